@@ -1,0 +1,23 @@
+export { sha256Hex } from './digest.js';
+export {
+  fingerprintOf,
+  generateAuthorityKeyPair,
+  readPublicKey,
+  unlockPrivateKey,
+  type GeneratedKeyPair,
+  type PrivateKey,
+  type PublicKey,
+} from './keys.js';
+export { openEnvelope, type OpenedEnvelope, type OpeningPolicy } from './open.js';
+export {
+  canonicalJson,
+  PROCEDURES,
+  type AttachmentDigest,
+  type EnvelopePayload,
+  type EnvelopeRouting,
+  type HandlingConditions,
+  type Procedure,
+} from './payload.js';
+export { AUTHORITY_ID_PATTERN, parseEnvelopePayload, validationDetails } from './payload-schema.js';
+export { signReceipt, verifyReceipt, type ReceiptDocument } from './receipt.js';
+export { sealEnvelope, type SealingKeys } from './seal.js';

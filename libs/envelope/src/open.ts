@@ -1,0 +1,115 @@
+import * as openpgp from 'openpgp';
+import { ErrorCode, GatewayError } from '#libs/errors';
+import { sha256Hex } from './digest.js';
+import { AUTHORITY_ID_PATTERN, parseEnvelopePayload } from './payload-schema.js';
+import type { EnvelopePayload, EnvelopeRouting } from './payload.js';
+
+export interface OpeningPolicy {
+  /** This node's authority id: envelopes for anyone else are refused. */
+  ownAuthorityId: string;
+  /** This node's unlocked private key. */
+  decryptionKey: openpgp.PrivateKey;
+  /** The directory's signing key for an authority, or undefined if the authority is unknown. */
+  senderKey: (authorityId: string) => openpgp.PublicKey | undefined;
+  maxEnvelopeBytes: number;
+  /** Bound on decompressed plaintext: openpgp.js defaults to Infinity (decompression bombs). */
+  maxDecompressedBytes: number;
+  /** Envelopes created longer ago than this are refused as possible replays. */
+  replayWindowMs: number;
+  /** Tolerated clock difference for envelopes that claim to come from the future. */
+  clockSkewMs: number;
+  now: Date;
+}
+
+export interface OpenedEnvelope {
+  payload: EnvelopePayload;
+  /** SHA-256 of the envelope bytes exactly as received: what the receipt attests. */
+  envelopeSha256: string;
+  signerFingerprint: string;
+}
+
+/**
+ * Opens an inbound envelope, checking in order: routing, size, sender, OpenPGP structure, decryption
+ * with integrity, the sender's signature (expectSigned), payload format, inner/outer routing
+ * agreement and freshness. Each failure is a GatewayError with a stable code.
+ */
+export async function openEnvelope(
+  raw: Uint8Array,
+  routing: Partial<EnvelopeRouting>,
+  policy: OpeningPolicy,
+): Promise<OpenedEnvelope> {
+  const { sender, recipient, messageId } = routing;
+  if (!sender || !recipient || !messageId || !AUTHORITY_ID_PATTERN.test(sender) || !AUTHORITY_ID_PATTERN.test(recipient)) {
+    throw new GatewayError(ErrorCode.ENVELOPE_ROUTING_MISSING, 'sender, recipient and message id must be given as valid routing metadata');
+  }
+  if (raw.byteLength > policy.maxEnvelopeBytes) {
+    throw new GatewayError(ErrorCode.ENVELOPE_TOO_LARGE, `envelope exceeds ${policy.maxEnvelopeBytes} bytes`);
+  }
+  if (recipient !== policy.ownAuthorityId) {
+    throw new GatewayError(ErrorCode.WRONG_RECIPIENT, `this node serves ${policy.ownAuthorityId}, not ${recipient}`);
+  }
+  const senderKey = policy.senderKey(sender);
+  if (!senderKey) {
+    throw new GatewayError(ErrorCode.UNKNOWN_SENDER, `sender ${sender} is not in the authority directory`);
+  }
+
+  let message: openpgp.Message<string>;
+  try {
+    message = await openpgp.readMessage({ armoredMessage: new TextDecoder('utf-8', { fatal: true }).decode(raw) });
+  } catch {
+    throw new GatewayError(ErrorCode.ENVELOPE_MALFORMED, 'the body is not an armored OpenPGP message');
+  }
+
+  let plaintext: Uint8Array;
+  try {
+    const result = await openpgp.decrypt({
+      message,
+      decryptionKeys: policy.decryptionKey,
+      verificationKeys: senderKey,
+      expectSigned: true,
+      format: 'binary',
+      // Signatures made slightly ahead of this clock are within the tolerated skew.
+      date: new Date(policy.now.getTime() + policy.clockSkewMs),
+      config: { maxDecompressedMessageSize: policy.maxDecompressedBytes },
+    });
+    plaintext = result.data;
+  } catch (error) {
+    throw classifyDecryptError(error, sender);
+  }
+
+  let document: unknown;
+  try {
+    document = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
+  } catch {
+    throw new GatewayError(ErrorCode.PAYLOAD_INVALID, 'the sealed payload is not UTF-8 JSON');
+  }
+  const payload = parseEnvelopePayload(document);
+
+  if (payload.sender !== sender || payload.recipient !== recipient || payload.messageId !== messageId) {
+    throw new GatewayError(ErrorCode.ROUTING_MISMATCH, 'routing metadata does not match the sealed payload');
+  }
+  const age = policy.now.getTime() - Date.parse(payload.createdAt);
+  if (age > policy.replayWindowMs) {
+    throw new GatewayError(ErrorCode.ENVELOPE_EXPIRED, `envelope created ${payload.createdAt} is older than the replay window`);
+  }
+  if (-age > policy.clockSkewMs) {
+    throw new GatewayError(ErrorCode.ENVELOPE_FROM_FUTURE, `envelope created ${payload.createdAt} is ahead of this node's clock beyond the tolerated skew`);
+  }
+
+  return {
+    payload,
+    envelopeSha256: sha256Hex(raw),
+    signerFingerprint: senderKey.getFingerprint().toUpperCase(),
+  };
+}
+
+function classifyDecryptError(error: unknown, sender: string): GatewayError {
+  const text = error instanceof Error ? error.message : String(error);
+  if (/decompressed message size/i.test(text)) {
+    return new GatewayError(ErrorCode.ENVELOPE_TOO_LARGE, 'decompressed payload exceeds the configured limit');
+  }
+  if (/signature|signing key|signed/i.test(text)) {
+    return new GatewayError(ErrorCode.SIGNATURE_INVALID, `the envelope is not validly signed by ${sender}'s directory key`);
+  }
+  return new GatewayError(ErrorCode.ENVELOPE_DECRYPTION_FAILED, 'the envelope could not be decrypted and integrity-checked with this node\'s key');
+}

@@ -1,0 +1,56 @@
+import canonicalizeModule from 'canonicalize';
+
+// The package ships CommonJS typings under an ESM default export; normalise once here.
+const canonicalize = canonicalizeModule as unknown as (value: unknown) => string | undefined;
+
+export const PROCEDURES = ['mla', 'jit', 'nationality-verification', 'assets'] as const;
+export type Procedure = (typeof PROCEDURES)[number];
+
+/**
+ * Conditions that travel with every message and bind its recipient (SIENA-style handling codes).
+ * - permittedPurpose: speciality, UNTOC 18(19)
+ * - confidential: UNTOC 18(20)
+ * - noOnwardTransferTo: ISO 3166-1 alpha-2 codes of States the content must never reach
+ */
+export interface HandlingConditions {
+  permittedPurpose: string;
+  confidential: boolean;
+  noOnwardTransferTo: string[];
+}
+
+export interface AttachmentDigest {
+  name: string;
+  mediaType: string;
+  size: number;
+  sha256: string;
+}
+
+/** The sealed document. Everything but sender, recipient and message id travels only inside it. */
+export interface EnvelopePayload {
+  formatVersion: 1;
+  messageId: string;
+  procedure: Procedure;
+  messageType: string;
+  sender: string;
+  recipient: string;
+  createdAt: string;
+  inReplyTo: string | null;
+  caseReference: string | null;
+  handling: HandlingConditions;
+  body: Record<string, unknown>;
+  attachments: AttachmentDigest[];
+}
+
+/** Routing metadata: the only facts about a message visible outside its envelope. */
+export interface EnvelopeRouting {
+  sender: string;
+  recipient: string;
+  messageId: string;
+}
+
+/** RFC 8785 (JCS) canonical JSON: one byte sequence per document, so digests are reproducible. */
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError('value cannot be represented as canonical JSON');
+  return text;
+}

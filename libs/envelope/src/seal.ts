@@ -1,0 +1,27 @@
+import * as openpgp from 'openpgp';
+import { canonicalJson, type EnvelopePayload } from './payload.js';
+
+export interface SealingKeys {
+  /** The sender's unlocked private key: signs the payload. */
+  signingKey: openpgp.PrivateKey;
+  /** The recipient's directory key. */
+  recipientKey: openpgp.PublicKey;
+}
+
+/**
+ * Signs the canonical payload with the sender's key and encrypts it to the recipient's key and to
+ * the sender's own key, so the sender can later open its own evidence. The output is an armored
+ * OpenPGP message (SEIPDv1 with v4 keys) that `gpg --decrypt` reads and verifies.
+ */
+export async function sealEnvelope(payload: EnvelopePayload, keys: SealingKeys): Promise<string> {
+  const message = await openpgp.createMessage({
+    binary: new TextEncoder().encode(canonicalJson(payload)),
+    filename: `${payload.messageId}.json`,
+  });
+  return openpgp.encrypt({
+    message,
+    signingKeys: keys.signingKey,
+    encryptionKeys: [keys.recipientKey, keys.signingKey.toPublic()],
+    format: 'armored',
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * Stable, documented error codes. Every rejection the gateway makes names one of these, so that
+ * an operator, a peer and a legal officer read the same thing in a response, a log line and an
+ * audit entry. Codes never change meaning; new situations get new codes.
+ */
+export const ErrorCode = {
+  // Request validation (officer-facing API)
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  UNKNOWN_RECIPIENT: 'UNKNOWN_RECIPIENT',
+  PROCEDURE_NOT_ACCEPTED: 'PROCEDURE_NOT_ACCEPTED',
+  MESSAGE_NOT_FOUND: 'MESSAGE_NOT_FOUND',
+  INVALID_STATUS_TRANSITION: 'INVALID_STATUS_TRANSITION',
+  // Inbound envelopes (peer-facing endpoint)
+  ENVELOPE_ROUTING_MISSING: 'ENVELOPE_ROUTING_MISSING',
+  ENVELOPE_TOO_LARGE: 'ENVELOPE_TOO_LARGE',
+  ENVELOPE_MALFORMED: 'ENVELOPE_MALFORMED',
+  UNKNOWN_SENDER: 'UNKNOWN_SENDER',
+  WRONG_RECIPIENT: 'WRONG_RECIPIENT',
+  ENVELOPE_DECRYPTION_FAILED: 'ENVELOPE_DECRYPTION_FAILED',
+  SIGNATURE_INVALID: 'SIGNATURE_INVALID',
+  PAYLOAD_INVALID: 'PAYLOAD_INVALID',
+  ROUTING_MISMATCH: 'ROUTING_MISMATCH',
+  ENVELOPE_EXPIRED: 'ENVELOPE_EXPIRED',
+  ENVELOPE_FROM_FUTURE: 'ENVELOPE_FROM_FUTURE',
+  DUPLICATE_CONFLICT: 'DUPLICATE_CONFLICT',
+  // Receipts (sender side)
+  RECEIPT_INVALID: 'RECEIPT_INVALID',
+  // Configuration and keys (start-up)
+  CONFIGURATION_INVALID: 'CONFIGURATION_INVALID',
+  KEY_UNAVAILABLE: 'KEY_UNAVAILABLE',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface ErrorDetail {
+  /** The field at fault, as a JSON path (`body.summaryOfFacts`). */
+  field?: string;
+  /** The rule at fault (`H-1`, `UNTOC 18(15)(c)`). */
+  rule?: string;
+  /** Free-form, safe-to-disclose context. Never secrets, never payload content. */
+  [key: string]: unknown;
+}
+
+export class GatewayError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+  }
+}
+
+export function isGatewayError(error: unknown): error is GatewayError {
+  return error instanceof GatewayError;
+}

@@ -28,7 +28,11 @@ interface Party {
 }
 
 async function party(id: string): Promise<Party> {
-  const pair = await generateAuthorityKeyPair({ authorityId: id, authorityName: id, passphrase: 'pw' });
+  const pair = await generateAuthorityKeyPair({
+    authorityId: id,
+    authorityName: id,
+    passphrase: 'pw',
+  });
   return {
     id,
     privateKey: await unlockPrivateKey(pair.privateKeyArmored, 'pw'),
@@ -49,7 +53,11 @@ function payload(sender: string, recipient: string, createdAt = new Date()): Env
     createdAt: createdAt.toISOString(),
     inReplyTo: null,
     caseReference: 'FR-2026-001',
-    handling: { permittedPurpose: 'criminal proceedings 2026/17', confidential: true, noOnwardTransferTo: [] },
+    handling: {
+      permittedPurpose: 'criminal proceedings 2026/17',
+      confidential: true,
+      noOnwardTransferTo: [],
+    },
     body: { summaryOfFacts: 'Recruitment by deception.' },
     attachments: [],
   };
@@ -61,7 +69,11 @@ describe('envelope', () => {
   let intruder: Party;
 
   beforeAll(async () => {
-    [fr, ng, intruder] = await Promise.all([party('FR-MOJ-BEPI'), party('NG-MOJ-CA'), party('XX-ROGUE')]);
+    [fr, ng, intruder] = await Promise.all([
+      party('FR-MOJ-BEPI'),
+      party('NG-MOJ-CA'),
+      party('XX-ROGUE'),
+    ]);
   });
 
   const policyFor = (recipient: Party, overrides: Partial<OpeningPolicy> = {}): OpeningPolicy => ({
@@ -76,18 +88,28 @@ describe('envelope', () => {
     ...overrides,
   });
 
-  const routingOf = (p: EnvelopePayload) => ({ sender: p.sender, recipient: p.recipient, messageId: p.messageId });
+  const routingOf = (p: EnvelopePayload) => ({
+    sender: p.sender,
+    recipient: p.recipient,
+    messageId: p.messageId,
+  });
   const bytes = (text: string) => new TextEncoder().encode(text);
 
   async function expectRejection(promise: Promise<unknown>, code: string) {
-    const error = await promise.then(() => undefined, (e: unknown) => e);
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(GatewayError);
     expect((error as GatewayError).code).toBe(code);
   }
 
   it('seals and opens a payload, with a digest of the exact bytes', async () => {
     const p = payload(fr.id, ng.id);
-    const armored = await sealEnvelope(p, { signingKey: fr.privateKey, recipientKey: ng.publicKey });
+    const armored = await sealEnvelope(p, {
+      signingKey: fr.privateKey,
+      recipientKey: ng.publicKey,
+    });
     expect(armored).toContain('-----BEGIN PGP MESSAGE-----');
     expect(armored).not.toContain('Recruitment');
     const opened = await openEnvelope(bytes(armored), routingOf(p), policyFor(ng));
@@ -97,32 +119,63 @@ describe('envelope', () => {
 
   it('rejects tampering, wrong signer, unknown sender, misdirection and replays', async () => {
     const p = payload(fr.id, ng.id);
-    const armored = await sealEnvelope(p, { signingKey: fr.privateKey, recipientKey: ng.publicKey });
+    const armored = await sealEnvelope(p, {
+      signingKey: fr.privateKey,
+      recipientKey: ng.publicKey,
+    });
     const lines = armored.split('\n');
     const middle = Math.floor(lines.length / 2);
-    lines[middle] = lines[middle].slice(0, 10) + (lines[middle][10] === 'A' ? 'B' : 'A') + lines[middle].slice(11);
-    await expectRejection(openEnvelope(bytes(lines.join('\n')), routingOf(p), policyFor(ng)), ErrorCode.ENVELOPE_DECRYPTION_FAILED);
+    lines[middle] =
+      lines[middle].slice(0, 10) +
+      (lines[middle][10] === 'A' ? 'B' : 'A') +
+      lines[middle].slice(11);
+    await expectRejection(
+      openEnvelope(bytes(lines.join('\n')), routingOf(p), policyFor(ng)),
+      ErrorCode.ENVELOPE_DECRYPTION_FAILED,
+    );
 
-    const forged = await sealEnvelope(p, { signingKey: intruder.privateKey, recipientKey: ng.publicKey });
-    await expectRejection(openEnvelope(bytes(forged), routingOf(p), policyFor(ng)), ErrorCode.SIGNATURE_INVALID);
+    const forged = await sealEnvelope(p, {
+      signingKey: intruder.privateKey,
+      recipientKey: ng.publicKey,
+    });
+    await expectRejection(
+      openEnvelope(bytes(forged), routingOf(p), policyFor(ng)),
+      ErrorCode.SIGNATURE_INVALID,
+    );
 
     await expectRejection(
       openEnvelope(bytes(armored), { ...routingOf(p), sender: 'XX-ROGUE' }, policyFor(ng)),
       ErrorCode.UNKNOWN_SENDER,
     );
-    await expectRejection(openEnvelope(bytes(armored), routingOf(p), policyFor(fr)), ErrorCode.WRONG_RECIPIENT);
+    await expectRejection(
+      openEnvelope(bytes(armored), routingOf(p), policyFor(fr)),
+      ErrorCode.WRONG_RECIPIENT,
+    );
     await expectRejection(
       openEnvelope(bytes(armored), { ...routingOf(p), messageId: uuidv7() }, policyFor(ng)),
       ErrorCode.ROUTING_MISMATCH,
     );
     await expectRejection(
-      openEnvelope(bytes(armored), routingOf(p), policyFor(ng, { now: new Date(Date.now() + 7_200_000) })),
+      openEnvelope(
+        bytes(armored),
+        routingOf(p),
+        policyFor(ng, { now: new Date(Date.now() + 7_200_000) }),
+      ),
       ErrorCode.ENVELOPE_EXPIRED,
     );
     const ahead = payload(fr.id, ng.id, new Date(Date.now() + 7_200_000));
-    const aheadArmored = await sealEnvelope(ahead, { signingKey: fr.privateKey, recipientKey: ng.publicKey });
-    await expectRejection(openEnvelope(bytes(aheadArmored), routingOf(ahead), policyFor(ng)), ErrorCode.ENVELOPE_FROM_FUTURE);
-    await expectRejection(openEnvelope(bytes('not pgp'), routingOf(p), policyFor(ng)), ErrorCode.ENVELOPE_MALFORMED);
+    const aheadArmored = await sealEnvelope(ahead, {
+      signingKey: fr.privateKey,
+      recipientKey: ng.publicKey,
+    });
+    await expectRejection(
+      openEnvelope(bytes(aheadArmored), routingOf(ahead), policyFor(ng)),
+      ErrorCode.ENVELOPE_FROM_FUTURE,
+    );
+    await expectRejection(
+      openEnvelope(bytes('not pgp'), routingOf(p), policyFor(ng)),
+      ErrorCode.ENVELOPE_MALFORMED,
+    );
     await expectRejection(
       openEnvelope(bytes(armored), routingOf(p), policyFor(ng, { maxEnvelopeBytes: 100 })),
       ErrorCode.ENVELOPE_TOO_LARGE,
@@ -140,7 +193,12 @@ describe('envelope', () => {
       receivedAt: new Date().toISOString(),
     };
     const signed = await signReceipt(receipt, ng.privateKey);
-    const expected = { messageId: receipt.messageId, sender: fr.id, recipient: ng.id, envelopeSha256: receipt.envelopeSha256 };
+    const expected = {
+      messageId: receipt.messageId,
+      sender: fr.id,
+      recipient: ng.id,
+      envelopeSha256: receipt.envelopeSha256,
+    };
     await expect(verifyReceipt(signed, ng.publicKey, expected)).resolves.toEqual(receipt);
     await expectRejection(verifyReceipt(signed, fr.publicKey, expected), ErrorCode.RECEIPT_INVALID);
     await expectRejection(
@@ -158,28 +216,71 @@ describe('envelope', () => {
     }
   })();
 
-  (gpg ? it : it.skip)('produces envelopes and receipts that GnuPG verifies and decrypts', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'gpg-'));
-    const run = (args: string[], input?: string) =>
-      execFileSync('gpg', ['--homedir', home, '--batch', '--pinentry-mode', 'loopback', '--passphrase', 'pw', ...args], {
-        input,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      }).toString();
-    run(['--import'], fr.armoredPublic);
-    run(['--import'], ng.armoredPrivate);
-    const p = payload(fr.id, ng.id);
-    const armored = await sealEnvelope(p, { signingKey: fr.privateKey, recipientKey: ng.publicKey });
-    const file = join(home, 'envelope.asc');
-    writeFileSync(file, armored);
-    const status = execFileSync('gpg', ['--homedir', home, '--batch', '--pinentry-mode', 'loopback', '--passphrase', 'pw', '--status-fd', '1', '--decrypt', file], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    }).toString();
-    expect(status).toContain('[GNUPG:] GOODSIG');
-    expect(status).toContain(p.messageId);
-    const receipt = await signReceipt(
-      { type: 'receipt', formatVersion: 1, messageId: p.messageId, sender: fr.id, recipient: ng.id, envelopeSha256: sha256Hex(armored), receivedAt: new Date().toISOString() },
-      ng.privateKey,
-    );
-    expect(run(['--status-fd', '1', '--verify'], receipt)).toContain('[GNUPG:] GOODSIG');
-  });
+  (gpg ? it : it.skip)(
+    'produces envelopes and receipts that GnuPG verifies and decrypts',
+    async () => {
+      const home = mkdtempSync(join(tmpdir(), 'gpg-'));
+      const run = (args: string[], input?: string) =>
+        execFileSync(
+          'gpg',
+          [
+            '--homedir',
+            home,
+            '--batch',
+            '--pinentry-mode',
+            'loopback',
+            '--passphrase',
+            'pw',
+            ...args,
+          ],
+          {
+            input,
+            stdio: ['pipe', 'pipe', 'pipe'],
+          },
+        ).toString();
+      run(['--import'], fr.armoredPublic);
+      run(['--import'], ng.armoredPrivate);
+      const p = payload(fr.id, ng.id);
+      const armored = await sealEnvelope(p, {
+        signingKey: fr.privateKey,
+        recipientKey: ng.publicKey,
+      });
+      const file = join(home, 'envelope.asc');
+      writeFileSync(file, armored);
+      const status = execFileSync(
+        'gpg',
+        [
+          '--homedir',
+          home,
+          '--batch',
+          '--pinentry-mode',
+          'loopback',
+          '--passphrase',
+          'pw',
+          '--status-fd',
+          '1',
+          '--decrypt',
+          file,
+        ],
+        {
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      ).toString();
+      expect(status).toContain('[GNUPG:] GOODSIG');
+      expect(status).toContain(p.messageId);
+      const receipt = await signReceipt(
+        {
+          type: 'receipt',
+          formatVersion: 1,
+          messageId: p.messageId,
+          sender: fr.id,
+          recipient: ng.id,
+          envelopeSha256: sha256Hex(armored),
+          receivedAt: new Date().toISOString(),
+        },
+        ng.privateKey,
+      );
+      expect(run(['--status-fd', '1', '--verify'], receipt)).toContain('[GNUPG:] GOODSIG');
+    },
+  );
 });

@@ -21,3 +21,9 @@ export {
 export { AUTHORITY_ID_PATTERN, parseEnvelopePayload, validationDetails } from './payload-schema.js';
 export { signReceipt, verifyReceipt, type ReceiptDocument } from './receipt.js';
 export { sealEnvelope, type SealingKeys } from './seal.js';
+export {
+  ENVELOPE_MEDIA_TYPE,
+  INBOUND_PATH,
+  RECEIPT_MEDIA_TYPE,
+  ROUTING_HEADERS,
+} from './transport.js';

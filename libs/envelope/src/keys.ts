@@ -29,7 +29,11 @@ export async function generateAuthorityKeyPair(options: {
     format: 'armored',
   });
   const key = await openpgp.readKey({ armoredKey: publicKey });
-  return { privateKeyArmored: privateKey, publicKeyArmored: publicKey, fingerprint: fingerprintOf(key) };
+  return {
+    privateKeyArmored: privateKey,
+    publicKeyArmored: publicKey,
+    fingerprint: fingerprintOf(key),
+  };
 }
 
 export function fingerprintOf(key: openpgp.Key): string {
@@ -50,7 +54,10 @@ export async function unlockPrivateKey(
   try {
     privateKey = await openpgp.readPrivateKey({ armoredKey });
   } catch {
-    throw new GatewayError(ErrorCode.KEY_UNAVAILABLE, 'the private key file is not an OpenPGP private key');
+    throw new GatewayError(
+      ErrorCode.KEY_UNAVAILABLE,
+      'the private key file is not an OpenPGP private key',
+    );
   }
   if (privateKey.isDecrypted()) {
     throw new GatewayError(
@@ -61,6 +68,9 @@ export async function unlockPrivateKey(
   try {
     return await openpgp.decryptKey({ privateKey, passphrase });
   } catch {
-    throw new GatewayError(ErrorCode.KEY_UNAVAILABLE, 'the private key could not be unlocked with the configured passphrase');
+    throw new GatewayError(
+      ErrorCode.KEY_UNAVAILABLE,
+      'the private key could not be unlocked with the configured passphrase',
+    );
   }
 }

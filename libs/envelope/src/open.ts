@@ -39,25 +39,48 @@ export async function openEnvelope(
   policy: OpeningPolicy,
 ): Promise<OpenedEnvelope> {
   const { sender, recipient, messageId } = routing;
-  if (!sender || !recipient || !messageId || !AUTHORITY_ID_PATTERN.test(sender) || !AUTHORITY_ID_PATTERN.test(recipient)) {
-    throw new GatewayError(ErrorCode.ENVELOPE_ROUTING_MISSING, 'sender, recipient and message id must be given as valid routing metadata');
+  if (
+    !sender ||
+    !recipient ||
+    !messageId ||
+    !AUTHORITY_ID_PATTERN.test(sender) ||
+    !AUTHORITY_ID_PATTERN.test(recipient)
+  ) {
+    throw new GatewayError(
+      ErrorCode.ENVELOPE_ROUTING_MISSING,
+      'sender, recipient and message id must be given as valid routing metadata',
+    );
   }
   if (raw.byteLength > policy.maxEnvelopeBytes) {
-    throw new GatewayError(ErrorCode.ENVELOPE_TOO_LARGE, `envelope exceeds ${policy.maxEnvelopeBytes} bytes`);
+    throw new GatewayError(
+      ErrorCode.ENVELOPE_TOO_LARGE,
+      `envelope exceeds ${policy.maxEnvelopeBytes} bytes`,
+    );
   }
   if (recipient !== policy.ownAuthorityId) {
-    throw new GatewayError(ErrorCode.WRONG_RECIPIENT, `this node serves ${policy.ownAuthorityId}, not ${recipient}`);
+    throw new GatewayError(
+      ErrorCode.WRONG_RECIPIENT,
+      `this node serves ${policy.ownAuthorityId}, not ${recipient}`,
+    );
   }
   const senderKey = policy.senderKey(sender);
   if (!senderKey) {
-    throw new GatewayError(ErrorCode.UNKNOWN_SENDER, `sender ${sender} is not in the authority directory`);
+    throw new GatewayError(
+      ErrorCode.UNKNOWN_SENDER,
+      `sender ${sender} is not in the authority directory`,
+    );
   }
 
   let message: openpgp.Message<string>;
   try {
-    message = await openpgp.readMessage({ armoredMessage: new TextDecoder('utf-8', { fatal: true }).decode(raw) });
+    message = await openpgp.readMessage({
+      armoredMessage: new TextDecoder('utf-8', { fatal: true }).decode(raw),
+    });
   } catch {
-    throw new GatewayError(ErrorCode.ENVELOPE_MALFORMED, 'the body is not an armored OpenPGP message');
+    throw new GatewayError(
+      ErrorCode.ENVELOPE_MALFORMED,
+      'the body is not an armored OpenPGP message',
+    );
   }
 
   let plaintext: Uint8Array;
@@ -85,15 +108,28 @@ export async function openEnvelope(
   }
   const payload = parseEnvelopePayload(document);
 
-  if (payload.sender !== sender || payload.recipient !== recipient || payload.messageId !== messageId) {
-    throw new GatewayError(ErrorCode.ROUTING_MISMATCH, 'routing metadata does not match the sealed payload');
+  if (
+    payload.sender !== sender ||
+    payload.recipient !== recipient ||
+    payload.messageId !== messageId
+  ) {
+    throw new GatewayError(
+      ErrorCode.ROUTING_MISMATCH,
+      'routing metadata does not match the sealed payload',
+    );
   }
   const age = policy.now.getTime() - Date.parse(payload.createdAt);
   if (age > policy.replayWindowMs) {
-    throw new GatewayError(ErrorCode.ENVELOPE_EXPIRED, `envelope created ${payload.createdAt} is older than the replay window`);
+    throw new GatewayError(
+      ErrorCode.ENVELOPE_EXPIRED,
+      `envelope created ${payload.createdAt} is older than the replay window`,
+    );
   }
   if (-age > policy.clockSkewMs) {
-    throw new GatewayError(ErrorCode.ENVELOPE_FROM_FUTURE, `envelope created ${payload.createdAt} is ahead of this node's clock beyond the tolerated skew`);
+    throw new GatewayError(
+      ErrorCode.ENVELOPE_FROM_FUTURE,
+      `envelope created ${payload.createdAt} is ahead of this node's clock beyond the tolerated skew`,
+    );
   }
 
   return {
@@ -106,10 +142,19 @@ export async function openEnvelope(
 function classifyDecryptError(error: unknown, sender: string): GatewayError {
   const text = error instanceof Error ? error.message : String(error);
   if (/decompressed message size/i.test(text)) {
-    return new GatewayError(ErrorCode.ENVELOPE_TOO_LARGE, 'decompressed payload exceeds the configured limit');
+    return new GatewayError(
+      ErrorCode.ENVELOPE_TOO_LARGE,
+      'decompressed payload exceeds the configured limit',
+    );
   }
   if (/signature|signing key|signed/i.test(text)) {
-    return new GatewayError(ErrorCode.SIGNATURE_INVALID, `the envelope is not validly signed by ${sender}'s directory key`);
+    return new GatewayError(
+      ErrorCode.SIGNATURE_INVALID,
+      `the envelope is not validly signed by ${sender}'s directory key`,
+    );
   }
-  return new GatewayError(ErrorCode.ENVELOPE_DECRYPTION_FAILED, 'the envelope could not be decrypted and integrity-checked with this node\'s key');
+  return new GatewayError(
+    ErrorCode.ENVELOPE_DECRYPTION_FAILED,
+    "the envelope could not be decrypted and integrity-checked with this node's key",
+  );
 }

@@ -17,7 +17,10 @@ export interface ReceiptDocument {
 }
 
 /** A cleartext-signed receipt: readable as is, verifiable with `gpg --verify`. */
-export async function signReceipt(receipt: ReceiptDocument, key: openpgp.PrivateKey): Promise<string> {
+export async function signReceipt(
+  receipt: ReceiptDocument,
+  key: openpgp.PrivateKey,
+): Promise<string> {
   const message = await openpgp.createCleartextMessage({ text: canonicalJson(receipt) });
   return openpgp.sign({ message, signingKeys: key, format: 'armored' });
 }
@@ -34,15 +37,26 @@ export async function verifyReceipt(
   let receipt: ReceiptDocument;
   try {
     const message = await openpgp.readCleartextMessage({ cleartextMessage: armored });
-    const { data } = await openpgp.verify({ message, verificationKeys: receiverKey, expectSigned: true });
+    const { data } = await openpgp.verify({
+      message,
+      verificationKeys: receiverKey,
+      expectSigned: true,
+    });
     receipt = JSON.parse(data) as ReceiptDocument;
   } catch {
-    throw new GatewayError(ErrorCode.RECEIPT_INVALID, `receipt is not validly signed by ${expected.recipient}'s directory key`);
+    throw new GatewayError(
+      ErrorCode.RECEIPT_INVALID,
+      `receipt is not validly signed by ${expected.recipient}'s directory key`,
+    );
   }
   const mismatched = (['messageId', 'sender', 'recipient', 'envelopeSha256'] as const).filter(
     (field) => receipt[field] !== expected[field],
   );
-  if (receipt.type !== 'receipt' || mismatched.length > 0 || Number.isNaN(Date.parse(receipt.receivedAt))) {
+  if (
+    receipt.type !== 'receipt' ||
+    mismatched.length > 0 ||
+    Number.isNaN(Date.parse(receipt.receivedAt))
+  ) {
     throw new GatewayError(
       ErrorCode.RECEIPT_INVALID,
       'receipt does not attest the envelope that was sent',

@@ -1,0 +1,105 @@
+import 'reflect-metadata';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { Command } from 'commander';
+import { AuditTrail } from '#libs/audit';
+import { generateAuthorityKeyPair } from '#libs/envelope';
+import { ExportEvidence, writeEvidenceBundle } from '#libs/evidence';
+import { readKeyPassphrase } from '#libs/node-config';
+import { CliModule } from './cli.module.js';
+import { runDemo } from './demo.js';
+
+async function withNode<T>(
+  work: (app: Awaited<ReturnType<typeof NestFactory.createApplicationContext>>) => Promise<T>,
+): Promise<T> {
+  const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'] });
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+}
+
+const program = new Command('gateway-cli').description(
+  'Operator commands of a cooperation gateway node',
+);
+
+program
+  .command('demo')
+  .description('Run a local network of two gateway nodes and exchange a real request')
+  .option('--out <dir>', 'write envelopes, receipts, keys and summary.json to this folder')
+  .option(
+    '--work-dir <dir>',
+    'where the network keeps its keys, directory and logs (default .demo/)',
+  )
+  .action((options: { out?: string; workDir?: string }) => runDemo(options));
+
+const audit = program.command('audit').description('The hash-chained audit trail');
+audit
+  .command('verify')
+  .description("Re-compute this node's audit chain and name the first broken entry")
+  .action(() =>
+    withNode(async (app) => {
+      const result = await app.get(AuditTrail).verify();
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      if (!result.ok) process.exitCode = 3;
+    }),
+  );
+
+program
+  .command('evidence')
+  .description('Export the evidence bundle of a message')
+  .argument('<messageId>')
+  .requiredOption('--out <dir>', 'folder to write the bundle to')
+  .action((messageId: string, options: { out: string }) =>
+    withNode(async (app) => {
+      const bundle = await app
+        .get(ExportEvidence)
+        .execute(messageId, { actor: 'operator@cli', correlationId: null });
+      const files = writeEvidenceBundle(bundle, options.out);
+      process.stdout.write(`${files.map((f) => join(options.out, f)).join('\n')}\n`);
+    }),
+  );
+
+const keys = program.command('keys').description('Authority keys');
+keys
+  .command('generate')
+  .description(
+    'Generate a v4 Ed25519/Cv25519 key pair, the private key encrypted with the passphrase from GATEWAY_KEY_PASSPHRASE_FILE or GATEWAY_KEY_PASSPHRASE',
+  )
+  .requiredOption('--authority <id>', 'authority id, e.g. FR-MOJ-BEPI')
+  .requiredOption('--name <name>', 'authority name')
+  .requiredOption('--out <dir>', 'folder for <id>.key.asc (mode 600) and <id>.asc')
+  .action(async (options: { authority: string; name: string; out: string }) => {
+    const pair = await generateAuthorityKeyPair({
+      authorityId: options.authority,
+      authorityName: options.name,
+      passphrase: readKeyPassphrase(),
+    });
+    mkdirSync(options.out, { recursive: true });
+    writeFileSync(join(options.out, `${options.authority}.key.asc`), pair.privateKeyArmored, {
+      mode: 0o600,
+    });
+    writeFileSync(join(options.out, `${options.authority}.asc`), pair.publicKeyArmored);
+    process.stdout.write(
+      `${JSON.stringify({ authority: options.authority, fingerprint: pair.fingerprint }, null, 2)}\n`,
+    );
+  });
+
+program.version(
+  String(
+    (
+      JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as {
+        version: string;
+      }
+    ).version,
+  ),
+);
+
+program.parseAsync().catch((error: Error) => {
+  process.stderr.write(
+    `${JSON.stringify({ level: 'fatal', component: 'cli', msg: error.message, ...((error as { code?: string }).code ? { code: (error as { code?: string }).code } : {}) })}\n`,
+  );
+  process.exit(1);
+});

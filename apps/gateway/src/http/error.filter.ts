@@ -1,0 +1,97 @@
+import {
+  ArgumentsHost,
+  Catch,
+  HttpException,
+  HttpStatus,
+  Logger,
+  type ExceptionFilter,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ErrorCode, GatewayError } from '#libs/errors';
+
+const STATUS: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
+  UNKNOWN_RECIPIENT: HttpStatus.UNPROCESSABLE_ENTITY,
+  PROCEDURE_NOT_ACCEPTED: HttpStatus.UNPROCESSABLE_ENTITY,
+  MESSAGE_NOT_FOUND: HttpStatus.NOT_FOUND,
+  INVALID_STATUS_TRANSITION: HttpStatus.CONFLICT,
+  ENVELOPE_ROUTING_MISSING: HttpStatus.BAD_REQUEST,
+  ENVELOPE_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
+  ENVELOPE_MALFORMED: HttpStatus.BAD_REQUEST,
+  UNKNOWN_SENDER: HttpStatus.FORBIDDEN,
+  WRONG_RECIPIENT: HttpStatus.MISDIRECTED,
+  ENVELOPE_DECRYPTION_FAILED: HttpStatus.BAD_REQUEST,
+  SIGNATURE_INVALID: HttpStatus.FORBIDDEN,
+  PAYLOAD_INVALID: HttpStatus.UNPROCESSABLE_ENTITY,
+  ROUTING_MISMATCH: HttpStatus.UNPROCESSABLE_ENTITY,
+  ENVELOPE_EXPIRED: HttpStatus.UNPROCESSABLE_ENTITY,
+  ENVELOPE_FROM_FUTURE: HttpStatus.UNPROCESSABLE_ENTITY,
+  DUPLICATE_CONFLICT: HttpStatus.CONFLICT,
+  RECEIPT_INVALID: HttpStatus.BAD_GATEWAY,
+  CONFIGURATION_INVALID: HttpStatus.INTERNAL_SERVER_ERROR,
+  KEY_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+export interface ErrorResponse {
+  error: { code: string; message: string; details: unknown[] };
+  correlationId: string | null;
+}
+
+/**
+ * One error format for every endpoint: a stable code, a message, the fields or rules at fault,
+ * and the correlation id to quote to an operator. Internal faults say nothing about internals.
+ */
+@Catch()
+export class GatewayErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request & { id?: string }>();
+    const response = http.getResponse<Response>();
+    const correlationId = typeof request.id === 'string' ? request.id : null;
+    const { status, body } = this.describe(exception);
+    if (status >= 500) {
+      this.logger.error(
+        { correlationId, err: exception instanceof Error ? exception.message : String(exception) },
+        'request failed',
+      );
+    }
+    response.status(status).json({ error: body, correlationId } satisfies ErrorResponse);
+  }
+
+  private describe(exception: unknown): { status: number; body: ErrorResponse['error'] } {
+    if (exception instanceof GatewayError) {
+      return {
+        status: STATUS[exception.code],
+        body: { code: exception.code, message: exception.message, details: exception.details },
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      // Body-parser failures and unknown routes surface here.
+      const code =
+        status === 413
+          ? ErrorCode.ENVELOPE_TOO_LARGE
+          : status === 404
+            ? 'NOT_FOUND'
+            : status < 500
+              ? ErrorCode.VALIDATION_FAILED
+              : 'INTERNAL_ERROR';
+      return { status, body: { code, message: exception.message, details: [] } };
+    }
+    const parserStatus = (exception as { status?: unknown; type?: unknown }).status;
+    if (typeof parserStatus === 'number' && parserStatus >= 400 && parserStatus < 500) {
+      const code =
+        parserStatus === 413 ? ErrorCode.ENVELOPE_TOO_LARGE : ErrorCode.VALIDATION_FAILED;
+      return {
+        status: parserStatus,
+        body: { code, message: 'the request body could not be read', details: [] },
+      };
+    }
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      body: { code: 'INTERNAL_ERROR', message: 'internal error', details: [] },
+    };
+  }
+}

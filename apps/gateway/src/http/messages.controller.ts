@@ -1,0 +1,97 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import type { Request } from 'express';
+import { ExportEvidence, type EvidenceBundle } from '#libs/evidence';
+import {
+  GetMessage,
+  INBOUND_STATUSES,
+  ListMessages,
+  MarkMessageRead,
+  OUTBOUND_STATUSES,
+  SubmitMessage,
+  type MessageDetail,
+  type MessageStatus,
+  type MessageView,
+  type SubmissionAccepted,
+} from '#libs/messaging';
+import { NodeIdentity } from '#libs/node-config';
+import { SubmitMessageDto } from './submit-message.dto.js';
+
+class ListMessagesQuery {
+  @IsOptional() @IsIn(['outbound', 'inbound']) direction?: 'outbound' | 'inbound';
+  @IsOptional() @IsIn([...OUTBOUND_STATUSES, ...INBOUND_STATUSES]) status?: MessageStatus;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+}
+
+const uuid = new ParseUUIDPipe({ version: '7' });
+
+@ApiTags('messages')
+@Controller('api/v1/messages')
+export class MessagesController {
+  constructor(
+    private readonly submit: SubmitMessage,
+    private readonly list: ListMessages,
+    private readonly get: GetMessage,
+    private readonly markRead: MarkMessageRead,
+    private readonly exportEvidence: ExportEvidence,
+    private readonly identity: NodeIdentity,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Seal and queue a message for delivery to another authority' })
+  send(@Body() draft: SubmitMessageDto, @Req() request: Request): Promise<SubmissionAccepted> {
+    return this.submit.execute(draft, this.context(request));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List messages of this authority, newest first' })
+  index(@Query() query: ListMessagesQuery): Promise<MessageView[]> {
+    return this.list.execute({
+      direction: query.direction,
+      status: query.status,
+      limit: query.limit ?? 100,
+    });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A message with its payload, receipt and evidences' })
+  show(@Param('id', uuid) id: string): Promise<MessageDetail> {
+    return this.get.execute(id);
+  }
+
+  @Post(':id/read')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Mark a received message as read' })
+  read(@Param('id', uuid) id: string, @Req() request: Request): Promise<MessageView> {
+    return this.markRead.execute(id, this.context(request));
+  }
+
+  @Get(':id/evidence')
+  @ApiOperation({
+    summary: 'Evidence bundle: raw envelope, receipts, public keys and audit entries',
+  })
+  evidence(@Param('id', uuid) id: string, @Req() request: Request): Promise<EvidenceBundle> {
+    return this.exportEvidence.execute(id, this.context(request));
+  }
+
+  /** Until user authentication exists, actions are attributed to the node's own authority. */
+  private context(request: Request): { actor: string; correlationId: string } {
+    return {
+      actor: `officer@${this.identity.authorityId}`,
+      correlationId: String((request as Request & { id: unknown }).id),
+    };
+  }
+}

@@ -1,0 +1,114 @@
+import { canonicalJson, sha256Hex } from '#libs/envelope';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Events the trail records; names are stable so that auditors can query them. */
+export type AuditEvent =
+  | 'configuration.loaded'
+  | 'key.loaded'
+  | 'message.sent'
+  | 'message.retried'
+  | 'message.delivered'
+  | 'message.failed'
+  | 'message.received'
+  | 'message.duplicate'
+  | 'message.rejected'
+  | 'message.read'
+  | 'receipt.rejected'
+  | 'evidence.exported';
+
+export interface AuditRecord {
+  event: AuditEvent;
+  /** Who acted: an authority id, a user, or `system`. */
+  actor: string;
+  messageId?: string | null;
+  correlationId?: string | null;
+  /** Codes, rule ids, legal bases, digests: never payload content, never secrets. */
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEntry {
+  seq: string;
+  occurredAt: string;
+  event: string;
+  actor: string;
+  messageId: string | null;
+  correlationId: string | null;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+/** The hash of an entry covers every field and the previous entry's hash. */
+export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
+  return sha256Hex(
+    canonicalJson({
+      seq: entry.seq,
+      occurredAt: entry.occurredAt,
+      event: entry.event,
+      actor: entry.actor,
+      messageId: entry.messageId,
+      correlationId: entry.correlationId,
+      details: entry.details,
+      prevHash: entry.prevHash,
+    }),
+  );
+}
+
+export interface ChainBreak {
+  seq: string;
+  reason: 'sequence-gap' | 'previous-hash-mismatch' | 'entry-hash-mismatch';
+}
+
+export interface ChainVerification {
+  ok: boolean;
+  entries: number;
+  headSeq: string;
+  headHash: string;
+  firstBreak?: ChainBreak;
+}
+
+/** Verifies entries in sequence order, fed in batches; stops at the first break. */
+export class ChainVerifier {
+  private entries = 0;
+  private lastSeq = 0n;
+  private lastHash = GENESIS_HASH;
+  private broken?: ChainBreak;
+
+  /** Returns false once the chain is broken: the caller can stop reading. */
+  feed(entry: AuditEntry): boolean {
+    if (this.broken) return false;
+    const expectedSeq = this.lastSeq + 1n;
+    if (BigInt(entry.seq) !== expectedSeq) {
+      this.broken = { seq: expectedSeq.toString(), reason: 'sequence-gap' };
+    } else if (entry.prevHash !== this.lastHash) {
+      this.broken = { seq: entry.seq, reason: 'previous-hash-mismatch' };
+    } else if (hashEntry(entry) !== entry.hash) {
+      this.broken = { seq: entry.seq, reason: 'entry-hash-mismatch' };
+    }
+    if (this.broken) return false;
+    this.entries += 1;
+    this.lastSeq = expectedSeq;
+    this.lastHash = entry.hash;
+    return true;
+  }
+
+  /** `head` is the stored chain head: a truncated tail is a break too. */
+  result(head?: { seq: string; hash: string }): ChainVerification {
+    let firstBreak = this.broken;
+    if (
+      !firstBreak &&
+      head &&
+      (head.seq !== this.lastSeq.toString() || head.hash !== this.lastHash)
+    ) {
+      firstBreak = { seq: (this.lastSeq + 1n).toString(), reason: 'sequence-gap' };
+    }
+    return {
+      ok: !firstBreak,
+      entries: this.entries,
+      headSeq: this.lastSeq.toString(),
+      headHash: this.lastHash,
+      ...(firstBreak ? { firstBreak } : {}),
+    };
+  }
+}

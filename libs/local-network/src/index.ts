@@ -1,0 +1,6 @@
+export {
+  LocalNetwork,
+  repoRoot,
+  type LocalNetworkOptions,
+  type NodeSpec,
+} from './local-network.js';

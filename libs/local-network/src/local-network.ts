@@ -1,0 +1,252 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import type { AuthorityKind } from '#libs/directory';
+import { generateAuthorityKeyPair, type Procedure } from '#libs/envelope';
+
+export interface NodeSpec {
+  authorityId: string;
+  state: string;
+  name: string;
+  kind: AuthorityKind;
+  procedures: Procedure[];
+  port: number;
+  /** Endpoint published in the directory, when peers must reach the node through something else (a proxy). */
+  advertisedEndpoint?: string;
+}
+
+export interface LocalNetworkOptions {
+  /** Prefix of every schema and Redis prefix of this network, so that runs do not meet. */
+  name: string;
+  workDir: string;
+  nodes: NodeSpec[];
+  databaseUrl?: string;
+  redisUrl?: string;
+  /** Extra environment for every process (delivery timings in tests, log level). */
+  env?: Record<string, string>;
+}
+
+type Component = 'gateway' | 'worker';
+
+/** Finds the repository root from compiled (dist/) or source locations alike. */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'apps'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('repository root not found');
+    dir = parent;
+  }
+  return dir;
+}
+
+/**
+ * A network of gateway nodes on loopback, each a real gateway process and a real worker process
+ * with its own keys, PostgreSQL schema and Redis prefix. Used by the demo, the benchmarks and the
+ * end-to-end tests.
+ */
+export class LocalNetwork {
+  private readonly processes = new Map<string, ChildProcess>();
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+
+  private constructor(readonly options: LocalNetworkOptions) {
+    this.databaseUrl =
+      options.databaseUrl ??
+      process.env.DATABASE_URL ??
+      'postgres://postgres@127.0.0.1:5432/postgres';
+    this.redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  }
+
+  /** Generates keys and the shared directory, and wipes any state left by an earlier run of the same name. */
+  static async create(options: LocalNetworkOptions): Promise<LocalNetwork> {
+    const network = new LocalNetwork({ ...options, workDir: resolve(options.workDir) });
+    const { workDir } = network.options;
+    rmSync(workDir, { recursive: true, force: true });
+    mkdirSync(join(workDir, 'directory', 'keys'), { recursive: true });
+    mkdirSync(join(workDir, 'secrets'), { recursive: true, mode: 0o700 });
+    mkdirSync(join(workDir, 'logs'), { recursive: true });
+    await Promise.all(options.nodes.map((node) => network.provision(node)));
+    await network.resetState();
+    return network;
+  }
+
+  private async provision(node: NodeSpec): Promise<void> {
+    const { workDir } = this.options;
+    const passphrase = randomBytes(24).toString('base64url');
+    const pair = await generateAuthorityKeyPair({
+      authorityId: node.authorityId,
+      authorityName: node.name,
+      passphrase,
+    });
+    writeFileSync(join(workDir, 'secrets', `${node.authorityId}.passphrase`), passphrase, {
+      mode: 0o600,
+    });
+    writeFileSync(join(workDir, 'secrets', `${node.authorityId}.key.asc`), pair.privateKeyArmored, {
+      mode: 0o600,
+    });
+    writeFileSync(
+      join(workDir, 'directory', 'keys', `${node.authorityId}.asc`),
+      pair.publicKeyArmored,
+    );
+    const entry = {
+      id: node.authorityId,
+      state: node.state,
+      name: node.name,
+      kind: node.kind,
+      endpoint: node.advertisedEndpoint ?? this.url(node.authorityId),
+      fingerprint: pair.fingerprint,
+      publicKeyFile: `keys/${node.authorityId}.asc`,
+      procedures: node.procedures,
+    };
+    writeFileSync(
+      join(workDir, 'directory', `${node.authorityId}.json`),
+      `${JSON.stringify(entry, null, 2)}\n`,
+    );
+  }
+
+  private async resetState(): Promise<void> {
+    const pool = new pg.Pool({ connectionString: this.databaseUrl, max: 1 });
+    const redis = new Redis(this.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await redis.connect();
+      for (const node of this.options.nodes) {
+        await pool.query(`drop schema if exists ${this.schema(node.authorityId)} cascade`);
+        const keys = await redis.keys(`${this.prefix(node.authorityId)}:*`);
+        if (keys.length > 0) await redis.del(...keys);
+      }
+    } finally {
+      await pool.end();
+      redis.disconnect();
+    }
+  }
+
+  node(authorityId: string): NodeSpec {
+    const node = this.options.nodes.find((n) => n.authorityId === authorityId);
+    if (!node) throw new Error(`no node ${authorityId} in this network`);
+    return node;
+  }
+
+  url(authorityId: string): string {
+    return `http://127.0.0.1:${this.node(authorityId).port}`;
+  }
+
+  schema(authorityId: string): string {
+    return `${this.options.name}_${authorityId}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  }
+
+  prefix(authorityId: string): string {
+    return this.schema(authorityId);
+  }
+
+  logFile(authorityId: string, component: Component): string {
+    return join(this.options.workDir, 'logs', `${authorityId}.${component}.log`);
+  }
+
+  environment(authorityId: string): Record<string, string> {
+    const { workDir } = this.options;
+    const node = this.node(authorityId);
+    return {
+      GATEWAY_AUTHORITY_ID: authorityId,
+      GATEWAY_DIRECTORY_DIR: join(workDir, 'directory'),
+      GATEWAY_PRIVATE_KEY_FILE: join(workDir, 'secrets', `${authorityId}.key.asc`),
+      GATEWAY_KEY_PASSPHRASE_FILE: join(workDir, 'secrets', `${authorityId}.passphrase`),
+      GATEWAY_HTTP_PORT: String(node.port),
+      GATEWAY_DB_SCHEMA: this.schema(authorityId),
+      GATEWAY_REDIS_PREFIX: this.prefix(authorityId),
+      DATABASE_URL: this.databaseUrl,
+      REDIS_URL: this.redisUrl,
+      ...this.options.env,
+    };
+  }
+
+  /** Starts a gateway or worker process of a node; its JSON logs go to the node's log file. */
+  start(authorityId: string, component: Component): ChildProcess {
+    const key = `${authorityId}:${component}`;
+    if (this.processes.has(key)) throw new Error(`${key} is already running`);
+    const root = repoRoot();
+    const child = spawn(
+      process.execPath,
+      [join(root, 'dist', 'apps', component, 'src', 'main.js')],
+      {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH ?? '',
+          LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+          ...this.environment(authorityId),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const log = createWriteStream(this.logFile(authorityId, component), { flags: 'a' });
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    this.processes.set(key, child);
+    child.once('exit', () => {
+      this.processes.delete(key);
+      log.end();
+    });
+    return child;
+  }
+
+  /** Starts gateway and worker of each node and waits until every gateway is ready. */
+  async startAll(timeoutMs = 60_000): Promise<void> {
+    for (const node of this.options.nodes) {
+      this.start(node.authorityId, 'gateway');
+      this.start(node.authorityId, 'worker');
+    }
+    await Promise.all(
+      this.options.nodes.map((node) => this.waitReady(node.authorityId, timeoutMs)),
+    );
+  }
+
+  async waitReady(authorityId: string, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (!this.processes.has(`${authorityId}:gateway`)) {
+        throw new Error(
+          `${authorityId} gateway exited during start-up; see ${this.logFile(authorityId, 'gateway')}`,
+        );
+      }
+      try {
+        const response = await fetch(`${this.url(authorityId)}/health/ready`);
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`${authorityId} not ready after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  isRunning(authorityId: string, component: Component): boolean {
+    return this.processes.has(`${authorityId}:${component}`);
+  }
+
+  /** Stops a process: SIGTERM lets it finish in-flight work; SIGKILL simulates a crash. */
+  async stop(
+    authorityId: string,
+    component: Component,
+    signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM',
+  ): Promise<void> {
+    const child = this.processes.get(`${authorityId}:${component}`);
+    if (!child) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(
+      [...this.processes.keys()].map((key) => {
+        const [authorityId, component] = key.split(':') as [string, Component];
+        return this.stop(authorityId, component);
+      }),
+    );
+  }
+}

@@ -1,0 +1,26 @@
+/** Event patterns the apps publish to each other over the Redis transport. */
+export const MailboxEventPattern = {
+  received: 'message.received',
+  delivered: 'message.delivered',
+  retryScheduled: 'message.retry-scheduled',
+  deliveryFailed: 'message.delivery-failed',
+} as const;
+export type MailboxEventPattern = (typeof MailboxEventPattern)[keyof typeof MailboxEventPattern];
+
+/**
+ * What officers see live on their mailbox. Routing facts only: payload content never travels on
+ * the event bus.
+ */
+export interface MailboxEvent {
+  pattern: MailboxEventPattern;
+  /** The authority whose mailbox the event belongs to (the bus is shared by every node on a Redis). */
+  authorityId: string;
+  messageId: string;
+  status: string;
+  counterpart: string;
+  procedure: string;
+  messageType: string;
+  occurredAt: string;
+  correlationId: string | null;
+  reason?: string;
+}

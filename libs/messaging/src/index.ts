@@ -1,0 +1,33 @@
+export { DELIVERY_QUEUE, DeliveryQueue, type DeliveryJobData } from './delivery-queue.js';
+export { MailboxEventPattern, type MailboxEvent } from './events.js';
+export { EventsPublisher, redisTransportOptions } from './events-publisher.js';
+export {
+  assertTransition,
+  canTransition,
+  INBOUND_STATUSES,
+  isFinal,
+  OUTBOUND_STATUSES,
+  PENDING_OUTBOUND,
+  type MessageStatus,
+} from './message-status.js';
+export { MessageRepository, type MessageFilter, type Trx } from './message.repository.js';
+export { MessagingModule } from './messaging.module.js';
+export {
+  GetMessage,
+  ListMessages,
+  MarkMessageRead,
+  toView,
+  type MessageDetail,
+  type MessageView,
+} from './read-message.use-case.js';
+export {
+  ReceiveEnvelope,
+  type InboundContext,
+  type InboundResult,
+} from './receive-envelope.use-case.js';
+export {
+  SubmitMessage,
+  type MessageDraft,
+  type SubmissionAccepted,
+  type SubmissionContext,
+} from './submit-message.use-case.js';

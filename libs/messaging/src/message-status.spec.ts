@@ -1,0 +1,24 @@
+import { GatewayError } from '#libs/errors';
+import { assertTransition, canTransition, isFinal, OUTBOUND_STATUSES } from './message-status.js';
+
+describe('message status machine', () => {
+  it('follows the delivery path and the retry loop', () => {
+    expect(canTransition('queued', 'sending')).toBe(true);
+    expect(canTransition('sending', 'waiting-for-receipt')).toBe(true);
+    expect(canTransition('waiting-for-receipt', 'delivered')).toBe(true);
+    expect(canTransition('sending', 'waiting-for-retry')).toBe(true);
+    expect(canTransition('waiting-for-retry', 'sending')).toBe(true);
+    expect(canTransition('received', 'read')).toBe(true);
+  });
+
+  it('never leaves a final status and never skips the receipt', () => {
+    for (const to of OUTBOUND_STATUSES) {
+      expect(canTransition('delivered', to)).toBe(false);
+      expect(canTransition('failed', to)).toBe(false);
+    }
+    expect(canTransition('queued', 'delivered')).toBe(false);
+    expect(canTransition('sending', 'delivered')).toBe(false);
+    expect(isFinal('delivered')).toBe(true);
+    expect(() => assertTransition('read', 'received')).toThrow(GatewayError);
+  });
+});

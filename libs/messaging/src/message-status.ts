@@ -1,0 +1,55 @@
+import { ErrorCode, GatewayError } from '#libs/errors';
+
+/**
+ * Message statuses, after Domibus: SEND_ENQUEUED, WAITING_FOR_RECEIPT, WAITING_FOR_RETRY,
+ * SEND_FAILURE, ACKNOWLEDGED on the sending side; RECEIVED and DOWNLOADED on the receiving side.
+ */
+export const OUTBOUND_STATUSES = [
+  'queued',
+  'sending',
+  'waiting-for-receipt',
+  'waiting-for-retry',
+  'delivered',
+  'failed',
+] as const;
+export const INBOUND_STATUSES = ['received', 'read'] as const;
+export type OutboundStatus = (typeof OUTBOUND_STATUSES)[number];
+export type InboundStatus = (typeof INBOUND_STATUSES)[number];
+export type MessageStatus = OutboundStatus | InboundStatus;
+
+const TRANSITIONS: Record<MessageStatus, readonly MessageStatus[]> = {
+  queued: ['sending', 'failed'],
+  // A worker that died mid-delivery leaves `sending` or `waiting-for-receipt`: the next attempt resumes from there.
+  sending: ['sending', 'waiting-for-receipt', 'waiting-for-retry', 'failed'],
+  'waiting-for-receipt': ['sending', 'delivered', 'waiting-for-retry', 'failed'],
+  'waiting-for-retry': ['sending', 'failed'],
+  delivered: [],
+  failed: [],
+  received: ['read'],
+  read: [],
+};
+
+export function canTransition(from: MessageStatus, to: MessageStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function assertTransition(from: MessageStatus, to: MessageStatus): void {
+  if (!canTransition(from, to)) {
+    throw new GatewayError(
+      ErrorCode.INVALID_STATUS_TRANSITION,
+      `a message cannot go from ${from} to ${to}`,
+    );
+  }
+}
+
+/** Statuses from which a delivery job must exist: what the reconciler re-enqueues. */
+export const PENDING_OUTBOUND: readonly OutboundStatus[] = [
+  'queued',
+  'sending',
+  'waiting-for-receipt',
+  'waiting-for-retry',
+];
+
+export function isFinal(status: MessageStatus): boolean {
+  return TRANSITIONS[status].length === 0;
+}

@@ -1,0 +1,224 @@
+import { Injectable } from '@nestjs/common';
+import type { Transaction } from 'kysely';
+import type { EnvelopePayload } from '#libs/envelope';
+import { ErrorCode, GatewayError } from '#libs/errors';
+import {
+  InjectDatabase,
+  type Database,
+  type Db,
+  type EvidenceRow,
+  type MessageDirection,
+  type MessageRow,
+  type ReceiptRow,
+} from '#libs/persistence';
+import { assertTransition, PENDING_OUTBOUND, type MessageStatus } from './message-status.js';
+
+export type Trx = Transaction<Database>;
+
+export interface StoredEnvelope {
+  armored: string;
+  sha256: string;
+}
+
+export interface StoredReceipt {
+  armored: string;
+  envelopeSha256: string;
+  receivedAt: string;
+  signerFingerprint: string;
+}
+
+export interface MessageFilter {
+  direction?: MessageDirection;
+  status?: MessageStatus;
+  limit: number;
+}
+
+/** PostgreSQL adapter for messages, their raw envelopes, receipts and evidences. */
+@Injectable()
+export class MessageRepository {
+  constructor(@InjectDatabase() readonly db: Db) {}
+
+  transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(work);
+  }
+
+  async insert(
+    trx: Trx,
+    message: {
+      payload: EnvelopePayload;
+      direction: MessageDirection;
+      status: MessageStatus;
+      correlationId: string;
+      retryUntil: Date | null;
+      now: Date;
+    },
+    envelope: StoredEnvelope,
+  ): Promise<void> {
+    const { payload, now } = message;
+    await trx
+      .insertInto('messages')
+      .values({
+        id: payload.messageId,
+        direction: message.direction,
+        status: message.status,
+        procedure: payload.procedure,
+        message_type: payload.messageType,
+        sender: payload.sender,
+        recipient: payload.recipient,
+        case_reference: payload.caseReference,
+        in_reply_to: payload.inReplyTo,
+        created_at: payload.createdAt,
+        payload: JSON.stringify(payload),
+        correlation_id: message.correlationId,
+        retry_until: message.retryUntil,
+        status_changed_at: now,
+      })
+      .execute();
+    await trx
+      .insertInto('envelopes')
+      .values({
+        message_id: payload.messageId,
+        armored: envelope.armored,
+        sha256: envelope.sha256,
+        stored_at: now,
+      })
+      .execute();
+  }
+
+  async storeReceipt(
+    trx: Trx,
+    messageId: string,
+    receipt: StoredReceipt,
+    now: Date,
+  ): Promise<void> {
+    await trx
+      .insertInto('receipts')
+      .values({
+        message_id: messageId,
+        armored: receipt.armored,
+        envelope_sha256: receipt.envelopeSha256,
+        received_at: receipt.receivedAt,
+        signer_fingerprint: receipt.signerFingerprint,
+        stored_at: now,
+      })
+      .execute();
+  }
+
+  async addEvidence(
+    trx: Trx,
+    messageId: string,
+    kind: EvidenceRow['kind'],
+    occurredAt: Date,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await trx
+      .insertInto('evidences')
+      .values({
+        message_id: messageId,
+        kind,
+        occurred_at: occurredAt,
+        details: JSON.stringify(details),
+      })
+      .execute();
+  }
+
+  /**
+   * Moves a message to a new status under a row lock, enforcing the status machine.
+   * Returns the row as it was before the change.
+   */
+  async transition(
+    trx: Trx,
+    messageId: string,
+    to: MessageStatus,
+    now: Date,
+    changes: { lastError?: string | null; incrementAttempts?: boolean } = {},
+  ): Promise<MessageRow> {
+    const row = await this.lock(trx, messageId);
+    assertTransition(row.status as MessageStatus, to);
+    await trx
+      .updateTable('messages')
+      .set((eb) => ({
+        status: to,
+        status_changed_at: now,
+        ...(changes.lastError !== undefined ? { last_error: changes.lastError } : {}),
+        ...(changes.incrementAttempts ? { attempts: eb('attempts', '+', 1) } : {}),
+      }))
+      .where('id', '=', messageId)
+      .execute();
+    return row;
+  }
+
+  async lock(trx: Trx, messageId: string): Promise<MessageRow> {
+    const row = await trx
+      .selectFrom('messages')
+      .selectAll()
+      .where('id', '=', messageId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row)
+      throw new GatewayError(ErrorCode.MESSAGE_NOT_FOUND, `message ${messageId} does not exist`);
+    return row;
+  }
+
+  find(messageId: string): Promise<MessageRow | undefined> {
+    return this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('id', '=', messageId)
+      .executeTakeFirst();
+  }
+
+  async require(messageId: string): Promise<MessageRow> {
+    const row = await this.find(messageId);
+    if (!row)
+      throw new GatewayError(ErrorCode.MESSAGE_NOT_FOUND, `message ${messageId} does not exist`);
+    return row;
+  }
+
+  findEnvelope(messageId: string): Promise<StoredEnvelope | undefined> {
+    return this.db
+      .selectFrom('envelopes')
+      .select(['armored', 'sha256'])
+      .where('message_id', '=', messageId)
+      .executeTakeFirst();
+  }
+
+  findReceipt(messageId: string): Promise<ReceiptRow | undefined> {
+    return this.db
+      .selectFrom('receipts')
+      .selectAll()
+      .where('message_id', '=', messageId)
+      .executeTakeFirst();
+  }
+
+  findEvidences(messageId: string): Promise<EvidenceRow[]> {
+    return this.db
+      .selectFrom('evidences')
+      .selectAll()
+      .where('message_id', '=', messageId)
+      .orderBy('id')
+      .execute();
+  }
+
+  list(filter: MessageFilter): Promise<MessageRow[]> {
+    let query = this.db
+      .selectFrom('messages')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .limit(filter.limit);
+    if (filter.direction) query = query.where('direction', '=', filter.direction);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    return query.execute();
+  }
+
+  /** Outbound messages that must have a delivery job: PostgreSQL is the truth the queue is rebuilt from. */
+  async pendingOutbound(): Promise<Array<Pick<MessageRow, 'id' | 'correlation_id'>>> {
+    return this.db
+      .selectFrom('messages')
+      .select(['id', 'correlation_id'])
+      .where('direction', '=', 'outbound')
+      .where('status', 'in', [...PENDING_OUTBOUND])
+      .orderBy('created_at')
+      .execute();
+  }
+}

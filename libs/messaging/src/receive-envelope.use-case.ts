@@ -1,0 +1,217 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AuditTrail } from '#libs/audit';
+import { AuthorityDirectory } from '#libs/directory';
+import {
+  openEnvelope,
+  sha256Hex,
+  signReceipt,
+  type EnvelopeRouting,
+  type OpenedEnvelope,
+} from '#libs/envelope';
+import { ErrorCode, GatewayError, isGatewayError } from '#libs/errors';
+import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
+import { MailboxEventPattern } from './events.js';
+import { EventsPublisher } from './events-publisher.js';
+import { MessageRepository } from './message.repository.js';
+
+export interface InboundContext {
+  correlationId: string;
+  remoteAddress?: string;
+}
+
+export interface InboundResult {
+  receipt: string;
+  duplicate: boolean;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * The receiving side of a delivery: opens the envelope, stores it exactly as received with the
+ * decrypted message, and answers with a receipt signed by this node. The same envelope delivered
+ * again is answered with the same receipt and stored once. A rejected envelope leaves nothing but
+ * an audit entry.
+ */
+@Injectable()
+export class ReceiveEnvelope {
+  constructor(
+    private readonly messages: MessageRepository,
+    private readonly audit: AuditTrail,
+    private readonly directory: AuthorityDirectory,
+    private readonly identity: NodeIdentity,
+    private readonly events: EventsPublisher,
+    private readonly clock: Clock,
+    @Inject(NODE_CONFIG) private readonly config: NodeConfig,
+  ) {}
+
+  async execute(
+    raw: Uint8Array,
+    routing: Partial<EnvelopeRouting>,
+    context: InboundContext,
+  ): Promise<InboundResult> {
+    const envelopeSha256 = sha256Hex(raw);
+    try {
+      const replay = await this.storedReceiptFor(routing.messageId, envelopeSha256, context);
+      if (replay) return replay;
+      const opened = await this.open(raw, routing);
+      return await this.store(raw, opened, context);
+    } catch (error) {
+      if (isGatewayError(error))
+        await this.recordRejection(error, routing, envelopeSha256, raw.byteLength, context);
+      throw error;
+    }
+  }
+
+  private open(raw: Uint8Array, routing: Partial<EnvelopeRouting>): Promise<OpenedEnvelope> {
+    const { http, inbound } = this.config;
+    return openEnvelope(raw, routing, {
+      ownAuthorityId: this.identity.authorityId,
+      decryptionKey: this.identity.privateKey,
+      senderKey: (id) => this.directory.find(id)?.publicKey,
+      maxEnvelopeBytes: http.maxEnvelopeBytes,
+      maxDecompressedBytes: inbound.maxDecompressedBytes,
+      replayWindowMs: inbound.replayWindowMs,
+      clockSkewMs: inbound.clockSkewMs,
+      now: this.clock.now(),
+    });
+  }
+
+  private async store(
+    raw: Uint8Array,
+    opened: OpenedEnvelope,
+    context: InboundContext,
+  ): Promise<InboundResult> {
+    const { payload, envelopeSha256 } = opened;
+    const now = this.clock.now();
+    const receipt = await signReceipt(
+      {
+        type: 'receipt',
+        formatVersion: 1,
+        messageId: payload.messageId,
+        sender: payload.sender,
+        recipient: payload.recipient,
+        envelopeSha256,
+        receivedAt: now.toISOString(),
+      },
+      this.identity.privateKey,
+    );
+    try {
+      await this.messages.transaction(async (trx) => {
+        await this.messages.insert(
+          trx,
+          {
+            payload,
+            direction: 'inbound',
+            status: 'received',
+            correlationId: context.correlationId,
+            retryUntil: null,
+            now,
+          },
+          { armored: Buffer.from(raw).toString('utf8'), sha256: envelopeSha256 },
+        );
+        await this.messages.storeReceipt(
+          trx,
+          payload.messageId,
+          {
+            armored: receipt,
+            envelopeSha256,
+            receivedAt: now.toISOString(),
+            signerFingerprint: this.identity.fingerprint,
+          },
+          now,
+        );
+        await this.audit.record(
+          {
+            event: 'message.received',
+            actor: payload.sender,
+            messageId: payload.messageId,
+            correlationId: context.correlationId,
+            details: {
+              procedure: payload.procedure,
+              messageType: payload.messageType,
+              envelopeSha256,
+              signer: opened.signerFingerprint,
+            },
+          },
+          trx,
+        );
+      });
+    } catch (error) {
+      // A concurrent delivery of the same message won the insert: answer as for any duplicate.
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+        const replay = await this.storedReceiptFor(payload.messageId, envelopeSha256, context);
+        if (replay) return replay;
+      }
+      throw error;
+    }
+    await this.events.publish({
+      pattern: MailboxEventPattern.received,
+      authorityId: this.identity.authorityId,
+      messageId: payload.messageId,
+      status: 'received',
+      counterpart: payload.sender,
+      procedure: payload.procedure,
+      messageType: payload.messageType,
+      occurredAt: now.toISOString(),
+      correlationId: context.correlationId,
+    });
+    return { receipt, duplicate: false };
+  }
+
+  /** The receipt already issued for this exact envelope, or a conflict if the id was used for another. */
+  private async storedReceiptFor(
+    messageId: string | undefined,
+    envelopeSha256: string,
+    context: InboundContext,
+  ): Promise<InboundResult | undefined> {
+    if (!messageId || !/^[0-9a-f-]{36}$/i.test(messageId)) return undefined;
+    const existing = await this.messages.find(messageId);
+    if (!existing) return undefined;
+    const receipt = await this.messages.findReceipt(messageId);
+    if (
+      existing.direction !== 'inbound' ||
+      !receipt ||
+      receipt.envelope_sha256 !== envelopeSha256
+    ) {
+      throw new GatewayError(
+        ErrorCode.DUPLICATE_CONFLICT,
+        `message id ${messageId} was already used for a different envelope`,
+      );
+    }
+    await this.audit.record({
+      event: 'message.duplicate',
+      actor: existing.sender,
+      messageId,
+      correlationId: context.correlationId,
+      details: { envelopeSha256, answeredWith: 'stored receipt' },
+    });
+    return { receipt: receipt.armored, duplicate: true };
+  }
+
+  private async recordRejection(
+    error: GatewayError,
+    routing: Partial<EnvelopeRouting>,
+    envelopeSha256: string,
+    size: number,
+    context: InboundContext,
+  ): Promise<void> {
+    // Claimed routing values are attacker-controlled: recorded truncated, never as keys.
+    const claimed = (value: string | undefined) =>
+      value === undefined ? null : value.slice(0, 80);
+    await this.audit.record({
+      event: 'message.rejected',
+      actor: 'unauthenticated-peer',
+      correlationId: context.correlationId,
+      details: {
+        code: error.code,
+        reason: error.message,
+        claimedSender: claimed(routing.sender),
+        claimedRecipient: claimed(routing.recipient),
+        claimedMessageId: claimed(routing.messageId),
+        envelopeSha256,
+        size,
+        remoteAddress: context.remoteAddress ?? null,
+      },
+    });
+  }
+}

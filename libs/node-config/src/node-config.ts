@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
+import { AUTHORITY_ID_PATTERN } from '#libs/envelope';
+
+export interface NodeConfig {
+  /** The authority this node serves. */
+  authorityId: string;
+  directoryDir: string;
+  privateKeyFile: string;
+  http: { host: string; port: number; maxEnvelopeBytes: number; maxJsonBodyBytes: number };
+  database: { url: string; schema: string };
+  redis: { url: string; prefix: string };
+  delivery: {
+    retryWindowMs: number;
+    baseDelayMs: number;
+    maxDelayMs: number;
+    requestTimeoutMs: number;
+    concurrency: number;
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+    reconcileIntervalMs: number;
+  };
+  inbound: { replayWindowMs: number; clockSkewMs: number; maxDecompressedBytes: number };
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Numeric settings and the environment variable that overrides each. */
+const NUMERIC_OVERRIDES: Array<[path: string, variable: string]> = [
+  ['http.port', 'GATEWAY_HTTP_PORT'],
+  ['http.maxEnvelopeBytes', 'GATEWAY_MAX_ENVELOPE_BYTES'],
+  ['http.maxJsonBodyBytes', 'GATEWAY_MAX_JSON_BODY_BYTES'],
+  ['delivery.retryWindowMs', 'GATEWAY_RETRY_WINDOW_MS'],
+  ['delivery.baseDelayMs', 'GATEWAY_RETRY_BASE_DELAY_MS'],
+  ['delivery.maxDelayMs', 'GATEWAY_RETRY_MAX_DELAY_MS'],
+  ['delivery.requestTimeoutMs', 'GATEWAY_DELIVERY_TIMEOUT_MS'],
+  ['delivery.concurrency', 'GATEWAY_DELIVERY_CONCURRENCY'],
+  ['delivery.lockDurationMs', 'GATEWAY_JOB_LOCK_MS'],
+  ['delivery.stalledIntervalMs', 'GATEWAY_JOB_STALLED_INTERVAL_MS'],
+  ['delivery.reconcileIntervalMs', 'GATEWAY_RECONCILE_INTERVAL_MS'],
+  ['inbound.replayWindowMs', 'GATEWAY_REPLAY_WINDOW_MS'],
+  ['inbound.clockSkewMs', 'GATEWAY_CLOCK_SKEW_MS'],
+  ['inbound.maxDecompressedBytes', 'GATEWAY_MAX_DECOMPRESSED_BYTES'],
+];
+
+const TEXT_OVERRIDES: Array<[path: string, variable: string]> = [
+  ['http.host', 'GATEWAY_HTTP_HOST'],
+  ['database.url', 'DATABASE_URL'],
+  ['database.schema', 'GATEWAY_DB_SCHEMA'],
+  ['redis.url', 'REDIS_URL'],
+  ['redis.prefix', 'GATEWAY_REDIS_PREFIX'],
+];
+
+/**
+ * Builds the node's configuration from `config/gateway.json` (or GATEWAY_CONFIG_FILE) and the
+ * environment, and fails with every problem listed when anything is missing or inconsistent.
+ * The key passphrase is deliberately not part of it: see `readKeyPassphrase`.
+ */
+export function loadNodeConfig(env: Env = process.env): NodeConfig {
+  const file = resolve(env.GATEWAY_CONFIG_FILE ?? 'config/gateway.json');
+  let defaults: Record<string, unknown>;
+  try {
+    defaults = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new GatewayError(
+      ErrorCode.CONFIGURATION_INVALID,
+      `cannot read ${file}: ${(error as Error).message}`,
+    );
+  }
+  const problems: ErrorDetail[] = [];
+  const config = structuredClone(defaults) as unknown as NodeConfig & { $comment?: string };
+  delete config.$comment;
+
+  const required = (variable: string): string => {
+    const value = env[variable];
+    if (!value) problems.push({ field: variable, message: `${variable} must be set` });
+    return value ?? '';
+  };
+  config.authorityId = required('GATEWAY_AUTHORITY_ID');
+  config.directoryDir = required('GATEWAY_DIRECTORY_DIR');
+  config.privateKeyFile = required('GATEWAY_PRIVATE_KEY_FILE');
+  if (config.authorityId && !AUTHORITY_ID_PATTERN.test(config.authorityId)) {
+    problems.push({ field: 'GATEWAY_AUTHORITY_ID', message: 'must look like FR-MOJ-BEPI' });
+  }
+
+  for (const [path, variable] of TEXT_OVERRIDES) {
+    if (env[variable]) setPath(config, path, env[variable]);
+    if (typeof getPath(config, path) !== 'string' || getPath(config, path) === '') {
+      problems.push({ field: path, message: `must be a non-empty string (${variable})` });
+    }
+  }
+  for (const [path, variable] of NUMERIC_OVERRIDES) {
+    const raw = env[variable];
+    if (raw !== undefined) setPath(config, path, Number(raw));
+    const value = getPath(config, path);
+    if (!Number.isSafeInteger(value) || (value as number) <= 0) {
+      problems.push({ field: path, message: `must be a positive integer (${variable})` });
+    }
+  }
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(config.database.schema)) {
+    problems.push({ field: 'database.schema', message: 'must be a lower-case SQL identifier' });
+  }
+  if (config.inbound.replayWindowMs < config.delivery.retryWindowMs) {
+    problems.push({
+      field: 'inbound.replayWindowMs',
+      message:
+        'must be at least delivery.retryWindowMs, or late retries of genuine envelopes would be refused as replays',
+    });
+  }
+  if (problems.length > 0) {
+    throw new GatewayError(
+      ErrorCode.CONFIGURATION_INVALID,
+      'node configuration is invalid',
+      problems,
+    );
+  }
+  return config;
+}
+
+/**
+ * The private key's passphrase, from GATEWAY_KEY_PASSPHRASE_FILE (preferred: a secret file) or
+ * GATEWAY_KEY_PASSPHRASE. The variable is removed from the environment once read so that child
+ * processes and diagnostics never see it.
+ */
+export function readKeyPassphrase(env: Env = process.env): string {
+  const file = env.GATEWAY_KEY_PASSPHRASE_FILE;
+  const fromEnv = env.GATEWAY_KEY_PASSPHRASE;
+  delete env.GATEWAY_KEY_PASSPHRASE;
+  if (file) {
+    try {
+      return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch {
+      throw new GatewayError(ErrorCode.KEY_UNAVAILABLE, `cannot read the passphrase file ${file}`);
+    }
+  }
+  if (fromEnv) return fromEnv;
+  throw new GatewayError(
+    ErrorCode.KEY_UNAVAILABLE,
+    'set GATEWAY_KEY_PASSPHRASE_FILE or GATEWAY_KEY_PASSPHRASE',
+  );
+}
+
+function getPath(target: object, path: string): unknown {
+  return path
+    .split('.')
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], target);
+}
+
+function setPath(target: object, path: string, value: unknown): void {
+  const keys = path.split('.');
+  const last = keys.pop()!;
+  const parent = keys.reduce<Record<string, unknown>>(
+    (node, key) => (node[key] ??= {}) as Record<string, unknown>,
+    target as Record<string, unknown>,
+  );
+  parent[last] = value;
+}

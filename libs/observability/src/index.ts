@@ -1,0 +1,2 @@
+export { CORRELATION_HEADER, loggerModule } from './logger.js';
+export { exitOnStartupFailure } from './startup.js';

@@ -1,0 +1,43 @@
+import { Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
+import pg from 'pg';
+import * as spine from './migrations/0001-spine.js';
+import type { Database } from './schema.js';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-spine': spine,
+};
+
+// Bigint sequence numbers are read as strings; timestamps as Date (pg defaults).
+export function createDatabase(url: string, schema: string, maxConnections = 10): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: maxConnections,
+    // Every connection works inside this node's own schema.
+    options: `-c search_path=${schema}`,
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * Creates the node's schema if needed and applies pending migrations. A session-level advisory
+ * lock serialises the gateway, workers and CLI of one node when they start together.
+ */
+export async function migrateToLatest(db: Kysely<Database>, schema: string): Promise<string[]> {
+  return db.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(hashtext(${`migrate:${schema}`}))`.execute(connection);
+    try {
+      await sql`create schema if not exists ${sql.id(schema)}`.execute(connection);
+      const migrator = new Migrator({
+        db: connection,
+        // Qualified, or kysely would find another node's migration tables through introspection.
+        migrationTableSchema: schema,
+        provider: { getMigrations: async () => MIGRATIONS },
+      });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) throw error;
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${`migrate:${schema}`}))`.execute(connection);
+    }
+  });
+}

@@ -1,0 +1,11 @@
+export { createDatabase, migrateToLatest } from './database.js';
+export { DATABASE, InjectDatabase, PersistenceModule, type Db } from './persistence.module.js';
+export type {
+  AuditRow,
+  Database,
+  EvidenceRow,
+  MessageDirection,
+  MessageRow,
+  NewMessageRow,
+  ReceiptRow,
+} from './schema.js';

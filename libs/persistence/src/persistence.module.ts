@@ -1,0 +1,37 @@
+import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { Kysely } from 'kysely';
+import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
+import { createDatabase, migrateToLatest } from './database.js';
+import type { Database } from './schema.js';
+
+export const DATABASE = Symbol('DATABASE');
+export const InjectDatabase = () => Inject(DATABASE);
+export type Db = Kysely<Database>;
+
+@Injectable()
+class DatabaseShutdown implements OnApplicationShutdown {
+  constructor(@InjectDatabase() private readonly db: Db) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+/** PostgreSQL, the system of record: one schema per node, migrated before anything else runs. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: DATABASE,
+      inject: [NODE_CONFIG],
+      useFactory: async (config: NodeConfig) => {
+        const db = createDatabase(config.database.url, config.database.schema);
+        await migrateToLatest(db, config.database.schema);
+        return db;
+      },
+    },
+    DatabaseShutdown,
+  ],
+  exports: [DATABASE],
+})
+export class PersistenceModule {}

@@ -1,0 +1,86 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T = Record<string, unknown>> = ColumnType<T, string, string>;
+
+export type MessageDirection = 'outbound' | 'inbound';
+
+export interface MessagesTable {
+  id: string;
+  direction: MessageDirection;
+  status: string;
+  procedure: string;
+  message_type: string;
+  sender: string;
+  recipient: string;
+  case_reference: string | null;
+  in_reply_to: string | null;
+  created_at: Timestamp;
+  payload: Json;
+  correlation_id: string;
+  attempts: Generated<number>;
+  last_error: string | null;
+  /** Outbound only: when the retry window closes. */
+  retry_until: Timestamp | null;
+  status_changed_at: Timestamp;
+}
+
+/** Raw envelopes, byte for byte as sent or received: the non-repudiation evidence. */
+export interface EnvelopesTable {
+  message_id: string;
+  armored: string;
+  sha256: string;
+  stored_at: Timestamp;
+}
+
+/** Signed receipts: issued (inbound) or verified (outbound). */
+export interface ReceiptsTable {
+  message_id: string;
+  armored: string;
+  envelope_sha256: string;
+  received_at: Timestamp;
+  signer_fingerprint: string;
+  stored_at: Timestamp;
+}
+
+/** e-CODEX-style evidences: submission acceptance, delivery, non-delivery. */
+export interface EvidencesTable {
+  id: Generated<string>;
+  message_id: string;
+  kind: 'submission-acceptance' | 'delivery' | 'non-delivery';
+  occurred_at: Timestamp;
+  details: Json;
+}
+
+export interface AuditLogTable {
+  seq: string;
+  occurred_at: Timestamp;
+  event: string;
+  actor: string;
+  message_id: string | null;
+  correlation_id: string | null;
+  details: Json;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  seq: string;
+  hash: string;
+}
+
+export interface Database {
+  messages: MessagesTable;
+  envelopes: EnvelopesTable;
+  receipts: ReceiptsTable;
+  evidences: EvidencesTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
+}
+
+export type MessageRow = Selectable<MessagesTable>;
+export type NewMessageRow = Insertable<MessagesTable>;
+export type ReceiptRow = Selectable<ReceiptsTable>;
+export type EvidenceRow = Selectable<EvidencesTable>;
+export type AuditRow = Selectable<AuditLogTable>;

@@ -95,7 +95,7 @@ export async function openEnvelope(
       date: new Date(policy.now.getTime() + policy.clockSkewMs),
       config: { maxDecompressedMessageSize: policy.maxDecompressedBytes },
     });
-    plaintext = result.data;
+    plaintext = result.data as Uint8Array;
   } catch (error) {
     throw classifyDecryptError(error, sender);
   }

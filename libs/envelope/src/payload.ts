@@ -1,7 +1,4 @@
-import canonicalizeModule from 'canonicalize';
-
-// The package ships CommonJS typings under an ESM default export; normalise once here.
-const canonicalize = canonicalizeModule as unknown as (value: unknown) => string | undefined;
+import canonicalize from 'canonicalize';
 
 export const PROCEDURES = ['mla', 'jit', 'nationality-verification', 'assets'] as const;
 export type Procedure = (typeof PROCEDURES)[number];

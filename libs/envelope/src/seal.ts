@@ -18,10 +18,11 @@ export async function sealEnvelope(payload: EnvelopePayload, keys: SealingKeys):
     binary: new TextEncoder().encode(canonicalJson(payload)),
     filename: `${payload.messageId}.json`,
   });
-  return openpgp.encrypt({
+  const armored: string = await openpgp.encrypt({
     message,
     signingKeys: keys.signingKey,
     encryptionKeys: [keys.recipientKey, keys.signingKey.toPublic()],
     format: 'armored',
   });
+  return armored;
 }

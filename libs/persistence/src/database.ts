@@ -34,7 +34,8 @@ export async function migrateToLatest(db: Kysely<Database>, schema: string): Pro
         provider: { getMigrations: async () => MIGRATIONS },
       });
       const { error, results } = await migrator.migrateToLatest();
-      if (error) throw error;
+      if (error)
+        throw error instanceof Error ? error : new Error('migration failed', { cause: error });
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     } finally {
       await sql`select pg_advisory_unlock(hashtext(${`migrate:${schema}`}))`.execute(connection);

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ErrorCode, GatewayError } from '#libs/errors';
+import { correlationIdOf } from './correlation.js';
 
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
@@ -34,7 +35,7 @@ const STATUS: Record<ErrorCode, number> = {
 
 export interface ErrorResponse {
   error: { code: string; message: string; details: unknown[] };
-  correlationId: string | null;
+  correlationId: string;
 }
 
 /**
@@ -47,9 +48,8 @@ export class GatewayErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<Request & { id?: string }>();
     const response = http.getResponse<Response>();
-    const correlationId = typeof request.id === 'string' ? request.id : null;
+    const correlationId = correlationIdOf(http.getRequest<Request>());
     const { status, body } = this.describe(exception);
     if (status >= 500) {
       this.logger.error(

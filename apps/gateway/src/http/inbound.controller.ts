@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { INBOUND_PATH, RECEIPT_MEDIA_TYPE, ROUTING_HEADERS } from '#libs/envelope';
 import { ReceiveEnvelope } from '#libs/messaging';
+import { correlationIdOf } from './correlation.js';
 
 /** The peer endpoint. Authenticated by the envelope's signature and the directory, not by users. */
 @ApiTags('peer')
@@ -16,13 +17,13 @@ export class InboundController {
   @ApiOperation({
     summary: 'Receive a signed, encrypted envelope; answers with the signed receipt',
   })
-  async envelope(@Req() request: Request & { id?: unknown }): Promise<string> {
+  async envelope(@Req() request: Request): Promise<string> {
     const header = (name: string) => {
       const value = request.headers[name];
       return typeof value === 'string' ? value : undefined;
     };
     const context = {
-      correlationId: String(request.id),
+      correlationId: correlationIdOf(request),
       remoteAddress: request.socket.remoteAddress,
     };
     const routing = {

@@ -27,6 +27,7 @@ import {
   type SubmissionAccepted,
 } from '#libs/messaging';
 import { NodeIdentity } from '#libs/node-config';
+import { correlationIdOf } from './correlation.js';
 import { SubmitMessageDto } from './submit-message.dto.js';
 
 class ListMessagesQuery {
@@ -91,7 +92,7 @@ export class MessagesController {
   private context(request: Request): { actor: string; correlationId: string } {
     return {
       actor: `officer@${this.identity.authorityId}`,
-      correlationId: String((request as Request & { id: unknown }).id),
+      correlationId: correlationIdOf(request),
     };
   }
 }

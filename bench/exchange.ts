@@ -1,0 +1,458 @@
+import { randomBytes } from 'node:crypto';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import {
+  generateAuthorityKeyPair,
+  openEnvelope,
+  readPublicKey,
+  sealEnvelope,
+  sha256Hex,
+  signReceipt,
+  unlockPrivateKey,
+  verifyReceipt,
+  type EnvelopePayload,
+  type OpeningPolicy,
+  type PrivateKey,
+  type PublicKey,
+  type ReceiptDocument,
+} from '#libs/envelope';
+import { LocalNetwork, repoRoot, type NodeSpec } from '#libs/local-network';
+import type { SubmissionAccepted } from '#libs/messaging';
+
+const SENDER = 'FR-MOJ-BEPI';
+const RECIPIENT = 'NG-MOJ-CA';
+const BODY_CHARS = 4096;
+const DELIVERY_CONCURRENCY = 16;
+const CRYPTO_CONCURRENCY = 32;
+const CRYPTO_WARMUP_OPS = 20;
+const STALL_TIMEOUT_MS = 120_000;
+const POLL_INTERVAL_MS = 250;
+
+const NODES: NodeSpec[] = [
+  {
+    authorityId: SENDER,
+    state: 'FR',
+    name: 'Ministère de la Justice, Bureau de l’entraide pénale internationale',
+    kind: 'central-authority',
+    procedures: ['mla', 'jit', 'nationality-verification', 'assets'],
+    port: 4301,
+  },
+  {
+    authorityId: RECIPIENT,
+    state: 'NG',
+    name: 'Federal Ministry of Justice, Central Authority Unit',
+    kind: 'central-authority',
+    procedures: ['mla', 'jit', 'nationality-verification', 'assets'],
+    port: 4302,
+  },
+];
+
+interface Options {
+  messages: number;
+  concurrency: number;
+  cryptoOps: number;
+}
+
+interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+interface ExchangeResult {
+  messages: number;
+  bodyBytes: number;
+  submitConcurrency: number;
+  deliveryConcurrency: number;
+  submitSeconds: number;
+  wallClockSeconds: number;
+  messagesPerSecond: number;
+  latencyMs: Percentiles;
+  submitHttpMs: { p50: number; p99: number };
+}
+
+interface Throughput {
+  ops: number;
+  seconds: number;
+  opsPerSecond: number;
+}
+
+interface SealOpenResult {
+  bodyBytes: number;
+  envelopeBytes: number;
+  inFlight: number;
+  seal: { sequential: Throughput; concurrent: Throughput };
+  open: { sequential: Throughput; concurrent: Throughput };
+  receiptSignVerify: { sequential: Throughput; concurrent: Throughput };
+}
+
+interface MachineInfo {
+  node: string;
+  platform: string;
+  arch: string;
+  cpus: number;
+  availableParallelism: number;
+  cpuModel: string;
+  totalMemoryBytes: number;
+  totalMemoryGiB: number;
+}
+
+function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      messages: { type: 'string', default: '1000' },
+      concurrency: { type: 'string', default: '32' },
+      'crypto-ops': { type: 'string', default: '500' },
+    },
+    strict: true,
+  });
+  return {
+    messages: positiveInteger('--messages', values.messages),
+    concurrency: positiveInteger('--concurrency', values.concurrency),
+    cryptoOps: positiveInteger('--crypto-ops', values['crypto-ops']),
+  };
+}
+
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${name} must be a positive integer, got ${text}`);
+  }
+  return value;
+}
+
+function progress(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+function round(value: number, digits = 2): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+/** Nearest-rank percentile of an ascending array. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+function percentiles(values: readonly number[]): Percentiles {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    p50: round(percentile(sorted, 50)),
+    p90: round(percentile(sorted, 90)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted[sorted.length - 1] ?? Number.NaN),
+  };
+}
+
+/** Runs `task(i)` for i in [0, count) with at most `limit` calls in flight. */
+async function runPool(
+  count: number,
+  limit: number,
+  task: (index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) {
+      const index = next++;
+      await task(index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function paddedBody(): Record<string, unknown> {
+  return { padding: randomBytes((BODY_CHARS * 3) / 4).toString('base64') };
+}
+
+async function submit(url: string, body: Record<string, unknown>): Promise<SubmissionAccepted> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      recipient: RECIPIENT,
+      procedure: 'mla',
+      messageType: 'request',
+      caseReference: 'BENCH-EXCHANGE',
+      handling: {
+        permittedPurpose: 'Gateway throughput benchmark',
+        confidential: true,
+        noOnwardTransferTo: [],
+      },
+      body,
+    }),
+  });
+  const text = await response.text();
+  if (response.status !== 202) {
+    throw new Error(`POST ${url} answered ${response.status}: ${text}`);
+  }
+  return JSON.parse(text) as SubmissionAccepted;
+}
+
+async function statusCounts(pool: pg.Pool, schema: string): Promise<Map<string, number>> {
+  const { rows } = await pool.query<{ status: string; count: number }>(
+    `select status, count(*)::int as count from ${schema}.messages
+      where direction = 'outbound' group by status`,
+  );
+  return new Map(rows.map((row) => [row.status, row.count]));
+}
+
+async function waitForDeliveries(pool: pg.Pool, schema: string, expected: number): Promise<void> {
+  let delivered = -1;
+  let lastProgressAt = Date.now();
+  let lastReportAt = 0;
+  for (;;) {
+    const counts = await statusCounts(pool, schema);
+    const failed = counts.get('failed') ?? 0;
+    if (failed > 0) throw new Error(`${failed} messages failed delivery`);
+    const now = Date.now();
+    const current = counts.get('delivered') ?? 0;
+    if (current !== delivered) {
+      delivered = current;
+      lastProgressAt = now;
+    }
+    if (delivered >= expected) return;
+    if (now - lastReportAt >= 2_000) {
+      progress(`delivered ${delivered}/${expected}`);
+      lastReportAt = now;
+    }
+    if (now - lastProgressAt > STALL_TIMEOUT_MS) {
+      const summary = [...counts].map(([status, count]) => `${status}=${count}`).join(', ');
+      throw new Error(`no delivery progress for ${STALL_TIMEOUT_MS} ms (${summary})`);
+    }
+    await sleep(POLL_INTERVAL_MS);
+  }
+}
+
+async function benchExchange(options: Options): Promise<ExchangeResult> {
+  const network = await LocalNetwork.create({
+    name: 'bench',
+    workDir: join(repoRoot(), '.bench'),
+    nodes: NODES,
+    env: {
+      LOG_LEVEL: 'warn',
+      GATEWAY_DELIVERY_CONCURRENCY: String(DELIVERY_CONCURRENCY),
+    },
+  });
+  const pool = new pg.Pool({ connectionString: network.databaseUrl, max: 2 });
+  const schema = network.schema(SENDER);
+  try {
+    progress(`starting ${NODES.map((n) => n.authorityId).join(' and ')}`);
+    await network.startAll();
+
+    const url = `${network.url(SENDER)}/api/v1/messages`;
+    const bodies = Array.from({ length: options.messages }, paddedBody);
+    const submitMs: number[] = [];
+    progress(`submitting ${options.messages} messages, ${options.concurrency} in flight`);
+    const startedAt = performance.now();
+    await runPool(options.messages, options.concurrency, async (index) => {
+      const before = performance.now();
+      await submit(url, bodies[index]);
+      submitMs.push(performance.now() - before);
+    });
+    const submitSeconds = (performance.now() - startedAt) / 1000;
+    progress(`submitted in ${round(submitSeconds)} s`);
+
+    await waitForDeliveries(pool, schema, options.messages);
+    const wallClockSeconds = (performance.now() - startedAt) / 1000;
+
+    const { rows } = await pool.query<{
+      latency_ms: number;
+      created_ms: number;
+      stored_ms: number;
+    }>(
+      `select (extract(epoch from r.stored_at - m.created_at) * 1000)::float8 as latency_ms,
+              (extract(epoch from m.created_at) * 1000)::float8 as created_ms,
+              (extract(epoch from r.stored_at) * 1000)::float8 as stored_ms
+         from ${schema}.messages m
+         join ${schema}.receipts r on r.message_id = m.id
+        where m.direction = 'outbound' and m.status = 'delivered'`,
+    );
+    if (rows.length !== options.messages) {
+      throw new Error(`expected ${options.messages} receipts, found ${rows.length}`);
+    }
+    const firstCreated = Math.min(...rows.map((row) => row.created_ms));
+    const lastStored = Math.max(...rows.map((row) => row.stored_ms));
+    const submitPercentiles = percentiles(submitMs);
+
+    return {
+      messages: rows.length,
+      bodyBytes: BODY_CHARS,
+      submitConcurrency: options.concurrency,
+      deliveryConcurrency: DELIVERY_CONCURRENCY,
+      submitSeconds: round(submitSeconds, 3),
+      wallClockSeconds: round(wallClockSeconds, 3),
+      messagesPerSecond: round(rows.length / ((lastStored - firstCreated) / 1000)),
+      latencyMs: percentiles(rows.map((row) => row.latency_ms)),
+      submitHttpMs: { p50: submitPercentiles.p50, p99: submitPercentiles.p99 },
+    };
+  } finally {
+    progress('stopping the network');
+    await network.stopAll();
+    await pool.end();
+  }
+}
+
+interface Party {
+  id: string;
+  privateKey: PrivateKey;
+  publicKey: PublicKey;
+}
+
+async function party(id: string): Promise<Party> {
+  const passphrase = randomBytes(18).toString('base64url');
+  const pair = await generateAuthorityKeyPair({ authorityId: id, authorityName: id, passphrase });
+  return {
+    id,
+    privateKey: await unlockPrivateKey(pair.privateKeyArmored, passphrase),
+    publicKey: await readPublicKey(pair.publicKeyArmored),
+  };
+}
+
+function payloadFor(sender: Party, recipient: Party): EnvelopePayload {
+  return {
+    formatVersion: 1,
+    messageId: uuidv7(),
+    procedure: 'mla',
+    messageType: 'request',
+    sender: sender.id,
+    recipient: recipient.id,
+    createdAt: new Date().toISOString(),
+    inReplyTo: null,
+    caseReference: 'BENCH-SEAL-OPEN',
+    handling: {
+      permittedPurpose: 'Envelope throughput benchmark',
+      confidential: true,
+      noOnwardTransferTo: [],
+    },
+    body: paddedBody(),
+    attachments: [],
+  };
+}
+
+/** Measures `count` calls of `op` with `inFlight` concurrent calls, after a short warm-up. */
+async function measure(
+  count: number,
+  inFlight: number,
+  op: (index: number) => Promise<void>,
+): Promise<Throughput> {
+  await runPool(CRYPTO_WARMUP_OPS, inFlight, op);
+  const startedAt = performance.now();
+  await runPool(count, inFlight, op);
+  const seconds = (performance.now() - startedAt) / 1000;
+  return { ops: count, seconds: round(seconds, 3), opsPerSecond: round(count / seconds) };
+}
+
+async function benchSealOpen(count: number): Promise<SealOpenResult> {
+  progress('generating keys for the in-process envelope benchmark');
+  const [fr, ng] = await Promise.all([party(SENDER), party(RECIPIENT)]);
+  const keys = { signingKey: fr.privateKey, recipientKey: ng.publicKey };
+  const payloads = Array.from({ length: count }, () => payloadFor(fr, ng));
+  const envelopes: Uint8Array[] = new Array<Uint8Array>(count);
+  const encoder = new TextEncoder();
+
+  const seal = async (index: number): Promise<void> => {
+    const payload = payloads[index % count];
+    envelopes[index % count] = encoder.encode(await sealEnvelope(payload, keys));
+  };
+  progress(`sealing ${count} envelopes`);
+  const sealSequential = await measure(count, 1, seal);
+  const sealConcurrent = await measure(count, CRYPTO_CONCURRENCY, seal);
+
+  const policy = (): OpeningPolicy => ({
+    ownAuthorityId: ng.id,
+    decryptionKey: ng.privateKey,
+    senderKey: (authorityId) => (authorityId === fr.id ? fr.publicKey : undefined),
+    maxEnvelopeBytes: 10 * 1024 * 1024,
+    maxDecompressedBytes: 20 * 1024 * 1024,
+    replayWindowMs: 24 * 60 * 60 * 1000,
+    clockSkewMs: 5 * 60 * 1000,
+    now: new Date(),
+  });
+  const open = async (index: number): Promise<void> => {
+    const payload = payloads[index % count];
+    const opened = await openEnvelope(
+      envelopes[index % count],
+      { sender: payload.sender, recipient: payload.recipient, messageId: payload.messageId },
+      policy(),
+    );
+    if (opened.payload.messageId !== payload.messageId) {
+      throw new Error(`opened ${opened.payload.messageId}, expected ${payload.messageId}`);
+    }
+  };
+  progress(`opening ${count} envelopes`);
+  const openSequential = await measure(count, 1, open);
+  const openConcurrent = await measure(count, CRYPTO_CONCURRENCY, open);
+
+  const receiptRoundTrip = async (index: number): Promise<void> => {
+    const payload = payloads[index % count];
+    const expected = {
+      messageId: payload.messageId,
+      sender: payload.sender,
+      recipient: payload.recipient,
+      envelopeSha256: sha256Hex(envelopes[index % count]),
+    };
+    const receipt: ReceiptDocument = {
+      type: 'receipt',
+      formatVersion: 1,
+      ...expected,
+      receivedAt: new Date().toISOString(),
+    };
+    const armored = await signReceipt(receipt, ng.privateKey);
+    await verifyReceipt(armored, ng.publicKey, expected);
+  };
+  progress(`signing and verifying ${count} receipts`);
+  const receiptSequential = await measure(count, 1, receiptRoundTrip);
+  const receiptConcurrent = await measure(count, CRYPTO_CONCURRENCY, receiptRoundTrip);
+
+  const envelopeBytes = envelopes.reduce((sum, envelope) => sum + envelope.byteLength, 0) / count;
+  return {
+    bodyBytes: BODY_CHARS,
+    envelopeBytes: Math.round(envelopeBytes),
+    inFlight: CRYPTO_CONCURRENCY,
+    seal: { sequential: sealSequential, concurrent: sealConcurrent },
+    open: { sequential: openSequential, concurrent: openConcurrent },
+    receiptSignVerify: { sequential: receiptSequential, concurrent: receiptConcurrent },
+  };
+}
+
+function machineInfo(): MachineInfo {
+  const processors = cpus();
+  const memory = totalmem();
+  return {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: processors.length,
+    availableParallelism: availableParallelism(),
+    cpuModel: processors[0]?.model.trim() ?? 'unknown',
+    totalMemoryBytes: memory,
+    totalMemoryGiB: round(memory / 1024 ** 3),
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const exchange = await benchExchange(options);
+  const sealOpen = await benchSealOpen(options.cryptoOps);
+  const report = { exchange, sealOpen, machine: machineInfo() };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});

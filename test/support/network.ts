@@ -1,0 +1,149 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { readPublicKey, unlockPrivateKey, type PrivateKey, type PublicKey } from '#libs/envelope';
+import { LocalNetwork, repoRoot } from '#libs/local-network';
+
+export const run = promisify(execFile);
+
+export async function api<T = unknown>(
+  url: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: T; headers: Headers }> {
+  const response = await fetch(url, {
+    ...init,
+    headers: { 'content-type': 'application/json', ...init.headers },
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // receipts and other text answers stay as text
+  }
+  return { status: response.status, body: body as T, headers: response.headers };
+}
+
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Direct SQL on one node's schema, for assertions on what is (not) stored. */
+export function nodeDatabase(network: LocalNetwork, authorityId: string): pg.Pool {
+  return new pg.Pool({
+    connectionString: network.databaseUrl,
+    max: 2,
+    options: `-c search_path=${network.schema(authorityId)}`,
+  });
+}
+
+/** The test owns its network's keys: it can act as a peer, or forge as one. */
+export async function keysOf(
+  network: LocalNetwork,
+  authorityId: string,
+): Promise<{ privateKey: PrivateKey; publicKey: PublicKey }> {
+  const secrets = join(network.options.workDir, 'secrets');
+  const privateKey = await unlockPrivateKey(
+    readFileSync(join(secrets, `${authorityId}.key.asc`), 'utf8'),
+    readFileSync(join(secrets, `${authorityId}.passphrase`), 'utf8'),
+  );
+  const publicKey = await readPublicKey(
+    readFileSync(join(network.options.workDir, 'directory', 'keys', `${authorityId}.asc`), 'utf8'),
+  );
+  return { privateKey, publicKey };
+}
+
+/** Runs the node's CLI with the node's environment. */
+export function cli(network: LocalNetwork, authorityId: string, args: string[]) {
+  const root = repoRoot();
+  return run(process.execPath, [join(root, 'dist', 'apps', 'cli', 'src', 'main.js'), ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...network.environment(authorityId) },
+  });
+}
+
+/**
+ * A pass-through HTTP proxy in front of a node that can hold requests in flight: lets a test kill
+ * a worker while its delivery is on the wire, then let the request through late.
+ */
+export class HoldingProxy {
+  private server?: Server;
+  private holding = false;
+  private readonly held: Array<() => void> = [];
+
+  constructor(
+    private readonly port: number,
+    private readonly target: string,
+  ) {}
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      void this.forward(request).then(
+        ({ status, headers, body }) => {
+          response.writeHead(status, headers);
+          response.end(body);
+        },
+        () => {
+          response.writeHead(502);
+          response.end();
+        },
+      );
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  hold(): void {
+    this.holding = true;
+  }
+
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  /** Stops holding and lets every held request through. */
+  release(): void {
+    this.holding = false;
+    this.held.splice(0).forEach((go) => go());
+  }
+
+  async stop(): Promise<void> {
+    this.release();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  private async forward(request: IncomingMessage) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    if (this.holding) await new Promise<void>((resolve) => this.held.push(resolve));
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).filter(
+        (entry): entry is [string, string] =>
+          typeof entry[1] === 'string' && entry[0] !== 'host' && entry[0] !== 'content-length',
+      ),
+    );
+    const answer = await fetch(new URL(request.url ?? '/', this.target), {
+      method: request.method,
+      headers,
+      body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
+    });
+    return {
+      status: answer.status,
+      headers: { 'content-type': answer.headers.get('content-type') ?? 'text/plain' },
+      body: Buffer.from(await answer.arrayBuffer()),
+    };
+  }
+}

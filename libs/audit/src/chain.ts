@@ -96,12 +96,11 @@ export class ChainVerifier {
   /** `head` is the stored chain head: a truncated tail is a break too. */
   result(head?: { seq: string; hash: string }): ChainVerification {
     let firstBreak = this.broken;
-    if (
-      !firstBreak &&
-      head &&
-      (head.seq !== this.lastSeq.toString() || head.hash !== this.lastHash)
-    ) {
+    if (!firstBreak && head && head.seq !== this.lastSeq.toString()) {
       firstBreak = { seq: (this.lastSeq + 1n).toString(), reason: 'sequence-gap' };
+    } else if (!firstBreak && head && head.hash !== this.lastHash) {
+      // Same length, different last hash: the last entry was rewritten (and re-hashed).
+      firstBreak = { seq: head.seq, reason: 'entry-hash-mismatch' };
     }
     return {
       ok: !firstBreak,

@@ -80,6 +80,10 @@ export async function loadDirectory(folder: string): Promise<AuthorityDirectory>
       report({ message: `not valid JSON: ${(error as Error).message}` });
       continue;
     }
+    if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+      report({ message: 'must hold one JSON object (one authority per file)' });
+      continue;
+    }
     const entry = plainToInstance(AuthorityFileSchema, document);
     const errors = validateSync(entry, { whitelist: true, forbidNonWhitelisted: true });
     if (errors.length > 0) {

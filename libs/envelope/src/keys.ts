@@ -40,9 +40,11 @@ export function fingerprintOf(key: openpgp.Key): string {
   return key.getFingerprint().toUpperCase();
 }
 
+/** Reads a public key; a private key is refused, so that it can never end up published. */
 export async function readPublicKey(armoredKey: string): Promise<openpgp.PublicKey> {
   const key = await openpgp.readKey({ armoredKey });
-  return key.toPublic();
+  if (key.isPrivate()) throw new TypeError('expected a public key, got a private key');
+  return key;
 }
 
 /** Unlocks a passphrase-protected private key. The passphrase never appears in an error. */

@@ -59,14 +59,17 @@ const TEXT_OVERRIDES: Array<[path: string, variable: string]> = [
  */
 export function loadNodeConfig(env: Env = process.env): NodeConfig {
   const file = resolve(env.GATEWAY_CONFIG_FILE ?? 'config/gateway.json');
-  let defaults: Record<string, unknown>;
+  let defaults: unknown;
   try {
-    defaults = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    defaults = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new GatewayError(
       ErrorCode.CONFIGURATION_INVALID,
       `cannot read ${file}: ${(error as Error).message}`,
     );
+  }
+  if (typeof defaults !== 'object' || defaults === null || Array.isArray(defaults)) {
+    throw new GatewayError(ErrorCode.CONFIGURATION_INVALID, `${file} must hold a JSON object`);
   }
   const problems: ErrorDetail[] = [];
   const config = structuredClone(defaults) as unknown as NodeConfig & { $comment?: string };
@@ -98,14 +101,22 @@ export function loadNodeConfig(env: Env = process.env): NodeConfig {
       problems.push({ field: path, message: `must be a positive integer (${variable})` });
     }
   }
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(config.database.schema)) {
+  // A section missing from the file has already been reported above: read through getPath.
+  const schema = getPath(config, 'database.schema');
+  if (typeof schema === 'string' && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     problems.push({ field: 'database.schema', message: 'must be a lower-case SQL identifier' });
   }
-  if (config.inbound.replayWindowMs < config.delivery.retryWindowMs) {
+  // The last attempt is made when the retry window closes; it may take the request timeout to
+  // arrive and the receiving clock may be ahead by the tolerated skew.
+  const latestArrival =
+    Number(getPath(config, 'delivery.retryWindowMs')) +
+    Number(getPath(config, 'delivery.requestTimeoutMs')) +
+    Number(getPath(config, 'inbound.clockSkewMs'));
+  if (Number(getPath(config, 'inbound.replayWindowMs')) < latestArrival) {
     problems.push({
       field: 'inbound.replayWindowMs',
       message:
-        'must be at least delivery.retryWindowMs, or late retries of genuine envelopes would be refused as replays',
+        'must be at least delivery.retryWindowMs + delivery.requestTimeoutMs + inbound.clockSkewMs, or late retries of genuine envelopes would be refused as replays',
     });
   }
   if (problems.length > 0) {
@@ -131,7 +142,10 @@ export function readKeyPassphrase(env: Env = process.env): string {
     try {
       return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
     } catch {
-      throw new GatewayError(ErrorCode.KEY_UNAVAILABLE, `cannot read the passphrase file ${file}`);
+      throw new GatewayError(
+        ErrorCode.KEY_UNAVAILABLE,
+        'the file named by GATEWAY_KEY_PASSPHRASE_FILE cannot be read',
+      );
     }
   }
   if (fromEnv) return fromEnv;

@@ -1,0 +1,258 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ErrorCode, GatewayError } from '#libs/errors';
+import { fingerprintOf, generateAuthorityKeyPair, type GeneratedKeyPair } from '#libs/envelope';
+import { loadDirectory } from './load-directory.js';
+
+type AuthorityFile = Record<string, unknown>;
+
+let fr: GeneratedKeyPair;
+let ng: GeneratedKeyPair;
+const created: string[] = [];
+
+beforeAll(async () => {
+  [fr, ng] = await Promise.all([
+    generateAuthorityKeyPair({
+      authorityId: 'FR-MOJ-BEPI',
+      authorityName: 'BEPI',
+      passphrase: 'pw',
+    }),
+    generateAuthorityKeyPair({
+      authorityId: 'NG-MOJ-CA',
+      authorityName: 'NG CA',
+      passphrase: 'pw',
+    }),
+  ]);
+});
+
+afterAll(() => {
+  for (const folder of created) rmSync(folder, { recursive: true, force: true });
+});
+
+function frFile(overrides: AuthorityFile = {}): AuthorityFile {
+  return {
+    id: 'FR-MOJ-BEPI',
+    state: 'FR',
+    name: 'Bureau de l’entraide pénale internationale',
+    kind: 'central-authority',
+    endpoint: 'http://127.0.0.1:4101',
+    fingerprint: fr.fingerprint,
+    publicKeyFile: 'keys/FR-MOJ-BEPI.asc',
+    procedures: ['mla', 'jit'],
+    ...overrides,
+  };
+}
+
+function ngFile(overrides: AuthorityFile = {}): AuthorityFile {
+  return {
+    id: 'NG-MOJ-CA',
+    state: 'NG',
+    name: 'Central Authority Unit, Federal Ministry of Justice',
+    kind: 'central-authority',
+    endpoint: 'https://gateway.ca.justice.example.ng',
+    fingerprint: ng.fingerprint,
+    publicKeyFile: 'keys/NG-MOJ-CA.asc',
+    procedures: ['mla', 'nationality-verification'],
+    ...overrides,
+  };
+}
+
+/** A fresh folder with the given files (objects are written as JSON) and both public keys. */
+function directory(files: Record<string, AuthorityFile | string>): string {
+  const folder = mkdtempSync(join(tmpdir(), 'directory-spec-'));
+  created.push(folder);
+  mkdirSync(join(folder, 'keys'));
+  writeFileSync(join(folder, 'keys', 'FR-MOJ-BEPI.asc'), fr.publicKeyArmored);
+  writeFileSync(join(folder, 'keys', 'NG-MOJ-CA.asc'), ng.publicKeyArmored);
+  for (const [name, content] of Object.entries(files)) {
+    writeFileSync(
+      join(folder, name),
+      typeof content === 'string' ? content : JSON.stringify(content, null, 2),
+    );
+  }
+  return folder;
+}
+
+async function loadFailure(folder: string): Promise<GatewayError> {
+  const error: unknown = await loadDirectory(folder).then(
+    () => new Error('expected the directory to be refused'),
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(GatewayError);
+  expect((error as GatewayError).code).toBe(ErrorCode.CONFIGURATION_INVALID);
+  return error as GatewayError;
+}
+
+describe('loadDirectory', () => {
+  it('loads a valid directory: find, all and digest', async () => {
+    const folder = directory({
+      'fr-moj-bepi.json': frFile(),
+      'ng-moj-ca.json': ngFile(),
+      'README.md': '# not an authority file',
+    });
+    const loaded = await loadDirectory(folder);
+
+    expect(loaded.all().map((authority) => authority.id)).toEqual(['FR-MOJ-BEPI', 'NG-MOJ-CA']);
+    const bepi = loaded.find('FR-MOJ-BEPI');
+    expect(bepi).toMatchObject({
+      id: 'FR-MOJ-BEPI',
+      state: 'FR',
+      kind: 'central-authority',
+      endpoint: 'http://127.0.0.1:4101',
+      fingerprint: fr.fingerprint,
+      procedures: ['mla', 'jit'],
+      publicKeyArmored: fr.publicKeyArmored,
+    });
+    expect(fingerprintOf(bepi!.publicKey)).toBe(fr.fingerprint);
+    expect(bepi!.publicKey.isPrivate()).toBe(false);
+    expect(fingerprintOf(loaded.find('NG-MOJ-CA')!.publicKey)).toBe(ng.fingerprint);
+    expect(loaded.find('XX-UNKNOWN')).toBeUndefined();
+    expect(loaded.digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('computes the same digest for the same content and a different one for any change', async () => {
+    const files = { 'fr.json': frFile(), 'ng.json': ngFile() };
+    const { digest } = await loadDirectory(directory(files));
+
+    expect((await loadDirectory(directory(files))).digest).toBe(digest);
+    const moved = { ...files, 'ng.json': ngFile({ endpoint: 'https://other.example.ng' }) };
+    expect((await loadDirectory(directory(moved))).digest).not.toBe(digest);
+    const fewer = { 'fr.json': frFile() };
+    expect((await loadDirectory(directory(fewer))).digest).not.toBe(digest);
+  });
+
+  it.each<[problem: string, overrides: AuthorityFile, field: string]>([
+    ['a fingerprint of no key', { fingerprint: '0'.repeat(40) }, 'fingerprint'],
+    ['a lower-case fingerprint', { fingerprint: 'a'.repeat(40) }, 'fingerprint'],
+    ['an id prefix that is not its State', { state: 'NG' }, 'id'],
+    ['a malformed id', { id: 'fr-moj-bepi' }, 'id'],
+    ['an unknown State', { id: 'XX-MOJ-BEPI', state: 'XX' }, 'state'],
+    ['an unknown procedure', { procedures: ['mla', 'extradition'] }, 'procedures'],
+    ['no procedures', { procedures: [] }, 'procedures'],
+    ['an unknown kind', { kind: 'ministry' }, 'kind'],
+    ['an endpoint that is not an http(s) URL', { endpoint: 'ftp://host' }, 'endpoint'],
+    ['an unknown field', { telephone: '+33 1 00 00 00 00' }, 'telephone'],
+    ['a missing field', { name: undefined }, 'name'],
+    ['a missing key file', { publicKeyFile: 'keys/missing.asc' }, 'publicKeyFile'],
+    ['a key file that is no key', { publicKeyFile: 'fr.json' }, 'publicKeyFile'],
+  ])('refuses %s, naming the file and the field', async (_problem, overrides, field) => {
+    const folder = directory({ 'fr.json': frFile(overrides), 'ng.json': ngFile() });
+    const error = await loadFailure(folder);
+    // One detail per broken constraint, all about this file and field (ng.json is valid).
+    expect(error.details.length).toBeGreaterThan(0);
+    for (const detail of error.details) {
+      const message = expect.any(String) as string;
+      expect(detail).toEqual({ file: join(folder, 'fr.json'), field, message });
+    }
+  });
+
+  it('refuses a fingerprint that belongs to another authority’s key', async () => {
+    const folder = directory({ 'fr.json': frFile({ fingerprint: ng.fingerprint }) });
+    const error = await loadFailure(folder);
+    expect(error.details).toEqual([
+      {
+        file: join(folder, 'fr.json'),
+        field: 'fingerprint',
+        message: `does not match the public key (key has ${fr.fingerprint})`,
+      },
+    ]);
+  });
+
+  it('refuses a private key in place of the public key, so that it is never published', async () => {
+    const folder = directory({ 'fr.json': frFile({ publicKeyFile: 'keys/FR-MOJ-BEPI.key.asc' }) });
+    writeFileSync(join(folder, 'keys', 'FR-MOJ-BEPI.key.asc'), fr.privateKeyArmored);
+    const error = await loadFailure(folder);
+    expect(error.details).toEqual([
+      {
+        file: join(folder, 'fr.json'),
+        field: 'publicKeyFile',
+        message: 'keys/FR-MOJ-BEPI.key.asc is not an armored OpenPGP public key',
+      },
+    ]);
+  });
+
+  it('refuses an authority defined twice, naming the second file', async () => {
+    const folder = directory({
+      'a.json': frFile(),
+      'b.json': frFile({ endpoint: 'http://127.0.0.1:4999' }),
+    });
+    const error = await loadFailure(folder);
+    expect(error.details).toEqual([
+      {
+        file: join(folder, 'b.json'),
+        field: 'id',
+        message: 'authority FR-MOJ-BEPI is defined twice',
+      },
+    ]);
+  });
+
+  it('refuses a file that is not valid JSON', async () => {
+    const folder = directory({ 'fr.json': '{ "id": "FR-MOJ-BEPI", ', 'ng.json': ngFile() });
+    const error = await loadFailure(folder);
+    expect(error.details).toEqual([
+      {
+        file: join(folder, 'fr.json'),
+        message: expect.stringMatching(/^not valid JSON/) as string,
+      },
+    ]);
+  });
+
+  it.each(['null', '[]', '"FR-MOJ-BEPI"', '42'])(
+    'refuses a file holding %s instead of an object',
+    async (text) => {
+      const folder = directory({ 'fr.json': text, 'ng.json': ngFile() });
+      const error = await loadFailure(folder);
+      expect(error.details).toEqual([
+        {
+          file: join(folder, 'fr.json'),
+          message: expect.stringContaining('JSON object') as string,
+        },
+      ]);
+    },
+  );
+
+  it('refuses an empty folder', async () => {
+    const folder = directory({ 'notes.txt': 'no authority here' });
+    const error = await loadFailure(folder);
+    expect(error.details).toEqual([
+      { file: folder, message: expect.stringContaining('no authority files') as string },
+    ]);
+  });
+
+  it('refuses a folder that does not exist', async () => {
+    const folder = join(directory({}), 'absent');
+    const error = await loadFailure(folder);
+    expect(error.message).toContain(folder);
+  });
+
+  it('reports every problem of every file at once', async () => {
+    const folder = directory({
+      '1-fr.json': frFile({ fingerprint: ng.fingerprint }),
+      '2-ng.json': ngFile({ procedures: ['smuggling'], website: 'https://example.ng' }),
+      '3-broken.json': '{',
+      '4-nokey.json': ngFile({ id: 'NG-EFCC', publicKeyFile: 'keys/NG-EFCC.asc' }),
+      '5-prefix.json': frFile({ id: 'NG-MOJ-XX' }),
+    });
+    const error = await loadFailure(folder);
+    const found = error.details.map((detail) => [detail.file, detail.field]);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        [join(folder, '1-fr.json'), 'fingerprint'],
+        [join(folder, '2-ng.json'), 'procedures'],
+        [join(folder, '2-ng.json'), 'website'],
+        [join(folder, '3-broken.json'), undefined],
+        [join(folder, '4-nokey.json'), 'publicKeyFile'],
+        [join(folder, '5-prefix.json'), 'id'],
+      ]),
+    );
+    expect(found).toHaveLength(6);
+  });
+
+  it('does not modify the files it reads', async () => {
+    const folder = directory({ 'fr.json': frFile() });
+    const before = readFileSync(join(folder, 'fr.json'), 'utf8');
+    await loadDirectory(folder);
+    expect(readFileSync(join(folder, 'fr.json'), 'utf8')).toBe(before);
+  });
+});

@@ -1,0 +1,306 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ErrorCode, GatewayError } from '#libs/errors';
+import { loadNodeConfig, readKeyPassphrase } from './node-config.js';
+
+const CONFIG_FILE = fileURLToPath(new URL('../../../config/gateway.json', import.meta.url));
+
+type Env = Record<string, string | undefined>;
+
+const REQUIRED: Env = {
+  GATEWAY_CONFIG_FILE: CONFIG_FILE,
+  GATEWAY_AUTHORITY_ID: 'FR-MOJ-BEPI',
+  GATEWAY_DIRECTORY_DIR: '/etc/gateway/directory',
+  GATEWAY_PRIVATE_KEY_FILE: '/run/secrets/fr-moj-bepi.asc',
+};
+
+/** The error thrown by `run`, which must be a GatewayError. */
+function failure(run: () => unknown): GatewayError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(GatewayError);
+    return error as GatewayError;
+  }
+  throw new Error('expected a GatewayError, but nothing was thrown');
+}
+
+function configFailure(env: Env): GatewayError {
+  const error = failure(() => loadNodeConfig(env));
+  expect(error.code).toBe(ErrorCode.CONFIGURATION_INVALID);
+  return error;
+}
+
+const fields = (error: GatewayError) => error.details.map((detail) => detail.field);
+
+let scratch: string;
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'node-config-spec-'));
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function scratchFile(name: string, content: string): string {
+  const path = join(scratch, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('loadNodeConfig', () => {
+  it('loads the defaults from the config file plus the three required variables', () => {
+    const defaults = JSON.parse(readFileSync(CONFIG_FILE, 'utf8')) as Record<string, unknown>;
+    expect(defaults).toHaveProperty('$comment');
+    delete defaults.$comment;
+    const config = loadNodeConfig({ ...REQUIRED });
+    expect(config).toEqual({
+      ...defaults,
+      authorityId: 'FR-MOJ-BEPI',
+      directoryDir: '/etc/gateway/directory',
+      privateKeyFile: '/run/secrets/fr-moj-bepi.asc',
+    });
+    expect(config).not.toHaveProperty('$comment');
+    expect(config.http.port).toBe(4100);
+    expect(config.inbound.replayWindowMs).toBe(93_600_000);
+  });
+
+  it('returns a fresh object each time (no shared mutable defaults)', () => {
+    const first = loadNodeConfig({ ...REQUIRED });
+    first.http.port = 1;
+    expect(loadNodeConfig({ ...REQUIRED }).http.port).toBe(4100);
+  });
+
+  it.each<
+    [
+      variable: string,
+      value: string,
+      read: (c: ReturnType<typeof loadNodeConfig>) => unknown,
+      expected: unknown,
+    ]
+  >([
+    ['GATEWAY_HTTP_HOST', '0.0.0.0', (c) => c.http.host, '0.0.0.0'],
+    ['GATEWAY_HTTP_PORT', '8443', (c) => c.http.port, 8443],
+    ['GATEWAY_MAX_ENVELOPE_BYTES', '2048', (c) => c.http.maxEnvelopeBytes, 2048],
+    ['GATEWAY_MAX_JSON_BODY_BYTES', '4096', (c) => c.http.maxJsonBodyBytes, 4096],
+    ['DATABASE_URL', 'postgres://gw@db:5432/gw', (c) => c.database.url, 'postgres://gw@db:5432/gw'],
+    ['GATEWAY_DB_SCHEMA', 'node_fr', (c) => c.database.schema, 'node_fr'],
+    ['REDIS_URL', 'redis://cache:6379/2', (c) => c.redis.url, 'redis://cache:6379/2'],
+    ['GATEWAY_REDIS_PREFIX', 'fr', (c) => c.redis.prefix, 'fr'],
+    ['GATEWAY_RETRY_WINDOW_MS', '3600000', (c) => c.delivery.retryWindowMs, 3_600_000],
+    ['GATEWAY_RETRY_BASE_DELAY_MS', '1000', (c) => c.delivery.baseDelayMs, 1000],
+    ['GATEWAY_RETRY_MAX_DELAY_MS', '60000', (c) => c.delivery.maxDelayMs, 60_000],
+    ['GATEWAY_DELIVERY_TIMEOUT_MS', '10000', (c) => c.delivery.requestTimeoutMs, 10_000],
+    ['GATEWAY_DELIVERY_CONCURRENCY', '2', (c) => c.delivery.concurrency, 2],
+    ['GATEWAY_JOB_LOCK_MS', '45000', (c) => c.delivery.lockDurationMs, 45_000],
+    ['GATEWAY_JOB_STALLED_INTERVAL_MS', '15000', (c) => c.delivery.stalledIntervalMs, 15_000],
+    ['GATEWAY_RECONCILE_INTERVAL_MS', '5000', (c) => c.delivery.reconcileIntervalMs, 5000],
+    ['GATEWAY_REPLAY_WINDOW_MS', '172800000', (c) => c.inbound.replayWindowMs, 172_800_000],
+    ['GATEWAY_CLOCK_SKEW_MS', '60000', (c) => c.inbound.clockSkewMs, 60_000],
+    ['GATEWAY_MAX_DECOMPRESSED_BYTES', '1000000', (c) => c.inbound.maxDecompressedBytes, 1_000_000],
+  ])('%s=%s overrides the default', (variable, value, read, expected) => {
+    const defaults = loadNodeConfig({ ...REQUIRED });
+    expect(read(defaults)).not.toEqual(expected);
+    expect(read(loadNodeConfig({ ...REQUIRED, [variable]: value }))).toEqual(expected);
+  });
+
+  it('keeps the default when a text override is empty', () => {
+    expect(loadNodeConfig({ ...REQUIRED, GATEWAY_HTTP_HOST: '' }).http.host).toBe('127.0.0.1');
+  });
+
+  it('reports every missing required variable by name', () => {
+    const error = configFailure({ GATEWAY_CONFIG_FILE: CONFIG_FILE });
+    expect(fields(error)).toEqual([
+      'GATEWAY_AUTHORITY_ID',
+      'GATEWAY_DIRECTORY_DIR',
+      'GATEWAY_PRIVATE_KEY_FILE',
+    ]);
+  });
+
+  it.each(['GATEWAY_AUTHORITY_ID', 'GATEWAY_DIRECTORY_DIR', 'GATEWAY_PRIVATE_KEY_FILE'])(
+    'treats an empty %s as missing',
+    (variable) => {
+      const error = configFailure({ ...REQUIRED, [variable]: '' });
+      expect(error.details).toEqual([{ field: variable, message: `${variable} must be set` }]);
+    },
+  );
+
+  it('refuses an authority id that does not look like one', () => {
+    const error = configFailure({ ...REQUIRED, GATEWAY_AUTHORITY_ID: 'fr-moj-bepi' });
+    expect(fields(error)).toEqual(['GATEWAY_AUTHORITY_ID']);
+  });
+
+  it.each(['eighty', '80abc', '', '0', '-1', '1.5', '9007199254740993', 'Infinity'])(
+    'refuses GATEWAY_HTTP_PORT=%j as not a positive integer',
+    (value) => {
+      const error = configFailure({ ...REQUIRED, GATEWAY_HTTP_PORT: value });
+      expect(error.details).toEqual([
+        { field: 'http.port', message: expect.stringContaining('GATEWAY_HTTP_PORT') as string },
+      ]);
+    },
+  );
+
+  it.each(['Gateway', 'gateway-fr', '1gateway', 'gw; drop table x', 'a'.repeat(64)])(
+    'refuses the schema name %j',
+    (schema) => {
+      const error = configFailure({ ...REQUIRED, GATEWAY_DB_SCHEMA: schema });
+      expect(fields(error)).toEqual(['database.schema']);
+    },
+  );
+
+  it('accepts a 63-character schema name', () => {
+    const schema = `_${'a'.repeat(62)}`;
+    expect(loadNodeConfig({ ...REQUIRED, GATEWAY_DB_SCHEMA: schema }).database.schema).toBe(schema);
+  });
+
+  describe('replay window', () => {
+    // Defaults: requestTimeoutMs 30 000, clockSkewMs 300 000.
+    const withWindows = (retry: number, replay: number): Env => ({
+      ...REQUIRED,
+      GATEWAY_RETRY_WINDOW_MS: String(retry),
+      GATEWAY_REPLAY_WINDOW_MS: String(replay),
+    });
+
+    it('refuses a replay window shorter than the retry window', () => {
+      const error = configFailure(withWindows(86_400_000, 3_600_000));
+      expect(fields(error)).toEqual(['inbound.replayWindowMs']);
+    });
+
+    it('refuses a replay window that leaves no room for the last attempt to arrive', () => {
+      // The last attempt is made when the retry window closes: equal windows refuse it as a replay.
+      expect(fields(configFailure(withWindows(3_600_000, 3_600_000)))).toEqual([
+        'inbound.replayWindowMs',
+      ]);
+      expect(fields(configFailure(withWindows(3_600_000, 3_600_000 + 329_999)))).toEqual([
+        'inbound.replayWindowMs',
+      ]);
+    });
+
+    it('accepts a replay window covering retry window + request timeout + clock skew', () => {
+      const config = loadNodeConfig(withWindows(3_600_000, 3_600_000 + 330_000));
+      expect(config.inbound.replayWindowMs).toBe(3_930_000);
+    });
+  });
+
+  it('reports several problems at once', () => {
+    const error = configFailure({
+      GATEWAY_CONFIG_FILE: CONFIG_FILE,
+      GATEWAY_DIRECTORY_DIR: '/etc/gateway/directory',
+      GATEWAY_PRIVATE_KEY_FILE: '/run/secrets/key.asc',
+      GATEWAY_HTTP_PORT: 'eighty',
+      GATEWAY_DB_SCHEMA: 'Bad-Schema',
+      GATEWAY_REPLAY_WINDOW_MS: '1000',
+    });
+    expect(fields(error).sort()).toEqual(
+      ['GATEWAY_AUTHORITY_ID', 'database.schema', 'http.port', 'inbound.replayWindowMs'].sort(),
+    );
+  });
+
+  it('fails with CONFIGURATION_INVALID when the config file cannot be read', () => {
+    const missing = join(scratch, 'missing.json');
+    const error = configFailure({ ...REQUIRED, GATEWAY_CONFIG_FILE: missing });
+    // The path is not echoed: an operator who put the passphrase itself in the variable would see it printed.
+    expect(error.message).toContain('GATEWAY_KEY_PASSPHRASE_FILE');
+    expect(error.message).not.toContain(missing);
+  });
+
+  it('fails with CONFIGURATION_INVALID when the config file is not valid JSON', () => {
+    const file = scratchFile('broken.json', '{ "http": ');
+    expect(configFailure({ ...REQUIRED, GATEWAY_CONFIG_FILE: file }).message).toContain(file);
+  });
+
+  it.each(['null', '[]', '42'])(
+    'fails with CONFIGURATION_INVALID when the file holds %s',
+    (text) => {
+      const file = scratchFile(`not-object-${text}.json`, text);
+      expect(configFailure({ ...REQUIRED, GATEWAY_CONFIG_FILE: file }).message).toContain(file);
+    },
+  );
+
+  it('lists the missing settings of a config file that lacks whole sections', () => {
+    const { http } = JSON.parse(readFileSync(CONFIG_FILE, 'utf8')) as { http: unknown };
+    const file = scratchFile('partial.json', JSON.stringify({ http }));
+    const error = configFailure({ ...REQUIRED, GATEWAY_CONFIG_FILE: file });
+    expect(fields(error)).toEqual(
+      expect.arrayContaining([
+        'database.url',
+        'database.schema',
+        'redis.url',
+        'delivery.retryWindowMs',
+        'inbound.replayWindowMs',
+        'inbound.maxDecompressedBytes',
+      ]),
+    );
+    expect(fields(error)).not.toContain('http.port');
+  });
+
+  it('lets the environment fill a section the file lacks', () => {
+    const defaults = JSON.parse(readFileSync(CONFIG_FILE, 'utf8')) as Record<string, unknown>;
+    const file = scratchFile('no-redis.json', JSON.stringify({ ...defaults, redis: undefined }));
+    const config = loadNodeConfig({
+      ...REQUIRED,
+      GATEWAY_CONFIG_FILE: file,
+      REDIS_URL: 'redis://cache:6379',
+      GATEWAY_REDIS_PREFIX: 'fr',
+    });
+    expect(config.redis).toEqual({ url: 'redis://cache:6379', prefix: 'fr' });
+  });
+});
+
+describe('readKeyPassphrase', () => {
+  const PASSPHRASE = 'correct horse battery staple';
+
+  it.each([
+    ['a trailing LF', `${PASSPHRASE}\n`],
+    ['a trailing CRLF', `${PASSPHRASE}\r\n`],
+    ['no trailing newline', PASSPHRASE],
+  ])('reads the passphrase file with %s', (_label, content) => {
+    const file = scratchFile('passphrase.txt', content);
+    expect(readKeyPassphrase({ GATEWAY_KEY_PASSPHRASE_FILE: file })).toBe(PASSPHRASE);
+  });
+
+  it('keeps leading and trailing spaces: only the final newline is stripped', () => {
+    const file = scratchFile('spaced.txt', ' pass phrase \n');
+    expect(readKeyPassphrase({ GATEWAY_KEY_PASSPHRASE_FILE: file })).toBe(' pass phrase ');
+  });
+
+  it('prefers the file and still removes GATEWAY_KEY_PASSPHRASE from the environment', () => {
+    const file = scratchFile('preferred.txt', `${PASSPHRASE}\n`);
+    const env: Env = { GATEWAY_KEY_PASSPHRASE_FILE: file, GATEWAY_KEY_PASSPHRASE: 'from-env' };
+    expect(readKeyPassphrase(env)).toBe(PASSPHRASE);
+    expect(env).not.toHaveProperty('GATEWAY_KEY_PASSPHRASE');
+    expect(env.GATEWAY_KEY_PASSPHRASE_FILE).toBe(file);
+  });
+
+  it('reads GATEWAY_KEY_PASSPHRASE and removes it from the environment', () => {
+    const env: Env = { GATEWAY_KEY_PASSPHRASE: PASSPHRASE, OTHER: 'kept' };
+    expect(readKeyPassphrase(env)).toBe(PASSPHRASE);
+    expect(env).toEqual({ OTHER: 'kept' });
+    // Read once: a second reader (a child process, a diagnostic dump) finds nothing.
+    expect(failure(() => readKeyPassphrase(env)).code).toBe(ErrorCode.KEY_UNAVAILABLE);
+  });
+
+  it.each<[string, Env]>([
+    ['neither is set', {}],
+    ['both are empty', { GATEWAY_KEY_PASSPHRASE_FILE: '', GATEWAY_KEY_PASSPHRASE: '' }],
+  ])('throws KEY_UNAVAILABLE when %s', (_label, env) => {
+    const error = failure(() => readKeyPassphrase(env));
+    expect(error.code).toBe(ErrorCode.KEY_UNAVAILABLE);
+    expect(error.message).toContain('GATEWAY_KEY_PASSPHRASE_FILE');
+    expect(env).not.toHaveProperty('GATEWAY_KEY_PASSPHRASE');
+  });
+
+  it('throws KEY_UNAVAILABLE for an unreadable file without echoing its path or the passphrase', () => {
+    const missing = join(scratch, 'no-such-passphrase.txt');
+    const env: Env = { GATEWAY_KEY_PASSPHRASE_FILE: missing, GATEWAY_KEY_PASSPHRASE: PASSPHRASE };
+    const error = failure(() => readKeyPassphrase(env));
+    expect(error.code).toBe(ErrorCode.KEY_UNAVAILABLE);
+    // The path is not echoed: an operator who put the passphrase itself in the variable would see it printed.
+    expect(error.message).toContain('GATEWAY_KEY_PASSPHRASE_FILE');
+    expect(error.message).not.toContain(missing);
+    expect(`${String(error)} ${error.stack} ${JSON.stringify(error.details)}`).not.toContain(
+      PASSPHRASE,
+    );
+    // Failing does not leave the passphrase behind for whoever handles the error.
+    expect(env).not.toHaveProperty('GATEWAY_KEY_PASSPHRASE');
+  });
+});

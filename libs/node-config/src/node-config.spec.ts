@@ -198,9 +198,7 @@ describe('loadNodeConfig', () => {
   it('fails with CONFIGURATION_INVALID when the config file cannot be read', () => {
     const missing = join(scratch, 'missing.json');
     const error = configFailure({ ...REQUIRED, GATEWAY_CONFIG_FILE: missing });
-    // The path is not echoed: an operator who put the passphrase itself in the variable would see it printed.
-    expect(error.message).toContain('GATEWAY_KEY_PASSPHRASE_FILE');
-    expect(error.message).not.toContain(missing);
+    expect(error.message).toContain(missing);
   });
 
   it('fails with CONFIGURATION_INVALID when the config file is not valid JSON', () => {

@@ -20,7 +20,7 @@ import {
   type PublicKey,
   type ReceiptDocument,
 } from '#libs/envelope';
-import { LocalNetwork, repoRoot, type NodeSpec } from '#libs/local-network';
+import { LocalNetwork, mlaRequest, repoRoot, type NodeSpec } from '#libs/local-network';
 import type { SubmissionAccepted } from '#libs/messaging';
 
 const SENDER = 'FR-MOJ-BEPI';
@@ -172,8 +172,12 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** A valid MLA request whose summary of facts brings the body to 4 KiB. */
 function paddedBody(): Record<string, unknown> {
-  return { padding: randomBytes((BODY_CHARS * 3) / 4).toString('base64') };
+  const request = mlaRequest('FR-MOJ-BEPI');
+  const filler = randomBytes(BODY_CHARS).toString('base64');
+  const size = JSON.stringify(request).length - request.summaryOfFacts.length;
+  return { ...request, summaryOfFacts: filler.slice(0, Math.max(0, BODY_CHARS - size)) };
 }
 
 async function submit(url: string, body: Record<string, unknown>): Promise<SubmissionAccepted> {
@@ -181,7 +185,7 @@ async function submit(url: string, body: Record<string, unknown>): Promise<Submi
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      recipient: RECIPIENT,
+      recipients: [RECIPIENT],
       procedure: 'mla',
       messageType: 'request',
       caseReference: 'BENCH-EXCHANGE',
@@ -321,11 +325,14 @@ async function party(id: string): Promise<Party> {
 }
 
 function payloadFor(sender: Party, recipient: Party): EnvelopePayload {
+  const messageId = uuidv7();
   return {
     formatVersion: 1,
-    messageId: uuidv7(),
+    messageId,
     procedure: 'mla',
     messageType: 'request',
+    requestId: messageId,
+    deadlineProfiles: ['untoc-mla'],
     sender: sender.id,
     recipient: recipient.id,
     createdAt: new Date().toISOString(),

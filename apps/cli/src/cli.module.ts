@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '#libs/audit';
+import { BusModule } from '#libs/bus';
 import { EvidenceModule } from '#libs/evidence';
 import { NodeModule } from '#libs/node-config';
 import { loggerModule } from '#libs/observability';
@@ -12,6 +13,7 @@ import { PersistenceModule } from '#libs/persistence';
     NodeModule,
     PersistenceModule,
     AuditModule.forComponent('cli', { recordStartup: false }),
+    BusModule,
     EvidenceModule,
   ],
 })

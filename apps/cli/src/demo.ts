@@ -1,57 +1,143 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { RequestDetail } from '#libs/cases';
 import type { EvidenceBundle } from '#libs/evidence';
-import { LocalNetwork, repoRoot, type NodeSpec } from '#libs/local-network';
-import type { MessageDetail, SubmissionAccepted } from '#libs/messaging';
+import {
+  ASSET_ANSWERS,
+  freezeRequest,
+  JIT_MESSAGES,
+  jitAgreement,
+  jitProposal,
+  LocalNetwork,
+  MLA_ANSWERS,
+  mlaRequest,
+  repoRoot,
+  SAMPLE_HANDLING,
+  VERIFICATION_ANSWERS,
+  verificationRequest,
+  type NodeSpec,
+} from '#libs/local-network';
+import type { MessageView, SubmissionAccepted } from '#libs/messaging';
+
+const ALL = ['mla', 'jit', 'nationality-verification', 'assets'] as const;
+const FR = 'FR-MOJ-BEPI';
+const NG = 'NG-MOJ-CA';
+const IT = 'IT-MOJ-DAG';
 
 const NODES: NodeSpec[] = [
   {
-    authorityId: 'FR-MOJ-BEPI',
+    authorityId: FR,
     state: 'FR',
     name: 'Ministère de la Justice, Bureau de l’entraide pénale internationale',
     kind: 'central-authority',
-    procedures: ['mla', 'jit', 'nationality-verification', 'assets'],
+    procedures: [...ALL],
     port: 4101,
   },
   {
-    authorityId: 'NG-MOJ-CA',
+    authorityId: NG,
     state: 'NG',
     name: 'Federal Ministry of Justice, Central Authority Unit',
     kind: 'central-authority',
-    procedures: ['mla', 'jit', 'nationality-verification', 'assets'],
+    procedures: [...ALL],
     port: 4102,
+  },
+  {
+    authorityId: IT,
+    state: 'IT',
+    name: 'Ministero della Giustizia, Direzione generale degli affari internazionali',
+    kind: 'central-authority',
+    procedures: [...ALL],
+    port: 4103,
   },
 ];
 
-async function api<T>(url: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(url, {
-    ...init,
-    headers: { 'content-type': 'application/json', ...init?.headers },
-  });
-  const text = await response.text();
-  if (!response.ok)
-    throw new Error(`${init?.method ?? 'GET'} ${url} answered ${response.status}: ${text}`);
-  return JSON.parse(text) as T;
-}
+/** An officer at one node, using its HTTP API. */
+class Desk {
+  constructor(
+    private readonly network: LocalNetwork,
+    readonly authorityId: string,
+  ) {}
 
-async function waitFor<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+  async call<T>(path: string, init?: RequestInit): Promise<T> {
+    const response = await fetch(`${this.network.url(this.authorityId)}${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json' },
+    });
+    const text = await response.text();
+    if (!response.ok)
+      throw new Error(
+        `${this.authorityId} ${init?.method ?? 'GET'} ${path} answered ${response.status}: ${text}`,
+      );
+    return JSON.parse(text) as T;
+  }
+
+  open(draft: Record<string, unknown>): Promise<SubmissionAccepted> {
+    return this.call('/api/v1/messages', {
+      method: 'POST',
+      body: JSON.stringify({ handling: SAMPLE_HANDLING, ...draft }),
+    });
+  }
+
+  reply(
+    requestId: string,
+    messageType: string,
+    body: Record<string, unknown>,
+  ): Promise<SubmissionAccepted> {
+    return this.call(`/api/v1/requests/${requestId}/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ messageType, body }),
+    });
+  }
+
+  request(requestId: string): Promise<RequestDetail> {
+    return this.call(`/api/v1/requests/${requestId}`);
+  }
+
+  /** Waits until this node holds the request with every message of its thread delivered or received. */
+  async settled(requestId: string, messages: number, timeoutMs = 60_000): Promise<RequestDetail> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = await fetch(
+        `${this.network.url(this.authorityId)}/api/v1/requests/${requestId}`,
+      );
+      if (found.ok) {
+        const request = (await found.json()) as RequestDetail;
+        const done = request.thread.filter((m) =>
+          ['delivered', 'received', 'read'].includes(m.status),
+        ).length;
+        if (request.thread.some((m) => m.status === 'failed'))
+          throw new Error(`a message of ${requestId} failed`);
+        if (done >= messages) return request;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`${this.authorityId}: request ${requestId} did not settle`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 }
 
+function timeline(title: string, request: RequestDetail): string {
+  const start = Date.parse(request.openedAt);
+  const lines = [
+    '',
+    `${title}: request ${request.id} (case ${request.caseReference})`,
+    ...request.thread.map(
+      (m) =>
+        `  +${String(Date.parse(m.createdAt) - start).padStart(5)} ms  ${m.sender.padEnd(12)} → ${m.recipient.padEnd(12)} ${m.messageType.padEnd(26)} ${m.status}`,
+    ),
+    `  state: ${request.status}`,
+    ...request.deadlines.map(
+      (d) =>
+        `  deadline ${d.profileId} (${d.source}${d.check ? ', figure to check' : ''}${d.serviceLevel ? ', service level' : ''}): ${d.status}, due ${d.dueAt}${d.suggestedDueAt ? `, suggested ${d.suggestedDueAt}` : ''}`,
+    ),
+  ];
+  return lines.join('\n');
+}
+
 /**
- * The main job: two gateway nodes on loopback (a French and a Nigerian central authority), each
- * with its own keys, schema and Redis prefix; the French node sends a mutual legal assistance
- * request and waits for the Nigerian node's signed receipt.
+ * The main job: a network of three gateway nodes on loopback (French, Nigerian and Italian
+ * central authorities), each with its own keys, schema and Redis prefix, running the four
+ * procedures end to end over signed, encrypted envelopes with signed receipts.
  */
 export async function runDemo(options: { out?: string; workDir?: string }): Promise<void> {
   const network = await LocalNetwork.create({
@@ -59,106 +145,168 @@ export async function runDemo(options: { out?: string; workDir?: string }): Prom
     workDir: options.workDir ?? join(repoRoot(), '.demo'),
     nodes: NODES,
   });
-  const [fr, ng] = NODES;
+  const [fr, ng, it] = [FR, NG, IT].map((id) => new Desk(network, id));
   try {
     process.stdout.write(
-      `Starting ${NODES.map((n) => n.authorityId).join(' and ')} (gateway + worker each)…\n`,
+      `Starting ${NODES.map((n) => n.authorityId).join(', ')} (gateway + worker each)…\n`,
     );
     await network.startAll();
-    const sentAt = Date.now();
-    const accepted = await api<SubmissionAccepted>(
-      `${network.url(fr.authorityId)}/api/v1/messages`,
-      {
-        method: 'POST',
-        body: JSON.stringify({
-          recipient: ng.authorityId,
-          procedure: 'mla',
-          messageType: 'request',
-          caseReference: 'FR-PNAT-2026-0147',
-          handling: {
-            permittedPurpose: 'Criminal proceedings FR-PNAT-2026-0147 (trafficking in persons)',
-            confidential: true,
-            noOnwardTransferTo: [],
-          },
-          body: {
-            requestingAuthority: fr.authorityId,
-            subjectMatter:
-              'Investigation into recruitment by deception and sexual exploitation, Paris prosecutor',
-            summaryOfFacts:
-              'Recruiters in Benin City arranged travel to France through Libya and Italy; victims were exploited in Paris.',
-            assistanceSought: ['taking-evidence', 'bank-records'],
-            purpose: 'Evidence for the prosecution of the recruiters',
-            legalBasis: 'UNTOC art. 18(7)',
-          },
-        }),
+    const started = Date.now();
+
+    // Mutual legal assistance, from request to execution.
+    const mla = await fr.open({
+      procedure: 'mla',
+      messageType: 'request',
+      recipients: [NG],
+      caseReference: 'FR-PNAT-2026-0147',
+      body: mlaRequest(FR),
+    });
+    await ng.settled(mla.requestId, 1);
+    await ng.reply(mla.requestId, 'acknowledgement', MLA_ANSWERS.acknowledgement('NG-CA-2026-311'));
+    await ng.reply(mla.requestId, 'progress-answer', MLA_ANSWERS.progressAnswer);
+    await ng.reply(mla.requestId, 'execution-result', MLA_ANSWERS.executionResult);
+    const mlaDone = await fr.settled(mla.requestId, 4);
+
+    // Nationality verification for return, with a travel document.
+    const nv = await fr.open({
+      procedure: 'nationality-verification',
+      messageType: 'verification-request',
+      recipients: [NG],
+      caseReference: 'FR-OFII-2026-0932',
+      deadlineProfiles: ['tip-nationality-verification'],
+      body: verificationRequest('FR-NG-readmission-arrangement'),
+      handling: {
+        permittedPurpose: 'Nationality verification for a voluntary return',
+        confidential: true,
+        noOnwardTransferTo: [],
       },
+    });
+    await ng.settled(nv.requestId, 1);
+    await ng.reply(nv.requestId, 'verification-answer', VERIFICATION_ANSWERS.answer);
+    await fr.settled(nv.requestId, 2);
+    await fr.reply(
+      nv.requestId,
+      'travel-document-request',
+      VERIFICATION_ANSWERS.travelDocumentRequest,
     );
-    const delivered = await waitFor(async () => {
-      const message = await api<MessageDetail>(
-        `${network.url(fr.authorityId)}/api/v1/messages/${accepted.messageId}`,
-      );
-      if (message.status === 'failed') throw new Error(`delivery failed: ${message.lastError}`);
-      return message.status === 'delivered' ? message : undefined;
-    }, 'the signed receipt');
-    const elapsed = Date.now() - sentAt;
-    const received = await api<MessageDetail>(
-      `${network.url(ng.authorityId)}/api/v1/messages/${accepted.messageId}`,
+    await ng.settled(nv.requestId, 3);
+    await ng.reply(
+      nv.requestId,
+      'travel-document-issued',
+      VERIFICATION_ANSWERS.travelDocumentIssued(),
     );
-    const evidence = await api<EvidenceBundle>(
-      `${network.url(fr.authorityId)}/api/v1/messages/${accepted.messageId}/evidence`,
+    const nvDone = await fr.settled(nv.requestId, 4);
+
+    // Freezing, confirmed within its 48-hour clock.
+    const freeze = await fr.open({
+      procedure: 'assets',
+      messageType: 'freeze',
+      recipients: [IT],
+      caseReference: 'FR-PNAT-2026-0147',
+      deadlineProfiles: ['eu-freezing-recognition'],
+      body: freezeRequest(FR),
+    });
+    await it.settled(freeze.requestId, 1);
+    await it.reply(freeze.requestId, 'acknowledgement', ASSET_ANSWERS.acknowledgement());
+    await it.reply(freeze.requestId, 'freezing-confirmation', ASSET_ANSWERS.freezingConfirmation());
+    const freezeDone = await fr.settled(freeze.requestId, 3);
+
+    // A joint investigation team of three States: proposal, agreement, acceptances, fan-out.
+    const parties = [FR, NG, IT];
+    const jit = await fr.open({
+      procedure: 'jit',
+      messageType: 'proposal',
+      recipients: [NG, IT],
+      caseReference: 'FR-PNAT-2026-0147',
+      body: jitProposal(parties),
+    });
+    await Promise.all([ng.settled(jit.requestId, 1), it.settled(jit.requestId, 1)]);
+    await fr.reply(jit.requestId, 'agreement', jitAgreement(parties));
+    await Promise.all([ng.settled(jit.requestId, 2), it.settled(jit.requestId, 2)]);
+    await ng.reply(jit.requestId, 'acceptance', JIT_MESSAGES.acceptance('Ngozi Adeyemi'));
+    await it.reply(jit.requestId, 'acceptance', JIT_MESSAGES.acceptance('Marco Rossi'));
+    await fr.settled(jit.requestId, 6);
+    await fr.reply(jit.requestId, 'operational-message', JIT_MESSAGES.operational);
+    const jitDone = await fr.settled(jit.requestId, 8);
+    const elapsed = Date.now() - started;
+
+    process.stdout.write(
+      [
+        timeline('Mutual legal assistance', mlaDone),
+        timeline('Nationality verification and travel document', nvDone),
+        timeline('Freezing of assets', freezeDone),
+        timeline('Joint investigation team (three States)', jitDone),
+        '',
+        `Four procedures across three nodes in ${elapsed} ms; every message sealed, delivered and acknowledged by a signed receipt.`,
+        '',
+      ].join('\n'),
     );
 
+    const outbound = (
+      await Promise.all(
+        [fr, ng, it].map(async (desk) =>
+          (await desk.call<MessageView[]>('/api/v1/messages?direction=outbound&limit=500')).map(
+            (m) => ({ desk, m }),
+          ),
+        ),
+      )
+    ).flat();
+    const bundles = await Promise.all(
+      outbound.map(({ desk, m }) => desk.call<EvidenceBundle>(`/api/v1/messages/${m.id}/evidence`)),
+    );
     const summary = {
-      messages: [
-        {
-          messageId: accepted.messageId,
-          procedure: 'mla',
-          messageType: 'request',
-          from: fr.authorityId,
-          to: ng.authorityId,
-          status: delivered.status,
-          receivedStatus: received.status,
-          envelopeSha256: accepted.envelopeSha256,
-          receiptAttests: delivered.receipt?.envelopeSha256,
-          receiptSigner: delivered.receipt?.signerFingerprint,
-          receivedAt: delivered.receipt?.receivedAt,
-          acceptedToReceiptMs: elapsed,
-          evidences: delivered.evidences.map((e) => e.kind),
-          auditEntries: evidence.audit.map((entry) => entry.event),
-        },
-      ],
       nodes: NODES.map((node) => ({
         authorityId: node.authorityId,
         url: network.url(node.authorityId),
         schema: network.schema(node.authorityId),
       })),
+      requests: [mlaDone, nvDone, freezeDone, jitDone].map((r) => ({
+        requestId: r.id,
+        procedure: r.procedure,
+        caseReference: r.caseReference,
+        status: r.status,
+        deadlines: r.deadlines.map((d) => ({
+          profileId: d.profileId,
+          source: d.source,
+          status: d.status,
+          dueAt: d.dueAt,
+        })),
+        thread: r.thread.map((m) => ({
+          messageId: m.messageId,
+          messageType: m.messageType,
+          from: m.sender,
+          to: m.recipient,
+          status: m.status,
+        })),
+      })),
+      messages: bundles.map((bundle) => ({
+        messageId: bundle.message.id,
+        from: bundle.message.sender,
+        to: bundle.message.recipient,
+        procedure: bundle.message.procedure,
+        messageType: bundle.message.messageType,
+        status: bundle.message.status,
+        envelopeSha256: bundle.envelope.sha256,
+        receiptAttests: bundle.receipts[0]?.envelopeSha256 ?? null,
+        receivedAt: bundle.receipts[0]?.receivedAt ?? null,
+      })),
+      elapsedMs: elapsed,
     };
-
-    const m = summary.messages[0];
+    const verified = summary.messages.filter((m) => m.receiptAttests === m.envelopeSha256).length;
     process.stdout.write(
-      [
-        '',
-        `Mutual legal assistance request ${m.messageId}`,
-        `  ${m.from} → ${m.to}`,
-        `  sealed envelope  sha256 ${m.envelopeSha256}`,
-        `  signed receipt   from ${m.to} (key ${m.receiptSigner}), received ${m.receivedAt}`,
-        `  receipt attests  sha256 ${m.receiptAttests} ${m.receiptAttests === m.envelopeSha256 ? '(matches)' : '(MISMATCH)'}`,
-        `  status           sender: ${m.status}; recipient: ${m.receivedStatus}`,
-        `  evidences        ${m.evidences.join(', ')}`,
-        `  audit            ${m.auditEntries.join(', ')}`,
-        `  accepted → receipt verified in ${m.acceptedToReceiptMs} ms`,
-        '',
-      ].join('\n'),
+      `${verified} of ${summary.messages.length} messages hold a receipt attesting their envelope digest.\n`,
     );
 
     if (options.out) {
       const out = resolve(options.out);
       mkdirSync(join(out, 'keys'), { recursive: true });
-      writeFileSync(join(out, `${m.messageId}.envelope.asc`), evidence.envelope.armored);
-      for (const receipt of evidence.receipts)
-        writeFileSync(join(out, `${m.messageId}.receipt.asc`), receipt.armored);
-      for (const key of evidence.keys)
-        writeFileSync(join(out, 'keys', `${key.authorityId}.asc`), key.armored);
+      for (const bundle of bundles) {
+        writeFileSync(join(out, `${bundle.message.id}.envelope.asc`), bundle.envelope.armored);
+        if (bundle.receipts[0])
+          writeFileSync(join(out, `${bundle.message.id}.receipt.asc`), bundle.receipts[0].armored);
+        for (const key of bundle.keys)
+          writeFileSync(join(out, 'keys', `${key.authorityId}.asc`), key.armored);
+      }
       writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
       process.stdout.write(`Envelopes, receipts, keys and summary.json written to ${out}\n`);
     }

@@ -2,6 +2,7 @@ import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { AuditModule } from '#libs/audit';
+import { BusModule } from '#libs/bus';
 import { EvidenceModule } from '#libs/evidence';
 import { validationDetails } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
@@ -15,6 +16,7 @@ import { HealthController } from './http/health.controller.js';
 import { InboundController } from './http/inbound.controller.js';
 import { MailboxController, MailboxStream } from './http/mailbox.controller.js';
 import { MessagesController } from './http/messages.controller.js';
+import { RequestsController } from './http/requests.controller.js';
 
 @Module({
   imports: [
@@ -22,12 +24,14 @@ import { MessagesController } from './http/messages.controller.js';
     NodeModule,
     PersistenceModule,
     AuditModule.forComponent('gateway'),
+    BusModule,
     MessagingModule,
     EvidenceModule,
     TerminusModule.forRoot({ gracefulShutdownTimeoutMs: 1000 }),
   ],
   controllers: [
     MessagesController,
+    RequestsController,
     InboundController,
     MailboxController,
     DirectoryController,

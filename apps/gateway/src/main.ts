@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ENVELOPE_MEDIA_TYPE } from '#libs/envelope';
-import { redisTransportOptions } from '#libs/messaging';
+import { redisTransportOptions } from '#libs/bus';
 import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
 import { exitOnStartupFailure } from '#libs/observability';
 import { GatewayModule } from './gateway.module.js';

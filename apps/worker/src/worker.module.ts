@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '#libs/audit';
+import { BusModule } from '#libs/bus';
+import { DeadlineWorkerModule } from '#libs/cases';
 import { DeliveryModule } from '#libs/delivery';
 import { NodeModule } from '#libs/node-config';
 import { loggerModule } from '#libs/observability';
@@ -11,7 +13,9 @@ import { PersistenceModule } from '#libs/persistence';
     NodeModule,
     PersistenceModule,
     AuditModule.forComponent('worker'),
+    BusModule,
     DeliveryModule,
+    DeadlineWorkerModule,
   ],
 })
 export class WorkerModule {}

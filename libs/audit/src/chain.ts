@@ -15,7 +15,10 @@ export type AuditEvent =
   | 'message.rejected'
   | 'message.read'
   | 'receipt.rejected'
-  | 'evidence.exported';
+  | 'evidence.exported'
+  | 'deadline.reminder'
+  | 'deadline.expired'
+  | 'deadline.extended';
 
 export interface AuditRecord {
   event: AuditEvent;

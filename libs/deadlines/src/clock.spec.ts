@@ -29,6 +29,7 @@ const base: DeadlineProfile = {
   useSuggestedDeadline: false,
   pauseOn: ['additional-information-request'],
   resumeOn: ['additional-information'],
+  metBy: ['execution-result', 'refusal'],
   extension: { maxTimes: 1, amount: 24, unit: 'hours', reasonRequired: true },
   reminders: [
     { amount: 24, unit: 'hours' },

@@ -335,8 +335,9 @@ export function expiryActions(profile: DeadlineProfile): readonly ExpiryAction[]
 export function clockEventFor(
   profile: DeadlineProfile,
   messageType: string,
-): 'start' | 'pause' | 'resume' | undefined {
+): 'start' | 'pause' | 'resume' | 'meet' | undefined {
   if (messageType === profile.startEvent) return 'start';
+  if (profile.metBy.includes(messageType)) return 'meet';
   if (profile.pauseOn.includes(messageType)) return 'pause';
   if (profile.resumeOn.includes(messageType)) return 'resume';
   return undefined;

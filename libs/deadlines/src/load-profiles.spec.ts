@@ -52,6 +52,7 @@ describe('the deadline profiles in config/deadlines (domain.md section 3)', () =
       serviceLevel: true,
       pauseOn: ['additional-information-request'],
       resumeOn: ['additional-information'],
+      metBy: ['execution-result', 'refusal', 'withdrawal', 'no-longer-required'],
     });
   });
 
@@ -156,6 +157,7 @@ describe('loadDeadlineProfiles: invalid configuration', () => {
     duration: { amount: 10, unit: 'calendar-days' },
     pauseOn: [],
     resumeOn: [],
+    metBy: ['execution-result'],
     reminders: [{ amount: 2, unit: 'calendar-days' }],
     onExpiry: ['escalate'],
   };

@@ -178,6 +178,7 @@ const PROFILE_FIELDS = [
   'useSuggestedDeadline',
   'pauseOn',
   'resumeOn',
+  'metBy',
   'extension',
   'reminders',
   'onExpiry',
@@ -216,6 +217,7 @@ function readProfile(raw: unknown, path: string, report: Report): DeadlineProfil
       : readBoolean(raw.useSuggestedDeadline, `${path}.useSuggestedDeadline`, note);
   const pauseOn = readMessageTypes(raw.pauseOn, `${path}.pauseOn`, note);
   const resumeOn = readMessageTypes(raw.resumeOn, `${path}.resumeOn`, note);
+  const metBy = readMessageTypes(raw.metBy, `${path}.metBy`, note);
   const extension =
     raw.extension === undefined
       ? undefined
@@ -271,6 +273,12 @@ function readProfile(raw: unknown, path: string, report: Report): DeadlineProfil
       );
     }
   }
+  if (kind === 'time-limit' && metBy?.length === 0) {
+    note(`${path}.metBy`, 'a time limit names the message types that answer it');
+  }
+  if (kind === 'minimum-period' && metBy && metBy.length > 0) {
+    note(`${path}.metBy`, 'a minimum period is never met by a message: it runs out');
+  }
   if (kind === 'minimum-period' && onExpiry?.some((action) => action !== 'escalate')) {
     note(`${path}.onExpiry`, 'a minimum period can only escalate when it runs out');
   }
@@ -289,6 +297,7 @@ function readProfile(raw: unknown, path: string, report: Report): DeadlineProfil
     useSuggestedDeadline === undefined ||
     pauseOn === undefined ||
     resumeOn === undefined ||
+    metBy === undefined ||
     reminders === undefined ||
     onExpiry === undefined
   ) {
@@ -307,6 +316,7 @@ function readProfile(raw: unknown, path: string, report: Report): DeadlineProfil
     useSuggestedDeadline,
     pauseOn,
     resumeOn,
+    metBy,
     ...(extension && { extension }),
     reminders,
     onExpiry,

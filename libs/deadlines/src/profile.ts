@@ -78,6 +78,8 @@ export interface DeadlineProfile {
   readonly useSuggestedDeadline: boolean;
   readonly pauseOn: readonly string[];
   readonly resumeOn: readonly string[];
+  /** Message types that answer the deadline: the clock is met when one of them is sent. */
+  readonly metBy: readonly string[];
   readonly extension?: ExtensionRule;
   readonly reminders: readonly ReminderOffset[];
   readonly onExpiry: readonly ExpiryAction[];

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditTrail } from '#libs/audit';
+import { ProcedureTracker } from '#libs/cases';
 import { AuthorityDirectory } from '#libs/directory';
 import { verifyReceipt } from '#libs/envelope';
 import { isGatewayError } from '#libs/errors';
+import { EventsPublisher, MailboxEventPattern } from '#libs/bus';
 import {
-  EventsPublisher,
   isFinal,
-  MailboxEventPattern,
   MessageRepository,
   type DeliveryJobData,
   type MessageStatus,
@@ -33,6 +33,7 @@ export class DeliverMessage {
 
   constructor(
     private readonly messages: MessageRepository,
+    private readonly tracker: ProcedureTracker,
     private readonly audit: AuditTrail,
     private readonly directory: AuthorityDirectory,
     private readonly identity: NodeIdentity,
@@ -89,6 +90,7 @@ export class DeliverMessage {
           },
           now,
         );
+        if (message.request_id === message.id) await this.tracker.delivered(trx, message.id, now);
         await this.messages.addEvidence(trx, message.id, 'delivery', now, {
           receivedAt: receipt.receivedAt,
           signer: recipient.fingerprint,

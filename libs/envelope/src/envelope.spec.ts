@@ -43,11 +43,14 @@ async function party(id: string): Promise<Party> {
 }
 
 function payload(sender: string, recipient: string, createdAt = new Date()): EnvelopePayload {
+  const messageId = uuidv7();
   return {
     formatVersion: 1,
-    messageId: uuidv7(),
+    messageId,
     procedure: 'mla',
     messageType: 'request',
+    requestId: messageId,
+    deadlineProfiles: ['untoc-mla'],
     sender,
     recipient,
     createdAt: createdAt.toISOString(),

@@ -42,6 +42,11 @@ class EnvelopePayloadSchema {
   @IsUUID('7') messageId!: string;
   @IsIn(PROCEDURES) procedure!: Procedure;
   @IsString() @Matches(/^[a-z][a-z0-9-]{1,63}$/) messageType!: string;
+  @IsUUID('7') requestId!: string;
+  @IsArray()
+  @ArrayMaxSize(20)
+  @Matches(/^[a-z0-9-]{2,64}$/, { each: true })
+  deadlineProfiles!: string[];
   @Matches(AUTHORITY_ID_PATTERN) sender!: string;
   @Matches(AUTHORITY_ID_PATTERN) recipient!: string;
   @IsISO8601({ strict: true }) createdAt!: string;

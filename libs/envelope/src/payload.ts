@@ -28,6 +28,10 @@ export interface EnvelopePayload {
   messageId: string;
   procedure: Procedure;
   messageType: string;
+  /** The request (thread) this message belongs to: the same on every node, and on every copy of a JIT fan-out. */
+  requestId: string;
+  /** Deadline profiles the opening message starts (config/deadlines); empty on follow-ups. */
+  deadlineProfiles: string[];
   sender: string;
   recipient: string;
   createdAt: string;

@@ -4,3 +4,4 @@ export {
   type LocalNetworkOptions,
   type NodeSpec,
 } from './local-network.js';
+export * from './scenarios.js';

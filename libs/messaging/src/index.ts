@@ -1,6 +1,5 @@
+export { AnswerRequest, type AnswerDraft } from './answer-request.use-case.js';
 export { DELIVERY_QUEUE, DeliveryQueue, type DeliveryJobData } from './delivery-queue.js';
-export { MailboxEventPattern, type MailboxEvent } from './events.js';
-export { EventsPublisher, redisTransportOptions } from './events-publisher.js';
 export {
   assertTransition,
   canTransition,

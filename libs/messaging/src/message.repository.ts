@@ -67,6 +67,7 @@ export class MessageRepository {
         recipient: payload.recipient,
         case_reference: payload.caseReference,
         in_reply_to: payload.inReplyTo,
+        request_id: payload.requestId,
         created_at: payload.createdAt,
         payload: JSON.stringify(payload),
         correlation_id: message.correlationId,

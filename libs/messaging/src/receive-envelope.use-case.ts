@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditTrail } from '#libs/audit';
+import { DeadlineTimers, ProcedureTracker } from '#libs/cases';
+import { EventsPublisher, MailboxEventPattern } from '#libs/bus';
 import { AuthorityDirectory } from '#libs/directory';
 import {
   openEnvelope,
@@ -10,8 +12,6 @@ import {
 } from '#libs/envelope';
 import { ErrorCode, GatewayError, isGatewayError } from '#libs/errors';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
-import { MailboxEventPattern } from './events.js';
-import { EventsPublisher } from './events-publisher.js';
 import { MessageRepository } from './message.repository.js';
 
 export interface InboundContext {
@@ -36,6 +36,8 @@ const UNIQUE_VIOLATION = '23505';
 export class ReceiveEnvelope {
   constructor(
     private readonly messages: MessageRepository,
+    private readonly tracker: ProcedureTracker,
+    private readonly timers: DeadlineTimers,
     private readonly audit: AuditTrail,
     private readonly directory: AuthorityDirectory,
     private readonly identity: NodeIdentity,
@@ -95,8 +97,22 @@ export class ReceiveEnvelope {
       },
       this.identity.privateKey,
     );
+    let tracked: Awaited<ReturnType<ProcedureTracker['track']>>;
     try {
-      await this.messages.transaction(async (trx) => {
+      tracked = await this.messages.transaction(async (trx) => {
+        // The same procedure rules as on the sending node: a message its state does not allow is refused.
+        const tracked = await this.tracker.track(trx, {
+          requestId: payload.requestId,
+          procedure: payload.procedure,
+          messageType: payload.messageType,
+          body: payload.body,
+          sender: payload.sender,
+          counterparts: [payload.sender],
+          caseReference: payload.caseReference,
+          deadlineProfiles: payload.deadlineProfiles,
+          direction: 'inbound',
+          at: now,
+        });
         await this.messages.insert(
           trx,
           {
@@ -129,12 +145,17 @@ export class ReceiveEnvelope {
             details: {
               procedure: payload.procedure,
               messageType: payload.messageType,
+              requestId: payload.requestId,
+              requestStatus: tracked.state.status,
               envelopeSha256,
               signer: opened.signerFingerprint,
             },
           },
           trx,
         );
+        if (payload.messageId === payload.requestId)
+          await this.tracker.delivered(trx, payload.requestId, now);
+        return tracked;
       });
     } catch (error) {
       // A concurrent delivery of the same message won the insert: answer as for any duplicate.

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditTrail } from '#libs/audit';
-import { AuthorityDirectory } from '#libs/directory';
+import { CaseRepository, DeadlineTimers, ProcedureTracker } from '#libs/cases';
+import { AuthorityDirectory, type Authority } from '#libs/directory';
 import {
   sealEnvelope,
   sha256Hex,
@@ -12,15 +13,21 @@ import {
 } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
+import { validateMessageBody } from '#libs/procedures';
 import { DeliveryQueue } from './delivery-queue.js';
 import { MessageRepository } from './message.repository.js';
 
 export interface MessageDraft {
-  recipient: string;
   procedure: Procedure;
   messageType: string;
+  /** The request this message belongs to; omitted for the message that opens a request. */
+  requestId?: string;
+  /** Omitted on a follow-up: the request's other parties (every other JIT member: fan-out). */
+  recipients?: string[];
   caseReference?: string | null;
   inReplyTo?: string | null;
+  /** Deadline profiles the opening message starts; the procedure's defaults otherwise. */
+  deadlineProfiles?: string[];
   handling: HandlingConditions;
   body: Record<string, unknown>;
   attachments?: AttachmentDigest[];
@@ -32,16 +39,18 @@ export interface SubmissionContext {
 }
 
 export interface SubmissionAccepted {
-  messageId: string;
+  requestId: string;
+  requestStatus: string;
   status: 'queued';
   createdAt: string;
-  envelopeSha256: string;
+  messages: Array<{ messageId: string; recipient: string; envelopeSha256: string }>;
 }
 
 /**
- * Accepts a message for sending: seals it, stores message and envelope with a submission
- * acceptance evidence and an audit entry in one transaction, then enqueues its delivery. If the
- * enqueue is lost, the reconciler re-creates the job from PostgreSQL.
+ * Accepts a message for sending. In one transaction: the request's procedure state and deadline
+ * clocks move (or the message is refused), the message is sealed for each recipient, and messages,
+ * envelopes, submission-acceptance evidences and audit entries are stored. Then deliveries are
+ * enqueued and deadline timers scheduled; what is lost there, the reconcilers re-create.
  */
 @Injectable()
 export class SubmitMessage {
@@ -49,6 +58,9 @@ export class SubmitMessage {
 
   constructor(
     private readonly messages: MessageRepository,
+    private readonly cases: CaseRepository,
+    private readonly tracker: ProcedureTracker,
+    private readonly timers: DeadlineTimers,
     private readonly audit: AuditTrail,
     private readonly directory: AuthorityDirectory,
     private readonly identity: NodeIdentity,
@@ -58,93 +70,160 @@ export class SubmitMessage {
   ) {}
 
   async execute(draft: MessageDraft, context: SubmissionContext): Promise<SubmissionAccepted> {
-    const recipient = this.directory.find(draft.recipient);
-    if (!recipient) {
-      throw new GatewayError(
-        ErrorCode.UNKNOWN_RECIPIENT,
-        `${draft.recipient} is not in the authority directory`,
-        [{ field: 'recipient' }],
-      );
-    }
-    if (!recipient.procedures.includes(draft.procedure)) {
-      throw new GatewayError(
-        ErrorCode.PROCEDURE_NOT_ACCEPTED,
-        `${recipient.id} does not accept ${draft.procedure} messages`,
-        [{ field: 'procedure' }],
-      );
-    }
+    validateMessageBody(draft.procedure, draft.messageType, draft.body);
+    const existing = draft.requestId ? await this.cases.requireRequest(draft.requestId) : undefined;
+    const recipients = this.recipients(draft, existing?.counterparts);
     const now = this.clock.now();
-    const payload: EnvelopePayload = {
-      formatVersion: 1,
-      messageId: uuidv7({ msecs: now.getTime() }),
-      procedure: draft.procedure,
-      messageType: draft.messageType,
-      sender: this.identity.authorityId,
-      recipient: recipient.id,
-      createdAt: now.toISOString(),
-      inReplyTo: draft.inReplyTo ?? null,
-      caseReference: draft.caseReference ?? null,
-      handling: draft.handling,
-      body: draft.body,
-      attachments: draft.attachments ?? [],
-    };
-    const armored = await sealEnvelope(payload, {
-      signingKey: this.identity.privateKey,
-      recipientKey: recipient.publicKey,
-    });
-    const envelopeSha256 = sha256Hex(armored);
     const retryUntil = new Date(now.getTime() + this.config.delivery.retryWindowMs);
+    // A 1:1 request is identified by its opening message; a JIT fan-out shares the first copy's id.
+    const messageIds = recipients.map(() => uuidv7({ msecs: now.getTime() }));
+    const requestId = draft.requestId ?? messageIds[0];
 
-    await this.messages.transaction(async (trx) => {
-      await this.messages.insert(
-        trx,
-        {
-          payload,
-          direction: 'outbound',
-          status: 'queued',
-          correlationId: context.correlationId,
-          retryUntil,
-          now,
-        },
-        { armored, sha256: envelopeSha256 },
-      );
-      await this.messages.addEvidence(trx, payload.messageId, 'submission-acceptance', now, {
-        envelopeSha256,
-        retryUntil: retryUntil.toISOString(),
+    const { sealed, tracked } = await this.messages.transaction(async (trx) => {
+      const tracked = await this.tracker.track(trx, {
+        requestId,
+        procedure: draft.procedure,
+        messageType: draft.messageType,
+        body: draft.body,
+        sender: this.identity.authorityId,
+        counterparts: recipients.map((r) => r.id),
+        caseReference: draft.caseReference ?? null,
+        deadlineProfiles: draft.deadlineProfiles ?? [],
+        direction: 'outbound',
+        at: now,
       });
-      await this.audit.record(
-        {
-          event: 'message.sent',
-          actor: context.actor,
-          messageId: payload.messageId,
-          correlationId: context.correlationId,
-          details: {
-            recipient: recipient.id,
-            procedure: payload.procedure,
-            messageType: payload.messageType,
-            envelopeSha256,
+      const sealed: SubmissionAccepted['messages'] = [];
+      for (const [index, recipient] of recipients.entries()) {
+        const payload: EnvelopePayload = {
+          formatVersion: 1,
+          messageId: messageIds[index],
+          procedure: draft.procedure,
+          messageType: draft.messageType,
+          requestId,
+          deadlineProfiles: existing ? [] : tracked.deadlineProfiles,
+          sender: this.identity.authorityId,
+          recipient: recipient.id,
+          createdAt: now.toISOString(),
+          inReplyTo: draft.inReplyTo ?? null,
+          caseReference: draft.caseReference ?? existing?.case_reference ?? null,
+          handling: draft.handling,
+          body: draft.body,
+          attachments: draft.attachments ?? [],
+        };
+        const armored = await sealEnvelope(payload, {
+          signingKey: this.identity.privateKey,
+          recipientKey: recipient.publicKey,
+        });
+        const envelopeSha256 = sha256Hex(armored);
+        await this.messages.insert(
+          trx,
+          {
+            payload,
+            direction: 'outbound',
+            status: 'queued',
+            correlationId: context.correlationId,
+            retryUntil,
+            now,
           },
-        },
-        trx,
-      );
+          { armored, sha256: envelopeSha256 },
+        );
+        await this.messages.addEvidence(trx, payload.messageId, 'submission-acceptance', now, {
+          envelopeSha256,
+          retryUntil: retryUntil.toISOString(),
+        });
+        await this.audit.record(
+          {
+            event: 'message.sent',
+            actor: context.actor,
+            messageId: payload.messageId,
+            correlationId: context.correlationId,
+            details: {
+              recipient: recipient.id,
+              procedure: payload.procedure,
+              messageType: payload.messageType,
+              requestId,
+              requestStatus: tracked.state.status,
+              envelopeSha256,
+            },
+          },
+          trx,
+        );
+        sealed.push({ messageId: payload.messageId, recipient: recipient.id, envelopeSha256 });
+      }
+      return { sealed, tracked };
     });
 
+    await this.afterCommit(sealed, tracked.deadlines, context);
+    return {
+      requestId,
+      requestStatus: tracked.state.status,
+      status: 'queued',
+      createdAt: now.toISOString(),
+      messages: sealed,
+    };
+  }
+
+  private recipients(draft: MessageDraft, counterparts: string[] | undefined): Authority[] {
+    const ids =
+      draft.recipients && draft.recipients.length > 0 ? draft.recipients : (counterparts ?? []);
+    if (ids.length === 0) {
+      throw new GatewayError(
+        ErrorCode.VALIDATION_FAILED,
+        'a message opening a request names its recipients',
+        [{ field: 'recipients' }],
+      );
+    }
+    if (draft.procedure !== 'jit' && ids.length > 1) {
+      throw new GatewayError(
+        ErrorCode.VALIDATION_FAILED,
+        `${draft.procedure} messages have one recipient; only JIT messages fan out`,
+        [{ field: 'recipients' }],
+      );
+    }
+    return ids.map((id) => {
+      const authority = this.directory.find(id);
+      if (!authority) {
+        throw new GatewayError(
+          ErrorCode.UNKNOWN_RECIPIENT,
+          `${id} is not in the authority directory`,
+          [{ field: 'recipients' }],
+        );
+      }
+      if (!authority.procedures.includes(draft.procedure)) {
+        throw new GatewayError(
+          ErrorCode.PROCEDURE_NOT_ACCEPTED,
+          `${authority.id} does not accept ${draft.procedure} messages`,
+          [{ field: 'procedure' }],
+        );
+      }
+      if (counterparts && !counterparts.includes(id)) {
+        throw new GatewayError(
+          ErrorCode.VALIDATION_FAILED,
+          `${id} is not a party to request ${draft.requestId}`,
+          [{ field: 'recipients' }],
+        );
+      }
+      return authority;
+    });
+  }
+
+  private async afterCommit(
+    sealed: SubmissionAccepted['messages'],
+    deadlines: Parameters<DeadlineTimers['schedule']>[0],
+    context: SubmissionContext,
+  ): Promise<void> {
     try {
-      await this.queue.enqueue({
-        messageId: payload.messageId,
-        correlationId: context.correlationId,
-      });
+      for (const message of sealed)
+        await this.queue.enqueue({
+          messageId: message.messageId,
+          correlationId: context.correlationId,
+        });
+      await this.timers.schedule(deadlines);
     } catch (error) {
       this.logger.warn(
-        { messageId: payload.messageId, err: (error as Error).message },
-        'delivery not enqueued; the reconciler will enqueue it',
+        { messages: sealed.map((m) => m.messageId), err: (error as Error).message },
+        'queue not reached; the reconcilers will re-create the jobs',
       );
     }
-    return {
-      messageId: payload.messageId,
-      status: 'queued',
-      createdAt: payload.createdAt,
-      envelopeSha256,
-    };
   }
 }

@@ -1,3 +1,3 @@
 export { loadNodeConfig, readKeyPassphrase, type NodeConfig } from './node-config.js';
-export { Clock, NodeIdentity, SystemClock } from './node-identity.js';
+export { Clock, NodeIdentity, OffsetClock, SystemClock } from './node-identity.js';
 export { NODE_CONFIG, NodeModule } from './node.module.js';

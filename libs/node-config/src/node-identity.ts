@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Authority } from '#libs/directory';
 import type { PrivateKey } from '#libs/envelope';
 
@@ -25,5 +26,33 @@ export abstract class Clock {
 export class SystemClock extends Clock {
   now(): Date {
     return new Date();
+  }
+}
+
+/**
+ * The system clock shifted by the number of milliseconds written in a file, re-read at most every
+ * 200 ms, so that every process of a node moves together. For deadline drills and tests only
+ * (GATEWAY_CLOCK_OFFSET_FILE); without that variable nodes run on the system clock.
+ */
+export class OffsetClock extends Clock {
+  private offsetMs = 0;
+  private readAt = 0;
+
+  constructor(private readonly file: string) {
+    super();
+  }
+
+  now(): Date {
+    const real = Date.now();
+    if (real - this.readAt > 200) {
+      this.readAt = real;
+      try {
+        const value = Number(readFileSync(this.file, 'utf8').trim());
+        this.offsetMs = Number.isFinite(value) ? value : 0;
+      } catch {
+        this.offsetMs = 0;
+      }
+    }
+    return new Date(real + this.offsetMs);
   }
 }

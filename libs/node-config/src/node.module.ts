@@ -4,7 +4,7 @@ import { AuthorityDirectory, loadDirectory } from '#libs/directory';
 import { fingerprintOf, unlockPrivateKey } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { loadNodeConfig, readKeyPassphrase, type NodeConfig } from './node-config.js';
-import { Clock, NodeIdentity, SystemClock } from './node-identity.js';
+import { Clock, NodeIdentity, OffsetClock, SystemClock } from './node-identity.js';
 
 export const NODE_CONFIG = Symbol('NODE_CONFIG');
 
@@ -53,7 +53,13 @@ async function loadIdentity(
       inject: [NODE_CONFIG, AuthorityDirectory],
       useFactory: loadIdentity,
     },
-    { provide: Clock, useClass: SystemClock },
+    {
+      provide: Clock,
+      useFactory: () => {
+        const offsetFile = process.env.GATEWAY_CLOCK_OFFSET_FILE;
+        return offsetFile ? new OffsetClock(offsetFile) : new SystemClock();
+      },
+    },
   ],
   exports: [NODE_CONFIG, AuthorityDirectory, NodeIdentity, Clock],
 })

@@ -1,10 +1,12 @@
 import { Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
 import pg from 'pg';
 import * as spine from './migrations/0001-spine.js';
+import * as cases from './migrations/0002-cases.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-spine': spine,
+  '0002-cases': cases,
 };
 
 // Bigint sequence numbers are read as strings; timestamps as Date (pg defaults).

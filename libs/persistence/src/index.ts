@@ -2,6 +2,8 @@ export { createDatabase, migrateToLatest } from './database.js';
 export { DATABASE, InjectDatabase, PersistenceModule, type Db } from './persistence.module.js';
 export type {
   AuditRow,
+  DeadlineRow,
+  RequestRow,
   Database,
   EvidenceRow,
   MessageDirection,

@@ -23,6 +23,7 @@ export interface MessagesTable {
   /** Outbound only: when the retry window closes. */
   retry_until: Timestamp | null;
   status_changed_at: Timestamp;
+  request_id: string | null;
 }
 
 /** Raw envelopes, byte for byte as sent or received: the non-repudiation evidence. */
@@ -47,7 +48,7 @@ export interface ReceiptsTable {
 export interface EvidencesTable {
   id: Generated<string>;
   message_id: string;
-  kind: 'submission-acceptance' | 'delivery' | 'non-delivery';
+  kind: 'submission-acceptance' | 'delivery' | 'non-delivery' | 'deadline-expired';
   occurred_at: Timestamp;
   details: Json;
 }
@@ -70,6 +71,39 @@ export interface AuditHeadTable {
   hash: string;
 }
 
+export interface CasesTable {
+  reference: string;
+  opened_at: Timestamp;
+  opened_by: string;
+}
+
+export interface RequestsTable {
+  id: string;
+  case_reference: string;
+  procedure: string;
+  role: 'requesting' | 'requested' | 'member';
+  counterparts: string[];
+  status: string;
+  state: Json;
+  deadline_profiles: string[];
+  suggested_deadline: Json<{ date: string; reasons: string }> | null;
+  opened_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DeadlinesTable {
+  id: string;
+  request_id: string;
+  profile_id: string;
+  status: string;
+  due_at: Timestamp;
+  clock: Json;
+  executing_state: string;
+  time_zone: string;
+  reminders_sent: Generated<number>;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   messages: MessagesTable;
   envelopes: EnvelopesTable;
@@ -77,6 +111,9 @@ export interface Database {
   evidences: EvidencesTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
+  cases: CasesTable;
+  requests: RequestsTable;
+  deadlines: DeadlinesTable;
 }
 
 export type MessageRow = Selectable<MessagesTable>;
@@ -84,3 +121,5 @@ export type NewMessageRow = Insertable<MessagesTable>;
 export type ReceiptRow = Selectable<ReceiptsTable>;
 export type EvidenceRow = Selectable<EvidencesTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+export type RequestRow = Selectable<RequestsTable>;
+export type DeadlineRow = Selectable<DeadlinesTable>;

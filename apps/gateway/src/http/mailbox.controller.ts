@@ -2,7 +2,7 @@ import { Controller, Injectable, Sse, type MessageEvent } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { filter, map, Subject, type Observable } from 'rxjs';
-import { MailboxEventPattern, type MailboxEvent } from '#libs/messaging';
+import { MailboxEventPattern, type MailboxEvent } from '#libs/bus';
 import { NodeIdentity } from '#libs/node-config';
 
 /** Fan-in of the event bus for this node's authority. */

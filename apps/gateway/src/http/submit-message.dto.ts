@@ -17,7 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { AUTHORITY_ID_PATTERN, PROCEDURES, type Procedure } from '#libs/envelope';
-import type { MessageDraft } from '#libs/messaging';
+import type { AnswerDraft, MessageDraft } from '#libs/messaging';
 
 export class HandlingConditionsDto {
   @ApiProperty({ description: 'Purpose the content may be used for (speciality, UNTOC 18(19))' })
@@ -51,30 +51,69 @@ export class AttachmentDigestDto {
 }
 
 export class SubmitMessageDto implements MessageDraft {
-  @ApiProperty({ example: 'NG-MOJ-CA', description: 'Recipient authority id from the directory' })
-  @Matches(AUTHORITY_ID_PATTERN)
-  recipient!: string;
-
   @ApiProperty({ enum: PROCEDURES })
   @IsIn(PROCEDURES)
   procedure!: Procedure;
 
-  @ApiProperty({ example: 'request' })
+  @ApiProperty({
+    example: 'request',
+    description: 'A message type of the procedure (see the procedures reference)',
+  })
   @Matches(/^[a-z][a-z0-9-]{1,63}$/)
   messageType!: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) caseReference?: string;
+  @ApiPropertyOptional({
+    description: 'The request this message belongs to; omitted when it opens one',
+  })
+  @IsOptional()
+  @IsUUID('7')
+  requestId?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['NG-MOJ-CA'],
+    description:
+      'Recipient authority ids; one, except for a JIT fan-out. Defaults to the request’s other parties.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(30)
+  @Matches(AUTHORITY_ID_PATTERN, { each: true })
+  recipients?: string[];
+
+  @ApiPropertyOptional({
+    description: 'The case the request belongs to; required to open a request',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  caseReference?: string;
+
   @ApiPropertyOptional({ description: 'Message id this one answers' })
   @IsOptional()
   @IsUUID('7')
   inReplyTo?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Deadline profiles (config/deadlines) the opening message starts',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @Matches(/^[a-z0-9-]{2,64}$/, { each: true })
+  deadlineProfiles?: string[];
 
   @ApiProperty({ type: HandlingConditionsDto })
   @ValidateNested()
   @Type(() => HandlingConditionsDto)
   handling!: HandlingConditionsDto;
 
-  @ApiProperty({ type: 'object', additionalProperties: true })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The message body, validated against its procedure schema',
+  })
   @IsObject()
   body!: Record<string, unknown>;
 
@@ -85,4 +124,42 @@ export class SubmitMessageDto implements MessageDraft {
   @ValidateNested({ each: true })
   @Type(() => AttachmentDigestDto)
   attachments?: AttachmentDigestDto[];
+}
+
+export class AnswerRequestDto implements AnswerDraft {
+  @ApiProperty({ example: 'acknowledgement' })
+  @Matches(/^[a-z][a-z0-9-]{1,63}$/)
+  messageType!: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  @IsObject()
+  body!: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: HandlingConditionsDto,
+    description: 'Defaults to the conditions the request was opened under',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => HandlingConditionsDto)
+  handling?: HandlingConditionsDto;
+
+  @ApiPropertyOptional() @IsOptional() @IsUUID('7') inReplyTo?: string;
+
+  @ApiPropertyOptional({ type: [AttachmentDigestDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => AttachmentDigestDto)
+  attachments?: AttachmentDigestDto[];
+}
+
+export class WithdrawRequestDto {
+  @ApiProperty({
+    description: 'Why the request is withdrawn (or, for MLA, no longer required: UNTOC 18(24))',
+  })
+  @IsString()
+  @MaxLength(2000)
+  reasons!: string;
 }

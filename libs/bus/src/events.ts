@@ -4,6 +4,8 @@ export const MailboxEventPattern = {
   delivered: 'message.delivered',
   retryScheduled: 'message.retry-scheduled',
   deliveryFailed: 'message.delivery-failed',
+  deadlineReminder: 'deadline.reminder',
+  deadlineExpired: 'deadline.expired',
 } as const;
 export type MailboxEventPattern = (typeof MailboxEventPattern)[keyof typeof MailboxEventPattern];
 
@@ -15,11 +17,15 @@ export interface MailboxEvent {
   pattern: MailboxEventPattern;
   /** The authority whose mailbox the event belongs to (the bus is shared by every node on a Redis). */
   authorityId: string;
-  messageId: string;
+  /** The message concerned; absent for request-level events such as deadlines. */
+  messageId?: string;
+  requestId?: string;
   status: string;
   counterpart: string;
   procedure: string;
-  messageType: string;
+  messageType?: string;
+  /** For deadline events: the profile and its due instant. */
+  deadline?: { profileId: string; dueAt: string; source: string; actions?: string[] };
   occurredAt: string;
   correlationId: string | null;
   reason?: string;

@@ -1,0 +1,139 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DeadlineProfiles } from '#libs/deadlines';
+import { ErrorCode, GatewayError } from '#libs/errors';
+import { Clock } from '#libs/node-config';
+import type { DeadlineRow, RequestRow } from '#libs/persistence';
+import { CaseRepository, reviveClock, type RequestFilter } from './case.repository.js';
+import { DEADLINE_PROFILES } from './deadline-profiles.js';
+
+export interface DeadlineView {
+  profileId: string;
+  instrument: string;
+  source: string;
+  /** The figure is marked (check) in the domain reference: not verified against the official text. */
+  check: boolean;
+  /** A service level the executing State configures, not a legal time limit. */
+  serviceLevel: boolean;
+  status: string;
+  startedAt: string;
+  dueAt: string;
+  /** The requesting State's suggested deadline (UNTOC 18(24)), shown to the executing side. */
+  suggestedDueAt: string | null;
+  pausedAt: string | null;
+  extensions: Array<{ at: string; reason: string; by: string }>;
+  executingState: string;
+  timeZone: string;
+  remainingMs: number | null;
+}
+
+export interface RequestView {
+  id: string;
+  caseReference: string;
+  procedure: string;
+  role: string;
+  counterparts: string[];
+  status: string;
+  state: Record<string, unknown>;
+  suggestedDeadline: { date: string; reasons: string } | null;
+  openedAt: string;
+  updatedAt: string;
+  deadlines: DeadlineView[];
+}
+
+export interface RequestDetail extends RequestView {
+  thread: Array<{
+    messageId: string;
+    direction: string;
+    status: string;
+    messageType: string;
+    sender: string;
+    recipient: string;
+    createdAt: string;
+    inReplyTo: string | null;
+  }>;
+}
+
+@Injectable()
+export class CaseQueries {
+  constructor(
+    private readonly cases: CaseRepository,
+    private readonly clock: Clock,
+    @Inject(DEADLINE_PROFILES) private readonly profiles: DeadlineProfiles,
+  ) {}
+
+  async list(filter: RequestFilter): Promise<RequestView[]> {
+    const rows = await this.cases.listRequests(filter);
+    return Promise.all(rows.map((row) => this.view(row)));
+  }
+
+  async request(requestId: string): Promise<RequestDetail> {
+    const row = await this.cases.requireRequest(requestId);
+    const [view, thread] = await Promise.all([this.view(row), this.cases.thread(requestId)]);
+    return {
+      ...view,
+      thread: thread.map((m) => ({
+        messageId: m.id,
+        direction: m.direction,
+        status: m.status,
+        messageType: m.message_type,
+        sender: m.sender,
+        recipient: m.recipient,
+        createdAt: m.created_at.toISOString(),
+        inReplyTo: m.in_reply_to,
+      })),
+    };
+  }
+
+  async caseFile(reference: string): Promise<{ reference: string; requests: RequestDetail[] }> {
+    const rows = await this.cases.requestsOfCase(reference);
+    if (rows.length === 0)
+      throw new GatewayError(
+        ErrorCode.REQUEST_NOT_FOUND,
+        `case ${reference} has no requests on this node`,
+      );
+    return { reference, requests: await Promise.all(rows.map((row) => this.request(row.id))) };
+  }
+
+  private async view(row: RequestRow): Promise<RequestView> {
+    const deadlines = await this.cases.deadlinesOf(row.id);
+    return {
+      id: row.id,
+      caseReference: row.case_reference,
+      procedure: row.procedure,
+      role: row.role,
+      counterparts: row.counterparts,
+      status: row.status,
+      state: row.state,
+      suggestedDeadline: row.suggested_deadline,
+      openedAt: row.opened_at.toISOString(),
+      updatedAt: row.updated_at.toISOString(),
+      deadlines: deadlines.map((d) => this.deadlineView(d)),
+    };
+  }
+
+  private deadlineView(row: DeadlineRow): DeadlineView {
+    const profile = this.profiles.get(row.profile_id);
+    const clock = reviveClock(row.clock);
+    return {
+      profileId: profile.id,
+      instrument: profile.instrument,
+      source: profile.source,
+      check: profile.check,
+      serviceLevel: profile.serviceLevel,
+      status: clock.status,
+      startedAt: clock.startedAt.toISOString(),
+      dueAt: clock.dueAt.toISOString(),
+      suggestedDueAt: clock.suggestedDueAt?.toISOString() ?? null,
+      pausedAt: clock.pausedAt?.toISOString() ?? null,
+      extensions: clock.extensions.map((e) => ({
+        at: e.at.toISOString(),
+        reason: e.reason,
+        by: e.by,
+      })),
+      executingState: row.executing_state,
+      timeZone: row.time_zone,
+      remainingMs:
+        clock.status === 'running' ? clock.dueAt.getTime() - this.clock.now().getTime() : null,
+    };
+  }
+}

@@ -1,0 +1,291 @@
+import { Injectable } from '@nestjs/common';
+import type { Transaction } from 'kysely';
+import type { DeadlineClock } from '#libs/deadlines';
+import { ErrorCode, GatewayError } from '#libs/errors';
+import {
+  InjectDatabase,
+  type Database,
+  type Db,
+  type DeadlineRow,
+  type RequestRow,
+} from '#libs/persistence';
+import type { ProcedureState, SenderRole } from '#libs/procedures';
+
+type Trx = Transaction<Database>;
+
+export interface RequestFilter {
+  procedure?: string;
+  status?: string;
+  /** Requests with a running deadline due before this instant. */
+  dueBefore?: Date;
+  /** Requests with a running deadline already past due. */
+  overdueAt?: Date;
+  limit: number;
+}
+
+/** Dates inside a clock are stored as ISO strings in jsonb. */
+export function reviveClock(stored: Record<string, unknown>): DeadlineClock {
+  const date = (value: unknown) => (typeof value === 'string' ? new Date(value) : undefined);
+  const clock = stored as unknown as DeadlineClock & Record<string, unknown>;
+  return {
+    ...clock,
+    startedAt: date(clock.startedAt)!,
+    dueAt: date(clock.dueAt)!,
+    ...(clock.pausedAt ? { pausedAt: date(clock.pausedAt) } : {}),
+    ...(clock.suggestedDueAt ? { suggestedDueAt: date(clock.suggestedDueAt) } : {}),
+    ...(clock.closedAt ? { closedAt: date(clock.closedAt) } : {}),
+    extensions: (clock.extensions ?? []).map((e) => ({ ...e, at: date(e.at)! })),
+  };
+}
+
+/** PostgreSQL adapter for cases, the requests (procedure threads) in them, and their deadlines. */
+@Injectable()
+export class CaseRepository {
+  constructor(@InjectDatabase() private readonly db: Db) {}
+
+  transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(work);
+  }
+
+  async addNegativeEvidence(
+    trx: Trx,
+    messageId: string,
+    at: Date,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await trx
+      .insertInto('evidences')
+      .values({
+        message_id: messageId,
+        kind: 'deadline-expired',
+        occurred_at: at,
+        details: JSON.stringify(details),
+      })
+      .execute();
+  }
+
+  async openCase(trx: Trx, reference: string, by: string, at: Date): Promise<void> {
+    await trx
+      .insertInto('cases')
+      .values({ reference, opened_at: at, opened_by: by })
+      .onConflict((oc) => oc.column('reference').doNothing())
+      .execute();
+  }
+
+  lockRequest(trx: Trx, requestId: string): Promise<RequestRow | undefined> {
+    return trx
+      .selectFrom('requests')
+      .selectAll()
+      .where('id', '=', requestId)
+      .forUpdate()
+      .executeTakeFirst();
+  }
+
+  async insertRequest(
+    trx: Trx,
+    request: {
+      id: string;
+      caseReference: string;
+      procedure: string;
+      role: SenderRole;
+      counterparts: string[];
+      deadlineProfiles: string[];
+      state: ProcedureState;
+      suggestedDeadline: { date: string; reasons: string } | null;
+      at: Date;
+    },
+  ): Promise<void> {
+    await trx
+      .insertInto('requests')
+      .values({
+        id: request.id,
+        case_reference: request.caseReference,
+        procedure: request.procedure,
+        role: request.role,
+        counterparts: request.counterparts,
+        deadline_profiles: request.deadlineProfiles,
+        status: request.state.status,
+        state: JSON.stringify(request.state),
+        suggested_deadline: request.suggestedDeadline
+          ? JSON.stringify(request.suggestedDeadline)
+          : null,
+        opened_at: request.at,
+        updated_at: request.at,
+      })
+      .execute();
+  }
+
+  async updateState(
+    trx: Trx,
+    requestId: string,
+    state: ProcedureState,
+    at: Date,
+    counterparts?: string[],
+  ): Promise<void> {
+    await trx
+      .updateTable('requests')
+      .set({
+        status: state.status,
+        state: JSON.stringify(state),
+        updated_at: at,
+        ...(counterparts ? { counterparts } : {}),
+      })
+      .where('id', '=', requestId)
+      .execute();
+  }
+
+  findRequest(requestId: string): Promise<RequestRow | undefined> {
+    return this.db
+      .selectFrom('requests')
+      .selectAll()
+      .where('id', '=', requestId)
+      .executeTakeFirst();
+  }
+
+  async requireRequest(requestId: string): Promise<RequestRow> {
+    const row = await this.findRequest(requestId);
+    if (!row)
+      throw new GatewayError(ErrorCode.REQUEST_NOT_FOUND, `request ${requestId} does not exist`);
+    return row;
+  }
+
+  listRequests(filter: RequestFilter): Promise<RequestRow[]> {
+    let query = this.db
+      .selectFrom('requests')
+      .selectAll()
+      .orderBy('updated_at', 'desc')
+      .limit(filter.limit);
+    if (filter.procedure) query = query.where('procedure', '=', filter.procedure);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    const due = filter.dueBefore ?? filter.overdueAt;
+    if (due) {
+      query = query.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('deadlines')
+            .select('deadlines.id')
+            .whereRef('deadlines.request_id', '=', 'requests.id')
+            .where('deadlines.status', 'in', ['running', ...(filter.overdueAt ? ['expired'] : [])])
+            .where('deadlines.due_at', '<=', due),
+        ),
+      );
+    }
+    return query.execute();
+  }
+
+  requestsOfCase(reference: string): Promise<RequestRow[]> {
+    return this.db
+      .selectFrom('requests')
+      .selectAll()
+      .where('case_reference', '=', reference)
+      .orderBy('opened_at')
+      .execute();
+  }
+
+  thread(requestId: string) {
+    return this.db
+      .selectFrom('messages')
+      .select([
+        'id',
+        'direction',
+        'status',
+        'message_type',
+        'sender',
+        'recipient',
+        'created_at',
+        'in_reply_to',
+      ])
+      .where('request_id', '=', requestId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+  }
+
+  /** Any one message of the request, to hang request-level evidences on. */
+  async latestMessageId(trx: Trx, requestId: string): Promise<string | undefined> {
+    const row = await trx
+      .selectFrom('messages')
+      .select('id')
+      .where('request_id', '=', requestId)
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.id;
+  }
+
+  deadlinesOf(requestId: string, trx?: Trx): Promise<DeadlineRow[]> {
+    return (trx ?? this.db)
+      .selectFrom('deadlines')
+      .selectAll()
+      .where('request_id', '=', requestId)
+      .orderBy('profile_id')
+      .execute();
+  }
+
+  lockDeadline(trx: Trx, deadlineId: string): Promise<DeadlineRow | undefined> {
+    return trx
+      .selectFrom('deadlines')
+      .selectAll()
+      .where('id', '=', deadlineId)
+      .forUpdate()
+      .executeTakeFirst();
+  }
+
+  async saveDeadline(
+    trx: Trx,
+    deadline: {
+      id: string;
+      requestId: string;
+      profileId: string;
+      clock: DeadlineClock;
+      executingState: string;
+      timeZone: string;
+      at: Date;
+    },
+  ): Promise<DeadlineRow> {
+    const values = {
+      status: deadline.clock.status,
+      due_at: deadline.clock.dueAt,
+      clock: JSON.stringify(deadline.clock),
+      updated_at: deadline.at,
+    };
+    return trx
+      .insertInto('deadlines')
+      .values({
+        id: deadline.id,
+        request_id: deadline.requestId,
+        profile_id: deadline.profileId,
+        executing_state: deadline.executingState,
+        time_zone: deadline.timeZone,
+        ...values,
+      })
+      .onConflict((oc) => oc.column('id').doUpdateSet(values))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  async markReminderSent(trx: Trx, deadlineId: string, count: number): Promise<void> {
+    await trx
+      .updateTable('deadlines')
+      .set({ reminders_sent: count })
+      .where('id', '=', deadlineId)
+      .execute();
+  }
+
+  /** Every running deadline, in batches: what the timers are re-derived from. */
+  async *runningDeadlines(batchSize = 5000): AsyncGenerator<DeadlineRow[]> {
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const rows = await this.db
+        .selectFrom('deadlines')
+        .selectAll()
+        .where('status', '=', 'running')
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(batchSize)
+        .execute();
+      if (rows.length === 0) return;
+      yield rows;
+      after = rows[rows.length - 1].id;
+    }
+  }
+}

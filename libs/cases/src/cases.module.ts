@@ -1,0 +1,31 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { CaseQueries } from './case-queries.js';
+import { CaseRepository } from './case.repository.js';
+import { DEADLINE_PROFILES, loadCheckedDeadlineProfiles } from './deadline-profiles.js';
+import { DEADLINE_QUEUE, DeadlineRederivation, DeadlineTimers } from './deadline-timers.js';
+import { DeadlineProcessor } from './deadline.processor.js';
+import { HandleDeadlineDue } from './handle-deadline-due.use-case.js';
+import { ProcedureTracker } from './procedure-tracker.js';
+
+/** Cases, the procedure state of their requests, and deadline clocks and timers. */
+@Module({
+  imports: [BullModule.registerQueue({ name: DEADLINE_QUEUE })],
+  providers: [
+    { provide: DEADLINE_PROFILES, useFactory: () => loadCheckedDeadlineProfiles() },
+    CaseRepository,
+    ProcedureTracker,
+    DeadlineTimers,
+    CaseQueries,
+  ],
+  exports: [DEADLINE_PROFILES, CaseRepository, ProcedureTracker, DeadlineTimers, CaseQueries],
+})
+export class CasesModule {}
+
+/** The worker side: fires deadline timers and re-derives them from PostgreSQL. */
+@Module({
+  imports: [CasesModule],
+  providers: [HandleDeadlineDue, DeadlineProcessor, DeadlineRederivation],
+  exports: [DeadlineRederivation],
+})
+export class DeadlineWorkerModule {}

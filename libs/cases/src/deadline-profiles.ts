@@ -1,0 +1,53 @@
+import { resolve } from 'node:path';
+import { loadDeadlineProfiles, type DeadlineProfiles } from '#libs/deadlines';
+import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
+import { messageTypesOf } from '#libs/procedures';
+
+/**
+ * Loads config/deadlines (or GATEWAY_DEADLINES_DIR) and checks every message type a profile names
+ * against its procedure's message types, so that a typo cannot leave a clock that never starts.
+ * Minimum periods (reflection period, residence permit) are started by case facts, not messages.
+ */
+export function loadCheckedDeadlineProfiles(
+  folder = process.env.GATEWAY_DEADLINES_DIR ?? 'config/deadlines',
+): DeadlineProfiles {
+  const profiles = loadDeadlineProfiles(resolve(folder));
+  const problems: ErrorDetail[] = [];
+  for (const profile of profiles.profiles) {
+    if (profile.kind !== 'time-limit') continue;
+    const known = new Set<string>(messageTypesOf(profile.procedure));
+    const named: Array<[string, readonly string[]]> = [
+      ['startEvent', [profile.startEvent]],
+      ['pauseOn', profile.pauseOn],
+      ['resumeOn', profile.resumeOn],
+      ['metBy', profile.metBy],
+    ];
+    for (const [field, types] of named) {
+      for (const type of types.filter((t) => !known.has(t))) {
+        problems.push({
+          profileId: profile.id,
+          field,
+          message: `${type} is not a ${profile.procedure} message type`,
+        });
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new GatewayError(
+      ErrorCode.CONFIGURATION_INVALID,
+      'deadline profiles name unknown message types',
+      problems,
+    );
+  }
+  return profiles;
+}
+
+export const DEADLINE_PROFILES = Symbol('DEADLINE_PROFILES');
+
+/** Profiles a request starts when its opening message names none. */
+export const DEFAULT_DEADLINE_PROFILES: Record<string, string[]> = {
+  mla: ['untoc-mla'],
+  jit: ['jit-agreement'],
+  'nationality-verification': ['tip-nationality-verification'],
+  assets: [],
+};

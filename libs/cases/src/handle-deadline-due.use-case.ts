@@ -1,0 +1,174 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AuditTrail } from '#libs/audit';
+import { EventsPublisher, MailboxEventPattern } from '#libs/bus';
+import {
+  applyDeadlineEvent,
+  deadlineCalendar,
+  expiryActions,
+  remindersDue,
+  type DeadlineProfiles,
+} from '#libs/deadlines';
+import type { Procedure } from '#libs/envelope';
+import { isGatewayError } from '#libs/errors';
+import { Clock, NodeIdentity } from '#libs/node-config';
+import type { DeadlineRow, RequestRow } from '#libs/persistence';
+import { applySystemEvent, type ProcedureState, type StateOf } from '#libs/procedures';
+import { CaseRepository, reviveClock } from './case.repository.js';
+import { DEADLINE_PROFILES } from './deadline-profiles.js';
+import type { DeadlineJobData } from './deadline-timers.js';
+
+export type DeadlineOutcome =
+  { kind: 'done' } | { kind: 'early'; inMs: number } | { kind: 'stale' };
+
+/**
+ * A deadline timer fired. A reminder alerts the mailbox; an expiry closes the clock and does what
+ * its profile says: escalate to supervisors, record a negative evidence (each node records its own,
+ * as both run the same clock), or apply deemed consent where the agreement treats silence so.
+ */
+@Injectable()
+export class HandleDeadlineDue {
+  private readonly logger = new Logger(HandleDeadlineDue.name);
+
+  constructor(
+    private readonly cases: CaseRepository,
+    private readonly audit: AuditTrail,
+    private readonly events: EventsPublisher,
+    private readonly identity: NodeIdentity,
+    private readonly clock: Clock,
+    @Inject(DEADLINE_PROFILES) private readonly profiles: DeadlineProfiles,
+  ) {}
+
+  async execute(job: DeadlineJobData): Promise<DeadlineOutcome> {
+    const now = this.clock.now();
+    if (now.getTime() < Date.parse(job.at))
+      return { kind: 'early', inMs: Date.parse(job.at) - now.getTime() };
+    const outcome = await this.cases.transaction(async (trx) => {
+      const row = await this.cases.lockDeadline(trx, job.deadlineId);
+      if (!row || row.status !== 'running') return undefined;
+      const request = (await this.cases.lockRequest(trx, row.request_id))!;
+      const profile = this.profiles.get(row.profile_id);
+      const calendar = deadlineCalendar(row.executing_state, row.time_zone);
+      const clock = reviveClock(row.clock);
+      const details = {
+        requestId: row.request_id,
+        profileId: profile.id,
+        source: profile.source,
+        check: profile.check,
+        serviceLevel: profile.serviceLevel,
+        dueAt: clock.dueAt.toISOString(),
+      };
+
+      if (job.kind === 'reminder') {
+        const reminder = remindersDue(clock, profile, calendar)[job.index];
+        if (!reminder || row.reminders_sent > job.index || reminder.at.toISOString() !== job.at)
+          return undefined;
+        await this.cases.markReminderSent(trx, row.id, job.index + 1);
+        await this.audit.record(
+          {
+            event: 'deadline.reminder',
+            actor: 'system',
+            details: { ...details, before: reminder.before },
+          },
+          trx,
+        );
+        return {
+          pattern: MailboxEventPattern.deadlineReminder,
+          request,
+          row,
+          actions: [] as string[],
+          dueAt: clock.dueAt,
+        };
+      }
+
+      if (clock.dueAt.toISOString() !== job.at) return undefined;
+      const expired = applyDeadlineEvent(clock, { type: 'expire', at: now }, profile, calendar);
+      if (expired.status !== 'expired') return undefined;
+      const saved = await this.cases.saveDeadline(trx, {
+        id: row.id,
+        requestId: row.request_id,
+        profileId: row.profile_id,
+        clock: expired,
+        executingState: row.executing_state,
+        timeZone: row.time_zone,
+        at: now,
+      });
+      const actions = [...expiryActions(profile)];
+      let state = request.state as unknown as ProcedureState;
+      for (const event of [
+        'deadline-expired',
+        ...(actions.includes('deemed-consent') ? ['deemed-consent' as const] : []),
+      ] as const) {
+        state = this.applyIfAllowed(request, state, event);
+      }
+      await this.cases.updateState(trx, request.id, state, now);
+      if (actions.includes('negative-evidence')) {
+        const messageId = await this.cases.latestMessageId(trx, request.id);
+        if (messageId) await this.cases.addNegativeEvidence(trx, messageId, now, details);
+      }
+      await this.audit.record(
+        {
+          event: 'deadline.expired',
+          actor: 'system',
+          details: { ...details, actions, requestStatus: state.status },
+        },
+        trx,
+      );
+      return {
+        pattern: MailboxEventPattern.deadlineExpired,
+        request: { ...request, status: state.status },
+        row: saved,
+        actions,
+        dueAt: clock.dueAt,
+      };
+    });
+    if (!outcome) return { kind: 'stale' };
+    if (
+      outcome.pattern === MailboxEventPattern.deadlineExpired &&
+      outcome.actions.includes('escalate')
+    ) {
+      this.logger.warn(
+        {
+          alert: 'deadline-escalated',
+          requestId: outcome.request.id,
+          profileId: outcome.row.profile_id,
+        },
+        'deadline expired: escalated to supervisors',
+      );
+    }
+    await this.events.publish({
+      pattern: outcome.pattern,
+      authorityId: this.identity.authorityId,
+      requestId: outcome.request.id,
+      status: outcome.request.status,
+      counterpart: outcome.request.counterparts.join(','),
+      procedure: outcome.request.procedure,
+      occurredAt: now.toISOString(),
+      correlationId: null,
+      deadline: {
+        profileId: outcome.row.profile_id,
+        dueAt: outcome.dueAt.toISOString(),
+        source: this.profiles.get(outcome.row.profile_id).source,
+        actions: outcome.actions,
+      },
+    });
+    return { kind: 'done' };
+  }
+
+  /** System events a procedure does not take in its current state are not an error of the timer. */
+  private applyIfAllowed(
+    request: RequestRow,
+    state: ProcedureState,
+    event: 'deadline-expired' | 'deemed-consent',
+  ): ProcedureState {
+    try {
+      return applySystemEvent({
+        procedure: request.procedure as Procedure,
+        state: state as StateOf<Procedure>,
+        event,
+      });
+    } catch (error) {
+      if (isGatewayError(error)) return state;
+      throw error;
+    }
+  }
+}

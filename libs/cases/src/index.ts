@@ -1,0 +1,21 @@
+export {
+  CaseQueries,
+  type DeadlineView,
+  type RequestDetail,
+  type RequestView,
+} from './case-queries.js';
+export { CaseRepository, reviveClock, type RequestFilter } from './case.repository.js';
+export { CasesModule, DeadlineWorkerModule } from './cases.module.js';
+export {
+  DEADLINE_PROFILES,
+  DEFAULT_DEADLINE_PROFILES,
+  loadCheckedDeadlineProfiles,
+} from './deadline-profiles.js';
+export {
+  DEADLINE_QUEUE,
+  DeadlineRederivation,
+  DeadlineTimers,
+  type DeadlineJobData,
+} from './deadline-timers.js';
+export { HandleDeadlineDue } from './handle-deadline-due.use-case.js';
+export { ProcedureTracker, type TrackedMessage, type TrackingResult } from './procedure-tracker.js';

@@ -1,0 +1,286 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Transaction } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import { AuthorityDirectory } from '#libs/directory';
+import {
+  applyDeadlineEvent,
+  clockEventFor,
+  deadlineCalendar,
+  type DeadlineProfiles,
+} from '#libs/deadlines';
+import type { Procedure } from '#libs/envelope';
+import { ErrorCode, GatewayError } from '#libs/errors';
+import { NodeIdentity } from '#libs/node-config';
+import type { Database, DeadlineRow, RequestRow } from '#libs/persistence';
+import {
+  applyMessage,
+  applySystemEvent,
+  type JitState,
+  type ProcedureState,
+  type SenderRole,
+  type StateOf,
+} from '#libs/procedures';
+import { CaseRepository, reviveClock } from './case.repository.js';
+import { DEADLINE_PROFILES, DEFAULT_DEADLINE_PROFILES } from './deadline-profiles.js';
+
+type Trx = Transaction<Database>;
+
+export interface TrackedMessage {
+  requestId: string;
+  procedure: Procedure;
+  messageType: string;
+  body: Record<string, unknown>;
+  /** The sending authority. */
+  sender: string;
+  /** For the message that opens a request: the other party or parties. */
+  counterparts: string[];
+  caseReference: string | null;
+  deadlineProfiles: string[];
+  direction: 'outbound' | 'inbound';
+  at: Date;
+}
+
+export interface TrackingResult {
+  role: SenderRole;
+  state: ProcedureState;
+  deadlineProfiles: string[];
+  /** Deadlines started, paused, resumed or met by this message: their timers must be (re)scheduled. */
+  deadlines: DeadlineRow[];
+}
+
+/** The role of the other side, as seen from a role. */
+function counterpartRole(role: SenderRole): SenderRole {
+  return role === 'requesting' ? 'requested' : role === 'requested' ? 'requesting' : 'member';
+}
+
+/**
+ * Keeps each request's procedure state and deadline clocks in step with its signed messages. The
+ * same code runs on the sending node (before sealing) and on the receiving node (after opening),
+ * inside the transaction that stores the message, so both nodes hold the same state.
+ */
+@Injectable()
+export class ProcedureTracker {
+  constructor(
+    private readonly cases: CaseRepository,
+    private readonly directory: AuthorityDirectory,
+    private readonly identity: NodeIdentity,
+    @Inject(DEADLINE_PROFILES) private readonly profiles: DeadlineProfiles,
+  ) {}
+
+  /** A new request id for an opening message, or the given one. */
+  newRequestId(at: Date): string {
+    return uuidv7({ msecs: at.getTime() });
+  }
+
+  async track(trx: Trx, message: TrackedMessage): Promise<TrackingResult> {
+    const existing = await this.cases.lockRequest(trx, message.requestId);
+    const result = existing
+      ? await this.advance(trx, existing, message)
+      : await this.open(trx, message);
+    const deadlines = await this.moveClocks(
+      trx,
+      message,
+      result.role,
+      result.deadlineProfiles,
+      existing,
+    );
+    return { ...result, deadlines };
+  }
+
+  /** The receipt of the opening message was verified (sender) or issued (receiver). */
+  async delivered(trx: Trx, requestId: string, at: Date): Promise<void> {
+    const request = await this.cases.lockRequest(trx, requestId);
+    if (!request) return;
+    try {
+      const state = applySystemEvent({
+        procedure: request.procedure as Procedure,
+        state: request.state as unknown as StateOf<Procedure>,
+        event: 'delivered',
+      });
+      await this.cases.updateState(trx, requestId, state, at);
+    } catch (error) {
+      // Procedures without a delivered stage (or already past it) keep their state.
+      if (!(error instanceof GatewayError && error.code === ErrorCode.PROCEDURE_TRANSITION_REFUSED))
+        throw error;
+    }
+  }
+
+  private async open(
+    trx: Trx,
+    message: TrackedMessage,
+  ): Promise<Omit<TrackingResult, 'deadlines'>> {
+    const jit = message.procedure === 'jit';
+    const role: SenderRole = jit
+      ? 'member'
+      : message.direction === 'outbound'
+        ? 'requesting'
+        : 'requested';
+    const senderRole: SenderRole = message.direction === 'outbound' ? role : counterpartRole(role);
+    if (!message.caseReference) {
+      throw new GatewayError(
+        ErrorCode.VALIDATION_FAILED,
+        'a message that opens a request names its case',
+        [{ field: 'caseReference' }],
+      );
+    }
+    const deadlineProfiles =
+      message.deadlineProfiles.length > 0
+        ? message.deadlineProfiles
+        : (DEFAULT_DEADLINE_PROFILES[message.procedure] ?? []);
+    for (const id of deadlineProfiles) {
+      const profile = this.profiles.has(id) ? this.profiles.get(id) : undefined;
+      if (!profile || profile.procedure !== message.procedure) {
+        throw new GatewayError(
+          ErrorCode.VALIDATION_FAILED,
+          `${id} is not a deadline profile of ${message.procedure}`,
+          [{ field: 'deadlineProfiles' }],
+        );
+      }
+    }
+    const state = applyMessage({
+      procedure: message.procedure,
+      messageType: message.messageType,
+      senderRole,
+      sender: message.sender,
+      body: message.body,
+    });
+    await this.cases.openCase(trx, message.caseReference, message.sender, message.at);
+    const suggested = (message.body.suggestedDeadline ?? null) as {
+      date: string;
+      reasons: string;
+    } | null;
+    await this.cases.insertRequest(trx, {
+      id: message.requestId,
+      caseReference: message.caseReference,
+      procedure: message.procedure,
+      role,
+      counterparts:
+        this.jitMembers(state) ??
+        (message.direction === 'outbound' ? message.counterparts : [message.sender]),
+      deadlineProfiles,
+      state,
+      suggestedDeadline: suggested,
+      at: message.at,
+    });
+    return { role, state, deadlineProfiles };
+  }
+
+  private async advance(
+    trx: Trx,
+    request: RequestRow,
+    message: TrackedMessage,
+  ): Promise<Omit<TrackingResult, 'deadlines'>> {
+    const role = request.role;
+    if (request.procedure !== message.procedure) {
+      throw new GatewayError(
+        ErrorCode.PROCEDURE_TRANSITION_REFUSED,
+        `request ${request.id} is a ${request.procedure} request, not ${message.procedure}`,
+        [{ field: 'procedure' }],
+      );
+    }
+    // JIT membership is the procedure's own rule (the agreement's parties); elsewhere the parties are fixed.
+    if (
+      message.procedure !== 'jit' &&
+      message.direction === 'inbound' &&
+      !request.counterparts.includes(message.sender)
+    ) {
+      throw new GatewayError(
+        ErrorCode.PROCEDURE_TRANSITION_REFUSED,
+        `${message.sender} is not a party to request ${request.id}`,
+        [{ field: 'sender' }],
+      );
+    }
+    const senderRole = message.direction === 'outbound' ? role : counterpartRole(role);
+    const state = applyMessage({
+      procedure: message.procedure,
+      state: request.state as unknown as StateOf<Procedure>,
+      messageType: message.messageType,
+      senderRole,
+      sender: message.sender,
+      body: message.body,
+    });
+    await this.cases.updateState(trx, request.id, state, message.at, this.jitMembers(state));
+    return { role, state, deadlineProfiles: request.deadline_profiles };
+  }
+
+  private async moveClocks(
+    trx: Trx,
+    message: TrackedMessage,
+    role: SenderRole,
+    profileIds: string[],
+    existing: RequestRow | undefined,
+  ): Promise<DeadlineRow[]> {
+    const changed: DeadlineRow[] = [];
+    const rows = await this.cases.deadlinesOf(message.requestId, trx);
+    for (const id of profileIds) {
+      const profile = this.profiles.get(id);
+      const event = clockEventFor(profile, message.messageType);
+      if (!event) continue;
+      const row = rows.find((r) => r.profile_id === id);
+      if (!row && event !== 'start') continue;
+      const executingState = row?.executing_state ?? this.executingState(role, message, existing);
+      const calendar = deadlineCalendar(executingState, row?.time_zone);
+      const suggestedDueAt =
+        event === 'start' && profile.useSuggestedDeadline
+          ? this.suggestedDueAt(message.body)
+          : undefined;
+      const clock = applyDeadlineEvent(
+        row ? reviveClock(row.clock) : undefined,
+        event === 'start'
+          ? { type: 'start', at: message.at, ...(suggestedDueAt ? { suggestedDueAt } : {}) }
+          : { type: event, at: message.at },
+        profile,
+        calendar,
+      );
+      changed.push(
+        await this.cases.saveDeadline(trx, {
+          id: row?.id ?? uuidv7({ msecs: message.at.getTime() }),
+          requestId: message.requestId,
+          profileId: id,
+          clock,
+          executingState,
+          timeZone: calendar.timeZone,
+          at: message.at,
+        }),
+      );
+    }
+    return changed;
+  }
+
+  /** A JIT's counterparts are its other parties, as the proposal and then the agreement name them. */
+  private jitMembers(state: ProcedureState): string[] | undefined {
+    if (state.procedure !== 'jit') return undefined;
+    return (state as JitState).parties.filter((party) => party !== this.identity.authorityId);
+  }
+
+  /** Deadlines run on the calendar of the State that must act: the requested side's. */
+  private executingState(
+    role: SenderRole,
+    message: TrackedMessage,
+    existing: RequestRow | undefined,
+  ): string {
+    const own = this.identity.authority.state;
+    if (role === 'requested') return own;
+    if (role === 'requesting')
+      return this.stateOf(existing?.counterparts[0] ?? message.counterparts[0]) ?? own;
+    // JIT: the team's clocks run on the calendar of the State whose member proposed it.
+    return existing && existing.counterparts.length > 0 && message.direction === 'inbound'
+      ? (this.stateOf(message.sender) ?? own)
+      : own;
+  }
+
+  private stateOf(authorityId: string | undefined): string | undefined {
+    return authorityId ? this.directory.find(authorityId)?.state : undefined;
+  }
+
+  /** A date-only deadline counts to the end of that day, UTC. */
+  private suggestedDueAt(body: Record<string, unknown>): Date | undefined {
+    // MLA: the requesting State's suggested deadline (18(24)); JIT: the agreement's last day.
+    const date =
+      (body.suggestedDeadline as { date?: string } | undefined)?.date ??
+      (body.duration as { end?: string } | undefined)?.end;
+    if (!date) return undefined;
+    const end = Date.parse(`${date}T23:59:59.999Z`);
+    return Number.isNaN(end) ? undefined : new Date(end);
+  }
+}

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { CaseRepository } from '#libs/cases';
+import type {
+  AttachmentDigest,
+  EnvelopePayload,
+  HandlingConditions,
+  Procedure,
+} from '#libs/envelope';
+import { MessageRepository } from './message.repository.js';
+import {
+  SubmitMessage,
+  type SubmissionAccepted,
+  type SubmissionContext,
+} from './submit-message.use-case.js';
+
+export interface AnswerDraft {
+  messageType: string;
+  body: Record<string, unknown>;
+  /** Defaults to the conditions the request was opened under. */
+  handling?: HandlingConditions;
+  inReplyTo?: string | null;
+  attachments?: AttachmentDigest[];
+}
+
+/** A follow-up in a request's thread (an answer, a withdrawal), sent to the request's other parties. */
+@Injectable()
+export class AnswerRequest {
+  constructor(
+    private readonly cases: CaseRepository,
+    private readonly messages: MessageRepository,
+    private readonly submit: SubmitMessage,
+  ) {}
+
+  async execute(
+    requestId: string,
+    draft: AnswerDraft,
+    context: SubmissionContext,
+  ): Promise<SubmissionAccepted> {
+    const request = await this.cases.requireRequest(requestId);
+    const opening = await this.messages.find(requestId);
+    const handling =
+      draft.handling ?? (opening?.payload as unknown as EnvelopePayload | undefined)?.handling;
+    return this.submit.execute(
+      {
+        procedure: request.procedure as Procedure,
+        messageType: draft.messageType,
+        requestId,
+        handling: handling ?? {
+          permittedPurpose: `request ${requestId}`,
+          confidential: true,
+          noOnwardTransferTo: [],
+        },
+        body: draft.body,
+        inReplyTo: draft.inReplyTo ?? null,
+        attachments: draft.attachments,
+      },
+      context,
+    );
+  }
+}

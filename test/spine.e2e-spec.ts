@@ -18,7 +18,7 @@ import {
   type PublicKey,
 } from '#libs/envelope';
 import type { EvidenceBundle } from '#libs/evidence';
-import { LocalNetwork } from '#libs/local-network';
+import { freezeRequest, LocalNetwork, mlaRequest, SAMPLE_HANDLING } from '#libs/local-network';
 import type { MessageDetail, SubmissionAccepted } from '#libs/messaging';
 import { api, cli, HoldingProxy, keysOf, nodeDatabase, waitFor } from './support/network.js';
 
@@ -27,16 +27,12 @@ const NG = 'NG-MOJ-CA';
 const NG_PROXY_PORT = 4213;
 
 const draft = (overrides: Record<string, unknown> = {}) => ({
-  recipient: NG,
+  recipients: [NG],
   procedure: 'mla',
   messageType: 'request',
   caseReference: 'FR-PNAT-2026-0147',
-  handling: {
-    permittedPurpose: 'Criminal proceedings FR-PNAT-2026-0147',
-    confidential: true,
-    noOnwardTransferTo: [],
-  },
-  body: { summaryOfFacts: 'Recruitment by deception in Benin City; exploitation in Paris.' },
+  handling: SAMPLE_HANDLING,
+  body: mlaRequest(FR),
   ...overrides,
 });
 
@@ -101,7 +97,8 @@ describe('gateway spine across real processes', () => {
       body: JSON.stringify(draft(overrides)),
     });
     expect(status).toBe(202);
-    return body;
+    expect(body.messages).toHaveLength(1);
+    return { ...body.messages[0], requestId: body.requestId };
   };
 
   const statusOf = async (authorityId: string, messageId: string) =>
@@ -156,7 +153,7 @@ describe('gateway spine across real processes', () => {
       `${network.url(FR)}/api/v1/messages`,
       {
         method: 'POST',
-        body: JSON.stringify(draft({ recipient: 'DE-BMJ-BJ' })),
+        body: JSON.stringify(draft({ recipients: ['DE-BMJ-BJ'] })),
       },
     );
     expect(unknown.status).toBe(422);
@@ -180,7 +177,9 @@ describe('gateway spine across real processes', () => {
       `${network.url(FR)}/api/v1/messages`,
       {
         method: 'POST',
-        body: JSON.stringify(draft({ procedure: 'assets' })),
+        body: JSON.stringify(
+          draft({ procedure: 'assets', messageType: 'freeze', body: freezeRequest(FR) }),
+        ),
       },
     );
     expect(notAccepted.body.error.code).toBe('PROCEDURE_NOT_ACCEPTED');
@@ -194,21 +193,26 @@ describe('gateway spine across real processes', () => {
   });
 
   describe('inbound envelopes', () => {
-    const payloadFor = (overrides: Partial<EnvelopePayload> = {}): EnvelopePayload => ({
-      formatVersion: 1,
-      messageId: uuidv7(),
-      procedure: 'mla',
-      messageType: 'request',
-      sender: FR,
-      recipient: NG,
-      createdAt: new Date().toISOString(),
-      inReplyTo: null,
-      caseReference: null,
-      handling: { permittedPurpose: 'test', confidential: false, noOnwardTransferTo: [] },
-      body: { note: 'direct delivery' },
-      attachments: [],
-      ...overrides,
-    });
+    const payloadFor = (overrides: Partial<EnvelopePayload> = {}): EnvelopePayload => {
+      const messageId = uuidv7();
+      return {
+        formatVersion: 1,
+        messageId,
+        procedure: 'mla',
+        messageType: 'request',
+        requestId: messageId,
+        deadlineProfiles: [],
+        sender: FR,
+        recipient: NG,
+        createdAt: new Date().toISOString(),
+        inReplyTo: null,
+        caseReference: 'FR-PNAT-2026-0200',
+        handling: { permittedPurpose: 'test', confidential: false, noOnwardTransferTo: [] },
+        body: mlaRequest(FR),
+        attachments: [],
+        ...overrides,
+      };
+    };
 
     const post = (
       payload: Pick<EnvelopePayload, 'sender' | 'recipient' | 'messageId'>,
@@ -328,7 +332,10 @@ describe('gateway spine across real processes', () => {
       ).toBe(2);
 
       const other = await sealEnvelope(
-        { ...payload, body: { note: 'a different content under the same id' } },
+        {
+          ...payload,
+          body: { ...mlaRequest(FR), purpose: 'a different content under the same id' },
+        },
         { signingKey: frKeys.privateKey, recipientKey: ngKeys.publicKey },
       );
       const conflict = await post(payload, other);

@@ -12,7 +12,7 @@ import { PersistenceModule } from '#libs/persistence';
     loggerModule('cli'),
     NodeModule,
     PersistenceModule,
-    AuditModule.forComponent('cli', { recordStartup: false }),
+    AuditModule.forComponent('cli', { longRunning: false }),
     BusModule,
     EvidenceModule,
   ],

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
-import { InjectDatabase, type AuditRow, type Db } from '#libs/persistence';
 import { Clock } from '#libs/node-config';
+import { InjectDatabase, type AuditRow, type Db } from '#libs/persistence';
 import {
   ChainVerifier,
   hashEntry,
@@ -10,11 +10,13 @@ import {
   type ChainVerification,
 } from './chain.js';
 
-type Executor = Pick<Db, 'selectFrom' | 'insertInto' | 'updateTable'>;
+type Executor = Pick<Db, 'insertInto'>;
 
 /**
- * The append-only, hash-chained audit trail. Entries are written in the same transaction as the
- * change they describe: if the audit entry cannot be written, the change does not happen.
+ * The append-only audit trail. An entry is written in the same transaction as the change it
+ * describes (if it cannot be written, the change does not happen); the chainer then gives it its
+ * place in the hash chain, in commit order, within a fraction of a second. Writers never wait on
+ * one another for the chain head.
  */
 @Injectable()
 export class AuditTrail {
@@ -23,63 +25,90 @@ export class AuditTrail {
     private readonly clock: Clock,
   ) {}
 
-  /** Appends one entry inside the caller's transaction (or its own). */
-  async record(record: AuditRecord, trx?: Executor): Promise<AuditEntry> {
-    if (!trx) return this.db.transaction().execute((own) => this.record(record, own));
-    const head = await trx
-      .selectFrom('audit_head')
-      .select(['seq', 'hash'])
-      .where('id', '=', 1)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    const unsigned = {
-      seq: (BigInt(head.seq) + 1n).toString(),
-      occurredAt: this.clock.now().toISOString(),
-      event: record.event,
-      actor: record.actor,
-      messageId: record.messageId ?? null,
-      correlationId: record.correlationId ?? null,
-      details: record.details ?? {},
-      prevHash: head.hash,
-    };
-    const entry: AuditEntry = { ...unsigned, hash: hashEntry(unsigned) };
+  async record(record: AuditRecord, trx: Executor = this.db): Promise<void> {
     await trx
       .insertInto('audit_log')
       .values({
-        seq: entry.seq,
-        occurred_at: entry.occurredAt,
-        event: entry.event,
-        actor: entry.actor,
-        message_id: entry.messageId,
-        correlation_id: entry.correlationId,
-        details: JSON.stringify(entry.details),
-        prev_hash: entry.prevHash,
-        hash: entry.hash,
+        occurred_at: this.clock.now(),
+        event: record.event,
+        actor: record.actor,
+        message_id: record.messageId ?? null,
+        correlation_id: record.correlationId ?? null,
+        details: JSON.stringify(record.details ?? {}),
       })
       .execute();
-    await trx
-      .updateTable('audit_head')
-      .set({ seq: entry.seq, hash: entry.hash })
-      .where('id', '=', 1)
-      .execute();
-    return entry;
   }
 
-  /** Re-computes the whole chain in batches and names the first broken entry. */
+  /**
+   * Chains the entries written since the last run, in the order they became visible. One chainer
+   * at a time per node (advisory lock); safe to call from every process.
+   */
+  async chainPending(batchSize = 2000): Promise<number> {
+    let chained = 0;
+    for (;;) {
+      const count = await this.db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ':audit-chain'))`.execute(
+          trx,
+        );
+        const head = await trx
+          .selectFrom('audit_head')
+          .select(['seq', 'hash'])
+          .where('id', '=', 1)
+          .forUpdate()
+          .executeTakeFirstOrThrow();
+        const rows = await trx
+          .selectFrom('audit_log')
+          .selectAll()
+          .where('seq', 'is', null)
+          .orderBy('id')
+          .limit(batchSize)
+          .execute();
+        if (rows.length === 0) return 0;
+        let seq = BigInt(head.seq);
+        let prevHash = head.hash;
+        const chained = rows.map((row) => {
+          seq += 1n;
+          const unsigned = { ...toEntry(row), seq: seq.toString(), prevHash };
+          const hash = hashEntry(unsigned);
+          prevHash = hash;
+          return { id: row.id, seq: unsigned.seq, prevHash: unsigned.prevHash, hash };
+        });
+        await sql`
+          update audit_log as a
+          set seq = v.seq, prev_hash = v.prev_hash, hash = v.hash
+          from unnest(${chained.map((c) => c.id)}::bigint[], ${chained.map((c) => c.seq)}::bigint[],
+                      ${chained.map((c) => c.prevHash)}::text[], ${chained.map((c) => c.hash)}::text[])
+               as v(id, seq, prev_hash, hash)
+          where a.id = v.id`.execute(trx);
+        await trx
+          .updateTable('audit_head')
+          .set({ seq: seq.toString(), hash: prevHash })
+          .where('id', '=', 1)
+          .execute();
+        return rows.length;
+      });
+      chained += count;
+      if (count < batchSize) return chained;
+    }
+  }
+
+  /** Chains what is pending, then re-computes the whole chain and names the first broken entry. */
   async verify(batchSize = 5000): Promise<ChainVerification> {
+    await this.chainPending();
     const verifier = new ChainVerifier();
     let after = '0';
     for (;;) {
       const rows = await this.db
         .selectFrom('audit_log')
         .selectAll()
+        .where('seq', 'is not', null)
         .where(sql<boolean>`seq > ${after}::bigint`)
         .orderBy('seq')
         .limit(batchSize)
         .execute();
       if (rows.length === 0) break;
       if (!rows.every((row) => verifier.feed(toEntry(row)))) break;
-      after = rows[rows.length - 1].seq;
+      after = rows[rows.length - 1].seq!;
     }
     const head = await this.db
       .selectFrom('audit_head')
@@ -89,6 +118,7 @@ export class AuditTrail {
   }
 
   async entriesFor(messageId: string): Promise<AuditEntry[]> {
+    await this.chainPending();
     const rows = await this.db
       .selectFrom('audit_log')
       .selectAll()
@@ -108,7 +138,7 @@ function toEntry(row: AuditRow): AuditEntry {
     messageId: row.message_id,
     correlationId: row.correlation_id,
     details: row.details,
-    prevHash: row.prev_hash,
-    hash: row.hash,
+    prevHash: row.prev_hash ?? '',
+    hash: row.hash ?? '',
   };
 }

@@ -1,21 +1,25 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { AuditChainer } from './audit-chainer.js';
 import { AuditTrail } from './audit-trail.js';
 import { AUDIT_COMPONENT, StartupAudit } from './startup-audit.js';
 
 @Global()
 @Module({})
 export class AuditModule {
-  /** `component` names the deployable (gateway, worker, cli) in start-up entries. */
+  /**
+   * `component` names the deployable (gateway, worker, cli) in start-up entries. Long-running
+   * components record their start-up and chain entries in the background; the CLI chains on demand.
+   */
   static forComponent(
     component: string,
-    options: { recordStartup: boolean } = { recordStartup: true },
+    options: { longRunning: boolean } = { longRunning: true },
   ): DynamicModule {
     return {
       module: AuditModule,
       providers: [
         AuditTrail,
         { provide: AUDIT_COMPONENT, useValue: component },
-        ...(options.recordStartup ? [StartupAudit] : []),
+        ...(options.longRunning ? [StartupAudit, AuditChainer] : []),
       ],
       exports: [AuditTrail],
     };

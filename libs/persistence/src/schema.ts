@@ -54,15 +54,17 @@ export interface EvidencesTable {
 }
 
 export interface AuditLogTable {
-  seq: string;
+  id: Generated<string>;
+  /** Place in the hash chain; null until the chainer reaches the entry. */
+  seq: string | null;
   occurred_at: Timestamp;
   event: string;
   actor: string;
   message_id: string | null;
   correlation_id: string | null;
   details: Json;
-  prev_hash: string;
-  hash: string;
+  prev_hash: string | null;
+  hash: string | null;
 }
 
 export interface AuditHeadTable {

@@ -29,14 +29,15 @@ export class MailboxController {
 
   @Sse('events')
   @ApiOperation({
-    summary: 'Live notifications (server-sent events): received, delivered, retrying, failed',
+    summary:
+      'Live notifications (server-sent events): received, delivered, retrying, failed, deadline reminders and expiries',
   })
   events(): Observable<MessageEvent> {
     return this.mailbox.stream().pipe(
       filter(Boolean),
       map((event) => ({
         type: event.pattern,
-        id: `${event.messageId}:${event.status}`,
+        id: `${event.messageId ?? event.requestId}:${event.status}`,
         data: event,
       })),
     );
@@ -59,6 +60,16 @@ export class MailboxController {
 
   @EventPattern(MailboxEventPattern.deliveryFailed)
   onDeliveryFailed(@Payload() event: MailboxEvent): void {
+    this.mailbox.push(event);
+  }
+
+  @EventPattern(MailboxEventPattern.deadlineReminder)
+  onDeadlineReminder(@Payload() event: MailboxEvent): void {
+    this.mailbox.push(event);
+  }
+
+  @EventPattern(MailboxEventPattern.deadlineExpired)
+  onDeadlineExpired(@Payload() event: MailboxEvent): void {
     this.mailbox.push(event);
   }
 }

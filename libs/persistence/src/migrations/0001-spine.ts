@@ -62,15 +62,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('audit_log')
-    .addColumn('seq', 'bigint', (c) => c.primaryKey())
+    // id orders writes; seq is the entry's place in the hash chain, given when it is chained.
+    .addColumn('id', 'bigserial', (c) => c.primaryKey())
+    .addColumn('seq', 'bigint', (c) => c.unique())
     .addColumn('occurred_at', 'timestamptz', (c) => c.notNull())
     .addColumn('event', 'text', (c) => c.notNull())
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('message_id', 'uuid')
     .addColumn('correlation_id', 'text')
     .addColumn('details', 'jsonb', (c) => c.notNull())
-    .addColumn('prev_hash', 'text', (c) => c.notNull())
-    .addColumn('hash', 'text', (c) => c.notNull())
+    .addColumn('prev_hash', 'text')
+    .addColumn('hash', 'text')
     .execute();
   await db.schema
     .createIndex('audit_log_message_idx')
@@ -87,10 +89,24 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await sql`insert into audit_head (id, seq, hash) values (1, 0, ${'0'.repeat(64)})`.execute(db);
 
-  // Append-only: the application never updates or deletes audit entries; the database refuses too.
+  await db.schema
+    .createIndex('audit_log_unchained_idx')
+    .on('audit_log')
+    .column('id')
+    .where(sql.ref('seq'), 'is', null)
+    .execute();
+
+  // Append-only: entries are never deleted, and never changed except once, when the chainer gives
+  // an unchained entry its place and hashes. The database refuses anything else.
   await sql`
     create function audit_log_append_only() returns trigger language plpgsql as $$
     begin
+      if tg_op = 'UPDATE' and old.hash is null and old.seq is null
+         and new.id = old.id and new.occurred_at = old.occurred_at and new.event = old.event
+         and new.actor = old.actor and new.message_id is not distinct from old.message_id
+         and new.correlation_id is not distinct from old.correlation_id and new.details = old.details then
+        return new;
+      end if;
       raise exception 'audit_log is append-only';
     end $$`.execute(db);
   await sql`

@@ -1,0 +1,42 @@
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { AuditTrail } from './audit-trail.js';
+
+const INTERVAL_MS = 200;
+
+/** Chains new audit entries every 200 ms, and once more on shutdown. */
+@Injectable()
+export class AuditChainer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(AuditChainer.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(private readonly audit: AuditTrail) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.tick(), INTERVAL_MS);
+  }
+
+  /** Before the database pool closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+    await this.audit
+      .chainPending()
+      .catch((error: Error) =>
+        this.logger.error({ err: error.message }, 'audit chaining failed at shutdown'),
+      );
+  }
+
+  private tick(): void {
+    if (this.running) return;
+    this.running = this.audit
+      .chainPending()
+      .catch((error: Error) => this.logger.error({ err: error.message }, 'audit chaining failed'))
+      .finally(() => (this.running = undefined));
+  }
+}

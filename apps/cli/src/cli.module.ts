@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '#libs/audit';
 import { BusModule } from '#libs/bus';
+import { CasesModule } from '#libs/cases';
 import { EvidenceModule } from '#libs/evidence';
 import { NodeModule } from '#libs/node-config';
 import { loggerModule } from '#libs/observability';
@@ -14,6 +15,7 @@ import { PersistenceModule } from '#libs/persistence';
     PersistenceModule,
     AuditModule.forComponent('cli', { longRunning: false }),
     BusModule,
+    CasesModule,
     EvidenceModule,
   ],
 })

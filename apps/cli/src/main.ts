@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { Command } from 'commander';
 import { AuditTrail } from '#libs/audit';
+import { CaseQueries } from '#libs/cases';
+import { Clock } from '#libs/node-config';
 import { generateAuthorityKeyPair } from '#libs/envelope';
 import { ExportEvidence, writeEvidenceBundle } from '#libs/evidence';
 import { readKeyPassphrase } from '#libs/node-config';
@@ -60,6 +62,55 @@ program
       const files = writeEvidenceBundle(bundle, options.out);
       process.stdout.write(`${files.map((f) => join(options.out, f)).join('\n')}\n`);
     }),
+  );
+
+const print = (value: unknown): void =>
+  void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+
+const cases = program
+  .command('cases')
+  .description('Cases, their requests, states and deadline clocks');
+cases
+  .command('list')
+  .description('Requests of this authority, newest first')
+  .option('--procedure <procedure>', 'mla, jit, nationality-verification or assets')
+  .option('--state <state>', 'a procedure state, e.g. acknowledged')
+  .option(
+    '--due-within-hours <hours>',
+    'with a running deadline due within this many hours',
+    Number,
+  )
+  .option('--overdue', 'with a deadline already past due')
+  .action(
+    (options: { procedure?: string; state?: string; dueWithinHours?: number; overdue?: boolean }) =>
+      withNode(async (app) => {
+        const now = app.get(Clock).now().getTime();
+        print(
+          await app.get(CaseQueries).list({
+            procedure: options.procedure,
+            status: options.state,
+            dueBefore: options.dueWithinHours
+              ? new Date(now + options.dueWithinHours * 3600_000)
+              : undefined,
+            overdueAt: options.overdue ? new Date(now) : undefined,
+            limit: 500,
+          }),
+        );
+      }),
+  );
+cases
+  .command('show')
+  .description('A case with each request’s thread, state and deadlines')
+  .argument('<reference>')
+  .action((reference: string) =>
+    withNode(async (app) => print(await app.get(CaseQueries).caseFile(reference))),
+  );
+cases
+  .command('request')
+  .description('One request with its thread, state and deadlines')
+  .argument('<requestId>')
+  .action((requestId: string) =>
+    withNode(async (app) => print(await app.get(CaseQueries).request(requestId))),
   );
 
 const keys = program.command('keys').description('Authority keys');

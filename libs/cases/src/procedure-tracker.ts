@@ -228,7 +228,14 @@ export class ProcedureTracker {
         row ? reviveClock(row.clock) : undefined,
         event === 'start'
           ? { type: 'start', at: message.at, ...(suggestedDueAt ? { suggestedDueAt } : {}) }
-          : { type: event, at: message.at },
+          : event === 'extend'
+            ? {
+                type: 'extend',
+                at: message.at,
+                reason: this.reasonsOf(message.body),
+                by: message.sender,
+              }
+            : { type: event, at: message.at },
         profile,
         calendar,
       );
@@ -271,6 +278,10 @@ export class ProcedureTracker {
 
   private stateOf(authorityId: string | undefined): string | undefined {
     return authorityId ? this.directory.find(authorityId)?.state : undefined;
+  }
+
+  private reasonsOf(body: Record<string, unknown>): string {
+    return typeof body.reasons === 'string' ? body.reasons : '';
   }
 
   /** A date-only deadline counts to the end of that day, UTC. */

@@ -30,6 +30,7 @@ const base: DeadlineProfile = {
   pauseOn: ['additional-information-request'],
   resumeOn: ['additional-information'],
   metBy: ['execution-result', 'refusal'],
+  extendOn: [],
   extension: { maxTimes: 1, amount: 24, unit: 'hours', reasonRequired: true },
   reminders: [
     { amount: 24, unit: 'hours' },

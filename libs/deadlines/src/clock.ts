@@ -335,9 +335,10 @@ export function expiryActions(profile: DeadlineProfile): readonly ExpiryAction[]
 export function clockEventFor(
   profile: DeadlineProfile,
   messageType: string,
-): 'start' | 'pause' | 'resume' | 'meet' | undefined {
+): 'start' | 'pause' | 'resume' | 'meet' | 'extend' | undefined {
   if (messageType === profile.startEvent) return 'start';
   if (profile.metBy.includes(messageType)) return 'meet';
+  if (profile.extendOn.includes(messageType)) return 'extend';
   if (profile.pauseOn.includes(messageType)) return 'pause';
   if (profile.resumeOn.includes(messageType)) return 'resume';
   return undefined;

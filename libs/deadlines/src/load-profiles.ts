@@ -179,6 +179,7 @@ const PROFILE_FIELDS = [
   'pauseOn',
   'resumeOn',
   'metBy',
+  'extendOn',
   'extension',
   'reminders',
   'onExpiry',
@@ -218,6 +219,8 @@ function readProfile(raw: unknown, path: string, report: Report): DeadlineProfil
   const pauseOn = readMessageTypes(raw.pauseOn, `${path}.pauseOn`, note);
   const resumeOn = readMessageTypes(raw.resumeOn, `${path}.resumeOn`, note);
   const metBy = readMessageTypes(raw.metBy, `${path}.metBy`, note);
+  const extendOn =
+    raw.extendOn === undefined ? [] : readMessageTypes(raw.extendOn, `${path}.extendOn`, note);
   const extension =
     raw.extension === undefined
       ? undefined
@@ -273,6 +276,9 @@ function readProfile(raw: unknown, path: string, report: Report): DeadlineProfil
       );
     }
   }
+  if (extendOn && extendOn.length > 0 && raw.extension === undefined) {
+    note(`${path}.extendOn`, 'a clock extended by messages needs an extension rule');
+  }
   if (kind === 'time-limit' && metBy?.length === 0) {
     note(`${path}.metBy`, 'a time limit names the message types that answer it');
   }
@@ -298,6 +304,7 @@ function readProfile(raw: unknown, path: string, report: Report): DeadlineProfil
     pauseOn === undefined ||
     resumeOn === undefined ||
     metBy === undefined ||
+    extendOn === undefined ||
     reminders === undefined ||
     onExpiry === undefined
   ) {
@@ -317,6 +324,7 @@ function readProfile(raw: unknown, path: string, report: Report): DeadlineProfil
     pauseOn,
     resumeOn,
     metBy,
+    extendOn,
     ...(extension && { extension }),
     reminders,
     onExpiry,

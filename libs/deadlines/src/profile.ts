@@ -80,6 +80,8 @@ export interface DeadlineProfile {
   readonly resumeOn: readonly string[];
   /** Message types that answer the deadline: the clock is met when one of them is sent. */
   readonly metBy: readonly string[];
+  /** Message types that extend the clock under `extension` (e.g. a JIT agreement's extension), with their reasons. */
+  readonly extendOn: readonly string[];
   readonly extension?: ExtensionRule;
   readonly reminders: readonly ReminderOffset[];
   readonly onExpiry: readonly ExpiryAction[];

@@ -57,8 +57,11 @@ export class DeliverMessage {
         `recipient ${message.recipient} or envelope unavailable`,
       );
     }
-    await this.messages.transaction((trx) =>
-      this.messages.transition(trx, message.id, 'waiting-for-receipt', this.clock.now()),
+    await this.messages.transition(
+      this.messages.db,
+      message.id,
+      'waiting-for-receipt',
+      this.clock.now(),
     );
 
     const answer = await this.peers.deliver(

@@ -1,5 +1,11 @@
 import { GatewayError } from '#libs/errors';
-import { assertTransition, canTransition, isFinal, OUTBOUND_STATUSES } from './message-status.js';
+import {
+  assertTransition,
+  canTransition,
+  isFinal,
+  OUTBOUND_STATUSES,
+  sourcesOf,
+} from './message-status.js';
 
 describe('message status machine', () => {
   it('follows the delivery path and the retry loop', () => {
@@ -20,5 +26,17 @@ describe('message status machine', () => {
     expect(canTransition('sending', 'delivered')).toBe(false);
     expect(isFinal('delivered')).toBe(true);
     expect(() => assertTransition('read', 'received')).toThrow(GatewayError);
+  });
+
+  it('lists the statuses a transition may start from, for guarded updates', () => {
+    expect(sourcesOf('delivered')).toEqual(['waiting-for-receipt']);
+    expect(sourcesOf('read')).toEqual(['received']);
+    expect(sourcesOf('sending').sort()).toEqual([
+      'queued',
+      'sending',
+      'waiting-for-receipt',
+      'waiting-for-retry',
+    ]);
+    expect(sourcesOf('queued')).toEqual([]);
   });
 });

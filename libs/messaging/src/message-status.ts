@@ -33,6 +33,13 @@ export function canTransition(from: MessageStatus, to: MessageStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
+/** The statuses a message may reach `to` from. */
+export function sourcesOf(to: MessageStatus): MessageStatus[] {
+  return (Object.keys(TRANSITIONS) as MessageStatus[]).filter((from) =>
+    TRANSITIONS[from].includes(to),
+  );
+}
+
 export function assertTransition(from: MessageStatus, to: MessageStatus): void {
   if (!canTransition(from, to)) {
     throw new GatewayError(

@@ -11,7 +11,12 @@ import {
   type MessageRow,
   type ReceiptRow,
 } from '#libs/persistence';
-import { assertTransition, PENDING_OUTBOUND, type MessageStatus } from './message-status.js';
+import {
+  assertTransition,
+  PENDING_OUTBOUND,
+  sourcesOf,
+  type MessageStatus,
+} from './message-status.js';
 
 export type Trx = Transaction<Database>;
 
@@ -124,19 +129,18 @@ export class MessageRepository {
   }
 
   /**
-   * Moves a message to a new status under a row lock, enforcing the status machine.
-   * Returns the row as it was before the change.
+   * Moves a message to a new status, enforcing the status machine in the statement itself (one
+   * round trip: the row is updated only from a status that may lead to `to`). Returns the row as
+   * updated; a refused transition is reported with the status the message is in.
    */
   async transition(
-    trx: Trx,
+    executor: Trx | Db,
     messageId: string,
     to: MessageStatus,
     now: Date,
     changes: { lastError?: string | null; incrementAttempts?: boolean } = {},
   ): Promise<MessageRow> {
-    const row = await this.lock(trx, messageId);
-    assertTransition(row.status as MessageStatus, to);
-    await trx
+    const updated = await executor
       .updateTable('messages')
       .set((eb) => ({
         status: to,
@@ -145,8 +149,22 @@ export class MessageRepository {
         ...(changes.incrementAttempts ? { attempts: eb('attempts', '+', 1) } : {}),
       }))
       .where('id', '=', messageId)
-      .execute();
-    return row;
+      .where('status', 'in', sourcesOf(to))
+      .returningAll()
+      .executeTakeFirst();
+    if (updated) return updated;
+    const current = await executor
+      .selectFrom('messages')
+      .select('status')
+      .where('id', '=', messageId)
+      .executeTakeFirst();
+    if (!current)
+      throw new GatewayError(ErrorCode.MESSAGE_NOT_FOUND, `message ${messageId} does not exist`);
+    assertTransition(current.status as MessageStatus, to);
+    throw new GatewayError(
+      ErrorCode.INVALID_STATUS_TRANSITION,
+      `message ${messageId} changed status concurrently`,
+    );
   }
 
   async lock(trx: Trx, messageId: string): Promise<MessageRow> {

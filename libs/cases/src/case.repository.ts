@@ -159,9 +159,10 @@ export class CaseRepository {
     if (filter.status) query = query.where('status', '=', filter.status);
     const due = filter.dueBefore ?? filter.overdueAt;
     if (due) {
-      query = query.where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('deadlines')
+      query = query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('deadlines')
             .select('deadlines.id')
             .whereRef('deadlines.request_id', '=', 'requests.id')
             .where('deadlines.status', 'in', ['running', ...(filter.overdueAt ? ['expired'] : [])])

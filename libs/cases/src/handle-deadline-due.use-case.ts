@@ -11,8 +11,8 @@ import {
 import type { Procedure } from '#libs/envelope';
 import { isGatewayError } from '#libs/errors';
 import { Clock, NodeIdentity } from '#libs/node-config';
-import type { DeadlineRow, RequestRow } from '#libs/persistence';
-import { applySystemEvent, type ProcedureState, type StateOf } from '#libs/procedures';
+import type { RequestRow } from '#libs/persistence';
+import { applySystemEvent, type ProcedureState } from '#libs/procedures';
 import { CaseRepository, reviveClock } from './case.repository.js';
 import { DEADLINE_PROFILES } from './deadline-profiles.js';
 import type { DeadlineJobData } from './deadline-timers.js';
@@ -93,13 +93,14 @@ export class HandleDeadlineDue {
         at: now,
       });
       const actions = [...expiryActions(profile)];
-      let state = request.state as unknown as ProcedureState;
-      for (const event of [
-        'deadline-expired',
-        ...(actions.includes('deemed-consent') ? ['deemed-consent' as const] : []),
-      ] as const) {
-        state = this.applyIfAllowed(request, state, event);
-      }
+      // Where the agreement treats silence as consent, the expiry is that consent; otherwise, or
+      // where the procedure does not take it (no agreement named), the deadline simply expired.
+      const before = request.state as unknown as ProcedureState;
+      const consented = actions.includes('deemed-consent')
+        ? this.applyIfAllowed(request, before, 'deemed-consent')
+        : before;
+      const state =
+        consented !== before ? consented : this.applyIfAllowed(request, before, 'deadline-expired');
       await this.cases.updateState(trx, request.id, state, now);
       if (actions.includes('negative-evidence')) {
         const messageId = await this.cases.latestMessageId(trx, request.id);
@@ -163,7 +164,7 @@ export class HandleDeadlineDue {
     try {
       return applySystemEvent({
         procedure: request.procedure as Procedure,
-        state: state as StateOf<Procedure>,
+        state,
         event,
       });
     } catch (error) {

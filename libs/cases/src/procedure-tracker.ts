@@ -15,7 +15,6 @@ import type { Database, DeadlineRow, RequestRow } from '#libs/persistence';
 import {
   applyMessage,
   applySystemEvent,
-  type JitState,
   type ProcedureState,
   type SenderRole,
   type StateOf,
@@ -47,6 +46,9 @@ export interface TrackingResult {
   /** Deadlines started, paused, resumed or met by this message: their timers must be (re)scheduled. */
   deadlines: DeadlineRow[];
 }
+
+/** Clock statuses no message reopens. */
+const CLOSED_CLOCKS: readonly string[] = ['met', 'expired', 'cancelled'];
 
 /** The role of the other side, as seen from a role. */
 function counterpartRole(role: SenderRole): SenderRole {
@@ -218,6 +220,11 @@ export class ProcedureTracker {
       if (!event) continue;
       const row = rows.find((r) => r.profile_id === id);
       if (!row && event !== 'start') continue;
+      // A closed clock stays as it closed: a late answer is recorded in the thread, not on the clock.
+      if (row && event !== 'start' && CLOSED_CLOCKS.includes(row.status)) continue;
+      // A start event on an existing clock is a new text or a new request (an amended JIT agreement,
+      // a follow-up freeze): the clock starts afresh, with its reminders.
+      const restart = row !== undefined && event === 'start';
       const executingState = row?.executing_state ?? this.executingState(role, message, existing);
       const calendar = deadlineCalendar(executingState, row?.time_zone);
       const suggestedDueAt =
@@ -225,7 +232,7 @@ export class ProcedureTracker {
           ? this.suggestedDueAt(message.body)
           : undefined;
       const clock = applyDeadlineEvent(
-        row ? reviveClock(row.clock) : undefined,
+        row && !restart ? reviveClock(row.clock) : undefined,
         event === 'start'
           ? { type: 'start', at: message.at, ...(suggestedDueAt ? { suggestedDueAt } : {}) }
           : event === 'extend'
@@ -239,6 +246,7 @@ export class ProcedureTracker {
         profile,
         calendar,
       );
+      if (restart) await this.cases.markReminderSent(trx, row.id, 0);
       changed.push(
         await this.cases.saveDeadline(trx, {
           id: row?.id ?? uuidv7({ msecs: message.at.getTime() }),
@@ -257,7 +265,7 @@ export class ProcedureTracker {
   /** A JIT's counterparts are its other parties, as the proposal and then the agreement name them. */
   private jitMembers(state: ProcedureState): string[] | undefined {
     if (state.procedure !== 'jit') return undefined;
-    return (state as JitState).parties.filter((party) => party !== this.identity.authorityId);
+    return state.parties.filter((party) => party !== this.identity.authorityId);
   }
 
   /** Deadlines run on the calendar of the State that must act: the requested side's. */

@@ -43,7 +43,10 @@ export function mlaRequest(requestingAuthority: string) {
       childVictim: false,
     },
     urgency: { urgent: false },
-    suggestedDeadline: { date: '2027-03-31', reasons: 'Trial listed for May 2027' },
+    suggestedDeadline: {
+      date: new Date(Date.now() + 120 * 86_400_000).toISOString().slice(0, 10),
+      reasons: 'The trial is listed four months from now',
+    },
     confidentialityRequested: true,
   };
 }

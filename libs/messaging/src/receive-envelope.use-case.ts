@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditTrail } from '#libs/audit';
 import { DeadlineTimers, ProcedureTracker } from '#libs/cases';
 import { EventsPublisher, MailboxEventPattern } from '#libs/bus';
@@ -25,6 +25,7 @@ export interface InboundResult {
 }
 
 const UNIQUE_VIOLATION = '23505';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The receiving side of a delivery: opens the envelope, stores it exactly as received with the
@@ -34,6 +35,8 @@ const UNIQUE_VIOLATION = '23505';
  */
 @Injectable()
 export class ReceiveEnvelope {
+  private readonly logger = new Logger(ReceiveEnvelope.name);
+
   constructor(
     private readonly messages: MessageRepository,
     private readonly tracker: ProcedureTracker,
@@ -111,7 +114,9 @@ export class ReceiveEnvelope {
           caseReference: payload.caseReference,
           deadlineProfiles: payload.deadlineProfiles,
           direction: 'inbound',
-          at: now,
+          // The signed creation time, not the arrival: both nodes then run identical clocks,
+          // however long the delivery took.
+          at: new Date(payload.createdAt),
         });
         await this.messages.insert(
           trx,
@@ -165,10 +170,19 @@ export class ReceiveEnvelope {
       }
       throw error;
     }
+    await this.timers
+      .schedule(tracked.deadlines)
+      .catch((error: Error) =>
+        this.logger.warn(
+          { requestId: payload.requestId, err: error.message },
+          'deadline timers not scheduled; re-derivation will',
+        ),
+      );
     await this.events.publish({
       pattern: MailboxEventPattern.received,
       authorityId: this.identity.authorityId,
       messageId: payload.messageId,
+      requestId: payload.requestId,
       status: 'received',
       counterpart: payload.sender,
       procedure: payload.procedure,
@@ -185,7 +199,8 @@ export class ReceiveEnvelope {
     envelopeSha256: string,
     context: InboundContext,
   ): Promise<InboundResult | undefined> {
-    if (!messageId || !/^[0-9a-f-]{36}$/i.test(messageId)) return undefined;
+    // Only a well-formed UUID reaches the uuid column: PostgreSQL fails on any other text.
+    if (!messageId || !UUID.test(messageId)) return undefined;
     const existing = await this.messages.find(messageId);
     if (!existing) return undefined;
     const receipt = await this.messages.findReceipt(messageId);
@@ -209,11 +224,24 @@ export class ReceiveEnvelope {
     return { receipt: receipt.armored, duplicate: true };
   }
 
+  /**
+   * Audits a delivery refused before its body could be read (over the size limit, in a content
+   * encoding that cannot be decoded): the entry any rejected envelope gets, without a digest.
+   */
+  async recordUnreadRejection(
+    error: GatewayError,
+    routing: Partial<EnvelopeRouting>,
+    declaredSize: number | null,
+    context: InboundContext,
+  ): Promise<void> {
+    await this.recordRejection(error, routing, null, declaredSize, context);
+  }
+
   private async recordRejection(
     error: GatewayError,
     routing: Partial<EnvelopeRouting>,
-    envelopeSha256: string,
-    size: number,
+    envelopeSha256: string | null,
+    size: number | null,
     context: InboundContext,
   ): Promise<void> {
     // Claimed routing values are attacker-controlled: recorded truncated, never as keys.

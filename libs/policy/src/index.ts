@@ -1,0 +1,77 @@
+export {
+  HARD_BLOCK_IDS,
+  isHardBlock,
+  isRuleId,
+  isWarning,
+  RULE_IDS,
+  RULES_CATALOGUE,
+  WARNING_IDS,
+  type HardBlockId,
+  type RuleDescription,
+  type RuleId,
+  type RuleKind,
+  type WarningId,
+} from './catalogue.js';
+export { REQUEST_MESSAGE_TYPES, RETURN_MESSAGE_TYPES } from './context.js';
+export type {
+  FindingSeverity,
+  PolicyDecision,
+  PolicyFinding,
+  PolicyOutcome,
+  Redaction,
+  RedactionAction,
+  RequiredHandling,
+} from './decision.js';
+export {
+  assertDecisionAllows,
+  evaluate,
+  policyError,
+  ruleIdsOf,
+  withRequiredHandling,
+} from './engine.js';
+export { explain, type ExplainAudience } from './explain.js';
+export {
+  ASYLUM_STATUSES,
+  type AsylumFacts,
+  type AsylumStatus,
+  type CaseFacts,
+  type ChildFacts,
+  type ConsentFacts,
+  type GuardianFacts,
+  type JitActionFacts,
+  type PersonFacts,
+  type ProceedingFacts,
+  type RiskAssessmentFacts,
+} from './facts.js';
+export {
+  AUTHORITY_KINDS,
+  CHANNELS,
+  type Acknowledgement,
+  type AuthorityKind,
+  type Channel,
+  type MessageDeclarations,
+  type PartyRef,
+  type PersonRef,
+  type PolicyInput,
+  type RegisterHit,
+  type TextFinding,
+} from './input.js';
+export { personsIn, type NamedPerson } from './persons.js';
+export { RULES } from './rules/index.js';
+export type { PolicyRule } from './rules/rule.js';
+export {
+  loadPolicySettings,
+  parsePolicySettings,
+  type ExtraRule,
+  type PolicySettings,
+  type RuleSetting,
+  type SettingsDocument,
+  type SettingsScope,
+} from './settings.js';
+export {
+  assertSealAuthorised,
+  authorisePayload,
+  SealAuthorisation,
+  sealDigestOf,
+  type SealablePayload,
+} from './token.js';

@@ -1,0 +1,140 @@
+import type { Procedure } from '#libs/envelope';
+import type { DataCategory } from '#libs/procedures';
+import type { CaseFacts } from './facts.js';
+import type { PolicySettings } from './settings.js';
+
+/** Every outgoing path passes the policy decision point (domain.md 4). */
+export const CHANNELS = [
+  'new-request',
+  'answer',
+  'jit-fan-out',
+  'onward-transfer',
+  'evidence-export',
+] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/**
+ * What kind of authority sends or receives. An embassy or consulate is an authority of the State
+ * it represents, wherever it sits (domain.md 1): its `state` is the sending State. `public` is any
+ * recipient outside the closed circle of competent authorities (publication, media, an open record).
+ */
+export const AUTHORITY_KINDS = [
+  'central-authority',
+  'judicial',
+  'prosecution',
+  'police',
+  'embassy',
+  'consulate',
+  'repatriation',
+  'asylum',
+  'asset-recovery',
+  'jit-member',
+  'other',
+  'public',
+] as const;
+export type AuthorityKind = (typeof AUTHORITY_KINDS)[number];
+
+export interface PartyRef {
+  /** Directory id (`FR-MOJ-BEPI`); its prefix is a State too, and both count for H-1. */
+  readonly authorityId: string;
+  /** ISO 3166-1 alpha-2 code of the State the authority belongs to. */
+  readonly state: string;
+  readonly kind: AuthorityKind;
+}
+
+/** The data categories the policy knows (`DATA_CATEGORIES` of #libs/procedures; a test keeps them equal). */
+export const POLICY_CATEGORIES = [
+  'identity',
+  'location',
+  'asylum-protection',
+  'health',
+  'child-status',
+  'testimony-cooperation',
+  'residence-status',
+  'status-offences',
+  'family',
+  'assets',
+  'intelligence',
+] as const satisfies readonly DataCategory[];
+
+/**
+ * A hit of the protected-persons register on a person the message names: `personIndex` is the
+ * person's position in `personsIn(body)`. The hit's reason is never part of it.
+ */
+export interface RegisterHit {
+  readonly personIndex: number;
+  readonly shieldFrom: readonly string[];
+}
+
+/**
+ * A mention found by the text scanner in free text or an attachment. Topic `asylum` (the default):
+ * asylum, refugee status, persecution or protection, in any UN official language (W-6, H-1).
+ * Topic `cooperation-conditionality`: assistance or residence made to depend on cooperation (H-6).
+ */
+export interface TextFinding {
+  readonly field: string;
+  readonly language: string;
+  readonly term: string;
+  readonly topic?: 'asylum' | 'cooperation-conditionality';
+}
+
+/** A supervisor's acknowledgement of a warning. It is audited and travels nowhere. */
+export interface Acknowledgement {
+  /** A warning (`W-3`) or an added warning (`X-...`); a block cannot be acknowledged. */
+  readonly ruleId: string;
+  readonly justification: string;
+  readonly supervisor: string;
+  /** W-7 also needs the asylum authority's sign-off (reference), unless the case records it. */
+  readonly asylumAuthoritySignOff?: string;
+}
+
+/** A person of the message: their `reference` (`P1`) or their index in `personsIn(body)`. */
+export type PersonRef = string | number;
+
+/**
+ * What the drafter declares about the message, through the drafting form (structured: the
+ * schemas have no field for these, and free text is only scanned, never trusted to be clean).
+ */
+export interface MessageDeclarations {
+  /** Persons whose return the message serves, beyond nationality-verification requests. */
+  readonly returnOf?: readonly PersonRef[];
+  /** Persons the request is directed against: to search, freeze, arrest... (W-4). */
+  readonly targets?: readonly PersonRef[];
+  /** Persons the request seeks to prosecute or detain (H-7, W-4). */
+  readonly prosecutionOrDetentionOf?: readonly PersonRef[];
+  /** What the message makes depend on cooperation with prosecution (H-6): any entry blocks. */
+  readonly conditionalOnCooperation?: readonly ('assistance' | 'residence' | 'child-status')[];
+  /** The message ends a compensation claim, and on what ground (H-8). */
+  readonly compensationClaimClosure?: {
+    readonly person?: PersonRef;
+    readonly ground: 'return' | 'departure' | 'immigration-status' | 'other';
+  };
+  /** Victims whose identity is revealed on a need-to-know basis instead of pseudonymised (W-3). */
+  readonly revealIdentity?: readonly { readonly person: PersonRef; readonly needToKnow: string }[];
+  /** Persons the request asks to interview or hear (W-5), beyond what the body says. */
+  readonly interviews?: readonly PersonRef[];
+}
+
+export interface PolicyInput {
+  readonly channel: Channel;
+  readonly procedure: Procedure;
+  readonly messageType: string;
+  readonly sender: PartyRef;
+  readonly recipient: PartyRef;
+  /** The validated message body, as it would be sealed. */
+  readonly body: Readonly<Record<string, unknown>>;
+  /** `categoriesOf(procedure, messageType, body)`; the engine adds what the persons reveal. */
+  readonly categories: ReadonlySet<DataCategory>;
+  readonly facts: CaseFacts;
+  readonly registerHits?: readonly RegisterHit[];
+  readonly textFindings?: readonly TextFinding[];
+  readonly declarations?: MessageDeclarations;
+  readonly acknowledgements?: readonly Acknowledgement[];
+  /** The message's permitted purpose (handling conditions, UNTOC 18(19)): consents name it (H-10). */
+  readonly purpose?: string;
+  /** Onward transfer and evidence export: the handling conditions the content arrived with (HC-1). */
+  readonly receivedHandling?: { readonly noOnwardTransferTo: readonly string[] };
+  readonly settings?: PolicySettings;
+  /** The time of the decision (reflection periods, ages, assessment age). Default: now. */
+  readonly now?: Date;
+}

@@ -9,7 +9,6 @@ import {
   generateAuthorityKeyPair,
   openEnvelope,
   readPublicKey,
-  sealEnvelope,
   sha256Hex,
   signReceipt,
   unlockPrivateKey,
@@ -20,7 +19,13 @@ import {
   type PublicKey,
   type ReceiptDocument,
 } from '#libs/envelope';
-import { LocalNetwork, mlaRequest, repoRoot, type NodeSpec } from '#libs/local-network';
+import {
+  LocalNetwork,
+  mlaRequest,
+  repoRoot,
+  sealThroughPolicy,
+  type NodeSpec,
+} from '#libs/local-network';
 import type { SubmissionAccepted } from '#libs/messaging';
 
 const SENDER = 'FR-MOJ-BEPI';
@@ -371,7 +376,8 @@ async function benchSealOpen(count: number): Promise<SealOpenResult> {
 
   const seal = async (index: number): Promise<void> => {
     const payload = payloads[index % count];
-    envelopes[index % count] = encoder.encode(await sealEnvelope(payload, keys));
+    // As a node seals: the policy decision, its authorisation, then sign and encrypt.
+    envelopes[index % count] = encoder.encode(await sealThroughPolicy(payload, keys));
   };
   progress(`sealing ${count} envelopes`);
   const sealSequential = await measure(count, 1, seal);

@@ -8,7 +8,6 @@ import {
   ENVELOPE_MEDIA_TYPE,
   INBOUND_PATH,
   ROUTING_HEADERS,
-  sealEnvelope,
   type EnvelopePayload,
 } from '#libs/envelope';
 import {
@@ -21,6 +20,7 @@ import {
   MLA_ANSWERS,
   mlaRequest,
   SAMPLE_HANDLING,
+  sealThroughPolicy,
   VERIFICATION_ANSWERS,
   verificationRequest,
 } from '#libs/local-network';
@@ -670,7 +670,7 @@ describe('the four procedures across real nodes', () => {
         body: { actionId: 'ACT-1', approved: true },
         attachments: [],
       };
-      const armored = await sealEnvelope(forged, {
+      const armored = await sealThroughPolicy(forged, {
         signingKey: ngKeys.privateKey,
         recipientKey: frKeys.publicKey,
       });

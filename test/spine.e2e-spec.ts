@@ -10,7 +10,6 @@ import {
   INBOUND_PATH,
   ENVELOPE_MEDIA_TYPE,
   ROUTING_HEADERS,
-  sealEnvelope,
   sha256Hex,
   unlockPrivateKey,
   type EnvelopePayload,
@@ -18,7 +17,13 @@ import {
   type PublicKey,
 } from '#libs/envelope';
 import type { EvidenceBundle } from '#libs/evidence';
-import { freezeRequest, LocalNetwork, mlaRequest, SAMPLE_HANDLING } from '#libs/local-network';
+import {
+  freezeRequest,
+  LocalNetwork,
+  mlaRequest,
+  SAMPLE_HANDLING,
+  sealThroughPolicy,
+} from '#libs/local-network';
 import type { MessageDetail, SubmissionAccepted } from '#libs/messaging';
 import { api, cli, HoldingProxy, keysOf, nodeDatabase, waitFor } from './support/network.js';
 
@@ -251,7 +256,7 @@ describe('gateway spine across real processes', () => {
 
     it('rejects a tampered envelope', async () => {
       const payload = payloadFor();
-      const armored = await sealEnvelope(payload, {
+      const armored = await sealThroughPolicy(payload, {
         signingKey: frKeys.privateKey,
         recipientKey: ngKeys.publicKey,
       });
@@ -268,7 +273,7 @@ describe('gateway spine across real processes', () => {
         passphrase: 'x',
       });
       const payload = payloadFor();
-      const armored = await sealEnvelope(payload, {
+      const armored = await sealThroughPolicy(payload, {
         signingKey: await unlockPrivateKey(rogue.privateKeyArmored, 'x'),
         recipientKey: ngKeys.publicKey,
       });
@@ -277,7 +282,7 @@ describe('gateway spine across real processes', () => {
 
     it('rejects an unknown sender', async () => {
       const payload = payloadFor({ sender: 'BR-MJ-DRCI' });
-      const armored = await sealEnvelope(payload, {
+      const armored = await sealThroughPolicy(payload, {
         signingKey: frKeys.privateKey,
         recipientKey: ngKeys.publicKey,
       });
@@ -286,7 +291,7 @@ describe('gateway spine across real processes', () => {
 
     it('rejects an envelope addressed to another authority', async () => {
       const payload = payloadFor({ recipient: FR });
-      const armored = await sealEnvelope(payload, {
+      const armored = await sealThroughPolicy(payload, {
         signingKey: frKeys.privateKey,
         recipientKey: frKeys.publicKey,
       });
@@ -295,7 +300,7 @@ describe('gateway spine across real processes', () => {
 
     it('rejects an envelope older than the replay window', async () => {
       const payload = payloadFor({ createdAt: new Date(Date.now() - 30 * 3600_000).toISOString() });
-      const armored = await sealEnvelope(payload, {
+      const armored = await sealThroughPolicy(payload, {
         signingKey: frKeys.privateKey,
         recipientKey: ngKeys.publicKey,
       });
@@ -315,7 +320,7 @@ describe('gateway spine across real processes', () => {
 
     it('stores a duplicate once and answers it with the same receipt', async () => {
       const payload = payloadFor();
-      const armored = await sealEnvelope(payload, {
+      const armored = await sealThroughPolicy(payload, {
         signingKey: frKeys.privateKey,
         recipientKey: ngKeys.publicKey,
       });
@@ -331,7 +336,7 @@ describe('gateway spine across real processes', () => {
         ]),
       ).toBe(2);
 
-      const other = await sealEnvelope(
+      const other = await sealThroughPolicy(
         {
           ...payload,
           body: { ...mlaRequest(FR), purpose: 'a different content under the same id' },

@@ -152,6 +152,7 @@ export async function runDemo(options: { out?: string; workDir?: string }): Prom
     );
     await network.startAll();
     const started = Date.now();
+    const policyNotes: string[] = [];
 
     // Mutual legal assistance, from request to execution.
     const mla = await fr.open({
@@ -167,8 +168,31 @@ export async function runDemo(options: { out?: string; workDir?: string }): Prom
     await ng.reply(mla.requestId, 'execution-result', MLA_ANSWERS.executionResult);
     const mlaDone = await fr.settled(mla.requestId, 4);
 
-    // Nationality verification for return, with a travel document.
-    const nv = await fr.open({
+    // Nationality verification for return, with a travel document. The repatriation desk first
+    // records what the safeguards need (H-3, H-4, W-1), then asks the decision point to explain.
+    await fr.call('/api/v1/cases/FR-OFII-2026-0932/facts', {
+      method: 'PUT',
+      body: JSON.stringify({
+        agreementId: 'FR-NG-readmission-arrangement',
+        persons: [
+          {
+            personIndex: 0,
+            subjectOfCase: true,
+            nationalities: ['NG'],
+            asylum: { status: 'none', shieldFrom: [] },
+            riskAssessment: {
+              done: true,
+              at: new Date().toISOString().slice(0, 10),
+              outcome: 'no-risk',
+              reference: 'OFII-RA-2026-118',
+            },
+            returnVoluntary: true,
+            openProceedings: [],
+          },
+        ],
+      }),
+    });
+    const nvDraft = {
       procedure: 'nationality-verification',
       messageType: 'verification-request',
       recipients: [NG],
@@ -180,7 +204,18 @@ export async function runDemo(options: { out?: string; workDir?: string }): Prom
         confidential: true,
         noOnwardTransferTo: [],
       },
-    });
+    };
+    const [explained] = await fr.call<Array<{ outcome: string; explanation: string }>>(
+      '/api/v1/policy/explain',
+      {
+        method: 'POST',
+        body: JSON.stringify(nvDraft),
+      },
+    );
+    policyNotes.push(
+      `Policy decision on the verification request before sending: ${explained.outcome}\n${explained.explanation}`,
+    );
+    const nv = await fr.open(nvDraft);
     await ng.settled(nv.requestId, 1);
     await ng.reply(nv.requestId, 'verification-answer', VERIFICATION_ANSWERS.answer);
     await fr.settled(nv.requestId, 2);
@@ -196,6 +231,31 @@ export async function runDemo(options: { out?: string; workDir?: string }): Prom
       VERIFICATION_ANSWERS.travelDocumentIssued(),
     );
     const nvDone = await fr.settled(nv.requestId, 4);
+
+    // H-1 through the register: the asylum authority registered a person shielded from Nigeria;
+    // the repatriation desk, unaware of any claim, asks Nigeria to verify her nationality.
+    await fr.call('/api/v1/register/entries', {
+      method: 'POST',
+      body: JSON.stringify({
+        names: [{ givenNames: ['Grace'], familyNames: ['Obi'] }],
+        datesOfBirth: ['14/03/2001'],
+        shieldFrom: ['NG'],
+      }),
+    });
+    const shielded = verificationRequest('FR-NG-readmission-arrangement');
+    shielded.person = {
+      ...shielded.person,
+      names: { givenNames: ['GRACE'], familyNames: ['OBI'] },
+      dateOfBirth: '2001-03-14',
+    };
+    const refused = await fetch(`${network.url(FR)}/api/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...nvDraft, caseReference: 'FR-OFII-2026-0977', body: shielded }),
+    });
+    policyNotes.push(
+      `A verification request for a person in the protected-persons register: HTTP ${refused.status} ${((await refused.json()) as { error: { message: string } }).error.message}`,
+    );
 
     // Freezing, confirmed within its 48-hour clock.
     const freeze = await fr.open({
@@ -219,6 +279,14 @@ export async function runDemo(options: { out?: string; workDir?: string }): Prom
       recipients: [NG, IT],
       caseReference: 'FR-PNAT-2026-0147',
       body: jitProposal(parties),
+      // The proposal names no legal basis yet (the agreement will): W-2 asks a supervisor to justify.
+      acknowledgements: [
+        {
+          ruleId: 'W-2',
+          justification:
+            'The legal basis, UNTOC art. 19, is set out in the agreement that follows the proposal',
+        },
+      ],
     });
     await Promise.all([ng.settled(jit.requestId, 1), it.settled(jit.requestId, 1)]);
     await fr.reply(jit.requestId, 'agreement', jitAgreement(parties));
@@ -236,6 +304,8 @@ export async function runDemo(options: { out?: string; workDir?: string }): Prom
         timeline('Nationality verification and travel document', nvDone),
         timeline('Freezing of assets', freezeDone),
         timeline('Joint investigation team (three States)', jitDone),
+        '',
+        ...policyNotes,
         '',
         `Four procedures across three nodes in ${elapsed} ms; every message sealed, delivered and acknowledged by a signed receipt.`,
         '',

@@ -17,6 +17,7 @@ import { InboundController } from './http/inbound.controller.js';
 import { MailboxController, MailboxStream } from './http/mailbox.controller.js';
 import { MessagesController } from './http/messages.controller.js';
 import { RequestsController } from './http/requests.controller.js';
+import { SafeguardsController } from './http/safeguards.controller.js';
 
 @Module({
   imports: [
@@ -32,6 +33,7 @@ import { RequestsController } from './http/requests.controller.js';
   controllers: [
     MessagesController,
     RequestsController,
+    SafeguardsController,
     InboundController,
     MailboxController,
     DirectoryController,

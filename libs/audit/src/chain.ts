@@ -18,7 +18,12 @@ export type AuditEvent =
   | 'evidence.exported'
   | 'deadline.reminder'
   | 'deadline.expired'
-  | 'deadline.extended';
+  | 'deadline.extended'
+  | 'policy.decided'
+  | 'policy.refused'
+  | 'register.entry-added'
+  | 'register.entry-removed'
+  | 'case-facts.updated';
 
 export interface AuditRecord {
   event: AuditEvent;

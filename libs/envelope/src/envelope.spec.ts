@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { ErrorCode, GatewayError } from '#libs/errors';
+import { mlaRequest, sealThroughPolicy } from '#libs/local-network';
+import { authorisePayload, evaluate } from '#libs/policy';
+import { categoriesOf } from '#libs/procedures';
 import {
   generateAuthorityKeyPair,
+  sealEnvelope,
   openEnvelope,
   readPublicKey,
-  sealEnvelope,
   sha256Hex,
   signReceipt,
   unlockPrivateKey,
@@ -61,7 +64,7 @@ function payload(sender: string, recipient: string, createdAt = new Date()): Env
       confidential: true,
       noOnwardTransferTo: [],
     },
-    body: { summaryOfFacts: 'Recruitment by deception.' },
+    body: mlaRequest(sender),
     attachments: [],
   };
 }
@@ -109,20 +112,55 @@ describe('envelope', () => {
 
   it('seals and opens a payload, with a digest of the exact bytes', async () => {
     const p = payload(fr.id, ng.id);
-    const armored = await sealEnvelope(p, {
+    const armored = await sealThroughPolicy(p, {
       signingKey: fr.privateKey,
       recipientKey: ng.publicKey,
     });
     expect(armored).toContain('-----BEGIN PGP MESSAGE-----');
-    expect(armored).not.toContain('Recruitment');
+    expect(armored).not.toContain('Benin');
     const opened = await openEnvelope(bytes(armored), routingOf(p), policyFor(ng));
     expect(opened.payload).toEqual(p);
     expect(opened.envelopeSha256).toBe(sha256Hex(armored));
   });
 
+  it('seals nothing without a policy decision for exactly that payload and recipient', async () => {
+    const p = payload(fr.id, ng.id);
+    const keys = { signingKey: fr.privateKey, recipientKey: ng.publicKey };
+    await expectRejection(
+      sealEnvelope(p, keys, undefined as never),
+      ErrorCode.POLICY_DECISION_MISSING,
+    );
+    await expectRejection(
+      sealEnvelope(p, keys, { payloadDigest: 'x', recipient: ng.id } as never),
+      ErrorCode.POLICY_DECISION_MISSING,
+    );
+    const decision = evaluate({
+      channel: 'new-request',
+      procedure: 'mla',
+      messageType: 'request',
+      sender: { authorityId: fr.id, state: 'FR', kind: 'central-authority' },
+      recipient: { authorityId: ng.id, state: 'NG', kind: 'central-authority' },
+      body: p.body,
+      categories: categoriesOf('mla', 'request', p.body),
+      facts: {},
+      purpose: p.handling.permittedPurpose,
+    });
+    const token = authorisePayload(decision, p);
+    // The authorisation is for this payload: another message id, or an altered body, is refused.
+    await expectRejection(
+      sealEnvelope({ ...p, messageId: uuidv7() }, keys, token),
+      ErrorCode.POLICY_DECISION_MISSING,
+    );
+    await expectRejection(
+      sealEnvelope({ ...p, body: { ...p.body, purpose: 'other' } }, keys, token),
+      ErrorCode.POLICY_DECISION_MISSING,
+    );
+    await expect(sealEnvelope(p, keys, token)).resolves.toContain('-----BEGIN PGP MESSAGE-----');
+  });
+
   it('rejects tampering, wrong signer, unknown sender, misdirection and replays', async () => {
     const p = payload(fr.id, ng.id);
-    const armored = await sealEnvelope(p, {
+    const armored = await sealThroughPolicy(p, {
       signingKey: fr.privateKey,
       recipientKey: ng.publicKey,
     });
@@ -137,7 +175,7 @@ describe('envelope', () => {
       ErrorCode.ENVELOPE_DECRYPTION_FAILED,
     );
 
-    const forged = await sealEnvelope(p, {
+    const forged = await sealThroughPolicy(p, {
       signingKey: intruder.privateKey,
       recipientKey: ng.publicKey,
     });
@@ -167,7 +205,7 @@ describe('envelope', () => {
       ErrorCode.ENVELOPE_EXPIRED,
     );
     const ahead = payload(fr.id, ng.id, new Date(Date.now() + 7_200_000));
-    const aheadArmored = await sealEnvelope(ahead, {
+    const aheadArmored = await sealThroughPolicy(ahead, {
       signingKey: fr.privateKey,
       recipientKey: ng.publicKey,
     });
@@ -244,7 +282,7 @@ describe('envelope', () => {
       run(['--import'], fr.armoredPublic);
       run(['--import'], ng.armoredPrivate);
       const p = payload(fr.id, ng.id);
-      const armored = await sealEnvelope(p, {
+      const armored = await sealThroughPolicy(p, {
         signingKey: fr.privateKey,
         recipientKey: ng.publicKey,
       });

@@ -1,4 +1,5 @@
 import * as openpgp from 'openpgp';
+import { assertSealAuthorised, sealDigestOf, type SealAuthorisation } from '#libs/policy';
 import { canonicalJson, type EnvelopePayload } from './payload.js';
 
 export interface SealingKeys {
@@ -13,7 +14,16 @@ export interface SealingKeys {
  * the sender's own key, so the sender can later open its own evidence. The output is an armored
  * OpenPGP message (SEIPDv1 with v4 keys) that `gpg --decrypt` reads and verifies.
  */
-export async function sealEnvelope(payload: EnvelopePayload, keys: SealingKeys): Promise<string> {
+export async function sealEnvelope(
+  payload: EnvelopePayload,
+  keys: SealingKeys,
+  authorisation: SealAuthorisation,
+): Promise<string> {
+  // No envelope without a policy decision for exactly this payload and recipient (domain.md 4).
+  assertSealAuthorised(authorisation, {
+    payloadDigest: sealDigestOf(payload),
+    recipient: payload.recipient,
+  });
   const message = await openpgp.createMessage({
     binary: new TextEncoder().encode(canonicalJson(payload)),
     filename: `${payload.messageId}.json`,

@@ -5,3 +5,4 @@ export {
   type NodeSpec,
 } from './local-network.js';
 export * from './scenarios.js';
+export { sealThroughPolicy } from './sealing.js';

@@ -89,6 +89,13 @@ export class LocalNetwork {
       mode: 0o600,
     });
     writeFileSync(
+      join(workDir, 'secrets', `${node.authorityId}.register-secret`),
+      randomBytes(32),
+      {
+        mode: 0o600,
+      },
+    );
+    writeFileSync(
       join(workDir, 'directory', 'keys', `${node.authorityId}.asc`),
       pair.publicKeyArmored,
     );
@@ -154,6 +161,7 @@ export class LocalNetwork {
       GATEWAY_DIRECTORY_DIR: join(workDir, 'directory'),
       GATEWAY_PRIVATE_KEY_FILE: join(workDir, 'secrets', `${authorityId}.key.asc`),
       GATEWAY_KEY_PASSPHRASE_FILE: join(workDir, 'secrets', `${authorityId}.passphrase`),
+      GATEWAY_REGISTER_SECRET_FILE: join(workDir, 'secrets', `${authorityId}.register-secret`),
       GATEWAY_HTTP_PORT: String(node.port),
       GATEWAY_DB_SCHEMA: this.schema(authorityId),
       GATEWAY_REDIS_PREFIX: this.prefix(authorityId),

@@ -9,6 +9,7 @@ import type {
 import { MessageRepository } from './message.repository.js';
 import {
   SubmitMessage,
+  type MessageDraft,
   type SubmissionAccepted,
   type SubmissionContext,
 } from './submit-message.use-case.js';
@@ -20,6 +21,8 @@ export interface AnswerDraft {
   handling?: HandlingConditions;
   inReplyTo?: string | null;
   attachments?: AttachmentDigest[];
+  declarations?: MessageDraft['declarations'];
+  acknowledgements?: MessageDraft['acknowledgements'];
 }
 
 /** A follow-up in a request's thread (an answer, a withdrawal), sent to the request's other parties. */
@@ -53,6 +56,8 @@ export class AnswerRequest {
         body: draft.body,
         inReplyTo: draft.inReplyTo ?? null,
         attachments: draft.attachments,
+        declarations: draft.declarations,
+        acknowledgements: draft.acknowledgements,
       },
       context,
     );

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { CasesModule } from '#libs/cases';
+import { SafeguardsModule } from '#libs/safeguards';
 import { AnswerRequest } from './answer-request.use-case.js';
 import { DELIVERY_QUEUE, DeliveryQueue } from './delivery-queue.js';
 import { MessageRepository } from './message.repository.js';
@@ -19,8 +20,8 @@ const useCases = [
 
 /** Messages: submission, reception, queries and the delivery queue's producer. */
 @Module({
-  imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE }), CasesModule],
+  imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE }), CasesModule, SafeguardsModule],
   providers: [MessageRepository, DeliveryQueue, ...useCases],
-  exports: [MessageRepository, DeliveryQueue, CasesModule, ...useCases],
+  exports: [MessageRepository, DeliveryQueue, CasesModule, SafeguardsModule, ...useCases],
 })
 export class MessagingModule {}

@@ -85,6 +85,7 @@ export class ReceiveEnvelope {
     raw: Uint8Array,
     opened: OpenedEnvelope,
     context: InboundContext,
+    retried = false,
   ): Promise<InboundResult> {
     const { payload, envelopeSha256 } = opened;
     const now = this.clock.now();
@@ -167,6 +168,9 @@ export class ReceiveEnvelope {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
         const replay = await this.storedReceiptFor(payload.messageId, envelopeSha256, context);
         if (replay) return replay;
+        // Another message opened the same request at the same time and is now committed: this one
+        // is judged once more against the request as it stands, as if it had arrived second.
+        if (!retried) return this.store(raw, opened, context, true);
       }
       throw error;
     }

@@ -13,7 +13,17 @@ import {
 } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
+import {
+  authorisePayload,
+  policyError,
+  withRequiredHandling,
+  type Acknowledgement,
+  type Channel,
+  type MessageDeclarations,
+  type PolicyDecision,
+} from '#libs/policy';
 import { validateMessageBody } from '#libs/procedures';
+import { PolicyDecisionPoint } from '#libs/safeguards';
 import { DeliveryQueue } from './delivery-queue.js';
 import { MessageRepository } from './message.repository.js';
 
@@ -31,6 +41,10 @@ export interface MessageDraft {
   handling: HandlingConditions;
   body: Record<string, unknown>;
   attachments?: AttachmentDigest[];
+  /** What the drafter declares about the message (returns, targets, interviews...), for the safeguards. */
+  declarations?: MessageDeclarations;
+  /** A supervisor's written justification for each warning: audited, and travels nowhere. */
+  acknowledgements?: Array<Omit<Acknowledgement, 'supervisor'>>;
 }
 
 export interface SubmissionContext {
@@ -43,7 +57,15 @@ export interface SubmissionAccepted {
   requestStatus: string;
   status: 'queued';
   createdAt: string;
-  messages: Array<{ messageId: string; recipient: string; envelopeSha256: string }>;
+  messages: Array<{
+    messageId: string;
+    recipient: string;
+    envelopeSha256: string;
+    policy: string;
+    redacted: string[];
+  }>;
+  /** JIT members the safeguards left out of this message, and the rule (for H-1, nothing more). */
+  withheld: Array<{ recipient: string; code: string; rules: string[]; message: string }>;
 }
 
 /**
@@ -65,6 +87,7 @@ export class SubmitMessage {
     private readonly directory: AuthorityDirectory,
     private readonly identity: NodeIdentity,
     private readonly queue: DeliveryQueue,
+    private readonly policy: PolicyDecisionPoint,
     private readonly clock: Clock,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
   ) {}
@@ -72,7 +95,15 @@ export class SubmitMessage {
   async execute(draft: MessageDraft, context: SubmissionContext): Promise<SubmissionAccepted> {
     validateMessageBody(draft.procedure, draft.messageType, draft.body);
     const existing = draft.requestId ? await this.cases.requireRequest(draft.requestId) : undefined;
-    const recipients = this.recipients(draft, existing?.counterparts);
+    const addressed = this.recipients(draft, existing?.counterparts);
+    const caseReference = draft.caseReference ?? existing?.case_reference ?? null;
+    const { recipients, decisions, withheld } = await this.decide(
+      draft,
+      addressed,
+      caseReference,
+      !existing,
+      context,
+    );
     const now = this.clock.now();
     const retryUntil = new Date(now.getTime() + this.config.delivery.retryWindowMs);
     // A 1:1 request is identified by its opening message; a JIT fan-out shares the first copy's id.
@@ -94,6 +125,7 @@ export class SubmitMessage {
       });
       const sealed: SubmissionAccepted['messages'] = [];
       for (const [index, recipient] of recipients.entries()) {
+        const decision = decisions.get(recipient.id)!;
         const payload: EnvelopePayload = {
           formatVersion: 1,
           messageId: messageIds[index],
@@ -105,15 +137,17 @@ export class SubmitMessage {
           recipient: recipient.id,
           createdAt: now.toISOString(),
           inReplyTo: draft.inReplyTo ?? null,
-          caseReference: draft.caseReference ?? existing?.case_reference ?? null,
-          handling: draft.handling,
-          body: draft.body,
+          caseReference,
+          // The safeguards' redactions, and "no onward transfer" to every shielded State (H-1).
+          handling: withRequiredHandling(draft.handling, decision),
+          body: { ...decision.approvedBody },
           attachments: draft.attachments ?? [],
         };
-        const armored = await sealEnvelope(payload, {
-          signingKey: this.identity.privateKey,
-          recipientKey: recipient.publicKey,
-        });
+        const armored = await sealEnvelope(
+          payload,
+          { signingKey: this.identity.privateKey, recipientKey: recipient.publicKey },
+          authorisePayload(decision, payload, now),
+        );
         const envelopeSha256 = sha256Hex(armored);
         await this.messages.insert(
           trx,
@@ -148,7 +182,27 @@ export class SubmitMessage {
           },
           trx,
         );
-        sealed.push({ messageId: payload.messageId, recipient: recipient.id, envelopeSha256 });
+        await this.audit.record(
+          {
+            event: 'policy.decided',
+            actor: context.actor,
+            messageId: payload.messageId,
+            correlationId: context.correlationId,
+            details: decisionDetails(
+              decision,
+              recipient.id,
+              this.channelOf(draft, addressed.length, !existing),
+            ),
+          },
+          trx,
+        );
+        sealed.push({
+          messageId: payload.messageId,
+          recipient: recipient.id,
+          envelopeSha256,
+          policy: decision.outcome,
+          redacted: decision.redactions.map((r) => `${r.path} (${r.ruleId})`),
+        });
       }
       return { sealed, tracked };
     });
@@ -160,6 +214,77 @@ export class SubmitMessage {
       status: 'queued',
       createdAt: now.toISOString(),
       messages: sealed,
+      withheld,
+    };
+  }
+
+  private channelOf(draft: MessageDraft, recipients: number, opening: boolean): Channel {
+    if (draft.procedure === 'jit' && recipients > 1) return 'jit-fan-out';
+    return opening ? 'new-request' : 'answer';
+  }
+
+  /**
+   * The policy decision point, once per recipient, before anything is stored. A refusal stops the
+   * message, except in a JIT fan-out, where the members the safeguards exclude are left out and
+   * the sender is told which rule did so. Every refusal is audited with its rules and legal bases.
+   */
+  private async decide(
+    draft: MessageDraft,
+    addressed: Authority[],
+    caseReference: string | null,
+    opening: boolean,
+    context: SubmissionContext,
+  ): Promise<{
+    recipients: Authority[];
+    decisions: Map<string, PolicyDecision>;
+    withheld: SubmissionAccepted['withheld'];
+  }> {
+    const channel = this.channelOf(draft, addressed.length, opening);
+    const decisions = await this.policy.decide(
+      {
+        channel,
+        procedure: draft.procedure,
+        messageType: draft.messageType,
+        caseReference,
+        body: draft.body,
+        purpose: draft.handling.permittedPurpose,
+        declarations: draft.declarations,
+        acknowledgements: draft.acknowledgements,
+      },
+      addressed,
+      context.actor,
+    );
+    const refusals = addressed.flatMap((recipient) => {
+      const error = policyError(decisions.get(recipient.id)!);
+      return error ? [{ recipient, error }] : [];
+    });
+    for (const { recipient } of refusals) {
+      await this.audit.record({
+        event: 'policy.refused',
+        actor: context.actor,
+        correlationId: context.correlationId,
+        details: {
+          ...decisionDetails(decisions.get(recipient.id)!, recipient.id, channel),
+          procedure: draft.procedure,
+          messageType: draft.messageType,
+          caseReference,
+        },
+      });
+    }
+    const recipients = addressed.filter(
+      (recipient) => !refusals.some((r) => r.recipient === recipient),
+    );
+    if (recipients.length === 0 || (refusals.length > 0 && channel !== 'jit-fan-out'))
+      throw refusals[0].error;
+    return {
+      recipients,
+      decisions,
+      withheld: refusals.map(({ recipient, error }) => ({
+        recipient: recipient.id,
+        code: error.code,
+        rules: error.details.map((d) => String(d.rule)),
+        message: error.message,
+      })),
     };
   }
 
@@ -226,4 +351,27 @@ export class SubmitMessage {
       );
     }
   }
+}
+
+/** What the audit trail keeps of a decision: rules, legal bases, redactions, acknowledgements. */
+function decisionDetails(
+  decision: PolicyDecision,
+  recipient: string,
+  channel: Channel,
+): Record<string, unknown> {
+  return {
+    decisionId: decision.decisionId,
+    recipient,
+    channel,
+    outcome: decision.outcome,
+    findings: decision.findings.map((f) => ({
+      ruleId: f.ruleId,
+      severity: f.severity,
+      legalBasis: f.legalBasis,
+      explanation: f.explanation,
+    })),
+    redactions: decision.redactions,
+    acknowledgements: decision.acknowledgements,
+    settingsDigest: decision.settingsDigest,
+  };
 }

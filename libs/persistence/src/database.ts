@@ -2,11 +2,13 @@ import { Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
 import pg from 'pg';
 import * as spine from './migrations/0001-spine.js';
 import * as cases from './migrations/0002-cases.js';
+import * as safeguards from './migrations/0003-safeguards.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-spine': spine,
   '0002-cases': cases,
+  '0003-safeguards': safeguards,
 };
 
 // Bigint sequence numbers are read as strings; timestamps as Date (pg defaults).

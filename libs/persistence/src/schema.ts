@@ -106,6 +106,21 @@ export interface DeadlinesTable {
   updated_at: Timestamp;
 }
 
+export interface ProtectedPersonsTable {
+  id: string;
+  hashes: string[];
+  shield_from: string[];
+  registered_at: Timestamp;
+  registered_by: string;
+}
+
+export interface CaseFactsTable {
+  case_reference: string;
+  facts: Json;
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
 export interface Database {
   messages: MessagesTable;
   envelopes: EnvelopesTable;
@@ -116,6 +131,8 @@ export interface Database {
   cases: CasesTable;
   requests: RequestsTable;
   deadlines: DeadlinesTable;
+  protected_persons: ProtectedPersonsTable;
+  case_facts: CaseFactsTable;
 }
 
 export type MessageRow = Selectable<MessagesTable>;

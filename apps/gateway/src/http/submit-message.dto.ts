@@ -18,6 +18,8 @@ import {
 } from 'class-validator';
 import { AUTHORITY_ID_PATTERN, PROCEDURES, type Procedure } from '#libs/envelope';
 import type { AnswerDraft, MessageDraft } from '#libs/messaging';
+import type { MessageDeclarations } from '#libs/policy';
+import { AcknowledgementDto } from './safeguards.dto.js';
 
 export class HandlingConditionsDto {
   @ApiProperty({ description: 'Purpose the content may be used for (speciality, UNTOC 18(19))' })
@@ -124,6 +126,27 @@ export class SubmitMessageDto implements MessageDraft {
   @ValidateNested({ each: true })
   @Type(() => AttachmentDigestDto)
   attachments?: AttachmentDigestDto[];
+
+  @ApiPropertyOptional({
+    type: [AcknowledgementDto],
+    description: 'A supervisor’s justification for each policy warning (W-...)',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => AcknowledgementDto)
+  acknowledgements?: AcknowledgementDto[];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'What the drafter declares for the safeguards: returnOf, targets, prosecutionOrDetentionOf, interviews, revealIdentity…',
+  })
+  @IsOptional()
+  @IsObject()
+  declarations?: MessageDeclarations;
 }
 
 export class AnswerRequestDto implements AnswerDraft {
@@ -153,6 +176,27 @@ export class AnswerRequestDto implements AnswerDraft {
   @ValidateNested({ each: true })
   @Type(() => AttachmentDigestDto)
   attachments?: AttachmentDigestDto[];
+
+  @ApiPropertyOptional({
+    type: [AcknowledgementDto],
+    description: 'A supervisor’s justification for each policy warning (W-...)',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => AcknowledgementDto)
+  acknowledgements?: AcknowledgementDto[];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'What the drafter declares for the safeguards: returnOf, targets, prosecutionOrDetentionOf, interviews, revealIdentity…',
+  })
+  @IsOptional()
+  @IsObject()
+  declarations?: MessageDeclarations;
 }
 
 export class WithdrawRequestDto {

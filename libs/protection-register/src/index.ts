@@ -1,0 +1,54 @@
+export {
+  AttachmentTextError,
+  extractAttachmentText,
+  scanAttachment,
+  type AttachmentScan,
+  type UnscannableReason,
+} from './attachments.js';
+export { checkPersons, type PersonCheckHit } from './check-persons.js';
+export {
+  KEY_KINDS,
+  KEY_VERSION,
+  personKeys,
+  registrationKeys,
+  registrationOf,
+  type IdentifierKey,
+  type KeyKind,
+  type PersonDocument,
+  type PersonIdentifiers,
+  type PersonNames,
+  type RegistrationIdentifiers,
+} from './identifier-keys.js';
+export {
+  keyedHash,
+  MIN_SECRET_BYTES,
+  personHashedKeys,
+  personHashes,
+  REGISTER_HASH,
+  registrationHashes,
+  type HashedKey,
+} from './keyed-hash.js';
+export {
+  canonicalName,
+  consonantSkeleton,
+  foldNameToken,
+  NAME_FOLDING_RULES,
+  nameTokens,
+  normaliseDateOfBirth,
+  normaliseDocumentNumber,
+  normaliseStateCode,
+  toLatinLowercase,
+  type NormalisedDate,
+} from './normalise.js';
+export {
+  ProtectedPersonsIndex,
+  type ProtectedPersonsIndexOptions,
+  type RegisterHit,
+} from './protected-persons-index.js';
+export {
+  PROTECTION_TERMS,
+  SCAN_LANGUAGES,
+  type ProtectionTerm,
+  type ScanLanguage,
+} from './protection-terms.js';
+export { scanBody, scanText, type BodyFinding, type TermFinding } from './scanner.js';

@@ -1,0 +1,66 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import {
+  keyedHash,
+  personHashedKeys,
+  personHashes,
+  REGISTER_HASH,
+  registrationHashes,
+} from './keyed-hash.js';
+import { personKeys, registrationKeys } from './identifier-keys.js';
+
+const secret = Buffer.from('0123456789abcdef0123456789abcdef', 'utf8');
+const person = {
+  names: { givenNames: ['Blessing'], familyNames: ['Eze'] },
+  dateOfBirth: '1998-06-02',
+  documents: [{ kind: 'passport', number: 'A123456', issuingState: 'NG' }],
+};
+
+describe('keyed hashes', () => {
+  it('is HMAC-SHA-256 of the canonical key, base64url', () => {
+    const canonical = 'v1|name-dob|blesing eze|1998-06-02';
+    const expected = createHmac('sha256', secret).update(canonical).digest('base64url');
+    expect(keyedHash(secret, canonical)).toBe(expected);
+    expect(expected).toMatch(REGISTER_HASH);
+  });
+
+  it('hashes every key of a person, in order, with its kind', () => {
+    const keys = personKeys(person);
+    expect(personHashedKeys(secret, person)).toEqual(
+      keys.map(({ kind, canonical }) => ({ kind, hash: keyedHash(secret, canonical) })),
+    );
+    expect(personHashes(secret, person)).toHaveLength(keys.length);
+  });
+
+  it('hashes a registration to as many hashes as it has keys, without personal data', () => {
+    const registration = {
+      names: [person.names],
+      datesOfBirth: ['1998-06-02'],
+      documents: person.documents,
+    };
+    const hashes = registrationHashes(secret, registration);
+    expect(hashes).toHaveLength(registrationKeys(registration).length);
+    for (const hash of hashes) {
+      expect(hash).toMatch(REGISTER_HASH);
+      expect(hash.toLowerCase()).not.toContain('eze');
+    }
+  });
+
+  it('differs with another secret', () => {
+    const other = randomBytes(32);
+    const mine = personHashes(secret, person);
+    const theirs = personHashes(other, person);
+    expect(theirs).toHaveLength(mine.length);
+    for (const hash of theirs) expect(mine).not.toContain(hash);
+  });
+
+  it('separates key kinds: the same text under two kinds hashes differently', () => {
+    expect(keyedHash(secret, 'v1|name|blesing eze')).not.toBe(
+      keyedHash(secret, 'v1|name-no-dob|blesing eze'),
+    );
+  });
+
+  it('refuses a secret shorter than 16 bytes', () => {
+    expect(() => personHashes(Buffer.alloc(15), person)).toThrow(RangeError);
+    expect(() => keyedHash('secret' as unknown as Uint8Array, 'v1|name|x y')).toThrow(RangeError);
+  });
+});

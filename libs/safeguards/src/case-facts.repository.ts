@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { AuditTrail } from '#libs/audit';
+import { Clock } from '#libs/node-config';
+import { InjectDatabase, type Db } from '#libs/persistence';
+import type { CaseFacts } from '#libs/policy';
+
+/** What this authority knows about a case's persons: the facts the safeguards decide on. Local only. */
+@Injectable()
+export class CaseFactsRepository {
+  constructor(
+    @InjectDatabase() private readonly db: Db,
+    private readonly audit: AuditTrail,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(caseReference: string | null | undefined): Promise<CaseFacts> {
+    if (!caseReference) return {};
+    const row = await this.db
+      .selectFrom('case_facts')
+      .select('facts')
+      .where('case_reference', '=', caseReference)
+      .executeTakeFirst();
+    return (row?.facts ?? {}) as CaseFacts;
+  }
+
+  async put(caseReference: string, facts: CaseFacts, actor: string): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('case_facts')
+        .values({
+          case_reference: caseReference,
+          facts: JSON.stringify(facts),
+          updated_at: now,
+          updated_by: actor,
+        })
+        .onConflict((oc) =>
+          oc
+            .column('case_reference')
+            .doUpdateSet({ facts: JSON.stringify(facts), updated_at: now, updated_by: actor }),
+        )
+        .execute();
+      // Which facts changed is for the case file; the audit records that they did, and by whom.
+      await this.audit.record(
+        {
+          event: 'case-facts.updated',
+          actor,
+          details: { caseReference, persons: facts.persons?.length ?? 0 },
+        },
+        trx,
+      );
+    });
+  }
+}

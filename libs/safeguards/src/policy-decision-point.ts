@@ -1,0 +1,134 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Authority } from '#libs/directory';
+import type { Procedure } from '#libs/envelope';
+import { NodeIdentity, Clock } from '#libs/node-config';
+import {
+  evaluate,
+  personsIn,
+  type Acknowledgement,
+  type AuthorityKind as PolicyAuthorityKind,
+  type Channel,
+  type MessageDeclarations,
+  type PolicyDecision,
+  type PolicySettings,
+} from '#libs/policy';
+import { categoriesOf } from '#libs/procedures';
+import { scanBody, type PersonIdentifiers } from '#libs/protection-register';
+import { CaseFactsRepository } from './case-facts.repository.js';
+import { ProtectedPersonsRegister } from './protected-persons.register.js';
+
+export const POLICY_SETTINGS = Symbol('POLICY_SETTINGS');
+
+/** Directory kinds in the policy's vocabulary: what the safeguards know of the recipient. */
+const POLICY_KIND: Record<Authority['kind'], PolicyAuthorityKind> = {
+  'central-authority': 'central-authority',
+  prosecutor: 'prosecution',
+  'police-liaison': 'police',
+  'asset-recovery': 'asset-recovery',
+  'immigration-repatriation': 'repatriation',
+  'asylum-authority': 'asylum',
+  embassy: 'embassy',
+};
+
+export interface DraftForDecision {
+  channel: Channel;
+  procedure: Procedure;
+  messageType: string;
+  caseReference: string | null;
+  body: Record<string, unknown>;
+  purpose: string;
+  declarations?: MessageDeclarations;
+  acknowledgements?: Array<Omit<Acknowledgement, 'supervisor'>>;
+}
+
+/**
+ * The policy decision point as the node runs it: the pure engine of `#libs/policy`, fed with the
+ * case's facts, the protected-persons register, the free-text scanner and the node's settings.
+ * Every outgoing path asks it, once per recipient.
+ */
+@Injectable()
+export class PolicyDecisionPoint {
+  constructor(
+    private readonly facts: CaseFactsRepository,
+    private readonly register: ProtectedPersonsRegister,
+    private readonly identity: NodeIdentity,
+    private readonly clock: Clock,
+    @Inject(POLICY_SETTINGS) private readonly settings: PolicySettings,
+  ) {}
+
+  async decide(
+    draft: DraftForDecision,
+    recipients: readonly Authority[],
+    actor: string,
+  ): Promise<Map<string, PolicyDecision>> {
+    const facts = await this.facts.get(draft.caseReference);
+    const persons = personsIn(draft.body).map((person) =>
+      identifiersAt(draft.body, person.segments),
+    );
+    const registerHits = this.register
+      .check(persons)
+      .map(({ personIndex, shieldFrom }) => ({ personIndex, shieldFrom }));
+    const textFindings = scanBody(draft.body).map(({ field, language, term }) => ({
+      field,
+      language,
+      term,
+    }));
+    const categories = categoriesOf(draft.procedure, draft.messageType, draft.body);
+    const sender = {
+      authorityId: this.identity.authorityId,
+      state: this.identity.authority.state,
+      kind: POLICY_KIND[this.identity.authority.kind],
+    };
+    const decisions = new Map<string, PolicyDecision>();
+    for (const recipient of recipients) {
+      decisions.set(
+        recipient.id,
+        evaluate({
+          channel: draft.channel,
+          procedure: draft.procedure,
+          messageType: draft.messageType,
+          sender,
+          recipient: {
+            authorityId: recipient.id,
+            state: recipient.state,
+            kind: POLICY_KIND[recipient.kind],
+          },
+          body: draft.body,
+          categories,
+          facts,
+          registerHits,
+          textFindings,
+          declarations: draft.declarations,
+          acknowledgements: (draft.acknowledgements ?? []).map((a) => ({
+            ...a,
+            supervisor: actor,
+          })),
+          purpose: draft.purpose,
+          settings: this.settings,
+          now: this.clock.now(),
+        }),
+      );
+    }
+    return decisions;
+  }
+}
+
+/** The identifiers of a person named in a body, read at the path the policy found them. */
+function identifiersAt(
+  body: Record<string, unknown>,
+  segments: readonly (string | number)[],
+): PersonIdentifiers {
+  let node: unknown = body;
+  for (const segment of segments)
+    node = (node as Record<string | number, unknown> | undefined)?.[segment];
+  const person = (node ?? {}) as {
+    names?: PersonIdentifiers['names'];
+    dateOfBirth?: string;
+    documents?: PersonIdentifiers['documents'];
+  };
+  return {
+    names: person.names ?? {},
+    dateOfBirth: person.dateOfBirth,
+    documents: (person.documents ?? []).filter((d) => typeof d?.issuingState === 'string'),
+  };
+}

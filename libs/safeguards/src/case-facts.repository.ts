@@ -20,7 +20,7 @@ export class CaseFactsRepository {
       .select('facts')
       .where('case_reference', '=', caseReference)
       .executeTakeFirst();
-    return (row?.facts ?? {}) as CaseFacts;
+    return row?.facts ?? {};
   }
 
   async put(caseReference: string, facts: CaseFacts, actor: string): Promise<void> {

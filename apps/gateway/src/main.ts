@@ -1,13 +1,20 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
-import { ENVELOPE_MEDIA_TYPE } from '#libs/envelope';
+import { ENVELOPE_MEDIA_TYPE, INBOUND_PATH, ROUTING_HEADERS } from '#libs/envelope';
 import { redisTransportOptions } from '#libs/bus';
+import { ErrorCode, GatewayError } from '#libs/errors';
+import { ReceiveEnvelope } from '#libs/messaging';
 import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
-import { exitOnStartupFailure } from '#libs/observability';
+import { CORRELATION_HEADER, exitOnStartupFailure } from '#libs/observability';
 import { GatewayModule } from './gateway.module.js';
 
 async function bootstrap(): Promise<void> {
@@ -21,6 +28,8 @@ async function bootstrap(): Promise<void> {
   app.useBodyParser('json', { limit: config.http.maxJsonBodyBytes });
   // The envelope is kept as raw bytes: the receipt attests its digest exactly as received.
   app.useBodyParser('raw', { type: ENVELOPE_MEDIA_TYPE, limit: config.http.maxEnvelopeBytes });
+  refuseUnreadableEnvelopes(app);
+  answerRefusedHttp(app.getHttpServer());
   app.set('trust proxy', false);
   app.enableShutdownHooks();
 
@@ -44,6 +53,103 @@ async function bootstrap(): Promise<void> {
 
   await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);
+}
+
+const refusals = new NestLogger('HttpRefusals');
+
+/**
+ * Body-parser refusals on the peer endpoint (over the size limit, unreadable content encoding or
+ * charset, malformed JSON) happen before routing and request logging: they get the endpoint's own
+ * codes, a log line and the audit entry of any rejected envelope.
+ */
+function refuseUnreadableEnvelopes(app: NestExpressApplication): void {
+  const receive = app.get(ReceiveEnvelope);
+  app.use(
+    INBOUND_PATH,
+    (error: unknown, request: Request, response: Response, next: NextFunction) => {
+      const status = (error as { status?: unknown }).status;
+      if (typeof status !== 'number' || status < 400 || status >= 500) return next(error);
+      const refusal =
+        status === 413
+          ? new GatewayError(
+              ErrorCode.ENVELOPE_TOO_LARGE,
+              'the request body exceeds the size limit',
+            )
+          : new GatewayError(ErrorCode.ENVELOPE_MALFORMED, 'the request body could not be read');
+      const correlationId = randomUUID();
+      Object.assign(request, { id: correlationId });
+      response.setHeader(CORRELATION_HEADER, correlationId);
+      const header = (name: string) => {
+        const value = request.headers[name];
+        return typeof value === 'string' ? value : undefined;
+      };
+      const declared = Number(request.headers['content-length']);
+      refusals.warn(
+        { correlationId, code: refusal.code, err: (error as Error).message },
+        'inbound request refused before its body was read',
+      );
+      receive
+        .recordUnreadRejection(
+          refusal,
+          {
+            sender: header(ROUTING_HEADERS.sender),
+            recipient: header(ROUTING_HEADERS.recipient),
+            messageId: header(ROUTING_HEADERS.messageId),
+          },
+          Number.isSafeInteger(declared) ? declared : null,
+          { correlationId, remoteAddress: request.socket.remoteAddress },
+        )
+        .then(() => next(refusal), next);
+    },
+  );
+}
+
+/**
+ * Requests Node's HTTP server refuses (headers over --max-http-header-size, malformed HTTP, too
+ * slow) never reach the application, and Node would answer them with an empty body. They get the
+ * error format of every other refusal, and a log line. Nothing is audited: no route and no routing
+ * metadata were read.
+ */
+function answerRefusedHttp(server: Server): void {
+  const answers: Record<string, [status: string, code: ErrorCode, message: string]> = {
+    HPE_HEADER_OVERFLOW: [
+      '431 Request Header Fields Too Large',
+      ErrorCode.REQUEST_HEADERS_TOO_LARGE,
+      'the request headers are too large',
+    ],
+    ERR_HTTP_REQUEST_TIMEOUT: [
+      '408 Request Timeout',
+      ErrorCode.REQUEST_TIMEOUT,
+      'the request was not received in time',
+    ],
+  };
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    // As Node does: answer only while no response is being written on this connection.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const [status, code, message] = answers[error.code ?? ''] ?? [
+      '400 Bad Request',
+      ErrorCode.REQUEST_MALFORMED,
+      'the request is not valid HTTP',
+    ];
+    refusals.warn(
+      { code, err: error.code ?? error.message, remoteAddress: socket.remoteAddress },
+      'HTTP request refused before routing',
+    );
+    const body = JSON.stringify({
+      error: { code, message, details: [] },
+      correlationId: 'unassigned',
+    });
+    // Closed once the answer is out, whatever the peer keeps sending.
+    socket.end(
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      () => socket.destroy(),
+    );
+  });
 }
 
 bootstrap().catch(exitOnStartupFailure('gateway'));

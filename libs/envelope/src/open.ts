@@ -1,8 +1,11 @@
 import * as openpgp from 'openpgp';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { sha256Hex } from './digest.js';
+import { checkPayloadLimits } from './payload-limits.js';
 import { AUTHORITY_ID_PATTERN, parseEnvelopePayload } from './payload-schema.js';
 import type { EnvelopePayload, EnvelopeRouting } from './payload.js';
+
+const RFC3339_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 
 export interface OpeningPolicy {
   /** This node's authority id: envelopes for anyone else are refused. */
@@ -106,6 +109,8 @@ export async function openEnvelope(
   } catch {
     throw new GatewayError(ErrorCode.PAYLOAD_INVALID, 'the sealed payload is not UTF-8 JSON');
   }
+  // Before class-validator, which recurses and would overflow the stack on deep nesting.
+  checkPayloadLimits(document);
   const payload = parseEnvelopePayload(document);
 
   if (
@@ -118,7 +123,17 @@ export async function openEnvelope(
       'routing metadata does not match the sealed payload',
     );
   }
-  const age = policy.now.getTime() - Date.parse(payload.createdAt);
+  const created = Date.parse(payload.createdAt);
+  // The schema's ISO 8601 also admits week dates, bare years, basic formats: Date.parse reads some
+  // of them as NaN, which would pass both freshness checks below, and PostgreSQL others not at all.
+  if (!RFC3339_DATE_TIME.test(payload.createdAt) || !Number.isFinite(created)) {
+    throw new GatewayError(
+      ErrorCode.PAYLOAD_INVALID,
+      'the sealed createdAt is not an RFC 3339 date and time',
+      [{ field: 'createdAt' }],
+    );
+  }
+  const age = policy.now.getTime() - created;
   if (age > policy.replayWindowMs) {
     throw new GatewayError(
       ErrorCode.ENVELOPE_EXPIRED,

@@ -52,7 +52,10 @@ class EnvelopePayloadSchema {
   @IsISO8601({ strict: true }) createdAt!: string;
   @IsOptional() @IsUUID('7') inReplyTo!: string | null;
   @IsOptional() @IsString() @MaxLength(100) caseReference!: string | null;
-  @ValidateNested() @Type(() => HandlingConditionsSchema) handling!: HandlingConditionsSchema;
+  @IsObject()
+  @ValidateNested()
+  @Type(() => HandlingConditionsSchema)
+  handling!: HandlingConditionsSchema;
   @IsObject() body!: Record<string, unknown>;
   @IsArray()
   @ArrayMaxSize(100)

@@ -70,7 +70,11 @@ export class GatewayErrorFilter implements ExceptionFilter {
         'request failed',
       );
     }
-    response.status(status).json({ error: body, correlationId } satisfies ErrorResponse);
+    // Explicitly JSON: a handler's own content type (the receipt's text/plain) must not leak onto errors.
+    response
+      .status(status)
+      .type('application/json')
+      .json({ error: body, correlationId } satisfies ErrorResponse);
   }
 
   private describe(exception: unknown): { status: number; body: ErrorResponse['error'] } {

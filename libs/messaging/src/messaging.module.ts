@@ -4,6 +4,7 @@ import { CasesModule } from '#libs/cases';
 import { SafeguardsModule } from '#libs/safeguards';
 import { AnswerRequest } from './answer-request.use-case.js';
 import { DELIVERY_QUEUE, DeliveryQueue } from './delivery-queue.js';
+import { ForwardMessage } from './forward-message.use-case.js';
 import { MessageRepository } from './message.repository.js';
 import { GetMessage, ListMessages, MarkMessageRead } from './read-message.use-case.js';
 import { ReceiveEnvelope } from './receive-envelope.use-case.js';
@@ -11,6 +12,7 @@ import { SubmitMessage } from './submit-message.use-case.js';
 
 const useCases = [
   SubmitMessage,
+  ForwardMessage,
   AnswerRequest,
   ReceiveEnvelope,
   ListMessages,

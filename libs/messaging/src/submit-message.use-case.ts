@@ -45,6 +45,8 @@ export interface MessageDraft {
   declarations?: MessageDeclarations;
   /** A supervisor's written justification for each warning: audited, and travels nowhere. */
   acknowledgements?: Array<Omit<Acknowledgement, 'supervisor'>>;
+  /** Set when the message passes on content received from another authority. */
+  onwardTransferOf?: { messageId: string; handling: HandlingConditions };
 }
 
 export interface SubmissionContext {
@@ -219,6 +221,7 @@ export class SubmitMessage {
   }
 
   private channelOf(draft: MessageDraft, recipients: number, opening: boolean): Channel {
+    if (draft.onwardTransferOf) return 'onward-transfer';
     if (draft.procedure === 'jit' && recipients > 1) return 'jit-fan-out';
     return opening ? 'new-request' : 'answer';
   }
@@ -250,6 +253,7 @@ export class SubmitMessage {
         purpose: draft.handling.permittedPurpose,
         declarations: draft.declarations,
         acknowledgements: draft.acknowledgements,
+        receivedHandling: draft.onwardTransferOf?.handling,
       },
       addressed,
       context.actor,

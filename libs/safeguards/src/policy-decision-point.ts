@@ -39,6 +39,8 @@ export interface DraftForDecision {
   purpose: string;
   declarations?: MessageDeclarations;
   acknowledgements?: Array<Omit<Acknowledgement, 'supervisor'>>;
+  /** Onward transfer: the handling conditions the content arrived with (HC-1). */
+  receivedHandling?: { noOnwardTransferTo: readonly string[] };
 }
 
 /**
@@ -104,6 +106,7 @@ export class PolicyDecisionPoint {
             supervisor: actor,
           })),
           purpose: draft.purpose,
+          receivedHandling: draft.receivedHandling,
           settings: this.settings,
           now: this.clock.now(),
         }),

@@ -15,6 +15,7 @@ import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { Request } from 'express';
 import { ExportEvidence, type EvidenceBundle } from '#libs/evidence';
 import {
+  ForwardMessage,
   GetMessage,
   INBOUND_STATUSES,
   ListMessages,
@@ -28,7 +29,7 @@ import {
 } from '#libs/messaging';
 import { NodeIdentity } from '#libs/node-config';
 import { correlationIdOf } from './correlation.js';
-import { SubmitMessageDto } from './submit-message.dto.js';
+import { ForwardMessageDto, SubmitMessageDto } from './submit-message.dto.js';
 
 class ListMessagesQuery {
   @IsOptional() @IsIn(['outbound', 'inbound']) direction?: 'outbound' | 'inbound';
@@ -47,6 +48,7 @@ export class MessagesController {
     private readonly get: GetMessage,
     private readonly markRead: MarkMessageRead,
     private readonly exportEvidence: ExportEvidence,
+    private readonly forwardMessage: ForwardMessage,
     private readonly identity: NodeIdentity,
   ) {}
 
@@ -78,6 +80,20 @@ export class MessagesController {
   @ApiOperation({ summary: 'Mark a received message as read' })
   read(@Param('id', uuid) id: string, @Req() request: Request): Promise<MessageView> {
     return this.markRead.execute(id, this.context(request));
+  }
+
+  @Post(':id/forward')
+  @HttpCode(202)
+  @ApiOperation({
+    summary:
+      'Pass received content on to another authority, under the handling conditions it arrived with',
+  })
+  forward(
+    @Param('id', uuid) id: string,
+    @Body() draft: ForwardMessageDto,
+    @Req() request: Request,
+  ): Promise<SubmissionAccepted> {
+    return this.forwardMessage.execute(id, draft, this.context(request));
   }
 
   @Get(':id/evidence')

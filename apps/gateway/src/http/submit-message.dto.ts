@@ -17,7 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { AUTHORITY_ID_PATTERN, PROCEDURES, type Procedure } from '#libs/envelope';
-import type { AnswerDraft, MessageDraft } from '#libs/messaging';
+import type { AnswerDraft, ForwardDraft, MessageDraft } from '#libs/messaging';
 import type { MessageDeclarations } from '#libs/policy';
 import { AcknowledgementDto } from './safeguards.dto.js';
 
@@ -206,4 +206,37 @@ export class WithdrawRequestDto {
   @IsString()
   @MaxLength(2000)
   reasons!: string;
+}
+
+export class ForwardMessageDto implements ForwardDraft {
+  @ApiProperty({ type: [String], example: ['IT-MOJ-DAG'] })
+  @IsArray()
+  @ArrayMaxSize(30)
+  @Matches(AUTHORITY_ID_PATTERN, { each: true })
+  recipients!: string[];
+
+  @ApiProperty({ description: 'The case the onward transfer belongs to on this node' })
+  @IsString()
+  @MaxLength(100)
+  caseReference!: string;
+
+  @ApiProperty({
+    description: 'The purpose the content is passed on for (speciality, UNTOC 18(19))',
+  })
+  @IsString()
+  @MaxLength(500)
+  purpose!: string;
+
+  @ApiPropertyOptional({ description: 'The sending State’s prior consent (18(19), 18(20))' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  consentReference?: string;
+
+  @ApiPropertyOptional({ type: [AcknowledgementDto] })
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => AcknowledgementDto)
+  acknowledgements?: AcknowledgementDto[];
 }

@@ -107,6 +107,16 @@ describe('ProtectedPersonsIndex', () => {
     expect(index.size).toBe(0);
   });
 
+  it('keeps an entry when its replacement is refused, and counts a repeated hash once', () => {
+    const index = new ProtectedPersonsIndex();
+    index.add('e1', [hash('a'), hash('a'), hash('b')], ['NG']);
+    expect(() => index.add('e1', [hash('c'), 'bad'], ['NG'])).toThrow(TypeError);
+    expect(index.lookup([hash('a')])).toEqual([{ entryId: 'e1', shieldFrom: ['NG'] }]);
+    expect(index.lookup([hash('c')])).toEqual([]);
+    index.remove('e1');
+    expect(index.lookup([hash('a'), hash('b')])).toEqual([]);
+  });
+
   it('stays consistent through many additions and removals (pool compaction, reused slots)', () => {
     const index = new ProtectedPersonsIndex();
     for (let i = 0; i < 20_000; i++) {

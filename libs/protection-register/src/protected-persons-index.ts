@@ -25,10 +25,10 @@ const BASE64URL = new Int8Array(128).fill(-1);
 const LEADING = new Int32Array(11);
 
 /**
- * A 64-bit fingerprint: the leading 8 bytes of a register hash (10 characters of 6 bits and 4 bits
- * of the 11th), as two unsigned 32-bit halves, decoded without a Buffer.
+ * Writes a register hash's 64-bit fingerprint, its leading 8 bytes (10 characters of 6 bits and 4
+ * bits of the 11th), as two unsigned 32-bit halves at `into[at]` and `into[at + 1]`.
  */
-export function fingerprintOf(hash: string): [high: number, low: number] {
+function readFingerprint(hash: string, into: Uint32Array, at: number): void {
   let valid = typeof hash === 'string' && hash.length === 43;
   for (let i = 0; valid && i < 43; i++) {
     const code = hash.charCodeAt(i);
@@ -38,10 +38,20 @@ export function fingerprintOf(hash: string): [high: number, low: number] {
   }
   if (!valid) throw new TypeError('a register hash is 43 base64url characters (HMAC-SHA-256)');
   const d = LEADING;
-  const high = ((d[0] << 26) | (d[1] << 20) | (d[2] << 14) | (d[3] << 8) | (d[4] << 2)) >>> 0;
-  const low = ((d[6] << 22) | (d[7] << 16) | (d[8] << 10) | (d[9] << 4) | (d[10] >>> 2)) >>> 0;
-  return [(high | (d[5] >>> 4)) >>> 0, (low | ((d[5] & 15) << 28)) >>> 0];
+  into[at] = (d[0] << 26) | (d[1] << 20) | (d[2] << 14) | (d[3] << 8) | (d[4] << 2) | (d[5] >>> 4);
+  into[at + 1] =
+    ((d[5] & 15) << 28) | (d[6] << 22) | (d[7] << 16) | (d[8] << 10) | (d[9] << 4) | (d[10] >>> 2);
 }
+
+/** A register hash's fingerprint (see readFingerprint). */
+export function fingerprintOf(hash: string): [high: number, low: number] {
+  const halves = new Uint32Array(2);
+  readFingerprint(hash, halves, 0);
+  return [halves[0], halves[1]];
+}
+
+/** Room for one fingerprint looked up. */
+const PROBE = new Uint32Array(2);
 
 function grown<T extends Int32Array | Uint32Array>(array: T, needed: number): T {
   if (needed <= array.length) return array;
@@ -85,6 +95,7 @@ export class ProtectedPersonsIndex {
   private poolGarbage = 0;
 
   private readonly shieldSets: (readonly string[])[] = [];
+  /** Set ids by their canonical form (`ER,ET`) and by every form given so far (`et,ER`). */
   private readonly shieldSetIds = new Map<string, number>();
 
   constructor(options: ProtectedPersonsIndexOptions = {}) {
@@ -115,10 +126,12 @@ export class ProtectedPersonsIndex {
       throw new TypeError('a register entry has a non-empty id');
     }
     const shield = this.internShieldSet(shieldFrom);
-    const fingerprints = this.uniqueFingerprints(hashes);
-    if (fingerprints.length === 0) {
-      throw new RangeError('a register entry has at least one keyed hash');
-    }
+    // The fingerprints are decoded straight into the pool, after its last entry, without
+    // duplicates; they become the entry's only once all are valid.
+    this.compactPoolIfWasteful();
+    const start = this.poolLength;
+    const count = this.decodeUnique(hashes, start);
+    if (count === 0) throw new RangeError('a register entry has at least one keyed hash');
     this.remove(entryId);
 
     const slot = this.freeSlots.pop() ?? this.entryIds.length;
@@ -129,18 +142,12 @@ export class ProtectedPersonsIndex {
     this.entryIds[slot] = entryId;
     this.slotOf.set(entryId, slot);
     this.shieldOf[slot] = shield;
-
-    this.compactPoolIfWasteful();
-    const start = this.poolLength;
-    this.keyPool = grown(this.keyPool, start + fingerprints.length * 2);
-    fingerprints.forEach(([high, low], i) => {
-      this.keyPool[start + 2 * i] = high;
-      this.keyPool[start + 2 * i + 1] = low;
-      this.attach(high, low, slot);
-    });
     this.keyStart[slot] = start;
-    this.keyCount[slot] = fingerprints.length;
-    this.poolLength += fingerprints.length * 2;
+    this.keyCount[slot] = count;
+    this.poolLength += count * 2;
+    for (let i = 0; i < count; i++) {
+      this.attach(this.keyPool[start + 2 * i], this.keyPool[start + 2 * i + 1], slot);
+    }
   }
 
   /** Removes an entry (a claim withdrawn, a person naturalised). False if it was not there. */
@@ -164,8 +171,8 @@ export class ProtectedPersonsIndex {
   lookup(hashes: readonly string[]): RegisterHit[] {
     const slots = new Set<number>();
     for (const hash of hashes) {
-      const [high, low] = fingerprintOf(hash);
-      const posting = this.postings.get(high, low);
+      readFingerprint(hash, PROBE, 0);
+      const posting = this.postings.get(PROBE[0], PROBE[1]);
       if (posting === undefined) continue;
       if (posting < ProtectedPersonsIndex.LIST) slots.add(posting);
       else
@@ -177,31 +184,43 @@ export class ProtectedPersonsIndex {
     }));
   }
 
-  private uniqueFingerprints(hashes: readonly string[]): [number, number][] {
-    const unique: [number, number][] = [];
+  /** Decodes the fingerprints of `hashes` into the pool from `start`, each once; their count. */
+  private decodeUnique(hashes: readonly string[], start: number): number {
+    this.keyPool = grown(this.keyPool, start + hashes.length * 2);
+    const pool = this.keyPool;
+    let count = 0;
     for (const hash of hashes) {
-      const [high, low] = fingerprintOf(hash);
-      if (!unique.some(([h, l]) => h === high && l === low)) unique.push([high, low]);
+      const at = start + 2 * count;
+      readFingerprint(hash, pool, at);
+      let seen = false;
+      for (let j = start; j < at && !seen; j += 2) {
+        seen = pool[j] === pool[at] && pool[j + 1] === pool[at + 1];
+      }
+      if (!seen) count++;
     }
-    return unique;
+    return count;
   }
 
   private internShieldSet(shieldFrom: readonly string[]): number {
     if (!Array.isArray(shieldFrom) || shieldFrom.length === 0) {
       throw new RangeError('a register entry shields the person from at least one State');
     }
+    const asGiven = shieldFrom.join(',');
+    const known = this.shieldSetIds.get(asGiven);
+    if (known !== undefined) return known;
     const codes = shieldFrom.map((state) => {
       const code = typeof state === 'string' ? normaliseStateCode(state) : undefined;
       if (!code) throw new RangeError(`not an ISO 3166-1 alpha-2 code: ${String(state)}`);
       return code;
     });
     const set = Object.freeze([...new Set(codes)].sort());
-    const id = set.join(',');
-    let index = this.shieldSetIds.get(id);
+    const canonical = set.join(',');
+    let index = this.shieldSetIds.get(canonical);
     if (index === undefined) {
       index = this.shieldSets.push(set) - 1;
-      this.shieldSetIds.set(id, index);
+      this.shieldSetIds.set(canonical, index);
     }
+    this.shieldSetIds.set(asGiven, index);
     return index;
   }
 

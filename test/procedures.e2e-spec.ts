@@ -108,6 +108,42 @@ describe('the four procedures across real nodes', () => {
     writeFileSync(OFFSET_FILE, '0');
     await network.startAll();
     for (const id of [FR, NG, IT, RS]) db[id] = nodeDatabase(network, id);
+    // What each authority has on record for the safeguards: the case's legal basis (W-2) and, for
+    // the returns, a voluntary return after an individual risk assessment (H-4, W-1).
+    const facts: Array<[string, Record<string, unknown>]> = [
+      [CASE, { legalBasisRecorded: true }],
+      ...['FR-OFII-2026-0932', 'FR-OFII-2026-1177'].map(
+        (reference): [string, Record<string, unknown>] => [
+          reference,
+          {
+            legalBasisRecorded: true,
+            persons: [
+              {
+                personIndex: 0,
+                subjectOfCase: true,
+                asylum: { status: 'none', shieldFrom: [] },
+                riskAssessment: {
+                  done: true,
+                  at: new Date().toISOString().slice(0, 10),
+                  outcome: 'no-risk',
+                },
+                returnVoluntary: true,
+                openProceedings: [],
+              },
+            ],
+          },
+        ],
+      ),
+    ];
+    for (const id of [FR, NG, IT, RS]) {
+      for (const [reference, caseFacts] of facts) {
+        const { status } = await api(`${network.url(id)}/api/v1/cases/${reference}/facts`, {
+          method: 'PUT',
+          body: JSON.stringify(caseFacts),
+        });
+        expect(status).toBe(200);
+      }
+    }
   });
 
   afterAll(async () => {
@@ -148,6 +184,20 @@ describe('the four procedures across real nodes', () => {
   ): Promise<SubmissionAccepted> {
     const { status, body: answer } = await attempt(from, requestId, messageType, body);
     return accepted(status, answer, `${from} ${messageType}`);
+  }
+
+  async function blocked(
+    from: string,
+    requestId: string,
+    messageType: string,
+    body: object,
+  ): Promise<ApiError['error']> {
+    const { status, body: answer } = await attempt(from, requestId, messageType, body);
+    expect({ status, code: (answer as ApiError).error?.code }).toEqual({
+      status: 403,
+      code: 'POLICY_BLOCKED',
+    });
+    return (answer as ApiError).error;
   }
 
   async function refused(
@@ -620,8 +670,9 @@ describe('the four procedures across real nodes', () => {
         actionId: 'ACT-1',
       };
 
-      // Without an approval request, FR cannot announce an action on Italian territory.
-      expect((await refused(FR, id, 'operational-message', operation)).details).toEqual([
+      // Without an approval request, FR cannot announce an action on Italian territory: the policy
+      // decision point stops it (a hard block), before the procedure would.
+      expect((await blocked(FR, id, 'operational-message', operation)).details).toEqual([
         expect.objectContaining({ rule: 'H-9' }),
       ]);
       // An action on the territory of a State with no member cannot be approved by anyone.
@@ -647,7 +698,9 @@ describe('the four procedures across real nodes', () => {
         ]);
 
       // Pending is not approved.
-      await refused(FR, id, 'operational-message', operation);
+      expect((await blocked(FR, id, 'operational-message', operation)).details).toEqual([
+        expect.objectContaining({ rule: 'H-9' }),
+      ]);
       // NG's member cannot approve an action in Italy, neither through its own node…
       expect(
         (await refused(NG, id, 'action-approval', { actionId: 'ACT-1', approved: true })).details,
@@ -670,10 +723,11 @@ describe('the four procedures across real nodes', () => {
         body: { actionId: 'ACT-1', approved: true },
         attachments: [],
       };
-      const armored = await sealThroughPolicy(forged, {
-        signingKey: ngKeys.privateKey,
-        recipientKey: frKeys.publicKey,
-      });
+      const armored = await sealThroughPolicy(
+        forged,
+        { signingKey: ngKeys.privateKey, recipientKey: frKeys.publicKey },
+        { facts: { legalBasisRecorded: true } },
+      );
       const direct = await api<ApiError>(url(FR, INBOUND_PATH), {
         method: 'POST',
         headers: {
@@ -716,7 +770,9 @@ describe('the four procedures across real nodes', () => {
       for (const { messageId, recipient } of announced.messages)
         expect((await message(recipient, messageId)).payload.body).toEqual(operation);
       // An approval covers its own action only.
-      await refused(FR, id, 'operational-message', { ...operation, actionId: 'ACT-2' });
+      expect(
+        (await blocked(FR, id, 'operational-message', { ...operation, actionId: 'ACT-2' })).details,
+      ).toEqual([expect.objectContaining({ rule: 'H-9' })]);
     });
   });
 

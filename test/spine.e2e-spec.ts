@@ -433,6 +433,7 @@ describe('gateway spine across real processes', () => {
     expect(bundle.keys.map((k) => k.authorityId).sort()).toEqual([FR, NG]);
     expect(bundle.audit.map((e) => e.event)).toEqual([
       'message.sent',
+      'policy.decided',
       'message.delivered',
       'evidence.exported',
     ]);

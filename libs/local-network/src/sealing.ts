@@ -1,5 +1,11 @@
 import { sealEnvelope, type EnvelopePayload, type SealingKeys } from '#libs/envelope';
-import { authorisePayload, evaluate, policyError, type AuthorityKind } from '#libs/policy';
+import {
+  authorisePayload,
+  evaluate,
+  policyError,
+  type AuthorityKind,
+  type CaseFacts,
+} from '#libs/policy';
 import { categoriesOf } from '#libs/procedures';
 
 /**
@@ -10,11 +16,9 @@ import { categoriesOf } from '#libs/procedures';
 export async function sealThroughPolicy(
   payload: EnvelopePayload,
   keys: SealingKeys,
-  kinds: { sender: AuthorityKind; recipient: AuthorityKind } = {
-    sender: 'central-authority',
-    recipient: 'central-authority',
-  },
+  options: { facts?: CaseFacts; kinds?: { sender: AuthorityKind; recipient: AuthorityKind } } = {},
 ): Promise<string> {
+  const kinds = options.kinds ?? { sender: 'central-authority', recipient: 'central-authority' };
   const decision = evaluate({
     channel: payload.inReplyTo ? 'answer' : 'new-request',
     procedure: payload.procedure,
@@ -27,7 +31,7 @@ export async function sealThroughPolicy(
     },
     body: payload.body,
     categories: categoriesOf(payload.procedure, payload.messageType, payload.body),
-    facts: {},
+    facts: options.facts ?? {},
     purpose: payload.handling.permittedPurpose,
   });
   const refusal = policyError(decision);

@@ -103,7 +103,7 @@ export class SubmitMessage {
       draft,
       addressed,
       caseReference,
-      !existing,
+      existing?.state,
       context,
     );
     const now = this.clock.now();
@@ -235,14 +235,14 @@ export class SubmitMessage {
     draft: MessageDraft,
     addressed: Authority[],
     caseReference: string | null,
-    opening: boolean,
+    requestState: Record<string, unknown> | undefined,
     context: SubmissionContext,
   ): Promise<{
     recipients: Authority[];
     decisions: Map<string, PolicyDecision>;
     withheld: SubmissionAccepted['withheld'];
   }> {
-    const channel = this.channelOf(draft, addressed.length, opening);
+    const channel = this.channelOf(draft, addressed.length, !requestState);
     const decisions = await this.policy.decide(
       {
         channel,
@@ -254,6 +254,7 @@ export class SubmitMessage {
         declarations: draft.declarations,
         acknowledgements: draft.acknowledgements,
         receivedHandling: draft.onwardTransferOf?.handling,
+        requestState,
       },
       addressed,
       context.actor,

@@ -12,7 +12,7 @@ import {
   type PolicyDecision,
   type PolicySettings,
 } from '#libs/policy';
-import { categoriesOf } from '#libs/procedures';
+import { categoriesOf, type JitAction } from '#libs/procedures';
 import { scanBody, type PersonIdentifiers } from '#libs/protection-register';
 import { CaseFactsRepository } from './case-facts.repository.js';
 import { ProtectedPersonsRegister } from './protected-persons.register.js';
@@ -39,6 +39,8 @@ export interface DraftForDecision {
   purpose: string;
   declarations?: MessageDeclarations;
   acknowledgements?: Array<Omit<Acknowledgement, 'supervisor'>>;
+  /** The request's procedure state: for a JIT, the actions and their approvals (H-9). */
+  requestState?: Record<string, unknown>;
   /** Onward transfer: the handling conditions the content arrived with (HC-1). */
   receivedHandling?: { noOnwardTransferTo: readonly string[] };
 }
@@ -63,7 +65,15 @@ export class PolicyDecisionPoint {
     recipients: readonly Authority[],
     actor: string,
   ): Promise<Map<string, PolicyDecision>> {
-    const facts = await this.facts.get(draft.caseReference);
+    const recorded = await this.facts.get(draft.caseReference);
+    // Approvals of JIT actions come from the signed messages of the team, as the procedure holds them.
+    const approvals = ((draft.requestState?.actions ?? []) as JitAction[]).map(
+      ({ actionId, territoryState, decision }) => ({ actionId, territoryState, decision }),
+    );
+    const facts =
+      approvals.length > 0
+        ? { ...recorded, jitActions: [...(recorded.jitActions ?? []), ...approvals] }
+        : recorded;
     const persons = personsIn(draft.body).map((person) =>
       identifiersAt(draft.body, person.segments),
     );

@@ -115,6 +115,7 @@ export class SafeguardsController {
         purpose: draft.handling.permittedPurpose,
         declarations: draft.declarations,
         acknowledgements: draft.acknowledgements,
+        requestState: existing?.state,
       },
       recipients,
       this.actor(),

@@ -16,6 +16,7 @@ import { HealthController } from './http/health.controller.js';
 import { InboundController } from './http/inbound.controller.js';
 import { MailboxController, MailboxStream } from './http/mailbox.controller.js';
 import { MessagesController } from './http/messages.controller.js';
+import { OfficerContext } from './http/officer-context.js';
 import { RequestsController } from './http/requests.controller.js';
 import { SafeguardsController } from './http/safeguards.controller.js';
 
@@ -41,6 +42,7 @@ import { SafeguardsController } from './http/safeguards.controller.js';
   ],
   providers: [
     MailboxStream,
+    OfficerContext,
     { provide: APP_FILTER, useClass: GatewayErrorFilter },
     {
       provide: APP_PIPE,

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { InjectQueue } from '@nestjs/bullmq';
 import {
   Inject,
@@ -14,6 +15,37 @@ import { CaseRepository, reviveClock } from './case.repository.js';
 import { DEADLINE_PROFILES } from './deadline-profiles.js';
 
 export const DEADLINE_QUEUE = 'deadlines';
+
+/** BullMQ scores a delayed job as (due instant in ms) * 0x1000 + a counter (getDelayedScore.lua). */
+const DELAYED_SCORE_FACTOR = 0x1000;
+const TIMER_MISSING = -1;
+const TIMER_NOT_DELAYED = -2;
+const TIMER_STATES_CHUNK = 1000;
+const ADD_CHUNK = 1000;
+/** About 25 ms of reminder arithmetic between two turns of the event loop. */
+const ROWS_PER_SLICE = 250;
+const TIMER_STATES_COMMAND = 'deadlineTimerStates';
+/**
+ * KEYS[1] the queue's delayed set, ARGV[1] the queue's key prefix, ARGV[2..] job ids. For each id:
+ * -1 when the job does not exist, -2 when it exists but is not delayed, else its delayed score.
+ */
+const TIMER_STATES_LUA = `
+local result = {}
+for i = 2, #ARGV do
+  local id = ARGV[i]
+  if redis.call('EXISTS', ARGV[1] .. id) == 0 then
+    result[i - 1] = ${TIMER_MISSING}
+  else
+    result[i - 1] = redis.call('ZSCORE', KEYS[1], id) or ${TIMER_NOT_DELAYED}
+  end
+end
+return result
+`;
+
+interface Timer {
+  id: string;
+  data: DeadlineJobData;
+}
 
 export interface DeadlineJobData {
   deadlineId: string;
@@ -37,7 +69,10 @@ export class DeadlineTimers {
     private readonly clock: Clock,
   ) {}
 
-  timersOf(row: DeadlineRow): Array<{ id: string; data: DeadlineJobData }> {
+  /** Connections on which the timer-states script is defined. */
+  private readonly statesCommandDefined = new WeakSet<object>();
+
+  timersOf(row: DeadlineRow): Timer[] {
     if (row.status !== 'running') return [];
     const profile = this.profiles.get(row.profile_id);
     const clock = reviveClock(row.clock);
@@ -71,14 +106,51 @@ export class DeadlineTimers {
     ];
   }
 
-  /** Adds the timers of these deadlines, or moves existing ones to their delay by the node's clock. */
+  /**
+   * Adds the timers of these deadlines, or moves existing ones to their delay by the node's clock.
+   * Long batches (re-derivation) are worked through in slices, so that the worker keeps firing
+   * timers meanwhile.
+   */
   async schedule(rows: DeadlineRow[]): Promise<number> {
+    const timers: Timer[] = [];
+    for (let i = 0; i < rows.length; i += ROWS_PER_SLICE) {
+      if (i > 0) await yieldToEventLoop();
+      for (const row of rows.slice(i, i + ROWS_PER_SLICE)) timers.push(...this.timersOf(row));
+    }
+    if (timers.length === 0) return 0;
+    const states = await this.states(timers.map((timer) => timer.id));
+    // Read together: BullMQ delays by the real clock, timers are due by the node's clock.
+    const realNow = Date.now();
+    const skew = this.clock.now().getTime() - realNow;
+    const missing: Timer[] = [];
+    const drifted: Timer[] = [];
+    timers.forEach((timer, i) => {
+      const state = states[i];
+      if (state === TIMER_MISSING) missing.push(timer);
+      // The node's clock may have moved (drills, tests): keep delayed timers in step with it.
+      else if (state !== TIMER_NOT_DELAYED) {
+        const due = Math.max(realNow, Date.parse(timer.data.at) - skew);
+        if (Math.abs(state - due) > 1000) drifted.push(timer);
+      }
+    });
+    // In chunks: Redis adds one chunk while the next is built.
+    const adding: Array<Promise<unknown>> = [];
+    for (let i = 0; i < missing.length; i += ADD_CHUNK) {
+      if (i > 0) await yieldToEventLoop();
+      const chunk = this.add(missing.slice(i, i + ADD_CHUNK));
+      // Its failure is reported by Promise.all below, not as an unhandled rejection meanwhile.
+      chunk.catch(() => undefined);
+      adding.push(chunk);
+    }
+    await Promise.all(adding);
+    await Promise.all(drifted.map((timer) => this.realign(timer)));
+    return missing.length;
+  }
+
+  private add(timers: Timer[]): Promise<unknown> {
     const now = this.clock.now().getTime();
-    const timers = rows.flatMap((row) => this.timersOf(row));
-    const existing = await Promise.all(timers.map((timer) => this.queue.getJob(timer.id)));
-    const missing = timers.filter((_, i) => !existing[i]);
-    await this.queue.addBulk(
-      missing.map((timer) => ({
+    return this.queue.addBulk(
+      timers.map((timer) => ({
         name: timer.data.kind,
         data: timer.data,
         opts: {
@@ -89,16 +161,49 @@ export class DeadlineTimers {
         },
       })),
     );
-    // The node's clock may have moved (drills, tests): keep delayed timers in step with it.
-    await Promise.all(
-      existing.map(async (job, i) => {
-        if (!job || !(await job.isDelayed())) return;
-        const delay = Math.max(0, Date.parse(timers[i].data.at) - now);
-        if (Math.abs(job.timestamp + job.delay - (Date.now() + delay)) > 1000)
-          await job.changeDelay(delay);
-      }),
+  }
+
+  /**
+   * Where each timer stands, read in a few round trips rather than one per timer: missing, present
+   * but no longer delayed (waiting, active, failed), or delayed until the returned instant.
+   */
+  private async states(ids: string[]): Promise<number[]> {
+    const client = await this.queue.getBackend().client;
+    if (!this.statesCommandDefined.has(client)) {
+      client.defineCommand(TIMER_STATES_COMMAND, { numberOfKeys: 1, lua: TIMER_STATES_LUA });
+      this.statesCommandDefined.add(client);
+    }
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += TIMER_STATES_CHUNK) {
+      chunks.push(ids.slice(i, i + TIMER_STATES_CHUNK));
+    }
+    const replies = await Promise.all(
+      chunks.map(
+        (chunk) =>
+          client.runCommand(TIMER_STATES_COMMAND, [
+            this.queue.keys.delayed,
+            this.queue.toKey(''),
+            ...chunk,
+          ]) as Promise<Array<number | string>>,
+      ),
     );
-    return missing.length;
+    return replies.flat().map((reply) =>
+      typeof reply === 'number'
+        ? reply
+        : // A delayed job's score is its due instant in ms times 0x1000, plus a tie-breaker.
+          Math.floor(Number(reply) / DELAYED_SCORE_FACTOR),
+    );
+  }
+
+  /** Moves a delayed timer; one that was promoted meanwhile fires by its own instant check. */
+  private async realign(timer: Timer): Promise<void> {
+    const job = await this.queue.getJob(timer.id);
+    if (!job) return;
+    try {
+      await job.changeDelay(Math.max(0, Date.parse(timer.data.at) - this.clock.now().getTime()));
+    } catch (error) {
+      if (await job.isDelayed()) throw error;
+    }
   }
 }
 

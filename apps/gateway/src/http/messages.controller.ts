@@ -27,8 +27,7 @@ import {
   type MessageView,
   type SubmissionAccepted,
 } from '#libs/messaging';
-import { NodeIdentity } from '#libs/node-config';
-import { correlationIdOf } from './correlation.js';
+import { OfficerContext } from './officer-context.js';
 import { ForwardMessageDto, SubmitMessageDto } from './submit-message.dto.js';
 
 class ListMessagesQuery {
@@ -49,14 +48,14 @@ export class MessagesController {
     private readonly markRead: MarkMessageRead,
     private readonly exportEvidence: ExportEvidence,
     private readonly forwardMessage: ForwardMessage,
-    private readonly identity: NodeIdentity,
+    private readonly officer: OfficerContext,
   ) {}
 
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Seal and queue a message for delivery to another authority' })
   send(@Body() draft: SubmitMessageDto, @Req() request: Request): Promise<SubmissionAccepted> {
-    return this.submit.execute(draft, this.context(request));
+    return this.submit.execute(draft, this.officer.of(request));
   }
 
   @Get()
@@ -79,7 +78,7 @@ export class MessagesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Mark a received message as read' })
   read(@Param('id', uuid) id: string, @Req() request: Request): Promise<MessageView> {
-    return this.markRead.execute(id, this.context(request));
+    return this.markRead.execute(id, this.officer.of(request));
   }
 
   @Post(':id/forward')
@@ -93,7 +92,7 @@ export class MessagesController {
     @Body() draft: ForwardMessageDto,
     @Req() request: Request,
   ): Promise<SubmissionAccepted> {
-    return this.forwardMessage.execute(id, draft, this.context(request));
+    return this.forwardMessage.execute(id, draft, this.officer.of(request));
   }
 
   @Get(':id/evidence')
@@ -101,14 +100,6 @@ export class MessagesController {
     summary: 'Evidence bundle: raw envelope, receipts, public keys and audit entries',
   })
   evidence(@Param('id', uuid) id: string, @Req() request: Request): Promise<EvidenceBundle> {
-    return this.exportEvidence.execute(id, this.context(request));
-  }
-
-  /** Until user authentication exists, actions are attributed to the node's own authority. */
-  private context(request: Request): { actor: string; correlationId: string } {
-    return {
-      actor: `officer@${this.identity.authorityId}`,
-      correlationId: correlationIdOf(request),
-    };
+    return this.exportEvidence.execute(id, this.officer.of(request));
   }
 }

@@ -16,8 +16,8 @@ import type { Request } from 'express';
 import { CaseQueries, type RequestDetail, type RequestView } from '#libs/cases';
 import { PROCEDURES } from '#libs/envelope';
 import { AnswerRequest, type SubmissionAccepted } from '#libs/messaging';
-import { Clock, NodeIdentity } from '#libs/node-config';
-import { correlationIdOf } from './correlation.js';
+import { Clock } from '#libs/node-config';
+import { OfficerContext } from './officer-context.js';
 import { AnswerRequestDto, WithdrawRequestDto } from './submit-message.dto.js';
 
 class ListRequestsQuery {
@@ -40,7 +40,7 @@ export class RequestsController {
   constructor(
     private readonly queries: CaseQueries,
     private readonly answer: AnswerRequest,
-    private readonly identity: NodeIdentity,
+    private readonly officer: OfficerContext,
     private readonly clock: Clock,
   ) {}
 
@@ -77,7 +77,7 @@ export class RequestsController {
     @Body() draft: AnswerRequestDto,
     @Req() request: Request,
   ): Promise<SubmissionAccepted> {
-    return this.answer.execute(id, draft, this.context(request));
+    return this.answer.execute(id, draft, this.officer.of(request));
   }
 
   @Post('requests/:id/withdraw')
@@ -91,7 +91,7 @@ export class RequestsController {
     return this.answer.execute(
       id,
       { messageType: 'withdrawal', body: { reasons: draft.reasons } },
-      this.context(request),
+      this.officer.of(request),
     );
   }
 
@@ -99,12 +99,5 @@ export class RequestsController {
   @ApiOperation({ summary: 'A case: its requests, each with thread, state and deadlines' })
   caseFile(@Param('reference') reference: string) {
     return this.queries.caseFile(reference);
-  }
-
-  private context(request: Request) {
-    return {
-      actor: `officer@${this.identity.authorityId}`,
-      correlationId: correlationIdOf(request),
-    };
   }
 }

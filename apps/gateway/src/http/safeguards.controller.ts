@@ -13,7 +13,6 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CaseRepository } from '#libs/cases';
 import { AuthorityDirectory, type Authority } from '#libs/directory';
 import { ErrorCode, GatewayError } from '#libs/errors';
-import { NodeIdentity } from '#libs/node-config';
 import { explain, policyError, type CaseFacts } from '#libs/policy';
 import { validateMessageBody } from '#libs/procedures';
 import {
@@ -21,6 +20,7 @@ import {
   PolicyDecisionPoint,
   ProtectedPersonsRegister,
 } from '#libs/safeguards';
+import { OfficerContext } from './officer-context.js';
 import { CaseFactsDto, RegisterEntryDto } from './safeguards.dto.js';
 import { SubmitMessageDto } from './submit-message.dto.js';
 
@@ -33,7 +33,7 @@ export class SafeguardsController {
     private readonly policy: PolicyDecisionPoint,
     private readonly cases: CaseRepository,
     private readonly directory: AuthorityDirectory,
-    private readonly identity: NodeIdentity,
+    private readonly officer: OfficerContext,
   ) {}
 
   @Post('register/entries')
@@ -44,14 +44,14 @@ export class SafeguardsController {
   })
   async registerPerson(@Body() entry: RegisterEntryDto): Promise<{ entryId: string }> {
     const { shieldFrom, ...identifiers } = entry;
-    return this.register.register(identifiers, shieldFrom, this.actor());
+    return this.register.register(identifiers, shieldFrom, this.officer.actor());
   }
 
   @Delete('register/entries/:id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a register entry (asylum authority)' })
   async removePerson(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    if (!(await this.register.remove(id, this.actor()))) {
+    if (!(await this.register.remove(id, this.officer.actor()))) {
       throw new GatewayError(ErrorCode.VALIDATION_FAILED, `no register entry ${id}`, [
         { field: 'id' },
       ]);
@@ -83,7 +83,7 @@ export class SafeguardsController {
     @Param('reference') reference: string,
     @Body() facts: CaseFactsDto,
   ): Promise<CaseFacts> {
-    await this.facts.put(reference, facts, this.actor());
+    await this.facts.put(reference, facts, this.officer.actor());
     return facts;
   }
 
@@ -118,7 +118,7 @@ export class SafeguardsController {
         requestState: existing?.state,
       },
       recipients,
-      this.actor(),
+      this.officer.actor(),
     );
     // What a sender may be told: for H-1, the rule and nothing more.
     return recipients.map((recipient) => {
@@ -137,10 +137,5 @@ export class SafeguardsController {
         explanation: explain(decision, 'sender'),
       };
     });
-  }
-
-  /** Until user authentication exists, actions are attributed to the node's own authority. */
-  private actor(): string {
-    return `officer@${this.identity.authorityId}`;
   }
 }

@@ -52,7 +52,31 @@ export class AttachmentDigestDto {
   sha256!: string;
 }
 
-export class SubmitMessageDto implements MessageDraft {
+/** What the safeguards take besides the message: supervisors' acknowledgements and the drafter's declarations. */
+class SafeguardInputsDto {
+  @ApiPropertyOptional({
+    type: [AcknowledgementDto],
+    description: 'A supervisor’s justification for each policy warning (W-...)',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => AcknowledgementDto)
+  acknowledgements?: AcknowledgementDto[];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'What the drafter declares for the safeguards: returnOf, targets, prosecutionOrDetentionOf, interviews, revealIdentity…',
+  })
+  @IsOptional()
+  @IsObject()
+  declarations?: MessageDeclarations;
+}
+
+export class SubmitMessageDto extends SafeguardInputsDto implements MessageDraft {
   @ApiProperty({ enum: PROCEDURES })
   @IsIn(PROCEDURES)
   procedure!: Procedure;
@@ -126,30 +150,9 @@ export class SubmitMessageDto implements MessageDraft {
   @ValidateNested({ each: true })
   @Type(() => AttachmentDigestDto)
   attachments?: AttachmentDigestDto[];
-
-  @ApiPropertyOptional({
-    type: [AcknowledgementDto],
-    description: 'A supervisor’s justification for each policy warning (W-...)',
-  })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => AcknowledgementDto)
-  acknowledgements?: AcknowledgementDto[];
-
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description:
-      'What the drafter declares for the safeguards: returnOf, targets, prosecutionOrDetentionOf, interviews, revealIdentity…',
-  })
-  @IsOptional()
-  @IsObject()
-  declarations?: MessageDeclarations;
 }
 
-export class AnswerRequestDto implements AnswerDraft {
+export class AnswerRequestDto extends SafeguardInputsDto implements AnswerDraft {
   @ApiProperty({ example: 'acknowledgement' })
   @Matches(/^[a-z][a-z0-9-]{1,63}$/)
   messageType!: string;
@@ -176,27 +179,6 @@ export class AnswerRequestDto implements AnswerDraft {
   @ValidateNested({ each: true })
   @Type(() => AttachmentDigestDto)
   attachments?: AttachmentDigestDto[];
-
-  @ApiPropertyOptional({
-    type: [AcknowledgementDto],
-    description: 'A supervisor’s justification for each policy warning (W-...)',
-  })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => AcknowledgementDto)
-  acknowledgements?: AcknowledgementDto[];
-
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description:
-      'What the drafter declares for the safeguards: returnOf, targets, prosecutionOrDetentionOf, interviews, revealIdentity…',
-  })
-  @IsOptional()
-  @IsObject()
-  declarations?: MessageDeclarations;
 }
 
 export class WithdrawRequestDto {
@@ -208,7 +190,7 @@ export class WithdrawRequestDto {
   reasons!: string;
 }
 
-export class ForwardMessageDto implements ForwardDraft {
+export class ForwardMessageDto extends SafeguardInputsDto implements ForwardDraft {
   @ApiProperty({ type: [String], example: ['IT-MOJ-DAG'] })
   @IsArray()
   @ArrayMaxSize(30)
@@ -232,11 +214,4 @@ export class ForwardMessageDto implements ForwardDraft {
   @IsString()
   @MaxLength(200)
   consentReference?: string;
-
-  @ApiPropertyOptional({ type: [AcknowledgementDto] })
-  @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => AcknowledgementDto)
-  acknowledgements?: AcknowledgementDto[];
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -452,6 +452,40 @@ describe('gateway spine across real processes', () => {
       readFileSync(join(out, 'receipt.asc'), 'utf8'),
     )?.[1];
     expect(attested).toBe(sha256Hex(readFileSync(join(out, 'envelope.asc'), 'utf8')));
+  });
+
+  it('lets an officer explain, open, list and withdraw from the CLI, through the same checks', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'draft-')), 'draft.json');
+    writeFileSync(file, JSON.stringify(draft({ caseReference: 'FR-PNAT-2026-0300' })));
+    const explained = JSON.parse(
+      (await cli(network, FR, ['explain', '--file', file])).stdout,
+    ) as Array<{ recipient: string; outcome: string }>;
+    expect(explained).toEqual([expect.objectContaining({ recipient: NG, outcome: 'allow' })]);
+    expect(await countRows(frDb, 'requests', 'case_reference = $1', ['FR-PNAT-2026-0300'])).toBe(0);
+
+    const opened = JSON.parse(
+      (await cli(network, FR, ['cases', 'open', '--file', file])).stdout,
+    ) as SubmissionAccepted;
+    await waitDelivered(opened.messages[0].messageId);
+    const listed = JSON.parse(
+      (await cli(network, FR, ['cases', 'list', '--procedure', 'mla', '--state', 'delivered']))
+        .stdout,
+    ) as Array<{ id: string }>;
+    expect(listed.map((r) => r.id)).toContain(opened.requestId);
+
+    await cli(network, FR, [
+      'cases',
+      'withdraw',
+      opened.requestId,
+      '--reasons',
+      'Proceedings discontinued',
+    ]);
+    await waitFor(async () => {
+      const request = (
+        await api<{ status: string }>(`${network.url(NG)}/api/v1/requests/${opened.requestId}`)
+      ).body;
+      return request.status === 'withdrawn';
+    }, 'the withdrawal to reach NG');
   });
 
   it('verifies the audit chain and names the first modified row', async () => {

@@ -8,7 +8,7 @@ import { CaseQueries } from '#libs/cases';
 import { Clock } from '#libs/node-config';
 import { generateAuthorityKeyPair } from '#libs/envelope';
 import { ExportEvidence, writeEvidenceBundle } from '#libs/evidence';
-import { readKeyPassphrase } from '#libs/node-config';
+import { loadNodeConfig, readKeyPassphrase } from '#libs/node-config';
 import { CliModule } from './cli.module.js';
 import { runDemo } from './demo.js';
 
@@ -111,6 +111,64 @@ cases
   .argument('<requestId>')
   .action((requestId: string) =>
     withNode(async (app) => print(await app.get(CaseQueries).request(requestId))),
+  );
+
+/**
+ * Officer actions go through the node's own gateway API, so that they pass exactly the checks,
+ * the policy decision point and the audit that the HTTP API applies.
+ */
+async function gateway(path: string, init?: { method: string; body: unknown }): Promise<void> {
+  const { http } = loadNodeConfig();
+  const response = await fetch(`http://${http.host}:${http.port}${path}`, {
+    method: init?.method ?? 'GET',
+    headers: { 'content-type': 'application/json' },
+    body: init ? JSON.stringify(init.body) : undefined,
+  });
+  const text = await response.text();
+  process.stdout.write(`${text}\n`);
+  if (!response.ok) process.exitCode = response.status >= 500 ? 1 : 4;
+}
+
+const readDraft = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
+
+cases
+  .command('open')
+  .description('Open a request: a JSON draft as for POST /api/v1/messages')
+  .requiredOption('--file <draft.json>')
+  .action((options: { file: string }) =>
+    gateway('/api/v1/messages', { method: 'POST', body: readDraft(options.file) }),
+  );
+cases
+  .command('answer')
+  .description(
+    'Answer in a request’s thread: a JSON draft { messageType, body, acknowledgements? }',
+  )
+  .argument('<requestId>')
+  .requiredOption('--file <answer.json>')
+  .action((requestId: string, options: { file: string }) =>
+    gateway(`/api/v1/requests/${requestId}/messages`, {
+      method: 'POST',
+      body: readDraft(options.file),
+    }),
+  );
+cases
+  .command('withdraw')
+  .description('Withdraw a request')
+  .argument('<requestId>')
+  .requiredOption('--reasons <text>')
+  .action((requestId: string, options: { reasons: string }) =>
+    gateway(`/api/v1/requests/${requestId}/withdraw`, {
+      method: 'POST',
+      body: { reasons: options.reasons },
+    }),
+  );
+
+program
+  .command('explain')
+  .description('Evaluate a draft at the policy decision point without sending it')
+  .requiredOption('--file <draft.json>')
+  .action((options: { file: string }) =>
+    gateway('/api/v1/policy/explain', { method: 'POST', body: readDraft(options.file) }),
   );
 
 const keys = program.command('keys').description('Authority keys');

@@ -512,4 +512,30 @@ describe('gateway spine across real processes', () => {
       firstBreak: { seq: '3', reason: 'entry-hash-mismatch' },
     });
   });
+
+  it('never writes a secret to its logs', async () => {
+    const logs = [FR, NG]
+      .flatMap((id) =>
+        (['gateway', 'worker'] as const).map((component) => network.logFile(id, component)),
+      )
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    expect(logs.length).toBeGreaterThan(1000);
+    for (const id of [FR, NG]) {
+      const secrets = join(network.options.workDir, 'secrets');
+      const passphrase = readFileSync(join(secrets, `${id}.passphrase`), 'utf8');
+      const keyLines = readFileSync(join(secrets, `${id}.key.asc`), 'utf8')
+        .split('\n')
+        .filter((line) => line.length > 40);
+      const registerSecret = readFileSync(join(secrets, `${id}.register-secret`));
+      for (const secret of [
+        passphrase,
+        ...keyLines,
+        registerSecret.toString('base64'),
+        registerSecret.toString('hex'),
+      ]) {
+        expect(logs.includes(secret)).toBe(false);
+      }
+    }
+  });
 });

@@ -198,11 +198,13 @@ export function evaluate(input: PolicyInput): PolicyDecision {
           ? 'allow-with-redactions'
           : 'allow';
 
+  // A shielded State is never named to itself: "no onward transfer to NG" on a message that NG
+  // receives would tell NG that someone in the case must be shielded from it (H-1).
+  const shielded = [...shieldedStates(context.casePersons)].filter(
+    (state) => !context.recipientStates.has(state),
+  );
   const noOnwardTransferTo = [
-    ...new Set([
-      ...shieldedStates(context.casePersons),
-      ...(input.receivedHandling?.noOnwardTransferTo ?? []).map(stateCode),
-    ]),
+    ...new Set([...shielded, ...(input.receivedHandling?.noOnwardTransferTo ?? []).map(stateCode)]),
   ].sort();
   const approvedBody = outcome === 'block' ? undefined : applyRedactions(input.body, redactions);
 

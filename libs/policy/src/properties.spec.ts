@@ -317,7 +317,7 @@ describe('H-1 holds for any case, person, procedure, channel and recipient', () 
     expect(blocks).toBeGreaterThan(20);
   });
 
-  it('makes every sealable message carry "no onward transfer" to every shielded State', () => {
+  it('makes every sealable message carry "no onward transfer" to every shielded State but its recipient\'s', () => {
     fc.assert(
       fc.property(scenario, (input) => {
         const decision = evaluate(input);
@@ -332,8 +332,11 @@ describe('H-1 holds for any case, person, procedure, channel and recipient', () 
             ),
         );
         for (const state of shielded) {
+          if (state === input.recipient.state) continue;
           expect(decision.requiredHandling.noOnwardTransferTo).toContain(state);
         }
+        // Named to itself, a shielded State would learn that someone is shielded from it (H-1).
+        expect(decision.requiredHandling.noOnwardTransferTo).not.toContain(input.recipient.state);
       }),
       RUNS,
     );

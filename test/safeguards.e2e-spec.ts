@@ -480,6 +480,10 @@ describe('the safeguards across real nodes', () => {
       expect(await count(FR, 'messages')).toBe(before.fr);
       expect(await count(NG, 'messages')).toBe(before.ng);
       expect(await policyEntries()).toBe(before.policy);
+      // Asking is audited all the same, so that names cannot be tried against the register unseen.
+      expect(await count(FR, `audit_log where event = 'policy.explained'`)).toBeGreaterThanOrEqual(
+        5,
+      );
       expect(await count(FR, `requests where case_reference = $1`, [JIT_CASE])).toBe(0);
     });
   });

@@ -21,6 +21,7 @@ export type AuditEvent =
   | 'deadline.extended'
   | 'policy.decided'
   | 'policy.refused'
+  | 'policy.explained'
   | 'register.entry-added'
   | 'register.entry-removed'
   | 'case-facts.updated';

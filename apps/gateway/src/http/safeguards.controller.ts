@@ -10,6 +10,7 @@ import {
   Put,
 } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuditTrail } from '#libs/audit';
 import { CaseRepository } from '#libs/cases';
 import { AuthorityDirectory, type Authority } from '#libs/directory';
 import { ErrorCode, GatewayError } from '#libs/errors';
@@ -34,6 +35,7 @@ export class SafeguardsController {
     private readonly cases: CaseRepository,
     private readonly directory: AuthorityDirectory,
     private readonly officer: OfficerContext,
+    private readonly audit: AuditTrail,
   ) {}
 
   @Post('register/entries')
@@ -120,6 +122,25 @@ export class SafeguardsController {
       recipients,
       this.officer.actor(),
     );
+    // Asking is traced like sending: otherwise names could be tried against the register unseen.
+    await this.audit.record({
+      event: 'policy.explained',
+      actor: this.officer.actor(),
+      details: {
+        procedure: draft.procedure,
+        messageType: draft.messageType,
+        caseReference: draft.caseReference ?? existing?.case_reference ?? null,
+        decisions: recipients.map((recipient) => {
+          const decision = decisions.get(recipient.id)!;
+          return {
+            recipient: recipient.id,
+            decisionId: decision.decisionId,
+            outcome: decision.outcome,
+            rules: decision.findings.map((f) => f.ruleId),
+          };
+        }),
+      },
+    });
     // What a sender may be told: for H-1, the rule and nothing more.
     return recipients.map((recipient) => {
       const decision = decisions.get(recipient.id)!;

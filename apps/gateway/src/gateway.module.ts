@@ -6,7 +6,7 @@ import { BusModule } from '#libs/bus';
 import { EvidenceModule } from '#libs/evidence';
 import { validationDetails } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
-import { MessagingModule } from '#libs/messaging';
+import { SendingModule } from '#libs/messaging';
 import { NodeModule } from '#libs/node-config';
 import { loggerModule } from '#libs/observability';
 import { PersistenceModule } from '#libs/persistence';
@@ -27,7 +27,7 @@ import { SafeguardsController } from './http/safeguards.controller.js';
     PersistenceModule,
     AuditModule.forComponent('gateway'),
     BusModule,
-    MessagingModule,
+    SendingModule,
     EvidenceModule,
     TerminusModule.forRoot({ gracefulShutdownTimeoutMs: 1000 }),
   ],

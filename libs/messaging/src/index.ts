@@ -11,7 +11,7 @@ export {
   type MessageStatus,
 } from './message-status.js';
 export { MessageRepository, type MessageFilter, type Trx } from './message.repository.js';
-export { MessagingModule } from './messaging.module.js';
+export { MessagingModule, SendingModule } from './messaging.module.js';
 export {
   GetMessage,
   ListMessages,

@@ -10,20 +10,25 @@ import { GetMessage, ListMessages, MarkMessageRead } from './read-message.use-ca
 import { ReceiveEnvelope } from './receive-envelope.use-case.js';
 import { SubmitMessage } from './submit-message.use-case.js';
 
-const useCases = [
-  SubmitMessage,
-  ForwardMessage,
-  AnswerRequest,
-  ReceiveEnvelope,
-  ListMessages,
-  GetMessage,
-  MarkMessageRead,
-];
+const receiving = [ReceiveEnvelope, ListMessages, GetMessage, MarkMessageRead];
 
-/** Messages: submission, reception, queries and the delivery queue's producer. */
+/** Messages: the record, the delivery queue's producer, reception and queries. */
 @Module({
-  imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE }), CasesModule, SafeguardsModule],
-  providers: [MessageRepository, DeliveryQueue, ...useCases],
-  exports: [MessageRepository, DeliveryQueue, CasesModule, SafeguardsModule, ...useCases],
+  imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE }), CasesModule],
+  providers: [MessageRepository, DeliveryQueue, ...receiving],
+  exports: [MessageRepository, DeliveryQueue, CasesModule, ...receiving],
 })
 export class MessagingModule {}
+
+const sending = [SubmitMessage, AnswerRequest, ForwardMessage];
+
+/**
+ * Sending: every path out of the node, each through the policy decision point. Only the gateway
+ * sends, so only it loads the safeguards (and the protected-persons register into memory).
+ */
+@Module({
+  imports: [MessagingModule, SafeguardsModule],
+  providers: sending,
+  exports: [MessagingModule, SafeguardsModule, ...sending],
+})
+export class SendingModule {}

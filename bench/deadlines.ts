@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -28,6 +27,9 @@ import { LocalNetwork, mlaRequest, repoRoot, type NodeSpec } from '#libs/local-n
 import { loadNodeConfig, SystemClock } from '#libs/node-config';
 import { createDatabase } from '#libs/persistence';
 import { applyMessage, applySystemEvent, type ProcedureState } from '#libs/procedures';
+import { machineInfo, percentiles, positiveInteger, progressOf, round, sleep } from './support.js';
+
+const progress = progressOf('bench:deadlines');
 
 const NODE: NodeSpec = {
   authorityId: 'NG-MOJ-CA',
@@ -58,13 +60,6 @@ interface Options {
   windowEndMs: number;
   steadyPasses: number;
   keep: boolean;
-}
-
-interface Percentiles {
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
 }
 
 /** One generated deadline, with what the engine says its timers are. */
@@ -104,44 +99,6 @@ function parseOptions(): Options {
     throw new Error('--window-end-ms must be after --window-start-ms');
   }
   return options;
-}
-
-function positiveInteger(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`${name} must be a positive integer, got ${text}`);
-  }
-  return value;
-}
-
-function progress(line: string): void {
-  process.stderr.write(`[bench:deadlines] ${line}\n`);
-}
-
-function round(value: number, digits = 2): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}
-
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
-}
-
-function percentiles(values: readonly number[]): Percentiles {
-  const sorted = [...values].sort((a, b) => a - b);
-  return {
-    p50: round(percentile(sorted, 50)),
-    p90: round(percentile(sorted, 90)),
-    p99: round(percentile(sorted, 99)),
-    max: round(sorted[sorted.length - 1] ?? Number.NaN),
-  };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A field of /proc/<pid>/status in bytes (VmRSS, VmHWM), when the process still runs. */
@@ -365,24 +322,6 @@ async function unlinkMatching(redis: Redis, pattern: string): Promise<void> {
     cursor = next;
     if (keys.length > 0) await redis.unlink(...keys);
   } while (cursor !== '0');
-}
-
-const loadAtStart = loadavg()[0];
-
-function machineInfo() {
-  const processors = cpus();
-  const memory = totalmem();
-  return {
-    node: process.version,
-    platform: process.platform,
-    arch: process.arch,
-    cpus: processors.length,
-    availableParallelism: availableParallelism(),
-    cpuModel: processors[0]?.model.trim() ?? 'unknown',
-    totalMemoryGiB: round(memory / 1024 ** 3),
-    /** Other work on the machine makes every figure above noisier. */
-    loadAverage1m: { atStart: round(loadAtStart), atEnd: round(loadavg()[0]) },
-  };
 }
 
 async function run(options: Options): Promise<Record<string, unknown>> {

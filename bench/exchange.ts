@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -27,6 +26,17 @@ import {
   type NodeSpec,
 } from '#libs/local-network';
 import type { SubmissionAccepted } from '#libs/messaging';
+import {
+  machineInfo,
+  percentiles,
+  positiveInteger,
+  progressOf,
+  round,
+  sleep,
+  type Percentiles,
+} from './support.js';
+
+const progress = progressOf('bench');
 
 const SENDER = 'FR-MOJ-BEPI';
 const RECIPIENT = 'NG-MOJ-CA';
@@ -62,13 +72,6 @@ interface Options {
   cryptoOps: number;
 }
 
-interface Percentiles {
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-}
-
 interface ExchangeResult {
   messages: number;
   bodyBytes: number;
@@ -96,17 +99,6 @@ interface SealOpenResult {
   receiptSignVerify: { sequential: Throughput; concurrent: Throughput };
 }
 
-interface MachineInfo {
-  node: string;
-  platform: string;
-  arch: string;
-  cpus: number;
-  availableParallelism: number;
-  cpuModel: string;
-  totalMemoryBytes: number;
-  totalMemoryGiB: number;
-}
-
 function parseOptions(): Options {
   const { values } = parseArgs({
     options: {
@@ -120,40 +112,6 @@ function parseOptions(): Options {
     messages: positiveInteger('--messages', values.messages),
     concurrency: positiveInteger('--concurrency', values.concurrency),
     cryptoOps: positiveInteger('--crypto-ops', values['crypto-ops']),
-  };
-}
-
-function positiveInteger(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`${name} must be a positive integer, got ${text}`);
-  }
-  return value;
-}
-
-function progress(line: string): void {
-  process.stderr.write(`[bench] ${line}\n`);
-}
-
-function round(value: number, digits = 2): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}
-
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
-}
-
-function percentiles(values: readonly number[]): Percentiles {
-  const sorted = [...values].sort((a, b) => a - b);
-  return {
-    p50: round(percentile(sorted, 50)),
-    p90: round(percentile(sorted, 90)),
-    p99: round(percentile(sorted, 99)),
-    max: round(sorted[sorted.length - 1] ?? Number.NaN),
   };
 }
 
@@ -171,10 +129,6 @@ async function runPool(
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A valid MLA request whose summary of facts brings the body to 4 KiB. */
@@ -437,21 +391,6 @@ async function benchSealOpen(count: number): Promise<SealOpenResult> {
     seal: { sequential: sealSequential, concurrent: sealConcurrent },
     open: { sequential: openSequential, concurrent: openConcurrent },
     receiptSignVerify: { sequential: receiptSequential, concurrent: receiptConcurrent },
-  };
-}
-
-function machineInfo(): MachineInfo {
-  const processors = cpus();
-  const memory = totalmem();
-  return {
-    node: process.version,
-    platform: process.platform,
-    arch: process.arch,
-    cpus: processors.length,
-    availableParallelism: availableParallelism(),
-    cpuModel: processors[0]?.model.trim() ?? 'unknown',
-    totalMemoryBytes: memory,
-    totalMemoryGiB: round(memory / 1024 ** 3),
   };
 }
 

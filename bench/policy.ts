@@ -45,6 +45,9 @@ import {
   type PersonIdentifiers,
   type RegistrationIdentifiers,
 } from '#libs/protection-register';
+import { percentile, progressOf, round } from './support.js';
+
+const progress = progressOf('bench:policy');
 
 /*
  * The policy decision point's cost per outgoing message (domain.md 4), measured in process on
@@ -1011,21 +1014,6 @@ function registerMatching(
 
 // -------------------------------------------------------------------------------------------------
 // Statistics and output.
-
-function round(value: number, digits = 2): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}
-
-function progress(line: string): void {
-  process.stderr.write(`[bench:policy] ${line}\n`);
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
-}
 
 function summary(values: readonly number[]) {
   const sorted = Float64Array.from(values).sort();

@@ -42,9 +42,9 @@ import {
   registrationHashes,
   scanBody,
   type KeyKind,
-  type PersonIdentifiers,
   type RegistrationIdentifiers,
 } from '#libs/protection-register';
+import { identifiersAt } from '#libs/safeguards';
 import { percentile, progressOf, round } from './support.js';
 
 const progress = progressOf('bench:policy');
@@ -868,26 +868,6 @@ function messagePool(
 
 // -------------------------------------------------------------------------------------------------
 // The decision point's work, exactly as PolicyDecisionPoint.decide feeds the engine.
-
-/** libs/safeguards/src/policy-decision-point.ts: the identifiers of a person named in a body. */
-function identifiersAt(
-  body: Record<string, unknown>,
-  segments: readonly (string | number)[],
-): PersonIdentifiers {
-  let node: unknown = body;
-  for (const segment of segments)
-    node = (node as Record<string | number, unknown> | undefined)?.[segment];
-  const person = (node ?? {}) as {
-    names?: PersonIdentifiers['names'];
-    dateOfBirth?: string;
-    documents?: PersonIdentifiers['documents'];
-  };
-  return {
-    names: person.names ?? {},
-    dateOfBirth: person.dateOfBirth,
-    documents: (person.documents ?? []).filter((d) => typeof d?.issuingState === 'string'),
-  };
-}
 
 interface Timed {
   decisions: Map<string, PolicyDecision>;

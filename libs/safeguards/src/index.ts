@@ -1,5 +1,6 @@
 export { CaseFactsRepository } from './case-facts.repository.js';
 export {
+  identifiersAt,
   POLICY_SETTINGS,
   PolicyDecisionPoint,
   type DraftForDecision,

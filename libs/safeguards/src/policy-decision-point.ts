@@ -127,7 +127,7 @@ export class PolicyDecisionPoint {
 }
 
 /** The identifiers of a person named in a body, read at the path the policy found them. */
-function identifiersAt(
+export function identifiersAt(
   body: Record<string, unknown>,
   segments: readonly (string | number)[],
 ): PersonIdentifiers {

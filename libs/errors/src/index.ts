@@ -43,6 +43,8 @@ export const ErrorCode = {
   POLICY_ACKNOWLEDGEMENT_REQUIRED: 'POLICY_ACKNOWLEDGEMENT_REQUIRED',
   POLICY_DECISION_MISSING: 'POLICY_DECISION_MISSING',
   POLICY_SETTINGS_INVALID: 'POLICY_SETTINGS_INVALID',
+  // Data at rest: a sealed column that does not open (altered, moved, or its key not configured)
+  STORED_DATA_UNREADABLE: 'STORED_DATA_UNREADABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -25,7 +25,7 @@ import {
 } from '#libs/deadlines';
 import { LocalNetwork, mlaRequest, repoRoot, type NodeSpec } from '#libs/local-network';
 import { loadNodeConfig, SystemClock } from '#libs/node-config';
-import { createDatabase } from '#libs/persistence';
+import { createDatabase, readDataKeys, type ColumnCipher } from '#libs/persistence';
 import { applyMessage, applySystemEvent, type ProcedureState } from '#libs/procedures';
 import { machineInfo, percentiles, positiveInteger, progressOf, round, sleep } from './support.js';
 
@@ -221,6 +221,7 @@ async function insertDeadlines(
   rows: readonly Generated[],
   requestState: ProcedureState,
   calendar: DeadlineCalendar,
+  cipher: ColumnCipher,
 ): Promise<void> {
   for (let offset = 0; offset < rows.length; offset += INSERT_BATCH) {
     const batch = rows.slice(offset, offset + INSERT_BATCH);
@@ -236,34 +237,38 @@ async function insertDeadlines(
       await client.query(
         `insert into ${schema}.requests (id, case_reference, procedure, role, counterparts, status,
            state, deadline_profiles, suggested_deadline, opened_at, updated_at)
-         select id, case_reference, 'mla', 'requested', $5::text[], $6, $7::jsonb, $8::text[],
-                suggested::jsonb, opened_at, opened_at
-           from unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[])
-             as s(id, case_reference, suggested, opened_at)`,
+         select id, case_reference, 'mla', 'requested', $6::text[], $7, state, $8::text[],
+                suggested, opened_at, opened_at
+           from unnest($1::uuid[], $2::text[], $3::bytea[], $4::bytea[], $5::timestamptz[])
+             as s(id, case_reference, state, suggested, opened_at)`,
         [
           batch.map((r) => r.requestId),
           batch.map((r) => r.caseReference),
-          batch.map((r) => (r.suggested ? JSON.stringify(r.suggested) : null)),
+          batch.map((r) => cipher.seal('requests.state', r.requestId, requestState)),
+          batch.map((r) =>
+            r.suggested
+              ? cipher.seal('requests.suggested_deadline', r.requestId, r.suggested)
+              : null,
+          ),
           batch.map((r) => r.openedAt.toISOString()),
           [REQUESTER],
           requestState.status,
-          JSON.stringify(requestState),
           [PROFILE_ID],
         ],
       );
       await client.query(
         `insert into ${schema}.deadlines (id, request_id, profile_id, status, due_at, clock,
            executing_state, time_zone, reminders_sent, updated_at)
-         select id, request_id, $7, 'running', due_at, clock::jsonb, $8, $9, reminders_sent,
+         select id, request_id, $7, 'running', due_at, clock, $8, $9, reminders_sent,
                 updated_at
-           from unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::int[],
+           from unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::bytea[], $5::int[],
                        $6::timestamptz[])
              as s(id, request_id, due_at, clock, reminders_sent, updated_at)`,
         [
           batch.map((r) => r.deadlineId),
           batch.map((r) => r.requestId),
           batch.map((r) => r.clock.dueAt.toISOString()),
-          batch.map((r) => JSON.stringify(r.clock)),
+          batch.map((r) => cipher.seal('deadlines.clock', r.deadlineId, r.clock)),
           batch.map((r) => r.remindersSent),
           batch.map((r) => r.openedAt.toISOString()),
           PROFILE_ID,
@@ -345,6 +350,8 @@ async function run(options: Options): Promise<Record<string, unknown>> {
     ...network.environment(id),
     GATEWAY_CONFIG_FILE: join(root, 'config', 'gateway.json'),
   });
+  // Rows are inserted sealed with the node's data key, as its repositories write them.
+  const cipher = readDataKeys(network.environment(id));
   const pool = new pg.Pool({ connectionString: network.databaseUrl, max: 4 });
   const redis = new Redis(network.redisUrl, { maxRetriesPerRequest: 1 });
   let queue: Queue<DeadlineJobData> | undefined;
@@ -363,10 +370,10 @@ async function run(options: Options): Promise<Record<string, unknown>> {
     const generationMs = performance.now() - generationStartedAt;
     progress(`generated ${farCount} far-future clocks in ${Math.round(generationMs)} ms`);
     const insertStartedAt = performance.now();
-    await insertDeadlines(pool, schema, far, requestState, calendar);
+    await insertDeadlines(pool, schema, far, requestState, calendar, cipher);
     const soonBase = Date.now();
     const soon = soonDeadlines(options.soon, farCount, options, profile, calendar, soonBase);
-    await insertDeadlines(pool, schema, soon, requestState, calendar);
+    await insertDeadlines(pool, schema, soon, requestState, calendar, cipher);
     const insertMs = performance.now() - insertStartedAt;
     progress(
       `inserted ${options.deadlines} requests and running deadlines in ${Math.round(insertMs)} ms`,
@@ -505,7 +512,7 @@ async function run(options: Options): Promise<Record<string, unknown>> {
     });
     db = createDatabase(network.databaseUrl, schema);
     const rederivation = new DeadlineRederivation(
-      new CaseRepository(db),
+      new CaseRepository(db, cipher),
       new DeadlineTimers(queue, profiles, new SystemClock()),
       config,
     );

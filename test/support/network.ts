@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { readPublicKey, unlockPrivateKey, type PrivateKey, type PublicKey } from '#libs/envelope';
+import { readDataKeys } from '#libs/persistence';
 import { LocalNetwork, repoRoot } from '#libs/local-network';
 
 export const run = promisify(execFile);
@@ -48,6 +49,19 @@ export function nodeDatabase(network: LocalNetwork, authorityId: string): pg.Poo
     max: 2,
     options: `-c search_path=${network.schema(authorityId)}`,
   });
+}
+
+/** The payloads a node stores, opened with its data key: what the node holds, not what the API shows. */
+export async function storedPayloads(
+  network: LocalNetwork,
+  authorityId: string,
+  db: pg.Pool,
+): Promise<Array<Record<string, unknown>>> {
+  const cipher = readDataKeys(network.environment(authorityId));
+  const { rows } = await db.query<{ id: string; payload: Buffer }>(
+    'select id, payload from messages',
+  );
+  return rows.map((row) => cipher.open('messages.payload', row.id, row.payload));
 }
 
 /** The test owns its network's keys: it can act as a peer, or forge as one. */

@@ -2,8 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DeadlineProfiles } from '#libs/deadlines';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { Clock } from '#libs/node-config';
-import type { DeadlineRow, RequestRow } from '#libs/persistence';
-import { CaseRepository, reviveClock, type RequestFilter } from './case.repository.js';
+import {
+  CaseRepository,
+  reviveClock,
+  type DeadlineRow,
+  type RequestFilter,
+  type RequestRow,
+} from './case.repository.js';
 import { DEADLINE_PROFILES } from './deadline-profiles.js';
 
 export interface DeadlineView {

@@ -3,15 +3,23 @@ import type { Transaction } from 'kysely';
 import type { DeadlineClock } from '#libs/deadlines';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import {
+  ColumnCipher,
   InjectDatabase,
   type Database,
   type Db,
-  type DeadlineRow,
-  type RequestRow,
+  type DeadlineRow as StoredDeadlineRow,
+  type RequestRow as StoredRequestRow,
 } from '#libs/persistence';
 import type { ProcedureState, SenderRole } from '#libs/procedures';
 
 type Trx = Transaction<Database>;
+
+/** Rows as the repository hands them out: the columns sealed at rest are opened. */
+export type RequestRow = Omit<StoredRequestRow, 'state' | 'suggested_deadline'> & {
+  state: Record<string, unknown>;
+  suggested_deadline: { date: string; reasons: string } | null;
+};
+export type DeadlineRow = Omit<StoredDeadlineRow, 'clock'> & { clock: Record<string, unknown> };
 
 export interface RequestFilter {
   procedure?: string;
@@ -23,7 +31,7 @@ export interface RequestFilter {
   limit: number;
 }
 
-/** Dates inside a clock are stored as ISO strings in jsonb. */
+/** Dates inside a clock are stored as ISO strings (JSON). */
 export function reviveClock(stored: Record<string, unknown>): DeadlineClock {
   const date = (value: unknown) => (typeof value === 'string' ? new Date(value) : undefined);
   const clock = stored as unknown as DeadlineClock & Record<string, unknown>;
@@ -41,7 +49,10 @@ export function reviveClock(stored: Record<string, unknown>): DeadlineClock {
 /** PostgreSQL adapter for cases, the requests (procedure threads) in them, and their deadlines. */
 @Injectable()
 export class CaseRepository {
-  constructor(@InjectDatabase() private readonly db: Db) {}
+  constructor(
+    @InjectDatabase() private readonly db: Db,
+    private readonly cipher: ColumnCipher,
+  ) {}
 
   transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(work);
@@ -72,13 +83,14 @@ export class CaseRepository {
       .execute();
   }
 
-  lockRequest(trx: Trx, requestId: string): Promise<RequestRow | undefined> {
-    return trx
+  async lockRequest(trx: Trx, requestId: string): Promise<RequestRow | undefined> {
+    const row = await trx
       .selectFrom('requests')
       .selectAll()
       .where('id', '=', requestId)
       .forUpdate()
       .executeTakeFirst();
+    return row && this.openRequest(row);
   }
 
   async insertRequest(
@@ -105,9 +117,9 @@ export class CaseRepository {
         counterparts: request.counterparts,
         deadline_profiles: request.deadlineProfiles,
         status: request.state.status,
-        state: JSON.stringify(request.state),
+        state: this.cipher.seal('requests.state', request.id, request.state),
         suggested_deadline: request.suggestedDeadline
-          ? JSON.stringify(request.suggestedDeadline)
+          ? this.cipher.seal('requests.suggested_deadline', request.id, request.suggestedDeadline)
           : null,
         opened_at: request.at,
         updated_at: request.at,
@@ -126,7 +138,7 @@ export class CaseRepository {
       .updateTable('requests')
       .set({
         status: state.status,
-        state: JSON.stringify(state),
+        state: this.cipher.seal('requests.state', requestId, state),
         updated_at: at,
         ...(counterparts ? { counterparts } : {}),
       })
@@ -134,12 +146,13 @@ export class CaseRepository {
       .execute();
   }
 
-  findRequest(requestId: string): Promise<RequestRow | undefined> {
-    return this.db
+  async findRequest(requestId: string): Promise<RequestRow | undefined> {
+    const row = await this.db
       .selectFrom('requests')
       .selectAll()
       .where('id', '=', requestId)
       .executeTakeFirst();
+    return row && this.openRequest(row);
   }
 
   async requireRequest(requestId: string): Promise<RequestRow> {
@@ -170,7 +183,7 @@ export class CaseRepository {
         ),
       );
     }
-    return query.execute();
+    return query.execute().then((rows) => rows.map((row) => this.openRequest(row)));
   }
 
   requestsOfCase(reference: string): Promise<RequestRow[]> {
@@ -179,7 +192,8 @@ export class CaseRepository {
       .selectAll()
       .where('case_reference', '=', reference)
       .orderBy('opened_at')
-      .execute();
+      .execute()
+      .then((rows) => rows.map((row) => this.openRequest(row)));
   }
 
   thread(requestId: string) {
@@ -219,7 +233,8 @@ export class CaseRepository {
       .selectAll()
       .where('request_id', '=', requestId)
       .orderBy('profile_id')
-      .execute();
+      .execute()
+      .then((rows) => rows.map((row) => this.openDeadline(row)));
   }
 
   lockDeadline(trx: Trx, deadlineId: string): Promise<DeadlineRow | undefined> {
@@ -228,7 +243,8 @@ export class CaseRepository {
       .selectAll()
       .where('id', '=', deadlineId)
       .forUpdate()
-      .executeTakeFirst();
+      .executeTakeFirst()
+      .then((row) => row && this.openDeadline(row));
   }
 
   async saveDeadline(
@@ -246,7 +262,7 @@ export class CaseRepository {
     const values = {
       status: deadline.clock.status,
       due_at: deadline.clock.dueAt,
-      clock: JSON.stringify(deadline.clock),
+      clock: this.cipher.seal('deadlines.clock', deadline.id, deadline.clock),
       updated_at: deadline.at,
     };
     return trx
@@ -261,7 +277,8 @@ export class CaseRepository {
       })
       .onConflict((oc) => oc.column('id').doUpdateSet(values))
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow()
+      .then((row) => this.openDeadline(row));
   }
 
   async markReminderSent(trx: Trx, deadlineId: string, count: number): Promise<void> {
@@ -285,8 +302,22 @@ export class CaseRepository {
         .limit(batchSize)
         .execute();
       if (rows.length === 0) return;
-      yield rows;
+      yield rows.map((row) => this.openDeadline(row));
       after = rows[rows.length - 1].id;
     }
+  }
+
+  private openRequest(row: StoredRequestRow): RequestRow {
+    return {
+      ...row,
+      state: this.cipher.open('requests.state', row.id, row.state),
+      suggested_deadline: row.suggested_deadline
+        ? this.cipher.open('requests.suggested_deadline', row.id, row.suggested_deadline)
+        : null,
+    };
+  }
+
+  private openDeadline(row: StoredDeadlineRow): DeadlineRow {
+    return { ...row, clock: this.cipher.open('deadlines.clock', row.id, row.clock) };
   }
 }

@@ -10,8 +10,7 @@ import {
 import type { Queue } from 'bullmq';
 import { deadlineCalendar, remindersDue, type DeadlineProfiles } from '#libs/deadlines';
 import { Clock, NODE_CONFIG, type NodeConfig } from '#libs/node-config';
-import type { DeadlineRow } from '#libs/persistence';
-import { CaseRepository, reviveClock } from './case.repository.js';
+import { CaseRepository, reviveClock, type DeadlineRow } from './case.repository.js';
 import { DEADLINE_PROFILES } from './deadline-profiles.js';
 
 export const DEADLINE_QUEUE = 'deadlines';

@@ -11,9 +11,8 @@ import {
 import type { Procedure } from '#libs/envelope';
 import { isGatewayError } from '#libs/errors';
 import { Clock, NodeIdentity } from '#libs/node-config';
-import type { RequestRow } from '#libs/persistence';
 import { applySystemEvent, type ProcedureState } from '#libs/procedures';
-import { CaseRepository, reviveClock } from './case.repository.js';
+import { CaseRepository, reviveClock, type RequestRow } from './case.repository.js';
 import { DEADLINE_PROFILES } from './deadline-profiles.js';
 import type { DeadlineJobData } from './deadline-timers.js';
 

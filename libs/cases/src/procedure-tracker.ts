@@ -11,7 +11,7 @@ import {
 import type { Procedure } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { NodeIdentity } from '#libs/node-config';
-import type { Database, DeadlineRow, RequestRow } from '#libs/persistence';
+import type { Database } from '#libs/persistence';
 import {
   applyMessage,
   applySystemEvent,
@@ -19,7 +19,12 @@ import {
   type SenderRole,
   type StateOf,
 } from '#libs/procedures';
-import { CaseRepository, reviveClock } from './case.repository.js';
+import {
+  CaseRepository,
+  reviveClock,
+  type DeadlineRow,
+  type RequestRow,
+} from './case.repository.js';
 import { DEADLINE_PROFILES, DEFAULT_DEADLINE_PROFILES } from './deadline-profiles.js';
 
 type Trx = Transaction<Database>;

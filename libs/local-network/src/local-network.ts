@@ -88,6 +88,9 @@ export class LocalNetwork {
     writeFileSync(join(workDir, 'secrets', `${node.authorityId}.key.asc`), pair.privateKeyArmored, {
       mode: 0o600,
     });
+    writeFileSync(join(workDir, 'secrets', `${node.authorityId}.data-key`), randomBytes(32), {
+      mode: 0o600,
+    });
     writeFileSync(
       join(workDir, 'secrets', `${node.authorityId}.register-secret`),
       randomBytes(32),
@@ -162,6 +165,7 @@ export class LocalNetwork {
       GATEWAY_PRIVATE_KEY_FILE: join(workDir, 'secrets', `${authorityId}.key.asc`),
       GATEWAY_KEY_PASSPHRASE_FILE: join(workDir, 'secrets', `${authorityId}.passphrase`),
       GATEWAY_REGISTER_SECRET_FILE: join(workDir, 'secrets', `${authorityId}.register-secret`),
+      GATEWAY_DATA_KEY_FILE: join(workDir, 'secrets', `${authorityId}.data-key`),
       GATEWAY_HTTP_PORT: String(node.port),
       GATEWAY_DB_SCHEMA: this.schema(authorityId),
       GATEWAY_REDIS_PREFIX: this.prefix(authorityId),

@@ -1,11 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CaseRepository } from '#libs/cases';
-import type {
-  AttachmentDigest,
-  EnvelopePayload,
-  HandlingConditions,
-  Procedure,
-} from '#libs/envelope';
+import type { AttachmentDigest, HandlingConditions, Procedure } from '#libs/envelope';
 import { MessageRepository } from './message.repository.js';
 import {
   SubmitMessage,
@@ -41,8 +36,7 @@ export class AnswerRequest {
   ): Promise<SubmissionAccepted> {
     const request = await this.cases.requireRequest(requestId);
     const opening = await this.messages.find(requestId);
-    const handling =
-      draft.handling ?? (opening?.payload as unknown as EnvelopePayload | undefined)?.handling;
+    const handling = draft.handling ?? (opening && this.messages.openPayload(opening))?.handling;
     return this.submit.execute(
       {
         procedure: request.procedure as Procedure,

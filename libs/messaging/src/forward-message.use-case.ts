@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { EnvelopePayload } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { MessageRepository } from './message.repository.js';
 import {
@@ -46,7 +45,7 @@ export class ForwardMessage {
         [{ field: 'id' }],
       );
     }
-    const received = row.payload as unknown as EnvelopePayload;
+    const received = this.messages.openPayload(row);
     const { handling } = received;
     if (draft.purpose !== handling.permittedPurpose && !draft.consentReference) {
       throw new GatewayError(

@@ -3,6 +3,7 @@ import type { Transaction } from 'kysely';
 import type { EnvelopePayload } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import {
+  ColumnCipher,
   InjectDatabase,
   type Database,
   type Db,
@@ -41,7 +42,10 @@ export interface MessageFilter {
 /** PostgreSQL adapter for messages, their raw envelopes, receipts and evidences. */
 @Injectable()
 export class MessageRepository {
-  constructor(@InjectDatabase() readonly db: Db) {}
+  constructor(
+    @InjectDatabase() readonly db: Db,
+    private readonly cipher: ColumnCipher,
+  ) {}
 
   transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(work);
@@ -74,7 +78,7 @@ export class MessageRepository {
         in_reply_to: payload.inReplyTo,
         request_id: payload.requestId,
         created_at: payload.createdAt,
-        payload: JSON.stringify(payload),
+        payload: this.cipher.seal('messages.payload', payload.messageId, payload),
         correlation_id: message.correlationId,
         retry_until: message.retryUntil,
         status_changed_at: now,
@@ -192,6 +196,11 @@ export class MessageRepository {
     if (!row)
       throw new GatewayError(ErrorCode.MESSAGE_NOT_FOUND, `message ${messageId} does not exist`);
     return row;
+  }
+
+  /** The decrypted payload of a stored message, opened only where it is used. */
+  openPayload(row: Pick<MessageRow, 'id' | 'payload'>): EnvelopePayload {
+    return this.cipher.open<EnvelopePayload>('messages.payload', row.id, row.payload);
   }
 
   findEnvelope(messageId: string): Promise<StoredEnvelope | undefined> {

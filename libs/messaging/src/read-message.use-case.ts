@@ -75,7 +75,7 @@ export class GetMessage {
     ]);
     return {
       ...toView(row),
-      payload: row.payload as unknown as EnvelopePayload,
+      payload: this.messages.openPayload(row),
       envelopeSha256: envelope?.sha256 ?? null,
       receipt: receipt
         ? {

@@ -1,8 +1,10 @@
 import { Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
 import pg from 'pg';
+import type { ColumnCipher } from './column-cipher.js';
 import * as spine from './migrations/0001-spine.js';
 import * as cases from './migrations/0002-cases.js';
 import * as safeguards from './migrations/0003-safeguards.js';
+import { sealColumns } from './migrations/0004-sealed-columns.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,7 +28,11 @@ export function createDatabase(url: string, schema: string, maxConnections = 10)
  * Creates the node's schema if needed and applies pending migrations. A session-level advisory
  * lock serialises the gateway, workers and CLI of one node when they start together.
  */
-export async function migrateToLatest(db: Kysely<Database>, schema: string): Promise<string[]> {
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  schema: string,
+  cipher: ColumnCipher,
+): Promise<string[]> {
   return db.connection().execute(async (connection) => {
     await sql`select pg_advisory_lock(hashtext(${`migrate:${schema}`}))`.execute(connection);
     try {
@@ -35,7 +41,10 @@ export async function migrateToLatest(db: Kysely<Database>, schema: string): Pro
         db: connection,
         // Qualified, or kysely would find another node's migration tables through introspection.
         migrationTableSchema: schema,
-        provider: { getMigrations: async () => MIGRATIONS },
+        provider: {
+          // 0004 seals the rows already stored, so it needs the data key.
+          getMigrations: async () => ({ ...MIGRATIONS, '0004-sealed-columns': sealColumns(cipher) }),
+        },
       });
       const { error, results } = await migrator.migrateToLatest();
       if (error)

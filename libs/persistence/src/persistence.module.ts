@@ -1,6 +1,8 @@
 import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
+import { ColumnCipher } from './column-cipher.js';
+import { readDataKeys } from './data-keys.js';
 import { createDatabase, migrateToLatest } from './database.js';
 import type { Database } from './schema.js';
 
@@ -17,21 +19,25 @@ class DatabaseShutdown implements OnApplicationShutdown {
   }
 }
 
-/** PostgreSQL, the system of record: one schema per node, migrated before anything else runs. */
+/**
+ * PostgreSQL, the system of record: one schema per node, migrated before anything else runs, with
+ * case content sealed by the node's data keys (a missing or malformed key file stops start-up).
+ */
 @Global()
 @Module({
   providers: [
+    { provide: ColumnCipher, useFactory: () => readDataKeys() },
     {
       provide: DATABASE,
-      inject: [NODE_CONFIG],
-      useFactory: async (config: NodeConfig) => {
+      inject: [NODE_CONFIG, ColumnCipher],
+      useFactory: async (config: NodeConfig, cipher: ColumnCipher) => {
         const db = createDatabase(config.database.url, config.database.schema);
-        await migrateToLatest(db, config.database.schema);
+        await migrateToLatest(db, config.database.schema, cipher);
         return db;
       },
     },
     DatabaseShutdown,
   ],
-  exports: [DATABASE],
+  exports: [DATABASE, ColumnCipher],
 })
 export class PersistenceModule {}

@@ -2,6 +2,8 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Json<T = Record<string, unknown>> = ColumnType<T, string, string>;
+/** Case content, sealed with the node's data key (ColumnCipher): bound to its column and row. */
+type Sealed = ColumnType<Buffer, Buffer, Buffer>;
 
 export type MessageDirection = 'outbound' | 'inbound';
 
@@ -16,7 +18,7 @@ export interface MessagesTable {
   case_reference: string | null;
   in_reply_to: string | null;
   created_at: Timestamp;
-  payload: Json;
+  payload: Sealed;
   correlation_id: string;
   attempts: Generated<number>;
   last_error: string | null;
@@ -86,9 +88,9 @@ export interface RequestsTable {
   role: 'requesting' | 'requested' | 'member';
   counterparts: string[];
   status: string;
-  state: Json;
+  state: Sealed;
   deadline_profiles: string[];
-  suggested_deadline: Json<{ date: string; reasons: string }> | null;
+  suggested_deadline: Sealed | null;
   opened_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -99,7 +101,7 @@ export interface DeadlinesTable {
   profile_id: string;
   status: string;
   due_at: Timestamp;
-  clock: Json;
+  clock: Sealed;
   executing_state: string;
   time_zone: string;
   reminders_sent: Generated<number>;
@@ -116,7 +118,7 @@ export interface ProtectedPersonsTable {
 
 export interface CaseFactsTable {
   case_reference: string;
-  facts: Json;
+  facts: Sealed;
   updated_at: Timestamp;
   updated_by: string;
 }

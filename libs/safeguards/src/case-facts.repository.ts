@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '#libs/audit';
 import { Clock } from '#libs/node-config';
-import { InjectDatabase, type Db } from '#libs/persistence';
+import { ColumnCipher, InjectDatabase, type Db } from '#libs/persistence';
 import type { CaseFacts } from '#libs/policy';
 
 /** What this authority knows about a case's persons: the facts the safeguards decide on. Local only. */
@@ -11,6 +11,7 @@ export class CaseFactsRepository {
     @InjectDatabase() private readonly db: Db,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
+    private readonly cipher: ColumnCipher,
   ) {}
 
   async get(caseReference: string | null | undefined): Promise<CaseFacts> {
@@ -20,24 +21,25 @@ export class CaseFactsRepository {
       .select('facts')
       .where('case_reference', '=', caseReference)
       .executeTakeFirst();
-    return row?.facts ?? {};
+    return row ? this.cipher.open<CaseFacts>('case_facts.facts', caseReference, row.facts) : {};
   }
 
   async put(caseReference: string, facts: CaseFacts, actor: string): Promise<void> {
     const now = this.clock.now();
+    const sealed = this.cipher.seal('case_facts.facts', caseReference, facts);
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('case_facts')
         .values({
           case_reference: caseReference,
-          facts: JSON.stringify(facts),
+          facts: sealed,
           updated_at: now,
           updated_by: actor,
         })
         .onConflict((oc) =>
           oc
             .column('case_reference')
-            .doUpdateSet({ facts: JSON.stringify(facts), updated_at: now, updated_by: actor }),
+            .doUpdateSet({ facts: sealed, updated_at: now, updated_by: actor }),
         )
         .execute();
       // Which facts changed is for the case file; the audit records that they did, and by whom.

@@ -21,6 +21,8 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule, {
     bufferLogs: true,
     bodyParser: false,
+    // A start-up failure is rethrown to exitOnStartupFailure (one structured line), not ended by Nest.
+    abortOnError: false,
   });
   app.useLogger(app.get(Logger));
   const config = app.get<NodeConfig>(NODE_CONFIG);

@@ -9,7 +9,11 @@ import { WorkerModule } from './worker.module.js';
  * On SIGTERM it stops taking jobs and waits for the ones in flight (BullMQ worker.close()).
  */
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
+  // A start-up failure is rethrown to exitOnStartupFailure (one structured line), not ended by Nest.
+  const app = await NestFactory.createApplicationContext(WorkerModule, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.init();

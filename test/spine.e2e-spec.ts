@@ -528,11 +528,14 @@ describe('gateway spine across real processes', () => {
         .split('\n')
         .filter((line) => line.length > 40);
       const registerSecret = readFileSync(join(secrets, `${id}.register-secret`));
+      const dataKey = readFileSync(join(secrets, `${id}.data-key`));
       for (const secret of [
         passphrase,
         ...keyLines,
         registerSecret.toString('base64'),
         registerSecret.toString('hex'),
+        dataKey.toString('base64'),
+        dataKey.toString('hex'),
       ]) {
         expect(logs.includes(secret)).toBe(false);
       }

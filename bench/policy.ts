@@ -1141,8 +1141,12 @@ async function benchSealOpen(
     const receiver = parties.get(recipientId)!;
     const policy: OpeningPolicy = {
       ownAuthorityId: recipientId,
-      decryptionKey: receiver.privateKey,
-      senderKey: (id) => (id === SENDER.authorityId ? sender.publicKey : undefined),
+      decryptionKeys: [receiver.privateKey],
+      // The sender's one key, valid at any time: this measure leaves key periods aside.
+      senderKeys: (id) =>
+        id === SENDER.authorityId
+          ? { id, publicKeys: [sender.publicKey], signatureRefusal: () => undefined }
+          : undefined,
       maxEnvelopeBytes: 10 * 1024 * 1024,
       maxDecompressedBytes: 20 * 1024 * 1024,
       replayWindowMs: DAY_MS,

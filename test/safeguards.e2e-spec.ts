@@ -601,8 +601,11 @@ describe('the safeguards across real nodes', () => {
         { sender: FR, recipient: NG, messageId: ngCopy.messageId },
         {
           ownAuthorityId: NG,
-          decryptionKey: ngKeys.privateKey,
-          senderKey: (authorityId) => (authorityId === FR ? frKey : undefined),
+          decryptionKeys: [ngKeys.privateKey],
+          senderKeys: (authorityId) =>
+            authorityId === FR
+              ? { id: FR, publicKeys: [frKey], signatureRefusal: () => undefined }
+              : undefined,
           maxEnvelopeBytes: 10 * 1024 * 1024,
           maxDecompressedBytes: 20 * 1024 * 1024,
           replayWindowMs: 24 * 3600_000,

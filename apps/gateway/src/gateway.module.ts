@@ -7,6 +7,7 @@ import { EvidenceModule } from '#libs/evidence';
 import { validationDetails } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { SendingModule } from '#libs/messaging';
+import { KeysModule } from '#libs/keys';
 import { NodeModule } from '#libs/node-config';
 import { loggerModule } from '#libs/observability';
 import { PersistenceModule } from '#libs/persistence';
@@ -26,6 +27,7 @@ import { SafeguardsController } from './http/safeguards.controller.js';
     NodeModule,
     PersistenceModule,
     AuditModule.forComponent('gateway'),
+    KeysModule.forComponent({ periodic: false }),
     BusModule,
     SendingModule,
     EvidenceModule,

@@ -3,6 +3,7 @@ import { AuditModule } from '#libs/audit';
 import { BusModule } from '#libs/bus';
 import { DeadlineWorkerModule } from '#libs/cases';
 import { DeliveryModule } from '#libs/delivery';
+import { KeysModule } from '#libs/keys';
 import { NodeModule } from '#libs/node-config';
 import { loggerModule } from '#libs/observability';
 import { PersistenceModule } from '#libs/persistence';
@@ -13,6 +14,7 @@ import { PersistenceModule } from '#libs/persistence';
     NodeModule,
     PersistenceModule,
     AuditModule.forComponent('worker'),
+    KeysModule.forComponent({ periodic: true }),
     BusModule,
     DeliveryModule,
     DeadlineWorkerModule,

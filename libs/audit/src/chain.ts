@@ -6,6 +6,9 @@ export const GENESIS_HASH = '0'.repeat(64);
 export type AuditEvent =
   | 'configuration.loaded'
   | 'key.loaded'
+  | 'key.expiring'
+  | 'directory.accepted'
+  | 'directory.refused'
   | 'message.sent'
   | 'message.retried'
   | 'message.delivered'

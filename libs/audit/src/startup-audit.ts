@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { AuthorityDirectory } from '#libs/directory';
-import { NodeIdentity } from '#libs/node-config';
+import { Clock, NodeIdentity } from '#libs/node-config';
 import { AuditTrail } from './audit-trail.js';
 
 export const AUDIT_COMPONENT = Symbol('AUDIT_COMPONENT');
@@ -12,6 +12,7 @@ export class StartupAudit implements OnApplicationBootstrap {
     private readonly audit: AuditTrail,
     private readonly directory: AuthorityDirectory,
     private readonly identity: NodeIdentity,
+    private readonly clock: Clock,
     @Inject(AUDIT_COMPONENT) private readonly component: string,
   ) {}
 
@@ -23,6 +24,9 @@ export class StartupAudit implements OnApplicationBootstrap {
         component: this.component,
         authority: this.identity.authorityId,
         directoryDigest: this.directory.digest,
+        // A signed directory: when it was issued and which directory authority key signed it.
+        directoryIssuedAt: this.directory.version?.issuedAt.toISOString() ?? null,
+        directorySigner: this.directory.version?.signer ?? null,
         authorities: this.directory.all().map((authority) => authority.id),
       },
     });
@@ -32,7 +36,8 @@ export class StartupAudit implements OnApplicationBootstrap {
       details: {
         component: this.component,
         authority: this.identity.authorityId,
-        fingerprint: this.identity.fingerprint,
+        fingerprint: this.identity.signingKey(this.clock.now()).fingerprint,
+        held: this.identity.keys.fingerprints,
       },
     });
   }

@@ -73,7 +73,7 @@ export class DeliverMessage {
     if (!answer.ok) return this.retryOrFail(message, job, answer.reason);
 
     try {
-      const receipt = await verifyReceipt(answer.receipt, recipient.publicKey, {
+      const { receipt, signerFingerprint } = await verifyReceipt(answer.receipt, recipient, {
         messageId: message.id,
         sender: message.sender,
         recipient: message.recipient,
@@ -89,14 +89,14 @@ export class DeliverMessage {
             armored: answer.receipt,
             envelopeSha256: receipt.envelopeSha256,
             receivedAt: receipt.receivedAt,
-            signerFingerprint: recipient.fingerprint,
+            signerFingerprint,
           },
           now,
         );
         if (message.request_id === message.id) await this.tracker.delivered(trx, message.id, now);
         await this.messages.addEvidence(trx, message.id, 'delivery', now, {
           receivedAt: receipt.receivedAt,
-          signer: recipient.fingerprint,
+          signer: signerFingerprint,
         });
         await this.audit.record(
           {
@@ -108,7 +108,7 @@ export class DeliverMessage {
               recipient: recipient.id,
               envelopeSha256: receipt.envelopeSha256,
               receivedAt: receipt.receivedAt,
-              receiptSigner: recipient.fingerprint,
+              receiptSigner: signerFingerprint,
             },
           },
           trx,

@@ -1,7 +1,24 @@
 export {
+  Authority,
   AUTHORITY_KINDS,
   AuthorityDirectory,
-  type Authority,
+  keyEndsAt,
+  keyUsableAt,
+  REVOCATION_REASONS,
+  type AuthorityFields,
   type AuthorityKind,
+  type DirectoryKey,
+  type DirectoryVersion,
+  type RevocationReason,
 } from './authority.js';
-export { loadDirectory } from './load-directory.js';
+export { DirectoryFolder } from './entry-files.js';
+export { keyExpiryWarnings, type KeyExpiryWarning } from './key-expiry.js';
+export { authorityRecord, loadDirectory, type AuthorityRecord } from './load-directory.js';
+export {
+  DIRECTORY_FORMAT,
+  readSignedDirectory,
+  readTrustAnchors,
+  rollbackRefusal,
+  signDirectory,
+  type DirectoryDocument,
+} from './signed-directory.js';

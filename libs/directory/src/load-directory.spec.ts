@@ -30,6 +30,17 @@ afterAll(() => {
   for (const folder of created) rmSync(folder, { recursive: true, force: true });
 });
 
+const FROM = '2026-01-01T00:00:00Z';
+
+function frKey(overrides: AuthorityFile = {}): AuthorityFile {
+  return {
+    fingerprint: fr.fingerprint,
+    publicKeyFile: 'keys/FR-MOJ-BEPI.asc',
+    validFrom: FROM,
+    ...overrides,
+  };
+}
+
 function frFile(overrides: AuthorityFile = {}): AuthorityFile {
   return {
     id: 'FR-MOJ-BEPI',
@@ -37,8 +48,7 @@ function frFile(overrides: AuthorityFile = {}): AuthorityFile {
     name: 'Bureau de l’entraide pénale internationale',
     kind: 'central-authority',
     endpoint: 'http://127.0.0.1:4101',
-    fingerprint: fr.fingerprint,
-    publicKeyFile: 'keys/FR-MOJ-BEPI.asc',
+    keys: [frKey()],
     procedures: ['mla', 'jit'],
     ...overrides,
   };
@@ -51,8 +61,7 @@ function ngFile(overrides: AuthorityFile = {}): AuthorityFile {
     name: 'Central Authority Unit, Federal Ministry of Justice',
     kind: 'central-authority',
     endpoint: 'https://gateway.ca.justice.example.ng',
-    fingerprint: ng.fingerprint,
-    publicKeyFile: 'keys/NG-MOJ-CA.asc',
+    keys: [{ fingerprint: ng.fingerprint, publicKeyFile: 'keys/NG-MOJ-CA.asc', validFrom: FROM }],
     procedures: ['mla', 'nationality-verification'],
     ...overrides,
   };
@@ -100,13 +109,21 @@ describe('loadDirectory', () => {
       state: 'FR',
       kind: 'central-authority',
       endpoint: 'http://127.0.0.1:4101',
-      fingerprint: fr.fingerprint,
       procedures: ['mla', 'jit'],
-      publicKeyArmored: fr.publicKeyArmored,
     });
-    expect(fingerprintOf(bepi!.publicKey)).toBe(fr.fingerprint);
-    expect(bepi!.publicKey.isPrivate()).toBe(false);
-    expect(fingerprintOf(loaded.find('NG-MOJ-CA')!.publicKey)).toBe(ng.fingerprint);
+    expect(bepi!.keys).toEqual([
+      expect.objectContaining({
+        fingerprint: fr.fingerprint,
+        publicKeyArmored: fr.publicKeyArmored,
+        validFrom: new Date(FROM),
+        validUntil: undefined,
+        revokedAt: undefined,
+      }),
+    ]);
+    expect(fingerprintOf(bepi!.keys[0].publicKey)).toBe(fr.fingerprint);
+    expect(bepi!.keys[0].publicKey.isPrivate()).toBe(false);
+    expect(fingerprintOf(loaded.find('NG-MOJ-CA')!.publicKeys[0])).toBe(ng.fingerprint);
+    expect(loaded.version).toBeUndefined();
     expect(loaded.find('XX-UNKNOWN')).toBeUndefined();
     expect(loaded.digest).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -122,22 +139,80 @@ describe('loadDirectory', () => {
     expect((await loadDirectory(directory(fewer))).digest).not.toBe(digest);
   });
 
-  it.each<[problem: string, overrides: AuthorityFile, field: string]>([
-    ['a fingerprint of no key', { fingerprint: '0'.repeat(40) }, 'fingerprint'],
-    ['a lower-case fingerprint', { fingerprint: 'a'.repeat(40) }, 'fingerprint'],
-    ['an id prefix that is not its State', { state: 'NG' }, 'id'],
-    ['a malformed id', { id: 'fr-moj-bepi' }, 'id'],
-    ['an unknown State', { id: 'XX-MOJ-BEPI', state: 'XX' }, 'state'],
-    ['an unknown procedure', { procedures: ['mla', 'extradition'] }, 'procedures'],
-    ['no procedures', { procedures: [] }, 'procedures'],
-    ['an unknown kind', { kind: 'ministry' }, 'kind'],
-    ['an endpoint that is not an http(s) URL', { endpoint: 'ftp://host' }, 'endpoint'],
-    ['an unknown field', { telephone: '+33 1 00 00 00 00' }, 'telephone'],
-    ['a missing field', { name: undefined }, 'name'],
-    ['a missing key file', { publicKeyFile: 'keys/missing.asc' }, 'publicKeyFile'],
-    ['a key file that is no key', { publicKeyFile: 'fr.json' }, 'publicKeyFile'],
+  // Thunks where the row needs the keys, which exist only once beforeAll has run.
+  it.each<[problem: string, overrides: () => AuthorityFile, field: string]>([
+    [
+      'a fingerprint of no key',
+      () => ({ keys: [frKey({ fingerprint: '0'.repeat(40) })] }),
+      'keys.0.fingerprint',
+    ],
+    [
+      'a lower-case fingerprint',
+      () => ({ keys: [frKey({ fingerprint: 'a'.repeat(40) })] }),
+      'keys.0.fingerprint',
+    ],
+    ['an id prefix that is not its State', () => ({ state: 'NG' }), 'id'],
+    ['a malformed id', () => ({ id: 'fr-moj-bepi' }), 'id'],
+    ['an unknown State', () => ({ id: 'XX-MOJ-BEPI', state: 'XX' }), 'state'],
+    ['an unknown procedure', () => ({ procedures: ['mla', 'extradition'] }), 'procedures'],
+    ['no procedures', () => ({ procedures: [] }), 'procedures'],
+    ['an unknown kind', () => ({ kind: 'ministry' }), 'kind'],
+    ['an endpoint that is not an http(s) URL', () => ({ endpoint: 'ftp://host' }), 'endpoint'],
+    ['an unknown field', () => ({ telephone: '+33 1 00 00 00 00' }), 'telephone'],
+    ['a missing field', () => ({ name: undefined }), 'name'],
+    ['no keys', () => ({ keys: [] }), 'keys'],
+    ['no key list', () => ({ keys: undefined }), 'keys'],
+    [
+      'a missing key file',
+      () => ({ keys: [frKey({ publicKeyFile: 'keys/missing.asc' })] }),
+      'keys.0.publicKeyFile',
+    ],
+    [
+      'a key file that is no key',
+      () => ({ keys: [frKey({ publicKeyFile: 'fr.json' })] }),
+      'keys.0.publicKeyFile',
+    ],
+    [
+      'a key without validFrom',
+      () => ({ keys: [frKey({ validFrom: undefined })] }),
+      'keys.0.validFrom',
+    ],
+    [
+      'a validFrom that is no RFC 3339 time',
+      () => ({ keys: [frKey({ validFrom: '2026-W01' })] }),
+      'keys.0.validFrom',
+    ],
+    [
+      'a validUntil before validFrom',
+      () => ({ keys: [frKey({ validUntil: '2025-12-31T00:00:00Z' })] }),
+      'keys.0.validUntil',
+    ],
+    [
+      'a revocation without reason',
+      () => ({ keys: [frKey({ revokedAt: '2026-02-01T00:00:00Z' })] }),
+      'keys.0.revocationReason',
+    ],
+    [
+      'a revocation reason without time',
+      () => ({ keys: [frKey({ revocationReason: 'key-retired' })] }),
+      'keys.0.revokedAt',
+    ],
+    [
+      'an unknown revocation reason',
+      () => ({ keys: [frKey({ revokedAt: '2026-02-01T00:00:00Z', revocationReason: 'lost' })] }),
+      'keys.0.revocationReason',
+    ],
+    ['an unknown key field', () => ({ keys: [frKey({ comment: 'spare' })] }), 'keys.0.comment'],
+    [
+      'the same key twice',
+      () => ({ keys: [frKey(), frKey({ validFrom: '2026-02-01T00:00:00Z' })] }),
+      'keys.1.fingerprint',
+    ],
   ])('refuses %s, naming the file and the field', async (_problem, overrides, field) => {
-    const folder = directory({ 'fr.json': frFile(overrides), 'ng.json': ngFile() });
+    const folder = directory({
+      'fr.json': frFile(overrides()),
+      'ng.json': ngFile(),
+    });
     const error = await loadFailure(folder);
     // One detail per broken constraint, all about this file and field (ng.json is valid).
     expect(error.details.length).toBeGreaterThan(0);
@@ -148,25 +223,29 @@ describe('loadDirectory', () => {
   });
 
   it('refuses a fingerprint that belongs to another authority’s key', async () => {
-    const folder = directory({ 'fr.json': frFile({ fingerprint: ng.fingerprint }) });
+    const folder = directory({
+      'fr.json': frFile({ keys: [frKey({ fingerprint: ng.fingerprint })] }),
+    });
     const error = await loadFailure(folder);
     expect(error.details).toEqual([
       {
         file: join(folder, 'fr.json'),
-        field: 'fingerprint',
+        field: 'keys.0.fingerprint',
         message: `does not match the public key (key has ${fr.fingerprint})`,
       },
     ]);
   });
 
   it('refuses a private key in place of the public key, so that it is never published', async () => {
-    const folder = directory({ 'fr.json': frFile({ publicKeyFile: 'keys/FR-MOJ-BEPI.key.asc' }) });
+    const folder = directory({
+      'fr.json': frFile({ keys: [frKey({ publicKeyFile: 'keys/FR-MOJ-BEPI.key.asc' })] }),
+    });
     writeFileSync(join(folder, 'keys', 'FR-MOJ-BEPI.key.asc'), fr.privateKeyArmored);
     const error = await loadFailure(folder);
     expect(error.details).toEqual([
       {
         file: join(folder, 'fr.json'),
-        field: 'publicKeyFile',
+        field: 'keys.0.publicKeyFile',
         message: 'keys/FR-MOJ-BEPI.key.asc is not an armored OpenPGP public key',
       },
     ]);
@@ -228,25 +307,74 @@ describe('loadDirectory', () => {
 
   it('reports every problem of every file at once', async () => {
     const folder = directory({
-      '1-fr.json': frFile({ fingerprint: ng.fingerprint }),
+      '1-fr.json': frFile({ keys: [frKey({ fingerprint: ng.fingerprint })] }),
       '2-ng.json': ngFile({ procedures: ['smuggling'], website: 'https://example.ng' }),
       '3-broken.json': '{',
-      '4-nokey.json': ngFile({ id: 'NG-EFCC', publicKeyFile: 'keys/NG-EFCC.asc' }),
+      '4-nokey.json': ngFile({
+        id: 'NG-EFCC',
+        keys: [{ fingerprint: ng.fingerprint, publicKeyFile: 'keys/NG-EFCC.asc', validFrom: FROM }],
+      }),
       '5-prefix.json': frFile({ id: 'NG-MOJ-XX' }),
     });
     const error = await loadFailure(folder);
     const found = error.details.map((detail) => [detail.file, detail.field]);
     expect(found).toEqual(
       expect.arrayContaining([
-        [join(folder, '1-fr.json'), 'fingerprint'],
+        [join(folder, '1-fr.json'), 'keys.0.fingerprint'],
         [join(folder, '2-ng.json'), 'procedures'],
         [join(folder, '2-ng.json'), 'website'],
         [join(folder, '3-broken.json'), undefined],
-        [join(folder, '4-nokey.json'), 'publicKeyFile'],
+        [join(folder, '4-nokey.json'), 'keys.0.publicKeyFile'],
         [join(folder, '5-prefix.json'), 'id'],
       ]),
     );
     expect(found).toHaveLength(6);
+  });
+
+  it('loads several keys per authority, with their periods, revocation and OpenPGP expiry', async () => {
+    const next = await generateAuthorityKeyPair({
+      authorityId: 'FR-MOJ-BEPI',
+      authorityName: 'BEPI',
+      passphrase: 'pw',
+      expiresInDays: 400,
+    });
+    const folder = directory({
+      'fr.json': frFile({
+        keys: [
+          frKey({
+            validUntil: '2026-03-01T00:00:00Z',
+            revokedAt: '2026-02-15T00:00:00Z',
+            revocationReason: 'key-superseded',
+          }),
+          {
+            fingerprint: next.fingerprint,
+            publicKeyFile: 'keys/next.asc',
+            validFrom: '2026-02-01T00:00:00+01:00',
+          },
+        ],
+      }),
+    });
+    writeFileSync(join(folder, 'keys', 'next.asc'), next.publicKeyArmored);
+    const bepi = (await loadDirectory(folder)).find('FR-MOJ-BEPI')!;
+    expect(bepi.keys.map((key) => key.fingerprint)).toEqual([fr.fingerprint, next.fingerprint]);
+    expect(bepi.keys[0]).toMatchObject({
+      validUntil: new Date('2026-03-01T00:00:00Z'),
+      revokedAt: new Date('2026-02-15T00:00:00Z'),
+      revocationReason: 'key-superseded',
+      expiresAt: undefined,
+    });
+    expect(bepi.keys[1].validFrom).toEqual(new Date('2026-01-31T23:00:00Z'));
+    expect(bepi.keys[1].expiresAt!.getTime()).toBeGreaterThan(Date.now() + 399 * 86_400_000);
+  });
+
+  it('lets the authorities hosted on one node (a hub) list the same keys', async () => {
+    const folder = directory({
+      'fr.json': frFile(),
+      'fr-dgef.json': frFile({ id: 'FR-MININT-DGEF', kind: 'immigration-repatriation' }),
+    });
+    const loaded = await loadDirectory(folder);
+    expect(loaded.find('FR-MININT-DGEF')!.keys[0].fingerprint).toBe(fr.fingerprint);
+    expect(loaded.find('FR-MOJ-BEPI')!.keys[0].fingerprint).toBe(fr.fingerprint);
   });
 
   it('does not modify the files it reads', async () => {

@@ -1,16 +1,18 @@
 import 'reflect-metadata';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { plainToInstance } from 'class-transformer';
+import { plainToInstance, Type } from 'class-transformer';
 import {
   ArrayNotEmpty,
   IsArray,
   IsIn,
   IsISO31661Alpha2,
+  IsOptional,
   IsString,
   IsUrl,
   Matches,
   MaxLength,
+  ValidateNested,
   validateSync,
 } from 'class-validator';
 import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
@@ -18,6 +20,7 @@ import {
   AUTHORITY_ID_PATTERN,
   canonicalJson,
   fingerprintOf,
+  keyExpiresAt,
   PROCEDURES,
   readPublicKey,
   sha256Hex,
@@ -25,14 +28,44 @@ import {
   type Procedure,
 } from '#libs/envelope';
 import {
+  Authority,
   AUTHORITY_KINDS,
   AuthorityDirectory,
-  type Authority,
+  REVOCATION_REASONS,
   type AuthorityKind,
+  type DirectoryKey,
+  type DirectoryVersion,
+  type RevocationReason,
 } from './authority.js';
 
-/** One file per authority under the directory folder. */
-class AuthorityFileSchema {
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+const rfc3339 = (field: string) =>
+  Matches(RFC3339, { message: `${field} must be an RFC 3339 date and time` });
+
+class KeyEntryBase {
+  @Matches(/^[0-9A-F]{40}$/, {
+    message: 'fingerprint must be 40 upper-case hex digits (OpenPGP v4)',
+  })
+  fingerprint!: string;
+  @rfc3339('validFrom') validFrom!: string;
+  /** End of the key's use: after a rotation, the end of the overlap with its successor. */
+  @IsOptional() @rfc3339('validUntil') validUntil?: string;
+  @IsOptional() @rfc3339('revokedAt') revokedAt?: string;
+  @IsOptional() @IsIn(REVOCATION_REASONS) revocationReason?: RevocationReason;
+}
+
+/** A key in an authority file: the armored public key is in a file beside it. */
+class KeyFileEntry extends KeyEntryBase {
+  /** Path of the armored public key, relative to the authority file. */
+  @IsString() publicKeyFile!: string;
+}
+
+/** A key in a signed directory document: the armored public key is inline. */
+class KeyDocumentEntry extends KeyEntryBase {
+  @IsString() publicKey!: string;
+}
+
+class AuthorityEntryBase {
   @Matches(AUTHORITY_ID_PATTERN, {
     message: 'id must look like FR-MOJ-BEPI (ISO 3166-1 alpha-2 prefix)',
   })
@@ -42,49 +75,111 @@ class AuthorityFileSchema {
   @IsIn(AUTHORITY_KINDS) kind!: AuthorityKind;
   @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
   endpoint!: string;
-  @Matches(/^[0-9A-F]{40}$/, {
-    message: 'fingerprint must be 40 upper-case hex digits (OpenPGP v4)',
-  })
-  fingerprint!: string;
-  /** Path of the armored public key, relative to the authority file. */
-  @IsString() publicKeyFile!: string;
   @IsArray() @ArrayNotEmpty() @IsIn(PROCEDURES, { each: true }) procedures!: Procedure[];
 }
 
+/** One file per authority under the directory folder. */
+class AuthorityFileSchema extends AuthorityEntryBase {
+  @IsArray()
+  @ArrayNotEmpty()
+  @ValidateNested({ each: true })
+  @Type(() => KeyFileEntry)
+  keys!: KeyFileEntry[];
+}
+
+/** One authority in a signed directory document. */
+class AuthorityDocumentSchema extends AuthorityEntryBase {
+  @IsArray()
+  @ArrayNotEmpty()
+  @ValidateNested({ each: true })
+  @Type(() => KeyDocumentEntry)
+  keys!: KeyDocumentEntry[];
+}
+
+/** An authority as a signed directory document carries it, and as its digest is computed. */
+export interface AuthorityRecord {
+  id: string;
+  state: string;
+  name: string;
+  kind: AuthorityKind;
+  endpoint: string;
+  procedures: Procedure[];
+  keys: Array<{
+    fingerprint: string;
+    publicKey: string;
+    validFrom: string;
+    validUntil?: string;
+    revokedAt?: string;
+    revocationReason?: RevocationReason;
+  }>;
+}
+
+export function authorityRecord(authority: Authority): AuthorityRecord {
+  const { id, state, name, kind, endpoint, procedures } = authority;
+  return {
+    id,
+    state,
+    name,
+    kind,
+    endpoint,
+    procedures,
+    keys: authority.keys.map((key) => ({
+      fingerprint: key.fingerprint,
+      publicKey: key.publicKeyArmored,
+      validFrom: key.validFrom.toISOString(),
+      ...(key.validUntil && { validUntil: key.validUntil.toISOString() }),
+      ...(key.revokedAt && { revokedAt: key.revokedAt.toISOString() }),
+      ...(key.revocationReason && { revocationReason: key.revocationReason }),
+    })),
+  };
+}
+
+/** The same content gives the same digest, whether it came as a folder or as a signed document. */
+function digestOf(authorities: Authority[]): string {
+  return sha256Hex(canonicalJson(authorities.map(authorityRecord)));
+}
+
+/** An authority entry and where it came from, to name in problems. */
+export interface EntrySource {
+  file: string;
+  document: unknown;
+}
+
+type KeyText = (source: EntrySource, key: KeyFileEntry | KeyDocumentEntry) => string | ErrorDetail;
+
 /**
- * Reads and validates every `*.json` authority file in a folder. All problems are collected and
- * reported together, each naming its file and field, so that start-up fails once with a full list.
+ * Validates authority entries, reporting every problem with its file and field, and builds the
+ * directory. Several authorities may list the same keys: those hosted on one node (a hub) share it.
  */
-export async function loadDirectory(folder: string): Promise<AuthorityDirectory> {
-  const root = resolve(folder);
-  let files: string[];
-  try {
-    files = readdirSync(root)
-      .filter((name) => name.endsWith('.json'))
-      .sort();
-  } catch {
-    throw new GatewayError(
-      ErrorCode.CONFIGURATION_INVALID,
-      `authority directory ${root} cannot be read`,
-    );
-  }
+export async function buildDirectory(
+  sources: EntrySource[],
+  form: 'folder' | 'document',
+  where: string,
+  version?: DirectoryVersion,
+): Promise<AuthorityDirectory> {
   const problems: ErrorDetail[] = [];
   const authorities: Authority[] = [];
-  for (const file of files) {
-    const path = join(root, file);
-    const report = (detail: ErrorDetail) => problems.push({ file: path, ...detail });
-    let document: unknown;
-    try {
-      document = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (error) {
-      report({ message: `not valid JSON: ${(error as Error).message}` });
-      continue;
-    }
+  const keyText: KeyText =
+    form === 'folder'
+      ? (source, key) => {
+          const file = (key as KeyFileEntry).publicKeyFile;
+          try {
+            return readFileSync(resolve(dirname(source.file), file), 'utf8');
+          } catch {
+            return { message: `cannot read ${file}` };
+          }
+        }
+      : (_source, key) => (key as KeyDocumentEntry).publicKey;
+  for (const source of sources) {
+    const report = (detail: ErrorDetail) => problems.push({ file: source.file, ...detail });
+    const { document } = source;
     if (typeof document !== 'object' || document === null || Array.isArray(document)) {
       report({ message: 'must hold one JSON object (one authority per file)' });
       continue;
     }
-    const entry = plainToInstance(AuthorityFileSchema, document);
+    const schema: new () => AuthorityFileSchema | AuthorityDocumentSchema =
+      form === 'folder' ? AuthorityFileSchema : AuthorityDocumentSchema;
+    const entry = plainToInstance(schema, document);
     const errors = validateSync(entry, { whitelist: true, forbidNonWhitelisted: true });
     if (errors.length > 0) {
       validationDetails(errors).forEach(report);
@@ -99,40 +194,133 @@ export async function loadDirectory(folder: string): Promise<AuthorityDirectory>
     if (authorities.some((known) => known.id === entry.id)) {
       report({ field: 'id', message: `authority ${entry.id} is defined twice` });
     }
-    let publicKeyArmored: string;
-    try {
-      publicKeyArmored = readFileSync(resolve(dirname(path), entry.publicKeyFile), 'utf8');
-    } catch {
-      report({ field: 'publicKeyFile', message: `cannot read ${entry.publicKeyFile}` });
-      continue;
-    }
-    try {
-      const publicKey = await readPublicKey(publicKeyArmored);
-      const actual = fingerprintOf(publicKey);
-      if (actual !== entry.fingerprint) {
+    const keys: DirectoryKey[] = [];
+    for (const [index, key] of entry.keys.entries()) {
+      const loaded = await readKeyEntry(key, keyText(source, key), `keys.${index}`, form, report);
+      if (!loaded) continue;
+      if (keys.some((known) => known.fingerprint === loaded.fingerprint)) {
         report({
-          field: 'fingerprint',
-          message: `does not match the public key (key has ${actual})`,
+          field: `keys.${index}.fingerprint`,
+          message: `key ${loaded.fingerprint} is listed twice`,
         });
         continue;
       }
-      authorities.push({ ...entry, publicKeyArmored, publicKey });
-    } catch {
-      report({
-        field: 'publicKeyFile',
-        message: `${entry.publicKeyFile} is not an armored OpenPGP public key`,
-      });
+      keys.push(loaded);
+    }
+    if (keys.length === entry.keys.length) {
+      const { id, state, name, kind, endpoint, procedures } = entry;
+      authorities.push(new Authority({ id, state, name, kind, endpoint, procedures, keys }));
     }
   }
-  if (files.length === 0)
-    problems.push({ file: root, message: 'no authority files (*.json) found' });
   if (problems.length > 0) {
     throw new GatewayError(
       ErrorCode.CONFIGURATION_INVALID,
-      `authority directory ${root} is invalid`,
+      `authority directory ${where} is invalid`,
       problems,
     );
   }
-  const digest = sha256Hex(canonicalJson(authorities.map(({ publicKey: _key, ...rest }) => rest)));
-  return new AuthorityDirectory(authorities, digest);
+  return new AuthorityDirectory(authorities, digestOf(authorities), version);
+}
+
+async function readKeyEntry(
+  entry: KeyFileEntry | KeyDocumentEntry,
+  text: string | ErrorDetail,
+  field: string,
+  form: 'folder' | 'document',
+  report: (detail: ErrorDetail) => void,
+): Promise<DirectoryKey | undefined> {
+  const keyField = form === 'folder' ? 'publicKeyFile' : 'publicKey';
+  const validFrom = new Date(entry.validFrom);
+  const validUntil = entry.validUntil ? new Date(entry.validUntil) : undefined;
+  const revokedAt = entry.revokedAt ? new Date(entry.revokedAt) : undefined;
+  let sound = true;
+  const problem = (name: string, message: string) => {
+    report({ field: `${field}.${name}`, message });
+    sound = false;
+  };
+  if (validUntil && validUntil <= validFrom) problem('validUntil', 'must be after validFrom');
+  if (revokedAt && !entry.revocationReason) {
+    problem('revocationReason', `a revoked key needs one of ${REVOCATION_REASONS.join(', ')}`);
+  }
+  if (!revokedAt && entry.revocationReason) problem('revokedAt', 'a revocation needs its time');
+  if (typeof text !== 'string') {
+    problem(keyField, String(text.message));
+    return undefined;
+  }
+  const shown = form === 'folder' ? (entry as KeyFileEntry).publicKeyFile : 'publicKey';
+  let publicKey: Awaited<ReturnType<typeof readPublicKey>>;
+  try {
+    publicKey = await readPublicKey(text);
+  } catch {
+    problem(keyField, `${shown} is not an armored OpenPGP public key`);
+    return undefined;
+  }
+  const actual = fingerprintOf(publicKey);
+  if (actual !== entry.fingerprint) {
+    problem('fingerprint', `does not match the public key (key has ${actual})`);
+  }
+  if (!sound) return undefined;
+  return {
+    fingerprint: actual,
+    publicKeyArmored: text,
+    publicKey,
+    validFrom,
+    validUntil,
+    expiresAt: await keyExpiresAt(publicKey),
+    revokedAt,
+    revocationReason: entry.revocationReason,
+  };
+}
+
+/** The authority files of a directory folder: every `*.json`, in name order. */
+export function authorityFiles(folder: string): string[] {
+  const root = resolve(folder);
+  try {
+    return readdirSync(root)
+      .filter((name) => name.endsWith('.json'))
+      .sort()
+      .map((name) => join(root, name));
+  } catch {
+    throw new GatewayError(
+      ErrorCode.CONFIGURATION_INVALID,
+      `authority directory ${root} cannot be read`,
+    );
+  }
+}
+
+/**
+ * Reads and validates every `*.json` authority file in a folder. All problems are collected and
+ * reported together, each naming its file and field, so that start-up fails once with a full list.
+ */
+export async function loadDirectory(folder: string): Promise<AuthorityDirectory> {
+  const root = resolve(folder);
+  const files = authorityFiles(root);
+  if (files.length === 0) {
+    throw new GatewayError(
+      ErrorCode.CONFIGURATION_INVALID,
+      `authority directory ${root} is invalid`,
+      [{ file: root, message: 'no authority files (*.json) found' }],
+    );
+  }
+  const unreadable: ErrorDetail[] = [];
+  const sources: EntrySource[] = [];
+  for (const file of files) {
+    try {
+      sources.push({ file, document: JSON.parse(readFileSync(file, 'utf8')) });
+    } catch (error) {
+      unreadable.push({ file, message: `not valid JSON: ${(error as Error).message}` });
+    }
+  }
+  try {
+    const directory = await buildDirectory(sources, 'folder', root);
+    if (unreadable.length === 0) return directory;
+  } catch (error) {
+    if (!(error instanceof GatewayError)) throw error;
+    unreadable.push(...error.details);
+  }
+  throw new GatewayError(
+    ErrorCode.CONFIGURATION_INVALID,
+    `authority directory ${root} is invalid`,
+    unreadable,
+  );
 }

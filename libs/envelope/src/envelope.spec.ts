@@ -20,6 +20,7 @@ import {
   type OpeningPolicy,
   type PrivateKey,
   type PublicKey,
+  type SignerKeys,
 } from './index.js';
 
 interface Party {
@@ -43,6 +44,11 @@ async function party(id: string): Promise<Party> {
     armoredPublic: pair.publicKeyArmored,
     armoredPrivate: pair.privateKeyArmored,
   };
+}
+
+/** A party's one key, valid at any time (key periods are the directory's: authority.spec.ts). */
+function signerOf(party: Party): SignerKeys {
+  return { id: party.id, publicKeys: [party.publicKey], signatureRefusal: () => undefined };
 }
 
 function payload(sender: string, recipient: string, createdAt = new Date()): EnvelopePayload {
@@ -84,8 +90,8 @@ describe('envelope', () => {
 
   const policyFor = (recipient: Party, overrides: Partial<OpeningPolicy> = {}): OpeningPolicy => ({
     ownAuthorityId: recipient.id,
-    decryptionKey: recipient.privateKey,
-    senderKey: (id) => ({ [fr.id]: fr.publicKey, [ng.id]: ng.publicKey })[id],
+    decryptionKeys: [recipient.privateKey],
+    senderKeys: (id) => [fr, ng].map(signerOf).find((signer) => signer.id === id),
     maxEnvelopeBytes: 1 << 20,
     maxDecompressedBytes: 1 << 20,
     replayWindowMs: 3_600_000,
@@ -240,10 +246,16 @@ describe('envelope', () => {
       recipient: ng.id,
       envelopeSha256: receipt.envelopeSha256,
     };
-    await expect(verifyReceipt(signed, ng.publicKey, expected)).resolves.toEqual(receipt);
-    await expectRejection(verifyReceipt(signed, fr.publicKey, expected), ErrorCode.RECEIPT_INVALID);
+    await expect(verifyReceipt(signed, signerOf(ng), expected)).resolves.toEqual({
+      receipt,
+      signerFingerprint: ng.publicKey.getFingerprint().toUpperCase(),
+    });
     await expectRejection(
-      verifyReceipt(signed, ng.publicKey, { ...expected, envelopeSha256: sha256Hex('other') }),
+      verifyReceipt(signed, { ...signerOf(fr), id: ng.id }, expected),
+      ErrorCode.RECEIPT_INVALID,
+    );
+    await expectRejection(
+      verifyReceipt(signed, signerOf(ng), { ...expected, envelopeSha256: sha256Hex('other') }),
       ErrorCode.RECEIPT_INVALID,
     );
   });

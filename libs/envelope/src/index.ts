@@ -2,7 +2,10 @@ export { sha256Hex } from './digest.js';
 export {
   fingerprintOf,
   generateAuthorityKeyPair,
+  keyExpiresAt,
   readPublicKey,
+  splitArmoredPrivateKeys,
+  unlockKeyRing,
   unlockPrivateKey,
   type GeneratedKeyPair,
   type PrivateKey,
@@ -19,8 +22,14 @@ export {
   type Procedure,
 } from './payload.js';
 export { AUTHORITY_ID_PATTERN, parseEnvelopePayload, validationDetails } from './payload-schema.js';
-export { signReceipt, verifyReceipt, type ReceiptDocument } from './receipt.js';
+export {
+  signReceipt,
+  verifyReceipt,
+  type ReceiptDocument,
+  type VerifiedReceipt,
+} from './receipt.js';
 export { sealEnvelope, type SealingKeys } from './seal.js';
+export { judgeSignature, type SignatureVerdict, type SignerKeys } from './signer.js';
 export {
   ENVELOPE_MEDIA_TYPE,
   INBOUND_PATH,

@@ -612,8 +612,11 @@ describe('openEnvelope under hostile input (fuzz)', () => {
 
   const policy = (overrides: Partial<OpeningPolicy> = {}): OpeningPolicy => ({
     ownAuthorityId: NG,
-    decryptionKey: ng.privateKey,
-    senderKey: (id) => ({ [FR]: fr.publicKey, [NG]: ng.publicKey })[id],
+    decryptionKeys: [ng.privateKey],
+    senderKeys: (id) => {
+      const party = ({ [FR]: fr, [NG]: ng } as Record<string, Party | undefined>)[id];
+      return party && { id, publicKeys: [party.publicKey], signatureRefusal: () => undefined };
+    },
     maxEnvelopeBytes: 1 << 20,
     maxDecompressedBytes: 1 << 20,
     replayWindowMs: 3_600_000,

@@ -4,16 +4,17 @@ import { sha256Hex } from './digest.js';
 import { checkPayloadLimits } from './payload-limits.js';
 import { AUTHORITY_ID_PATTERN, parseEnvelopePayload } from './payload-schema.js';
 import type { EnvelopePayload, EnvelopeRouting } from './payload.js';
+import { judgeSignature, type SignerKeys, type SignatureVerdict } from './signer.js';
 
 const RFC3339_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 
 export interface OpeningPolicy {
   /** This node's authority id: envelopes for anyone else are refused. */
   ownAuthorityId: string;
-  /** This node's unlocked private key. */
-  decryptionKey: openpgp.PrivateKey;
-  /** The directory's signing key for an authority, or undefined if the authority is unknown. */
-  senderKey: (authorityId: string) => openpgp.PublicKey | undefined;
+  /** This node's unlocked private keys: the current one and those still held from before a rotation. */
+  decryptionKeys: readonly openpgp.PrivateKey[];
+  /** An authority's directory keys and their validity, or undefined if the authority is unknown. */
+  senderKeys: (authorityId: string) => SignerKeys | undefined;
   maxEnvelopeBytes: number;
   /** Bound on decompressed plaintext: openpgp.js defaults to Infinity (decompression bombs). */
   maxDecompressedBytes: number;
@@ -29,12 +30,15 @@ export interface OpenedEnvelope {
   /** SHA-256 of the envelope bytes exactly as received: what the receipt attests. */
   envelopeSha256: string;
   signerFingerprint: string;
+  /** The signature's creation time, as the signer's OpenPGP implementation recorded it. */
+  signedAt: Date;
 }
 
 /**
  * Opens an inbound envelope, checking in order: routing, size, sender, OpenPGP structure, decryption
- * with integrity, the sender's signature (expectSigned), payload format, inner/outer routing
- * agreement and freshness. Each failure is a GatewayError with a stable code.
+ * with integrity, the sender's signature (exactly one, by one of the sender's directory keys, made
+ * while the directory let that key sign), payload format, inner/outer routing agreement and
+ * freshness. Each failure is a GatewayError with a stable code.
  */
 export async function openEnvelope(
   raw: Uint8Array,
@@ -66,8 +70,8 @@ export async function openEnvelope(
       `this node serves ${policy.ownAuthorityId}, not ${recipient}`,
     );
   }
-  const senderKey = policy.senderKey(sender);
-  if (!senderKey) {
+  const senderKeys = policy.senderKeys(sender);
+  if (!senderKeys) {
     throw new GatewayError(
       ErrorCode.UNKNOWN_SENDER,
       `sender ${sender} is not in the authority directory`,
@@ -87,20 +91,32 @@ export async function openEnvelope(
   }
 
   let plaintext: Uint8Array;
+  let verdict: SignatureVerdict;
   try {
+    // Not `expectSigned`: its error would not say which key signed, nor when. The whole plaintext
+    // is buffered (no streaming), and it is used only once the signature below is judged valid.
     const result = await openpgp.decrypt({
       message,
-      decryptionKeys: policy.decryptionKey,
-      verificationKeys: senderKey,
-      expectSigned: true,
+      decryptionKeys: [...policy.decryptionKeys],
+      verificationKeys: [...senderKeys.publicKeys],
       format: 'binary',
       // Signatures made slightly ahead of this clock are within the tolerated skew.
       date: new Date(policy.now.getTime() + policy.clockSkewMs),
       config: { maxDecompressedMessageSize: policy.maxDecompressedBytes },
     });
     plaintext = result.data as Uint8Array;
+    verdict = await judgeSignature(result.signatures, senderKeys);
   } catch (error) {
-    throw classifyDecryptError(error, sender);
+    throw classifyDecryptError(error);
+  }
+  if (!verdict.valid) {
+    if (verdict.keyRefusal) {
+      throw new GatewayError(ErrorCode.SIGNING_KEY_NOT_VALID, verdict.keyRefusal);
+    }
+    throw new GatewayError(
+      ErrorCode.SIGNATURE_INVALID,
+      `the envelope is not validly signed by one of ${sender}'s directory keys`,
+    );
   }
 
   let document: unknown;
@@ -150,22 +166,17 @@ export async function openEnvelope(
   return {
     payload,
     envelopeSha256: sha256Hex(raw),
-    signerFingerprint: senderKey.getFingerprint().toUpperCase(),
+    signerFingerprint: verdict.fingerprint,
+    signedAt: verdict.signedAt,
   };
 }
 
-function classifyDecryptError(error: unknown, sender: string): GatewayError {
+function classifyDecryptError(error: unknown): GatewayError {
   const text = error instanceof Error ? error.message : String(error);
   if (/decompressed message size/i.test(text)) {
     return new GatewayError(
       ErrorCode.ENVELOPE_TOO_LARGE,
       'decompressed payload exceeds the configured limit',
-    );
-  }
-  if (/signature|signing key|signed/i.test(text)) {
-    return new GatewayError(
-      ErrorCode.SIGNATURE_INVALID,
-      `the envelope is not validly signed by ${sender}'s directory key`,
     );
   }
   return new GatewayError(

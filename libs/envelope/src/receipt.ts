@@ -1,6 +1,7 @@
 import * as openpgp from 'openpgp';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { canonicalJson } from './payload.js';
+import { judgeSignature, type SignatureVerdict, type SignerKeys } from './signer.js';
 
 /** Non-repudiation of receipt: what the receiving node signs and returns for each envelope. */
 export interface ReceiptDocument {
@@ -25,30 +26,31 @@ export async function signReceipt(
   return openpgp.sign({ message, signingKeys: key, format: 'armored' });
 }
 
+export interface VerifiedReceipt {
+  receipt: ReceiptDocument;
+  /** The receiver's key that signed it: one of its directory keys, valid when it signed. */
+  signerFingerprint: string;
+}
+
 /**
- * Verifies a receipt against the receiver's directory key and checks that it attests exactly the
- * envelope that was sent.
+ * Verifies a receipt against the receiver's directory keys (the key that signed must have been
+ * valid and unrevoked when it signed) and checks that it attests exactly the envelope that was sent.
  */
 export async function verifyReceipt(
   armored: string,
-  receiverKey: openpgp.PublicKey,
+  receiver: SignerKeys,
   expected: { messageId: string; sender: string; recipient: string; envelopeSha256: string },
-): Promise<ReceiptDocument> {
-  let receipt: ReceiptDocument;
-  try {
-    const message = await openpgp.readCleartextMessage({ cleartextMessage: armored });
-    const { data } = await openpgp.verify({
-      message,
-      verificationKeys: receiverKey,
-      expectSigned: true,
-    });
-    receipt = JSON.parse(data) as ReceiptDocument;
-  } catch {
+): Promise<VerifiedReceipt> {
+  const signed = await readSignedReceipt(armored, receiver).catch(() => undefined);
+  const verdict: SignatureVerdict = signed?.verdict ?? { valid: false };
+  if (!signed || !verdict.valid) {
     throw new GatewayError(
       ErrorCode.RECEIPT_INVALID,
-      `receipt is not validly signed by ${expected.recipient}'s directory key`,
+      (!verdict.valid && verdict.keyRefusal) ||
+        `receipt is not validly signed by one of ${expected.recipient}'s directory keys`,
     );
   }
+  const { receipt } = signed;
   const mismatched = (['messageId', 'sender', 'recipient', 'envelopeSha256'] as const).filter(
     (field) => receipt[field] !== expected[field],
   );
@@ -63,5 +65,20 @@ export async function verifyReceipt(
       mismatched.map((field) => ({ field })),
     );
   }
-  return receipt;
+  return { receipt, signerFingerprint: verdict.fingerprint };
+}
+
+async function readSignedReceipt(
+  armored: string,
+  receiver: SignerKeys,
+): Promise<{ receipt: ReceiptDocument; verdict: SignatureVerdict }> {
+  const message = await openpgp.readCleartextMessage({ cleartextMessage: armored });
+  const { data, signatures } = await openpgp.verify({
+    message,
+    verificationKeys: [...receiver.publicKeys],
+  });
+  return {
+    receipt: JSON.parse(data) as ReceiptDocument,
+    verdict: await judgeSignature(signatures, receiver),
+  };
 }

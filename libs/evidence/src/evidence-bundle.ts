@@ -25,7 +25,18 @@ export interface EvidenceBundle {
     signerFingerprint: string;
   }>;
   evidences: Array<{ kind: string; occurredAt: string; details: Record<string, unknown> }>;
-  keys: Array<{ authorityId: string; fingerprint: string; armored: string }>;
+  /** Each authority's keys, current and past, and when each could sign. */
+  keys: Array<{
+    authorityId: string;
+    armored: string;
+    periods: Array<{
+      fingerprint: string;
+      validFrom: string;
+      validUntil: string | null;
+      revokedAt: string | null;
+      revocationReason: string | null;
+    }>;
+  }>;
   audit: AuditEntry[];
 }
 
@@ -35,6 +46,9 @@ export const VERIFY_INSTRUCTIONS = `# Verifying this evidence bundle with GnuPG
      gpg --import keys/*.asc
    and check their fingerprints against the authority directory (or an out-of-band copy):
      gpg --fingerprint
+   bundle.json lists, under keys[].periods, when each key could sign: a signature counts only
+   if GnuPG's "Signature made" date lies in its key's period (before any revocation; never for
+   a key revoked as compromised).
 2. Check that the receipt is signed by the recipient's key:
      gpg --verify receipt.asc
    The signed text is a JSON document naming the message id, sender, recipient, the time of

@@ -44,8 +44,15 @@ export class ExportEvidence {
         ? [
             {
               authorityId: id,
-              fingerprint: authority.fingerprint,
-              armored: authority.publicKeyArmored,
+              // Old keys too: the envelope and receipt may predate a rotation.
+              armored: authority.keys.map((key) => key.publicKeyArmored.trim()).join('\n'),
+              periods: authority.keys.map((key) => ({
+                fingerprint: key.fingerprint,
+                validFrom: key.validFrom.toISOString(),
+                validUntil: key.validUntil?.toISOString() ?? null,
+                revokedAt: key.revokedAt?.toISOString() ?? null,
+                revocationReason: key.revocationReason ?? null,
+              })),
             },
           ]
         : [];

@@ -71,8 +71,8 @@ export class ReceiveEnvelope {
     const { http, inbound } = this.config;
     return openEnvelope(raw, routing, {
       ownAuthorityId: this.identity.authorityId,
-      decryptionKey: this.identity.privateKey,
-      senderKey: (id) => this.directory.find(id)?.publicKey,
+      decryptionKeys: this.identity.keys.decryptionKeys,
+      senderKeys: (id) => this.directory.find(id),
       maxEnvelopeBytes: http.maxEnvelopeBytes,
       maxDecompressedBytes: inbound.maxDecompressedBytes,
       replayWindowMs: inbound.replayWindowMs,
@@ -89,6 +89,7 @@ export class ReceiveEnvelope {
   ): Promise<InboundResult> {
     const { payload, envelopeSha256 } = opened;
     const now = this.clock.now();
+    const signing = this.identity.signingKey(now);
     const receipt = await signReceipt(
       {
         type: 'receipt',
@@ -99,7 +100,7 @@ export class ReceiveEnvelope {
         envelopeSha256,
         receivedAt: now.toISOString(),
       },
-      this.identity.privateKey,
+      signing.key,
     );
     let tracked: Awaited<ReturnType<ProcedureTracker['track']>>;
     try {
@@ -138,7 +139,7 @@ export class ReceiveEnvelope {
             armored: receipt,
             envelopeSha256,
             receivedAt: now.toISOString(),
-            signerFingerprint: this.identity.fingerprint,
+            signerFingerprint: signing.fingerprint,
           },
           now,
         );

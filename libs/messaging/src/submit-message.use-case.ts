@@ -7,6 +7,7 @@ import {
   sealEnvelope,
   sha256Hex,
   type AttachmentDigest,
+  type SealingKeys,
   type EnvelopePayload,
   type HandlingConditions,
   type Procedure,
@@ -147,7 +148,7 @@ export class SubmitMessage {
         };
         const armored = await sealEnvelope(
           payload,
-          { signingKey: this.identity.privateKey, recipientKey: recipient.publicKey },
+          sealingKeys(this.identity, recipient, now),
           authorisePayload(decision, payload, now),
         );
         const envelopeSha256 = sha256Hex(armored);
@@ -359,6 +360,19 @@ export class SubmitMessage {
 }
 
 /** What the audit trail keeps of a decision: rules, legal bases, redactions, acknowledgements. */
+/** An envelope is signed with this node's current key and encrypted to the recipient's current key. */
+function sealingKeys(identity: NodeIdentity, recipient: Authority, now: Date): SealingKeys {
+  const recipientKey = recipient.currentKey(now);
+  if (!recipientKey) {
+    throw new GatewayError(
+      ErrorCode.RECIPIENT_KEY_UNAVAILABLE,
+      `${recipient.id} has no valid key in the directory (expired or revoked): it cannot be written to until the directory lists a new one`,
+      [{ field: 'recipients' }],
+    );
+  }
+  return { signingKey: identity.signingKey(now).key, recipientKey: recipientKey.publicKey };
+}
+
 function decisionDetails(
   decision: PolicyDecision,
   recipient: string,

@@ -1,3 +1,4 @@
 export { loadNodeConfig, readKeyPassphrase, type NodeConfig } from './node-config.js';
+export { loadKeyRing, NodeKeyRing } from './key-ring.js';
 export { Clock, NodeIdentity, OffsetClock, SystemClock } from './node-identity.js';
 export { NODE_CONFIG, NodeModule } from './node.module.js';

@@ -97,6 +97,8 @@ describe('loadNodeConfig', () => {
     ['GATEWAY_REPLAY_WINDOW_MS', '172800000', (c) => c.inbound.replayWindowMs, 172_800_000],
     ['GATEWAY_CLOCK_SKEW_MS', '60000', (c) => c.inbound.clockSkewMs, 60_000],
     ['GATEWAY_MAX_DECOMPRESSED_BYTES', '1000000', (c) => c.inbound.maxDecompressedBytes, 1_000_000],
+    ['GATEWAY_KEY_EXPIRY_WARNING_DAYS', '30', (c) => c.keys.expiryWarningDays, 30],
+    ['GATEWAY_KEY_EXPIRY_CHECK_INTERVAL_MS', '60000', (c) => c.keys.expiryCheckIntervalMs, 60_000],
   ])('%s=%s overrides the default', (variable, value, read, expected) => {
     const defaults = loadNodeConfig({ ...REQUIRED });
     expect(read(defaults)).not.toEqual(expected);
@@ -116,13 +118,49 @@ describe('loadNodeConfig', () => {
     ]);
   });
 
-  it.each(['GATEWAY_AUTHORITY_ID', 'GATEWAY_DIRECTORY_DIR', 'GATEWAY_PRIVATE_KEY_FILE'])(
+  it.each(['GATEWAY_AUTHORITY_ID', 'GATEWAY_PRIVATE_KEY_FILE'])(
     'treats an empty %s as missing',
     (variable) => {
       const error = configFailure({ ...REQUIRED, [variable]: '' });
       expect(error.details).toEqual([{ field: variable, message: `${variable} must be set` }]);
     },
   );
+
+  it('treats an empty GATEWAY_DIRECTORY_DIR as missing, naming the signed alternative', () => {
+    const error = configFailure({ ...REQUIRED, GATEWAY_DIRECTORY_DIR: '' });
+    expect(error.details).toEqual([
+      {
+        field: 'GATEWAY_DIRECTORY_DIR',
+        message: 'GATEWAY_DIRECTORY_DIR or GATEWAY_DIRECTORY_FILE must be set',
+      },
+    ]);
+  });
+
+  describe('signed directory', () => {
+    const signed: Env = {
+      ...REQUIRED,
+      GATEWAY_DIRECTORY_DIR: undefined,
+      GATEWAY_DIRECTORY_FILE: '/etc/gateway/directory.asc',
+      GATEWAY_DIRECTORY_TRUST_ANCHOR_FILE: '/etc/gateway/directory-authority.asc',
+    };
+
+    it('reads the document and its trust anchor instead of a folder', () => {
+      const config = loadNodeConfig(signed);
+      expect(config.directoryFile).toBe('/etc/gateway/directory.asc');
+      expect(config.directoryTrustAnchorFile).toBe('/etc/gateway/directory-authority.asc');
+      expect(config.directoryDir).toBeUndefined();
+    });
+
+    it('refuses a signed directory without a trust anchor to verify it against', () => {
+      const error = configFailure({ ...signed, GATEWAY_DIRECTORY_TRUST_ANCHOR_FILE: '' });
+      expect(fields(error)).toEqual(['GATEWAY_DIRECTORY_TRUST_ANCHOR_FILE']);
+    });
+
+    it('refuses a folder and a signed document at once', () => {
+      const error = configFailure({ ...signed, GATEWAY_DIRECTORY_DIR: '/etc/gateway/directory' });
+      expect(fields(error)).toEqual(['GATEWAY_DIRECTORY_FILE']);
+    });
+  });
 
   it('refuses an authority id that does not look like one', () => {
     const error = configFailure({ ...REQUIRED, GATEWAY_AUTHORITY_ID: 'fr-moj-bepi' });

@@ -6,7 +6,11 @@ import { AUTHORITY_ID_PATTERN } from '#libs/envelope';
 export interface NodeConfig {
   /** The authority this node serves. */
   authorityId: string;
-  directoryDir: string;
+  /** Folder of authority files (GATEWAY_DIRECTORY_DIR), or else the signed directory below. */
+  directoryDir?: string;
+  /** Signed directory document (GATEWAY_DIRECTORY_FILE), verified against the trust anchor. */
+  directoryFile?: string;
+  directoryTrustAnchorFile?: string;
   privateKeyFile: string;
   http: { host: string; port: number; maxEnvelopeBytes: number; maxJsonBodyBytes: number };
   database: { url: string; schema: string };
@@ -22,6 +26,8 @@ export interface NodeConfig {
     reconcileIntervalMs: number;
   };
   inbound: { replayWindowMs: number; clockSkewMs: number; maxDecompressedBytes: number };
+  /** Warnings for keys that end within `expiryWarningDays`; the worker checks every interval. */
+  keys: { expiryWarningDays: number; expiryCheckIntervalMs: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -42,6 +48,8 @@ const NUMERIC_OVERRIDES: Array<[path: string, variable: string]> = [
   ['inbound.replayWindowMs', 'GATEWAY_REPLAY_WINDOW_MS'],
   ['inbound.clockSkewMs', 'GATEWAY_CLOCK_SKEW_MS'],
   ['inbound.maxDecompressedBytes', 'GATEWAY_MAX_DECOMPRESSED_BYTES'],
+  ['keys.expiryWarningDays', 'GATEWAY_KEY_EXPIRY_WARNING_DAYS'],
+  ['keys.expiryCheckIntervalMs', 'GATEWAY_KEY_EXPIRY_CHECK_INTERVAL_MS'],
 ];
 
 const TEXT_OVERRIDES: Array<[path: string, variable: string]> = [
@@ -81,7 +89,7 @@ export function loadNodeConfig(env: Env = process.env): NodeConfig {
     return value ?? '';
   };
   config.authorityId = required('GATEWAY_AUTHORITY_ID');
-  config.directoryDir = required('GATEWAY_DIRECTORY_DIR');
+  problems.push(...directorySource(config, env));
   config.privateKeyFile = required('GATEWAY_PRIVATE_KEY_FILE');
   if (config.authorityId && !AUTHORITY_ID_PATTERN.test(config.authorityId)) {
     problems.push({ field: 'GATEWAY_AUTHORITY_ID', message: 'must look like FR-MOJ-BEPI' });
@@ -153,6 +161,47 @@ export function readKeyPassphrase(env: Env = process.env): string {
     ErrorCode.KEY_UNAVAILABLE,
     'set GATEWAY_KEY_PASSPHRASE_FILE or GATEWAY_KEY_PASSPHRASE',
   );
+}
+
+/**
+ * Where the directory comes from: a folder (GATEWAY_DIRECTORY_DIR), or a signed document
+ * (GATEWAY_DIRECTORY_FILE) with the directory authority's key to verify it
+ * (GATEWAY_DIRECTORY_TRUST_ANCHOR_FILE). Exactly one of the two.
+ */
+function directorySource(config: NodeConfig, env: Env): ErrorDetail[] {
+  const folder = env.GATEWAY_DIRECTORY_DIR || undefined;
+  const file = env.GATEWAY_DIRECTORY_FILE || undefined;
+  const anchor = env.GATEWAY_DIRECTORY_TRUST_ANCHOR_FILE || undefined;
+  if (folder && file) {
+    return [
+      {
+        field: 'GATEWAY_DIRECTORY_FILE',
+        message: 'set GATEWAY_DIRECTORY_DIR or GATEWAY_DIRECTORY_FILE, not both',
+      },
+    ];
+  }
+  if (file) {
+    config.directoryFile = file;
+    config.directoryTrustAnchorFile = anchor;
+    return anchor
+      ? []
+      : [
+          {
+            field: 'GATEWAY_DIRECTORY_TRUST_ANCHOR_FILE',
+            message: 'a signed directory is verified against GATEWAY_DIRECTORY_TRUST_ANCHOR_FILE',
+          },
+        ];
+  }
+  if (folder) {
+    config.directoryDir = folder;
+    return [];
+  }
+  return [
+    {
+      field: 'GATEWAY_DIRECTORY_DIR',
+      message: 'GATEWAY_DIRECTORY_DIR or GATEWAY_DIRECTORY_FILE must be set',
+    },
+  ];
 }
 
 function getPath(target: object, path: string): unknown {

@@ -1,20 +1,23 @@
 import { readFileSync } from 'node:fs';
 import type { Authority } from '#libs/directory';
 import type { PrivateKey } from '#libs/envelope';
+import type { NodeKeyRing } from './key-ring.js';
 
-/** The authority this node serves and its unlocked signing/decryption key. */
+/** The authority this node serves and its unlocked key ring. */
 export class NodeIdentity {
   constructor(
     readonly authority: Authority,
-    readonly privateKey: PrivateKey,
+    /** The node's unlocked keys: the current signing key and the older ones it still decrypts with. */
+    readonly keys: NodeKeyRing,
   ) {}
 
   get authorityId(): string {
     return this.authority.id;
   }
 
-  get fingerprint(): string {
-    return this.authority.fingerprint;
+  /** The key this node signs and seals with at `at` (hosted authorities share it). */
+  signingKey(at: Date): { key: PrivateKey; fingerprint: string } {
+    return this.keys.signingKey(this.authority, at);
   }
 }
 

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { Global, Module } from '@nestjs/common';
-import { AuthorityDirectory, loadDirectory } from '#libs/directory';
-import { fingerprintOf, unlockPrivateKey } from '#libs/envelope';
+import { AuthorityDirectory } from '#libs/directory';
 import { ErrorCode, GatewayError } from '#libs/errors';
+import { loadKeyRing } from './key-ring.js';
+import { loadNodeDirectory } from './node-directory.js';
 import { loadNodeConfig, readKeyPassphrase, type NodeConfig } from './node-config.js';
 import { Clock, NodeIdentity, OffsetClock, SystemClock } from './node-identity.js';
 
@@ -11,6 +11,7 @@ export const NODE_CONFIG = Symbol('NODE_CONFIG');
 async function loadIdentity(
   config: NodeConfig,
   directory: AuthorityDirectory,
+  clock: Clock,
 ): Promise<NodeIdentity> {
   const authority = directory.find(config.authorityId);
   if (!authority) {
@@ -19,23 +20,10 @@ async function loadIdentity(
       `this node's authority ${config.authorityId} is not in the directory`,
     );
   }
-  let armored: string;
-  try {
-    armored = readFileSync(config.privateKeyFile, 'utf8');
-  } catch {
-    throw new GatewayError(
-      ErrorCode.KEY_UNAVAILABLE,
-      `cannot read the private key file ${config.privateKeyFile}`,
-    );
-  }
-  const privateKey = await unlockPrivateKey(armored, readKeyPassphrase());
-  if (fingerprintOf(privateKey) !== authority.fingerprint) {
-    throw new GatewayError(
-      ErrorCode.CONFIGURATION_INVALID,
-      `the private key does not match ${authority.id}'s directory fingerprint ${authority.fingerprint}`,
-    );
-  }
-  return new NodeIdentity(authority, privateKey);
+  const keys = await loadKeyRing(config.privateKeyFile, readKeyPassphrase());
+  // Fails start-up unless the ring holds the key the directory makes current for this authority.
+  keys.signingKey(authority, clock.now());
+  return new NodeIdentity(authority, keys);
 }
 
 /** Configuration, directory, identity and clock of this node: loaded and validated once, at start-up. */
@@ -46,11 +34,11 @@ async function loadIdentity(
     {
       provide: AuthorityDirectory,
       inject: [NODE_CONFIG],
-      useFactory: (config: NodeConfig) => loadDirectory(config.directoryDir),
+      useFactory: loadNodeDirectory,
     },
     {
       provide: NodeIdentity,
-      inject: [NODE_CONFIG, AuthorityDirectory],
+      inject: [NODE_CONFIG, AuthorityDirectory, Clock],
       useFactory: loadIdentity,
     },
     {

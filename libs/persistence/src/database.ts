@@ -5,12 +5,14 @@ import * as spine from './migrations/0001-spine.js';
 import * as cases from './migrations/0002-cases.js';
 import * as safeguards from './migrations/0003-safeguards.js';
 import { sealColumns } from './migrations/0004-sealed-columns.js';
+import * as directoryVersions from './migrations/0006-directory-versions.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-spine': spine,
   '0002-cases': cases,
   '0003-safeguards': safeguards,
+  '0006-directory-versions': directoryVersions,
 };
 
 // Bigint sequence numbers are read as strings; timestamps as Date (pg defaults).

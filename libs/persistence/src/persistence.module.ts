@@ -1,9 +1,11 @@
 import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Kysely } from 'kysely';
-import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
+import { AuthorityDirectory } from '#libs/directory';
+import { Clock, NODE_CONFIG, type NodeConfig } from '#libs/node-config';
 import { ColumnCipher } from './column-cipher.js';
 import { readDataKeys } from './data-keys.js';
 import { createDatabase, migrateToLatest } from './database.js';
+import { acceptDirectoryVersion } from './directory-versions.js';
 import type { Database } from './schema.js';
 
 export const DATABASE = Symbol('DATABASE');
@@ -20,7 +22,8 @@ class DatabaseShutdown implements OnApplicationShutdown {
 }
 
 /**
- * PostgreSQL, the system of record: one schema per node, migrated before anything else runs, with
+ * PostgreSQL, the system of record: one schema per node, migrated and the signed directory checked
+ * against rollback (directory-versions.ts) before anything else runs, with
  * case content sealed by the node's data keys (a missing or malformed key file stops start-up).
  */
 @Global()
@@ -29,10 +32,16 @@ class DatabaseShutdown implements OnApplicationShutdown {
     { provide: ColumnCipher, useFactory: () => readDataKeys() },
     {
       provide: DATABASE,
-      inject: [NODE_CONFIG, ColumnCipher],
-      useFactory: async (config: NodeConfig, cipher: ColumnCipher) => {
+      inject: [NODE_CONFIG, ColumnCipher, AuthorityDirectory, Clock],
+      useFactory: async (
+        config: NodeConfig,
+        cipher: ColumnCipher,
+        directory: AuthorityDirectory,
+        clock: Clock,
+      ) => {
         const db = createDatabase(config.database.url, config.database.schema);
         await migrateToLatest(db, config.database.schema, cipher);
+        await acceptDirectoryVersion(db, directory, clock.now());
         return db;
       },
     },

@@ -3,7 +3,9 @@ import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { sql } from 'kysely';
 import { DeliveryQueue } from '#libs/messaging';
-import { Clock, NodeIdentity } from '#libs/node-config';
+import { keyEndsAt } from '#libs/directory';
+import { KeyExpiryMonitor } from '#libs/keys';
+import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
 import { DATABASE, type Db } from '#libs/persistence';
 
 @ApiTags('health')
@@ -16,6 +18,8 @@ export class HealthController {
     private readonly queue: DeliveryQueue,
     private readonly identity: NodeIdentity,
     private readonly clock: Clock,
+    private readonly keyExpiry: KeyExpiryMonitor,
+    @Inject(NODE_CONFIG) private readonly config: NodeConfig,
   ) {}
 
   /** The process is up and its event loop answers. */
@@ -25,7 +29,10 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Ready to take traffic: PostgreSQL, Redis and an unlocked, unexpired key. */
+  /**
+   * Ready to take traffic: PostgreSQL, Redis and an unlocked key that the directory makes current;
+   * with the keys (own and peers') that lapse within the warning period.
+   */
   @Get('ready')
   @HealthCheck()
   ready() {
@@ -37,16 +44,23 @@ export class HealthController {
           .withTimeout(2000),
       () => this.indicators.check('redis').attempt(() => this.queue.probe(2000)),
       () =>
-        this.indicators.check('key').attempt(async () => {
-          const expires = await this.identity.privateKey.getExpirationTime();
-          if (!this.identity.privateKey.isDecrypted()) throw new Error('key locked');
-          if (expires instanceof Date && expires.getTime() <= this.clock.now().getTime())
-            throw new Error('key expired');
+        this.indicators.check('key').attempt(() => {
+          // Throws when the directory lists no valid key for this node, or the ring lacks it.
+          const { key, fingerprint } = this.identity.signingKey(this.clock.now());
+          if (!key.isDecrypted()) throw new Error('key locked');
+          const ends = keyEndsAt(this.identity.authority.key(fingerprint)!);
           return {
-            fingerprint: this.identity.fingerprint,
-            expires: expires instanceof Date ? expires.toISOString() : 'never',
+            fingerprint,
+            expires: ends ? ends.toISOString() : 'never',
+            held: this.identity.keys.fingerprints,
           };
         }),
+      // Informative: warnings never make the node unready (domain.md section 6, 60 days ahead).
+      () =>
+        this.indicators.check('keyExpiry').attempt(() => ({
+          warningDays: this.config.keys.expiryWarningDays,
+          warnings: this.keyExpiry.warnings(),
+        })),
     ]);
   }
 }

@@ -10,6 +10,7 @@ import { generateAuthorityKeyPair } from '#libs/envelope';
 import { ExportEvidence, writeEvidenceBundle } from '#libs/evidence';
 import { loadNodeConfig, readKeyPassphrase } from '#libs/node-config';
 import { CliModule } from './cli.module.js';
+import { addDirectoryCommands, addKeyCommands } from './key-commands.js';
 import { runDemo } from './demo.js';
 
 async function withNode<T>(
@@ -180,21 +181,27 @@ keys
   .requiredOption('--authority <id>', 'authority id, e.g. FR-MOJ-BEPI')
   .requiredOption('--name <name>', 'authority name')
   .requiredOption('--out <dir>', 'folder for <id>.key.asc (mode 600) and <id>.asc')
-  .action(async (options: { authority: string; name: string; out: string }) => {
-    const pair = await generateAuthorityKeyPair({
-      authorityId: options.authority,
-      authorityName: options.name,
-      passphrase: readKeyPassphrase(),
-    });
-    mkdirSync(options.out, { recursive: true });
-    writeFileSync(join(options.out, `${options.authority}.key.asc`), pair.privateKeyArmored, {
-      mode: 0o600,
-    });
-    writeFileSync(join(options.out, `${options.authority}.asc`), pair.publicKeyArmored);
-    process.stdout.write(
-      `${JSON.stringify({ authority: options.authority, fingerprint: pair.fingerprint }, null, 2)}\n`,
-    );
-  });
+  .option('--expires-in-days <days>', 'OpenPGP key expiry (default: none)', Number)
+  .action(
+    async (options: { authority: string; name: string; out: string; expiresInDays?: number }) => {
+      const pair = await generateAuthorityKeyPair({
+        authorityId: options.authority,
+        authorityName: options.name,
+        passphrase: readKeyPassphrase(),
+        expiresInDays: options.expiresInDays,
+      });
+      mkdirSync(options.out, { recursive: true });
+      writeFileSync(join(options.out, `${options.authority}.key.asc`), pair.privateKeyArmored, {
+        mode: 0o600,
+      });
+      writeFileSync(join(options.out, `${options.authority}.asc`), pair.publicKeyArmored);
+      process.stdout.write(
+        `${JSON.stringify({ authority: options.authority, fingerprint: pair.fingerprint }, null, 2)}\n`,
+      );
+    },
+  );
+addKeyCommands(keys);
+addDirectoryCommands(program);
 
 program.version(
   String(

@@ -1,12 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { AuthorityKind } from '#libs/directory';
 import { generateAuthorityKeyPair, type Procedure } from '#libs/envelope';
+import { publishDirectory } from '#libs/keys';
 
 export interface NodeSpec {
   authorityId: string;
@@ -50,6 +58,7 @@ export function repoRoot(): string {
  */
 export class LocalNetwork {
   private readonly processes = new Map<string, ChildProcess>();
+  private lastIssuedAt = 0;
   readonly databaseUrl: string;
   readonly redisUrl: string;
 
@@ -69,7 +78,11 @@ export class LocalNetwork {
     mkdirSync(join(workDir, 'directory', 'keys'), { recursive: true });
     mkdirSync(join(workDir, 'secrets'), { recursive: true, mode: 0o700 });
     mkdirSync(join(workDir, 'logs'), { recursive: true });
-    await Promise.all(options.nodes.map((node) => network.provision(node)));
+    await Promise.all([
+      network.provisionDirectoryAuthority(),
+      ...options.nodes.map((node) => network.provision(node)),
+    ]);
+    await network.publishDirectory();
     await network.resetState();
     return network;
   }
@@ -82,6 +95,7 @@ export class LocalNetwork {
       authorityName: node.name,
       passphrase,
     });
+    const validFrom = new Date().toISOString();
     writeFileSync(join(workDir, 'secrets', `${node.authorityId}.passphrase`), passphrase, {
       mode: 0o600,
     });
@@ -108,14 +122,61 @@ export class LocalNetwork {
       name: node.name,
       kind: node.kind,
       endpoint: node.advertisedEndpoint ?? this.url(node.authorityId),
-      fingerprint: pair.fingerprint,
-      publicKeyFile: `keys/${node.authorityId}.asc`,
       procedures: node.procedures,
+      keys: [
+        { fingerprint: pair.fingerprint, publicKeyFile: `keys/${node.authorityId}.asc`, validFrom },
+      ],
     };
     writeFileSync(
       join(workDir, 'directory', `${node.authorityId}.json`),
       `${JSON.stringify(entry, null, 2)}\n`,
     );
+  }
+
+  /** The directory authority: its key signs the directory every node verifies. */
+  private async provisionDirectoryAuthority(): Promise<void> {
+    const { workDir } = this.options;
+    const passphrase = randomBytes(24).toString('base64url');
+    const pair = await generateAuthorityKeyPair({
+      authorityId: 'directory',
+      authorityName: 'Directory authority',
+      passphrase,
+    });
+    writeFileSync(join(workDir, 'secrets', 'directory-authority.passphrase'), passphrase, {
+      mode: 0o600,
+    });
+    writeFileSync(join(workDir, 'secrets', 'directory-authority.key.asc'), pair.privateKeyArmored, {
+      mode: 0o600,
+    });
+    writeFileSync(this.trustAnchorFile, pair.publicKeyArmored);
+  }
+
+  /** The signed directory the nodes load (GATEWAY_DIRECTORY_FILE). */
+  get directoryFile(): string {
+    return join(this.options.workDir, 'directory.asc');
+  }
+
+  /** The directory authority's public key, the nodes' trust anchor. */
+  get trustAnchorFile(): string {
+    return join(this.options.workDir, 'directory-trust-anchor.asc');
+  }
+
+  /**
+   * Signs the directory folder into the document the nodes load: after a change to the folder,
+   * publish, then restart the nodes. Unless told otherwise, each publication is issued later than
+   * the last, since nodes refuse a directory older than one they accepted.
+   */
+  async publishDirectory(issuedAt?: Date): Promise<void> {
+    const { workDir } = this.options;
+    const at = issuedAt ?? new Date(Math.max(Date.now(), this.lastIssuedAt + 1));
+    this.lastIssuedAt = Math.max(this.lastIssuedAt, at.getTime());
+    await publishDirectory({
+      directory: join(workDir, 'directory'),
+      signingKeyFile: join(workDir, 'secrets', 'directory-authority.key.asc'),
+      passphrase: readFileSync(join(workDir, 'secrets', 'directory-authority.passphrase'), 'utf8'),
+      issuedAt: at,
+      out: this.directoryFile,
+    });
   }
 
   private async resetState(): Promise<void> {
@@ -161,7 +222,8 @@ export class LocalNetwork {
     const node = this.node(authorityId);
     return {
       GATEWAY_AUTHORITY_ID: authorityId,
-      GATEWAY_DIRECTORY_DIR: join(workDir, 'directory'),
+      GATEWAY_DIRECTORY_FILE: this.directoryFile,
+      GATEWAY_DIRECTORY_TRUST_ANCHOR_FILE: this.trustAnchorFile,
       GATEWAY_PRIVATE_KEY_FILE: join(workDir, 'secrets', `${authorityId}.key.asc`),
       GATEWAY_KEY_PASSPHRASE_FILE: join(workDir, 'secrets', `${authorityId}.passphrase`),
       GATEWAY_REGISTER_SECRET_FILE: join(workDir, 'secrets', `${authorityId}.register-secret`),

@@ -344,7 +344,7 @@ async function benchSealOpen(count: number): Promise<SealOpenResult> {
   const sealConcurrent = await measure(count, CRYPTO_CONCURRENCY, seal);
 
   const policy = (): OpeningPolicy => ({
-    ownAuthorityId: ng.id,
+    servedAuthorities: [ng.id],
     decryptionKeys: [ng.privateKey],
     senderKeys: (authorityId) => (authorityId === fr.id ? signerOf(fr) : undefined),
     maxEnvelopeBytes: 10 * 1024 * 1024,

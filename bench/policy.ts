@@ -1140,7 +1140,7 @@ async function benchSealOpen(
     const bytes = encoder.encode(armored);
     const receiver = parties.get(recipientId)!;
     const policy: OpeningPolicy = {
-      ownAuthorityId: recipientId,
+      servedAuthorities: [recipientId],
       decryptionKeys: [receiver.privateKey],
       // The sender's one key, valid at any time: this measure leaves key periods aside.
       senderKeys: (id) =>

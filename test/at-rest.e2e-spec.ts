@@ -18,7 +18,7 @@ import { createDatabase, migrateToLatest, readDataKeys } from '#libs/persistence
 import * as spine from '../libs/persistence/src/migrations/0001-spine.js';
 import * as cases from '../libs/persistence/src/migrations/0002-cases.js';
 import * as safeguards from '../libs/persistence/src/migrations/0003-safeguards.js';
-import { api, nodeDatabase, run, waitFor } from './support/network.js';
+import { api, nodeDatabase, run, signIn, waitFor } from './support/network.js';
 
 /*
  * Case content at rest: after a real exchange, the PostgreSQL schema of each node holds no
@@ -82,6 +82,7 @@ describe('case content at rest', () => {
         GATEWAY_RETRY_MAX_DELAY_MS: '1000',
       },
     });
+    await signIn(network);
     await network.startAll();
     for (const id of [FR, NG]) db[id] = nodeDatabase(network, id);
   });

@@ -25,7 +25,7 @@ import {
   verificationRequest,
 } from '#libs/local-network';
 import type { MessageDetail, SubmissionAccepted } from '#libs/messaging';
-import { api, keysOf, nodeDatabase, waitFor } from './support/network.js';
+import { api, keysOf, nodeDatabase, signIn, waitFor } from './support/network.js';
 
 /*
  * The four procedures end to end across real nodes (a gateway and a worker process each), through
@@ -106,6 +106,7 @@ describe('the four procedures across real nodes', () => {
     });
     // LocalNetwork.create wiped the work directory: the offset file is written after it.
     writeFileSync(OFFSET_FILE, '0');
+    await signIn(network);
     await network.startAll();
     for (const id of [FR, NG, IT, RS]) db[id] = nodeDatabase(network, id);
     // What each authority has on record for the safeguards: the case's legal basis (W-2) and, for

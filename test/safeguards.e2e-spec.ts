@@ -8,6 +8,7 @@ import {
   JIT_MESSAGES,
   jitAgreement,
   jitProposal,
+  accountName,
   LocalNetwork,
   mlaRequest,
   SAMPLE_HANDLING,
@@ -15,7 +16,15 @@ import {
 } from '#libs/local-network';
 import type { MessageDetail, SubmissionAccepted } from '#libs/messaging';
 import { RULES_CATALOGUE } from '#libs/policy';
-import { api, keysOf, nodeDatabase, storedPayloads, waitFor } from './support/network.js';
+import {
+  api,
+  as,
+  keysOf,
+  nodeDatabase,
+  signIn,
+  storedPayloads,
+  waitFor,
+} from './support/network.js';
 
 /*
  * The safeguards of domain.md section 4 end to end, across real nodes (a gateway and a worker
@@ -144,6 +153,7 @@ describe('the safeguards across real nodes', () => {
         GATEWAY_JOB_STALLED_INTERVAL_MS: '1000',
       },
     });
+    await signIn(network);
     await network.startAll();
     for (const id of [FR, NG, IT, NG_EMBASSY]) db[id] = nodeDatabase(network, id);
   });
@@ -160,6 +170,12 @@ describe('the safeguards across real nodes', () => {
 
   const post = <T>(authorityId: string, path: string, body: unknown, method = 'POST') =>
     api<T>(url(authorityId, path), { method, body: JSON.stringify(body) });
+  /** The register is the asylum authority's alone (domain.md section 1). */
+  const asAsylumAuthority = async <T>(path: string, init: RequestInit = {}) =>
+    api<T>(url(FR, path), {
+      ...init,
+      headers: await as(network, FR, 'asylum-authority-officer'),
+    });
 
   /** POST /api/v1/messages from FR: a new request, answered 202 or refused. */
   const send = (draft: Record<string, unknown>) =>
@@ -298,14 +314,13 @@ describe('the safeguards across real nodes', () => {
     let entryId: string;
 
     it('registers a person under keyed hashes only, and counts entries without listing them', async () => {
-      const registered = await post<{ entryId: string }>(
-        FR,
-        '/api/v1/register/entries',
-        REGISTERED,
-      );
+      const registered = await asAsylumAuthority<{ entryId: string }>('/api/v1/register/entries', {
+        method: 'POST',
+        body: JSON.stringify(REGISTERED),
+      });
       expect(registered.status).toBe(201);
       entryId = registered.body.entryId;
-      expect((await api(url(FR, '/api/v1/register'))).body).toEqual({ entries: 1 });
+      expect((await asAsylumAuthority('/api/v1/register')).body).toEqual({ entries: 1 });
       // The record holds keyed hashes: no name, no date, no word of a claim.
       const { rows } = await db[FR].query<{ stored: string }>(
         `select array_to_string(hashes, ' ') || ' ' || array_to_string(shield_from, ' ') as stored
@@ -449,29 +464,35 @@ describe('the safeguards across real nodes', () => {
         dateOfBirth: '1995-07-21',
         documents: [{ kind: 'passport', number: 'A05582019', issuingState: 'NG' }],
       };
-      const entry = await post<{ entryId: string }>(FR, '/api/v1/register/entries', {
-        names: [{ givenNames: ['Amaka'], familyNames: ['Nwosu'] }],
-        datesOfBirth: ['1995'],
-        shieldFrom: ['NG'],
+      const entry = await asAsylumAuthority<{ entryId: string }>('/api/v1/register/entries', {
+        method: 'POST',
+        body: JSON.stringify({
+          names: [{ givenNames: ['Amaka'], familyNames: ['Nwosu'] }],
+          datesOfBirth: ['1995'],
+          shieldFrom: ['NG'],
+        }),
       });
       expect(entry.status).toBe(201);
-      expect((await api(url(FR, '/api/v1/register'))).body).toEqual({ entries: 2 });
+      expect((await asAsylumAuthority('/api/v1/register')).body).toEqual({ entries: 2 });
       expect((await explain(verification(NG, RETURN_CASE, amaka)))[0]).toMatchObject({
         outcome: 'block',
         rules: [{ rule: 'H-1', message: 'Blocked by H-1' }],
       });
-      const removal = await api(url(FR, `/api/v1/register/entries/${entry.body.entryId}`), {
+      const removal = await asAsylumAuthority(`/api/v1/register/entries/${entry.body.entryId}`, {
         method: 'DELETE',
       });
       expect(removal.status).toBe(204);
-      expect((await api(url(FR, '/api/v1/register'))).body).toEqual({ entries: 1 });
+      expect((await asAsylumAuthority('/api/v1/register')).body).toEqual({ entries: 1 });
       expect((await explain(verification(NG, RETURN_CASE, amaka)))[0]).toMatchObject({
         outcome: 'allow',
         rules: [],
       });
-      const again = await api<ApiError>(url(FR, `/api/v1/register/entries/${entry.body.entryId}`), {
-        method: 'DELETE',
-      });
+      const again = await asAsylumAuthority<ApiError>(
+        `/api/v1/register/entries/${entry.body.entryId}`,
+        {
+          method: 'DELETE',
+        },
+      );
       expect(again.status).toBe(400);
       // The first entry is untouched.
       expect((await explain(verification(NG, SHIELDED_CASE, OFFICER_SPELLING)))[0].outcome).toBe(
@@ -577,7 +598,11 @@ describe('the safeguards across real nodes', () => {
         const [decided] = await audit(FR, 'policy.decided', `message_id = $2`, [messageId]);
         expect(decided).toMatchObject({ recipient, outcome: 'allow', channel: 'jit-fan-out' });
         expect(decided.acknowledgements).toEqual([
-          { ruleId: 'W-2', justification: JUSTIFICATION, supervisor: `officer@${FR}` },
+          {
+            ruleId: 'W-2',
+            justification: JUSTIFICATION,
+            supervisor: `${accountName(FR, 'supervisor')}@${FR}`,
+          },
         ]);
       }
 
@@ -600,7 +625,7 @@ describe('the safeguards across real nodes', () => {
         new TextEncoder().encode(rows[0].armored),
         { sender: FR, recipient: NG, messageId: ngCopy.messageId },
         {
-          ownAuthorityId: NG,
+          servedAuthorities: [NG],
           decryptionKeys: [ngKeys.privateKey],
           senderKeys: (authorityId) =>
             authorityId === FR

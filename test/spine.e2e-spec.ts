@@ -25,7 +25,17 @@ import {
   sealThroughPolicy,
 } from '#libs/local-network';
 import type { MessageDetail, SubmissionAccepted } from '#libs/messaging';
-import { api, cli, HoldingProxy, keysOf, nodeDatabase, waitFor } from './support/network.js';
+import {
+  api,
+  as,
+  cli,
+  HoldingProxy,
+  keysOf,
+  nodeDatabase,
+  signedInTokens,
+  signIn,
+  waitFor,
+} from './support/network.js';
 
 const FR = 'FR-MOJ-BEPI';
 const NG = 'NG-MOJ-CA';
@@ -83,6 +93,7 @@ describe('gateway spine across real processes', () => {
     });
     proxy = new HoldingProxy(NG_PROXY_PORT, network.url(NG));
     await proxy.start();
+    await signIn(network);
     await network.startAll();
     frDb = nodeDatabase(network, FR);
     ngDb = nodeDatabase(network, NG);
@@ -407,6 +418,7 @@ describe('gateway spine across real processes', () => {
     const controller = new AbortController();
     const response = await fetch(`${network.url(FR)}/api/v1/mailbox/events`, {
       signal: controller.signal,
+      headers: await as(network, FR, 'supervisor'),
     });
     const reader = response.body!.getReader();
     const accepted = await send();

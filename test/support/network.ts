@@ -6,17 +6,59 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { readPublicKey, unlockPrivateKey, type PrivateKey, type PublicKey } from '#libs/envelope';
 import { readDataKeys } from '#libs/persistence';
-import { LocalNetwork, repoRoot } from '#libs/local-network';
+import type { Role } from '#libs/access';
+import { accountName, LocalNetwork } from '#libs/local-network';
 
 export const run = promisify(execFile);
+
+/** Bearer tokens by node origin: what `api` sends when a call names no other credential. */
+const signedIn = new Map<string, string>();
+
+/**
+ * Signs in as each node's supervisor (every procedure of the node's own authority): the default
+ * caller of `api`. Tests of who may do what pass their own `authorization` header (see `as`).
+ */
+export async function signIn(network: LocalNetwork): Promise<void> {
+  for (const node of network.options.nodes) {
+    const token = await network.token(
+      node.authorityId,
+      accountName(node.authorityId, 'supervisor'),
+    );
+    issued.add(token);
+    signedIn.set(new URL(network.url(node.authorityId)).origin, token);
+  }
+}
+
+/** Every token `signIn` and `as` handed out, for the secrets-in-logs check. */
+const issued = new Set<string>();
+
+export function signedInTokens(): string[] {
+  return [...issued];
+}
+
+/** The authorization header of a standard account: one role in one authority. */
+export async function as(
+  network: LocalNetwork,
+  authorityId: string,
+  role: Role,
+): Promise<{ authorization: string }> {
+  const token = await network.token(authorityId, accountName(authorityId, role));
+  issued.add(token);
+  return { authorization: `Bearer ${token}` };
+}
 
 export async function api<T = unknown>(
   url: string,
   init: RequestInit = {},
 ): Promise<{ status: number; body: T; headers: Headers }> {
+  const token = signedIn.get(new URL(url).origin);
   const response = await fetch(url, {
     ...init,
-    headers: { 'content-type': 'application/json', ...init.headers },
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...init.headers,
+    },
   });
   const text = await response.text();
   let body: unknown = text;
@@ -80,13 +122,11 @@ export async function keysOf(
   return { privateKey, publicKey };
 }
 
-/** Runs the node's CLI with the node's environment. */
-export function cli(network: LocalNetwork, authorityId: string, args: string[]) {
-  const root = repoRoot();
-  return run(process.execPath, [join(root, 'dist', 'apps', 'cli', 'src', 'main.js'), ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...network.environment(authorityId) },
-  });
+/** Runs the node's CLI with the node's environment, signed in as the node's supervisor. */
+export async function cli(network: LocalNetwork, authorityId: string, args: string[]) {
+  const token = await network.token(authorityId, accountName(authorityId, 'supervisor'));
+  issued.add(token);
+  return network.cli(authorityId, args, { GATEWAY_TOKEN: token });
 }
 
 /**

@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '#libs/access';
 import { AuditModule } from '#libs/audit';
-import { BusModule } from '#libs/bus';
-import { CasesModule } from '#libs/cases';
-import { EvidenceModule } from '#libs/evidence';
 import { NodeModule } from '#libs/node-config';
 import { loggerModule } from '#libs/observability';
 import { PersistenceModule } from '#libs/persistence';
@@ -14,9 +12,7 @@ import { PersistenceModule } from '#libs/persistence';
     NodeModule,
     PersistenceModule,
     AuditModule.forComponent('cli', { longRunning: false }),
-    BusModule,
-    CasesModule,
-    EvidenceModule,
+    AccessModule,
   ],
 })
 export class CliModule {}

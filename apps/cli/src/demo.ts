@@ -2,7 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RequestDetail } from '#libs/cases';
 import type { EvidenceBundle } from '#libs/evidence';
+import type { Role } from '#libs/access';
 import {
+  accountName,
   ASSET_ANSWERS,
   freezeRequest,
   JIT_MESSAGES,
@@ -51,18 +53,29 @@ const NODES: NodeSpec[] = [
   },
 ];
 
-/** An officer at one node, using its HTTP API. */
+/** An officer at one node, using its HTTP API with a bearer token of one of the node's accounts. */
 class Desk {
+  private token?: Promise<string>;
+
   constructor(
     private readonly network: LocalNetwork,
     readonly authorityId: string,
+    /** A supervisor works on every procedure of the authority. */
+    readonly role: Role = 'supervisor',
   ) {}
 
+  fetch(path: string, init?: RequestInit): Promise<Response> {
+    this.token ??= this.network.token(this.authorityId, accountName(this.authorityId, this.role));
+    return this.token.then((token) =>
+      fetch(`${this.network.url(this.authorityId)}${path}`, {
+        ...init,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      }),
+    );
+  }
+
   async call<T>(path: string, init?: RequestInit): Promise<T> {
-    const response = await fetch(`${this.network.url(this.authorityId)}${path}`, {
-      ...init,
-      headers: { 'content-type': 'application/json' },
-    });
+    const response = await this.fetch(path, init);
     const text = await response.text();
     if (!response.ok)
       throw new Error(
@@ -97,9 +110,7 @@ class Desk {
   async settled(requestId: string, messages: number, timeoutMs = 60_000): Promise<RequestDetail> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = await fetch(
-        `${this.network.url(this.authorityId)}/api/v1/requests/${requestId}`,
-      );
+      const found = await this.fetch(`/api/v1/requests/${requestId}`);
       if (found.ok) {
         const request = (await found.json()) as RequestDetail;
         const done = request.thread.filter((m) =>
@@ -234,7 +245,8 @@ export async function runDemo(options: { out?: string; workDir?: string }): Prom
 
     // H-1 through the register: the asylum authority registered a person shielded from Nigeria;
     // the repatriation desk, unaware of any claim, asks Nigeria to verify her nationality.
-    await fr.call('/api/v1/register/entries', {
+    const asylumAuthority = new Desk(network, FR, 'asylum-authority-officer');
+    await asylumAuthority.call('/api/v1/register/entries', {
       method: 'POST',
       body: JSON.stringify({
         names: [{ givenNames: ['Grace'], familyNames: ['Obi'] }],
@@ -248,9 +260,8 @@ export async function runDemo(options: { out?: string; workDir?: string }): Prom
       names: { givenNames: ['GRACE'], familyNames: ['OBI'] },
       dateOfBirth: '2001-03-14',
     };
-    const refused = await fetch(`${network.url(FR)}/api/v1/messages`, {
+    const refused = await fr.fetch('/api/v1/messages', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ ...nvDraft, caseReference: 'FR-OFII-2026-0977', body: shielded }),
     });
     policyNotes.push(

@@ -3,12 +3,18 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { Command } from 'commander';
+import {
+  issueToken,
+  parseNewAccounts,
+  TOKEN_SETTINGS,
+  UserAccounts,
+  type TokenSettings,
+} from '#libs/access';
 import { AuditTrail } from '#libs/audit';
-import { CaseQueries } from '#libs/cases';
-import { Clock } from '#libs/node-config';
+import { ErrorCode, GatewayError } from '#libs/errors';
 import { generateAuthorityKeyPair } from '#libs/envelope';
-import { ExportEvidence, writeEvidenceBundle } from '#libs/evidence';
-import { loadNodeConfig, readKeyPassphrase } from '#libs/node-config';
+import { writeEvidenceBundle, type EvidenceBundle } from '#libs/evidence';
+import { Clock, loadNodeConfig, NodeIdentity, readKeyPassphrase } from '#libs/node-config';
 import { CliModule } from './cli.module.js';
 import { addDirectoryCommands, addKeyCommands } from './key-commands.js';
 import { runDemo } from './demo.js';
@@ -55,80 +61,84 @@ program
   .description('Export the evidence bundle of a message')
   .argument('<messageId>')
   .requiredOption('--out <dir>', 'folder to write the bundle to')
-  .action((messageId: string, options: { out: string }) =>
-    withNode(async (app) => {
-      const bundle = await app
-        .get(ExportEvidence)
-        .execute(messageId, { actor: 'operator@cli', correlationId: null });
-      const files = writeEvidenceBundle(bundle, options.out);
-      process.stdout.write(`${files.map((f) => join(options.out, f)).join('\n')}\n`);
-    }),
-  );
+  .action(async (messageId: string, options: { out: string }) => {
+    const response = await gatewayCall(
+      `/api/v1/messages/${encodeURIComponent(messageId)}/evidence`,
+    );
+    if (!response.ok) {
+      process.stdout.write(`${await response.text()}\n`);
+      process.exitCode = response.status >= 500 ? 1 : 4;
+      return;
+    }
+    const files = writeEvidenceBundle((await response.json()) as EvidenceBundle, options.out);
+    process.stdout.write(`${files.map((f) => join(options.out, f)).join('\n')}\n`);
+  });
 
 const print = (value: unknown): void =>
   void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
+/**
+ * Officer commands go through the node's own gateway API with the officer's token
+ * (GATEWAY_TOKEN_FILE or GATEWAY_TOKEN), so that they pass exactly the authentication, the
+ * permission table, the policy decision point and the audit that the HTTP API applies.
+ */
+async function gatewayCall(
+  path: string,
+  init?: { method: string; body: unknown },
+): Promise<Response> {
+  const { http } = loadNodeConfig();
+  const tokenFile = process.env.GATEWAY_TOKEN_FILE;
+  const token = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : process.env.GATEWAY_TOKEN;
+  if (!token) throw new Error('set GATEWAY_TOKEN_FILE or GATEWAY_TOKEN (see `users token`)');
+  return fetch(`http://${http.host}:${http.port}${path}`, {
+    method: init?.method ?? 'GET',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: init ? JSON.stringify(init.body) : undefined,
+  });
+}
+
+async function gateway(path: string, init?: { method: string; body: unknown }): Promise<void> {
+  const response = await gatewayCall(path, init);
+  const text = await response.text();
+  process.stdout.write(`${text}\n`);
+  if (!response.ok) process.exitCode = response.status >= 500 ? 1 : 4;
+}
+
 const cases = program
   .command('cases')
-  .description('Cases, their requests, states and deadline clocks');
+  .description('Cases, their requests, states and deadline clocks (as your token may see them)');
 cases
   .command('list')
-  .description('Requests of this authority, newest first')
+  .description('Requests you may see, newest first')
   .option('--procedure <procedure>', 'mla, jit, nationality-verification or assets')
   .option('--state <state>', 'a procedure state, e.g. acknowledged')
-  .option(
-    '--due-within-hours <hours>',
-    'with a running deadline due within this many hours',
-    Number,
-  )
+  .option('--due-within-hours <hours>', 'with a running deadline due within this many hours')
   .option('--overdue', 'with a deadline already past due')
   .action(
-    (options: { procedure?: string; state?: string; dueWithinHours?: number; overdue?: boolean }) =>
-      withNode(async (app) => {
-        const now = app.get(Clock).now().getTime();
-        print(
-          await app.get(CaseQueries).list({
-            procedure: options.procedure,
-            status: options.state,
-            dueBefore: options.dueWithinHours
-              ? new Date(now + options.dueWithinHours * 3600_000)
-              : undefined,
-            overdueAt: options.overdue ? new Date(now) : undefined,
-            limit: 500,
-          }),
-        );
-      }),
+    (options: {
+      procedure?: string;
+      state?: string;
+      dueWithinHours?: string;
+      overdue?: boolean;
+    }) => {
+      const query = new URLSearchParams({ limit: '500' });
+      if (options.procedure) query.set('procedure', options.procedure);
+      if (options.state) query.set('state', options.state);
+      if (options.dueWithinHours) query.set('dueWithinHours', options.dueWithinHours);
+      if (options.overdue) query.set('overdue', 'true');
+      return gateway(`/api/v1/requests?${query.toString()}`);
+    },
   );
 cases
   .command('show')
   .description('A case with each request’s thread, state and deadlines')
   .argument('<reference>')
-  .action((reference: string) =>
-    withNode(async (app) => print(await app.get(CaseQueries).caseFile(reference))),
-  );
+  .action((reference: string) => gateway(`/api/v1/cases/${encodeURIComponent(reference)}`));
 cases
   .command('request')
   .description('One request with its thread, state and deadlines')
   .argument('<requestId>')
-  .action((requestId: string) =>
-    withNode(async (app) => print(await app.get(CaseQueries).request(requestId))),
-  );
-
-/**
- * Officer actions go through the node's own gateway API, so that they pass exactly the checks,
- * the policy decision point and the audit that the HTTP API applies.
- */
-async function gateway(path: string, init?: { method: string; body: unknown }): Promise<void> {
-  const { http } = loadNodeConfig();
-  const response = await fetch(`http://${http.host}:${http.port}${path}`, {
-    method: init?.method ?? 'GET',
-    headers: { 'content-type': 'application/json' },
-    body: init ? JSON.stringify(init.body) : undefined,
-  });
-  const text = await response.text();
-  process.stdout.write(`${text}\n`);
-  if (!response.ok) process.exitCode = response.status >= 500 ? 1 : 4;
-}
+  .action((requestId: string) => gateway(`/api/v1/requests/${encodeURIComponent(requestId)}`));
 
 const readDraft = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
 
@@ -170,6 +180,91 @@ program
   .requiredOption('--file <draft.json>')
   .action((options: { file: string }) =>
     gateway('/api/v1/policy/explain', { method: 'POST', body: readDraft(options.file) }),
+  );
+
+const users = program
+  .command('users')
+  .description('Accounts of the authorities this node serves, and their credentials');
+users
+  .command('import')
+  .description(
+    'Create accounts from a JSON array of { username, kind, authorityId, roles, jits? } (audited)',
+  )
+  .requiredOption('--file <accounts.json>')
+  .action((options: { file: string }) =>
+    withNode(async (app) => {
+      const accounts = parseNewAccounts(readDraft(options.file));
+      const identity = app.get(NodeIdentity);
+      const foreign = accounts.filter((account) => !identity.hosts(account.authorityId));
+      if (foreign.length > 0) {
+        throw new GatewayError(
+          ErrorCode.VALIDATION_FAILED,
+          `not served by this node: ${foreign.map((a) => a.authorityId).join(', ')}`,
+        );
+      }
+      await app.get(UserAccounts).create(
+        accounts.map((account) => ({ ...account, jits: account.jits ?? [] })),
+        'operator@cli',
+      );
+      print(accounts.map(({ username, authorityId, roles }) => ({ username, authorityId, roles })));
+    }),
+  );
+users
+  .command('token')
+  .description(
+    'Issue a bearer token for an active account and write it to a file (mode 600); audited',
+  )
+  .requiredOption('--username <username>')
+  .requiredOption('--out <file>', 'where to write the token (it is never printed)')
+  .option('--ttl-seconds <seconds>', 'lifetime', '28800')
+  .action((options: { username: string; out: string; ttlSeconds: string }) =>
+    withNode(async (app) => {
+      const account = await app.get(UserAccounts).active(options.username);
+      if (!account) {
+        throw new GatewayError(
+          ErrorCode.VALIDATION_FAILED,
+          `no active account ${options.username}`,
+        );
+      }
+      const token = await issueToken(
+        app.get<TokenSettings>(TOKEN_SETTINGS),
+        { username: account.username, authorityId: account.authorityId },
+        Number(options.ttlSeconds),
+        app.get(Clock).now(),
+      );
+      writeFileSync(options.out, `${token}\n`, { mode: 0o600 });
+      await app.get(AuditTrail).record({
+        event: 'token.issued',
+        actor: 'operator@cli',
+        details: { username: account.username, ttlSeconds: Number(options.ttlSeconds) },
+      });
+      print({ username: account.username, tokenFile: options.out });
+    }),
+  );
+users
+  .command('api-key')
+  .description('Issue an API key for a service account and write it to a file (mode 600)')
+  .requiredOption('--username <username>')
+  .requiredOption('--label <label>')
+  .requiredOption('--out <file>')
+  .action((options: { username: string; label: string; out: string }) =>
+    withNode(async (app) => {
+      const key = await app
+        .get(UserAccounts)
+        .issueApiKey(options.username, options.label, 'operator@cli');
+      writeFileSync(options.out, `${key}\n`, { mode: 0o600 });
+      print({ username: options.username, apiKeyFile: options.out });
+    }),
+  );
+users
+  .command('disable')
+  .description('Disable an account: its tokens and API keys stop working at once')
+  .argument('<username>')
+  .action((username: string) =>
+    withNode(async (app) => {
+      if (!(await app.get(UserAccounts).disable(username, 'operator@cli'))) process.exitCode = 4;
+      print({ username, disabled: process.exitCode !== 4 });
+    }),
   );
 
 const keys = program.command('keys').description('Authority keys');

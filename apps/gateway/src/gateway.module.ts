@@ -1,6 +1,8 @@
 import { Module, ValidationPipe } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AccessModule } from '#libs/access';
 import { AuditModule } from '#libs/audit';
 import { BusModule } from '#libs/bus';
 import { EvidenceModule } from '#libs/evidence';
@@ -8,18 +10,26 @@ import { validationDetails } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { SendingModule } from '#libs/messaging';
 import { KeysModule } from '#libs/keys';
-import { NodeModule } from '#libs/node-config';
+import { NODE_CONFIG, NodeModule, type NodeConfig } from '#libs/node-config';
 import { loggerModule } from '#libs/observability';
 import { PersistenceModule } from '#libs/persistence';
+import { AccessController } from './http/access.controller.js';
+import { AccessGuard } from './http/access/access.guard.js';
+import {
+  RateLimitGuard,
+  rateLimitOptions,
+  RedisRateLimitStorage,
+} from './http/access/rate-limit.js';
+import { AuditController } from './http/audit.controller.js';
 import { DirectoryController } from './http/directory.controller.js';
 import { GatewayErrorFilter } from './http/error.filter.js';
 import { HealthController } from './http/health.controller.js';
 import { InboundController } from './http/inbound.controller.js';
 import { MailboxController, MailboxStream } from './http/mailbox.controller.js';
 import { MessagesController } from './http/messages.controller.js';
-import { OfficerContext } from './http/officer-context.js';
 import { RequestsController } from './http/requests.controller.js';
 import { SafeguardsController } from './http/safeguards.controller.js';
+import { StatisticsController } from './http/statistics.controller.js';
 
 @Module({
   imports: [
@@ -29,8 +39,14 @@ import { SafeguardsController } from './http/safeguards.controller.js';
     AuditModule.forComponent('gateway'),
     KeysModule.forComponent({ periodic: false }),
     BusModule,
+    AccessModule,
     SendingModule,
     EvidenceModule,
+    ThrottlerModule.forRootAsync({
+      inject: [NODE_CONFIG],
+      useFactory: (config: NodeConfig) =>
+        rateLimitOptions(config, new RedisRateLimitStorage(config)),
+    }),
     TerminusModule.forRoot({ gracefulShutdownTimeoutMs: 1000 }),
   ],
   controllers: [
@@ -40,12 +56,17 @@ import { SafeguardsController } from './http/safeguards.controller.js';
     InboundController,
     MailboxController,
     DirectoryController,
+    AccessController,
+    AuditController,
+    StatisticsController,
     HealthController,
   ],
   providers: [
     MailboxStream,
-    OfficerContext,
     { provide: APP_FILTER, useClass: GatewayErrorFilter },
+    // In this order: who is calling and may they, then how often.
+    { provide: APP_GUARD, useClass: AccessGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
     {
       provide: APP_PIPE,
       useValue: new ValidationPipe({

@@ -49,6 +49,9 @@ async function bootstrap(): Promise<void> {
         `Gateway node of ${config.authorityId}: signed, encrypted requests between competent authorities`,
       )
       .setVersion('1')
+      // Every officer endpoint takes a bearer token or a service account's API key.
+      .addBearerAuth()
+      .addSecurityRequirements('bearer')
       .build(),
   );
   SwaggerModule.setup('docs', app, document);

@@ -117,6 +117,24 @@ export class AuditTrail {
     return verifier.result(head);
   }
 
+  /** A page of the chained trail, in chain order, for auditors. */
+  async entries(filter: {
+    afterSeq: string;
+    limit: number;
+    event?: string;
+  }): Promise<AuditEntry[]> {
+    await this.chainPending();
+    let query = this.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('seq', 'is not', null)
+      .where(sql<boolean>`seq > ${filter.afterSeq}::bigint`)
+      .orderBy('seq')
+      .limit(filter.limit);
+    if (filter.event) query = query.where('event', '=', filter.event);
+    return (await query.execute()).map(toEntry);
+  }
+
   async entriesFor(messageId: string): Promise<AuditEntry[]> {
     await this.chainPending();
     const rows = await this.db

@@ -27,7 +27,13 @@ export type AuditEvent =
   | 'policy.explained'
   | 'register.entry-added'
   | 'register.entry-removed'
-  | 'case-facts.updated';
+  | 'case-facts.updated'
+  | 'user.created'
+  | 'user.disabled'
+  | 'api-key.issued'
+  | 'token.issued'
+  | 'access.denied'
+  | 'rate.limited';
 
 export interface AuditRecord {
   event: AuditEvent;

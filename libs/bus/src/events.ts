@@ -23,6 +23,8 @@ export interface MailboxEvent {
   status: string;
   counterpart: string;
   procedure: string;
+  /** Lets a liaison officer's mailbox show only their JITs. */
+  caseReference: string | null;
   messageType?: string;
   /** For deadline events: the profile and its due instant. */
   deadline?: { profileId: string; dueAt: string; source: string; actions?: string[] };

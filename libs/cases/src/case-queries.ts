@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { AccessScope } from '#libs/access';
 import type { DeadlineProfiles } from '#libs/deadlines';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { Clock } from '#libs/node-config';
@@ -66,13 +67,31 @@ export class CaseQueries {
     @Inject(DEADLINE_PROFILES) private readonly profiles: DeadlineProfiles,
   ) {}
 
-  async list(filter: RequestFilter): Promise<RequestView[]> {
-    const rows = await this.cases.listRequests(filter);
+  async list(filter: RequestFilter, scope: AccessScope): Promise<RequestView[]> {
+    const rows = await this.cases.listRequests(filter, scope);
     return Promise.all(rows.map((row) => this.view(row)));
   }
 
-  async request(requestId: string): Promise<RequestDetail> {
-    const row = await this.cases.requireRequest(requestId);
+  async request(requestId: string, scope: AccessScope): Promise<RequestDetail> {
+    return this.detail(await this.cases.requireRequest(requestId, scope));
+  }
+
+  /** A case as the scope sees it: only its own requests; a case with none is reported as missing. */
+  async caseFile(
+    reference: string,
+    scope: AccessScope,
+  ): Promise<{ reference: string; requests: RequestDetail[] }> {
+    const rows = await this.cases.requestsOfCase(reference, scope);
+    if (rows.length === 0)
+      throw new GatewayError(
+        ErrorCode.CASE_NOT_FOUND,
+        `case ${reference} has no requests you may see`,
+      );
+    return { reference, requests: await Promise.all(rows.map((row) => this.detail(row))) };
+  }
+
+  private async detail(row: RequestRow): Promise<RequestDetail> {
+    const requestId = row.id;
     const [view, thread] = await Promise.all([this.view(row), this.cases.thread(requestId)]);
     return {
       ...view,
@@ -87,16 +106,6 @@ export class CaseQueries {
         inReplyTo: m.in_reply_to,
       })),
     };
-  }
-
-  async caseFile(reference: string): Promise<{ reference: string; requests: RequestDetail[] }> {
-    const rows = await this.cases.requestsOfCase(reference);
-    if (rows.length === 0)
-      throw new GatewayError(
-        ErrorCode.REQUEST_NOT_FOUND,
-        `case ${reference} has no requests on this node`,
-      );
-    return { reference, requests: await Promise.all(rows.map((row) => this.request(row.id))) };
   }
 
   private async view(row: RequestRow): Promise<RequestView> {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { inScope, type AccessScope } from '#libs/access';
 import type { Transaction } from 'kysely';
 import type { DeadlineClock } from '#libs/deadlines';
 import { ErrorCode, GatewayError } from '#libs/errors';
@@ -9,6 +10,7 @@ import {
   type Db,
   type DeadlineRow as StoredDeadlineRow,
   type RequestRow as StoredRequestRow,
+  visibleTo,
 } from '#libs/persistence';
 import type { ProcedureState, SenderRole } from '#libs/procedures';
 
@@ -97,6 +99,7 @@ export class CaseRepository {
     trx: Trx,
     request: {
       id: string;
+      authority: string;
       caseReference: string;
       procedure: string;
       role: SenderRole;
@@ -111,6 +114,7 @@ export class CaseRepository {
       .insertInto('requests')
       .values({
         id: request.id,
+        authority: request.authority,
         case_reference: request.caseReference,
         procedure: request.procedure,
         role: request.role,
@@ -155,17 +159,26 @@ export class CaseRepository {
     return row && this.openRequest(row);
   }
 
-  async requireRequest(requestId: string): Promise<RequestRow> {
+  /** A request the scope may see; any other is reported as missing, so that none is revealed. */
+  async requireRequest(requestId: string, scope: AccessScope): Promise<RequestRow> {
     const row = await this.findRequest(requestId);
-    if (!row)
+    if (
+      !row ||
+      !inScope(scope, {
+        authorityId: row.authority,
+        procedure: row.procedure,
+        caseReference: row.case_reference,
+      })
+    )
       throw new GatewayError(ErrorCode.REQUEST_NOT_FOUND, `request ${requestId} does not exist`);
     return row;
   }
 
-  listRequests(filter: RequestFilter): Promise<RequestRow[]> {
+  listRequests(filter: RequestFilter, scope: AccessScope): Promise<RequestRow[]> {
     let query = this.db
       .selectFrom('requests')
       .selectAll()
+      .where(visibleTo(scope))
       .orderBy('updated_at', 'desc')
       .limit(filter.limit);
     if (filter.procedure) query = query.where('procedure', '=', filter.procedure);
@@ -186,11 +199,37 @@ export class CaseRepository {
     return query.execute().then((rows) => rows.map((row) => this.openRequest(row)));
   }
 
-  requestsOfCase(reference: string): Promise<RequestRow[]> {
+  /**
+   * Whether a scope may read or record a case's facts: a case of its authority with a request it
+   * may see, or one with no request yet (being prepared); a liaison officer, only their JITs.
+   */
+  async caseVisible(reference: string, scope: AccessScope): Promise<boolean> {
+    if (scope.jitCases.includes(reference)) return true;
+    if (scope.procedures.length === 0) return false;
+    const rows = await this.db
+      .selectFrom('requests')
+      .select(['procedure', 'case_reference', 'authority'])
+      .where('case_reference', '=', reference)
+      .where('authority', '=', scope.authorityId)
+      .execute();
+    return (
+      rows.length === 0 ||
+      rows.some((row) =>
+        inScope(scope, {
+          authorityId: row.authority,
+          procedure: row.procedure,
+          caseReference: row.case_reference,
+        }),
+      )
+    );
+  }
+
+  requestsOfCase(reference: string, scope: AccessScope): Promise<RequestRow[]> {
     return this.db
       .selectFrom('requests')
       .selectAll()
       .where('case_reference', '=', reference)
+      .where(visibleTo(scope))
       .orderBy('opened_at')
       .execute()
       .then((rows) => rows.map((row) => this.openRequest(row)));

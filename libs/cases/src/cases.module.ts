@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { CaseQueries } from './case-queries.js';
+import { CaseStatistics } from './case-statistics.js';
 import { CaseRepository } from './case.repository.js';
 import { DEADLINE_PROFILES, loadCheckedDeadlineProfiles } from './deadline-profiles.js';
 import { DEADLINE_QUEUE, DeadlineRederivation, DeadlineTimers } from './deadline-timers.js';
@@ -17,8 +18,16 @@ import { ProcedureTracker } from './procedure-tracker.js';
     ProcedureTracker,
     DeadlineTimers,
     CaseQueries,
+    CaseStatistics,
   ],
-  exports: [DEADLINE_PROFILES, CaseRepository, ProcedureTracker, DeadlineTimers, CaseQueries],
+  exports: [
+    DEADLINE_PROFILES,
+    CaseRepository,
+    ProcedureTracker,
+    DeadlineTimers,
+    CaseQueries,
+    CaseStatistics,
+  ],
 })
 export class CasesModule {}
 

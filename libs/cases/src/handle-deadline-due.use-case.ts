@@ -10,7 +10,7 @@ import {
 } from '#libs/deadlines';
 import type { Procedure } from '#libs/envelope';
 import { isGatewayError } from '#libs/errors';
-import { Clock, NodeIdentity } from '#libs/node-config';
+import { Clock } from '#libs/node-config';
 import { applySystemEvent, type ProcedureState } from '#libs/procedures';
 import { CaseRepository, reviveClock, type RequestRow } from './case.repository.js';
 import { DEADLINE_PROFILES } from './deadline-profiles.js';
@@ -32,7 +32,6 @@ export class HandleDeadlineDue {
     private readonly cases: CaseRepository,
     private readonly audit: AuditTrail,
     private readonly events: EventsPublisher,
-    private readonly identity: NodeIdentity,
     private readonly clock: Clock,
     @Inject(DEADLINE_PROFILES) private readonly profiles: DeadlineProfiles,
   ) {}
@@ -137,11 +136,12 @@ export class HandleDeadlineDue {
     }
     await this.events.publish({
       pattern: outcome.pattern,
-      authorityId: this.identity.authorityId,
+      authorityId: outcome.request.authority,
       requestId: outcome.request.id,
       status: outcome.request.status,
       counterpart: outcome.request.counterparts.join(','),
       procedure: outcome.request.procedure,
+      caseReference: outcome.request.case_reference,
       occurredAt: now.toISOString(),
       correlationId: null,
       deadline: {

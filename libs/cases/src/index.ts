@@ -4,6 +4,12 @@ export {
   type RequestDetail,
   type RequestView,
 } from './case-queries.js';
+export {
+  CaseStatistics,
+  SMALL_CELL,
+  type AuthorityStatistics,
+  type StatisticsCell,
+} from './case-statistics.js';
 export { CaseRepository, reviveClock, type RequestFilter } from './case.repository.js';
 export { CasesModule, DeadlineWorkerModule } from './cases.module.js';
 export {

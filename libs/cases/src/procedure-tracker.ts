@@ -36,6 +36,8 @@ export interface TrackedMessage {
   body: Record<string, unknown>;
   /** The sending authority. */
   sender: string;
+  /** The hosted authority whose request this is: the sender if outbound, the recipient if inbound. */
+  authority: string;
   /** For the message that opens a request: the other party or parties. */
   counterparts: string[];
   caseReference: string | null;
@@ -158,11 +160,12 @@ export class ProcedureTracker {
     } | null;
     await this.cases.insertRequest(trx, {
       id: message.requestId,
+      authority: message.authority,
       caseReference: message.caseReference,
       procedure: message.procedure,
       role,
       counterparts:
-        this.jitMembers(state) ??
+        this.jitMembers(state, message.authority) ??
         (message.direction === 'outbound' ? message.counterparts : [message.sender]),
       deadlineProfiles,
       state,
@@ -178,6 +181,12 @@ export class ProcedureTracker {
     message: TrackedMessage,
   ): Promise<Omit<TrackingResult, 'deadlines'>> {
     const role = request.role;
+    // A request of another authority served by this node is not there for this one.
+    if (request.authority !== message.authority) {
+      throw new GatewayError(ErrorCode.REQUEST_NOT_FOUND, `no request ${request.id}`, [
+        { field: 'requestId' },
+      ]);
+    }
     if (request.procedure !== message.procedure) {
       throw new GatewayError(
         ErrorCode.PROCEDURE_TRANSITION_REFUSED,
@@ -206,7 +215,13 @@ export class ProcedureTracker {
       sender: message.sender,
       body: message.body,
     });
-    await this.cases.updateState(trx, request.id, state, message.at, this.jitMembers(state));
+    await this.cases.updateState(
+      trx,
+      request.id,
+      state,
+      message.at,
+      this.jitMembers(state, request.authority),
+    );
     return { role, state, deadlineProfiles: request.deadline_profiles };
   }
 
@@ -268,9 +283,9 @@ export class ProcedureTracker {
   }
 
   /** A JIT's counterparts are its other parties, as the proposal and then the agreement name them. */
-  private jitMembers(state: ProcedureState): string[] | undefined {
+  private jitMembers(state: ProcedureState, own: string): string[] | undefined {
     if (state.procedure !== 'jit') return undefined;
-    return state.parties.filter((party) => party !== this.identity.authorityId);
+    return state.parties.filter((party) => party !== own);
   }
 
   /** Deadlines run on the calendar of the State that must act: the requested side's. */
@@ -279,7 +294,7 @@ export class ProcedureTracker {
     message: TrackedMessage,
     existing: RequestRow | undefined,
   ): string {
-    const own = this.identity.authority.state;
+    const own = this.identity.hostedAuthority(message.authority).state;
     if (role === 'requested') return own;
     if (role === 'requesting')
       return this.stateOf(existing?.counterparts[0] ?? message.counterparts[0]) ?? own;

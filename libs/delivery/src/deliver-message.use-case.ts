@@ -259,11 +259,12 @@ export class DeliverMessage {
   ) {
     return this.events.publish({
       pattern,
-      authorityId: this.identity.authorityId,
+      authorityId: message.sender,
       messageId: message.id,
       status,
       counterpart: message.recipient,
       procedure: message.procedure,
+      caseReference: message.case_reference,
       messageType: message.message_type,
       occurredAt: this.clock.now().toISOString(),
       correlationId: job.correlationId,

@@ -89,7 +89,7 @@ describe('envelope', () => {
   });
 
   const policyFor = (recipient: Party, overrides: Partial<OpeningPolicy> = {}): OpeningPolicy => ({
-    ownAuthorityId: recipient.id,
+    servedAuthorities: [recipient.id],
     decryptionKeys: [recipient.privateKey],
     senderKeys: (id) => [fr, ng].map(signerOf).find((signer) => signer.id === id),
     maxEnvelopeBytes: 1 << 20,

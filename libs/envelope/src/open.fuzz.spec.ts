@@ -611,7 +611,7 @@ describe('openEnvelope under hostile input (fuzz)', () => {
   const seen = new Map<string, number>();
 
   const policy = (overrides: Partial<OpeningPolicy> = {}): OpeningPolicy => ({
-    ownAuthorityId: NG,
+    servedAuthorities: [NG],
     decryptionKeys: [ng.privateKey],
     senderKeys: (id) => {
       const party = ({ [FR]: fr, [NG]: ng } as Record<string, Party | undefined>)[id];

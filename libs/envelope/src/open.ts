@@ -9,8 +9,8 @@ import { judgeSignature, type SignerKeys, type SignatureVerdict } from './signer
 const RFC3339_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 
 export interface OpeningPolicy {
-  /** This node's authority id: envelopes for anyone else are refused. */
-  ownAuthorityId: string;
+  /** The authorities this node serves: envelopes for anyone else are refused. */
+  servedAuthorities: readonly string[];
   /** This node's unlocked private keys: the current one and those still held from before a rotation. */
   decryptionKeys: readonly openpgp.PrivateKey[];
   /** An authority's directory keys and their validity, or undefined if the authority is unknown. */
@@ -64,10 +64,10 @@ export async function openEnvelope(
       `envelope exceeds ${policy.maxEnvelopeBytes} bytes`,
     );
   }
-  if (recipient !== policy.ownAuthorityId) {
+  if (!policy.servedAuthorities.includes(recipient)) {
     throw new GatewayError(
       ErrorCode.WRONG_RECIPIENT,
-      `this node serves ${policy.ownAuthorityId}, not ${recipient}`,
+      `this node serves ${policy.servedAuthorities.join(', ')}, not ${recipient}`,
     );
   }
   const senderKeys = policy.senderKeys(sender);

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import type { AccessScope } from '#libs/access';
 import { AuditTrail } from '#libs/audit';
 import { AuthorityDirectory } from '#libs/directory';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { MessageRepository } from '#libs/messaging';
-import { Clock, NodeIdentity } from '#libs/node-config';
+import { Clock } from '#libs/node-config';
 import type { EvidenceBundle } from './evidence-bundle.js';
 
 @Injectable()
@@ -12,15 +13,14 @@ export class ExportEvidence {
     private readonly messages: MessageRepository,
     private readonly audit: AuditTrail,
     private readonly directory: AuthorityDirectory,
-    private readonly identity: NodeIdentity,
     private readonly clock: Clock,
   ) {}
 
   async execute(
     messageId: string,
-    context: { actor: string; correlationId: string | null },
+    context: { actor: string; correlationId: string | null; scope: AccessScope },
   ): Promise<EvidenceBundle> {
-    const row = await this.messages.require(messageId);
+    const row = await this.messages.requireVisible(messageId, context.scope);
     const [envelope, receipt, evidences] = await Promise.all([
       this.messages.findEnvelope(messageId),
       this.messages.findReceipt(messageId),
@@ -60,7 +60,7 @@ export class ExportEvidence {
     return {
       format: 'tip-gateway-evidence/1',
       exportedAt: this.clock.now().toISOString(),
-      exportedBy: this.identity.authorityId,
+      exportedBy: context.actor,
       message: {
         id: row.id,
         direction: row.direction,

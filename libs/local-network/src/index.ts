@@ -1,4 +1,5 @@
 export {
+  accountName,
   LocalNetwork,
   repoRoot,
   type LocalNetworkOptions,

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import {
   createWriteStream,
   existsSync,
@@ -10,11 +10,14 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { issueToken, ROLES, tokenSettingsOf, type Role } from '#libs/access';
 import type { AuthorityKind } from '#libs/directory';
 import { generateAuthorityKeyPair, type Procedure } from '#libs/envelope';
 import { publishDirectory } from '#libs/keys';
+import { loadNodeConfig } from '#libs/node-config';
 
 export interface NodeSpec {
   authorityId: string;
@@ -25,6 +28,13 @@ export interface NodeSpec {
   port: number;
   /** Endpoint published in the directory, when peers must reach the node through something else (a proxy). */
   advertisedEndpoint?: string;
+  /** Further authorities of the same State this node serves as a hub, sharing its endpoint and keys. */
+  hosted?: Array<Pick<NodeSpec, 'authorityId' | 'name' | 'kind' | 'procedures'>>;
+}
+
+/** Every node gets one account per role and authority: `<authority id, lower case>.<role>`. */
+export function accountName(authorityId: string, role: Role): string {
+  return `${authorityId.toLowerCase()}.${role}`;
 }
 
 export interface LocalNetworkOptions {
@@ -39,6 +49,8 @@ export interface LocalNetworkOptions {
 }
 
 type Component = 'gateway' | 'worker';
+
+const run = promisify(execFile);
 
 /** Finds the repository root from compiled (dist/) or source locations alike. */
 export function repoRoot(): string {
@@ -70,7 +82,10 @@ export class LocalNetwork {
     this.redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   }
 
-  /** Generates keys and the shared directory, and wipes any state left by an earlier run of the same name. */
+  /**
+   * Generates keys and the shared directory, wipes any state left by an earlier run of the same
+   * name, and creates each node's standard accounts.
+   */
   static async create(options: LocalNetworkOptions): Promise<LocalNetwork> {
     const network = new LocalNetwork({ ...options, workDir: resolve(options.workDir) });
     const { workDir } = network.options;
@@ -84,6 +99,7 @@ export class LocalNetwork {
     ]);
     await network.publishDirectory();
     await network.resetState();
+    await Promise.all(options.nodes.map((node) => network.createAccounts(node.authorityId)));
     return network;
   }
 
@@ -112,6 +128,9 @@ export class LocalNetwork {
         mode: 0o600,
       },
     );
+    writeFileSync(join(workDir, 'secrets', `${node.authorityId}.token-secret`), randomBytes(32), {
+      mode: 0o600,
+    });
     writeFileSync(
       join(workDir, 'directory', 'keys', `${node.authorityId}.asc`),
       pair.publicKeyArmored,
@@ -131,6 +150,13 @@ export class LocalNetwork {
       join(workDir, 'directory', `${node.authorityId}.json`),
       `${JSON.stringify(entry, null, 2)}\n`,
     );
+    for (const hosted of node.hosted ?? []) {
+      const { authorityId: id, ...rest } = hosted;
+      writeFileSync(
+        join(workDir, 'directory', `${id}.json`),
+        `${JSON.stringify({ ...entry, id, ...rest }, null, 2)}\n`,
+      );
+    }
   }
 
   /** The directory authority: its key signs the directory every node verifies. */
@@ -179,6 +205,84 @@ export class LocalNetwork {
     });
   }
 
+  /** The authorities a node serves: its own, then those it hosts. */
+  authoritiesOf(nodeId: string): string[] {
+    const node = this.node(nodeId);
+    return [node.authorityId, ...(node.hosted ?? []).map((h) => h.authorityId)];
+  }
+
+  /**
+   * Creates accounts through the CLI's `users import`, the same audited path an operator takes;
+   * by default the standard ones, one per role and authority served by the node.
+   */
+  async createAccounts(
+    nodeId: string,
+    accounts: Array<{
+      username: string;
+      roles: Role[];
+      authorityId?: string;
+      kind?: 'person' | 'service';
+      jits?: string[];
+    }> = this.authoritiesOf(nodeId).flatMap((authorityId) =>
+      ROLES.map((role) => ({
+        username: accountName(authorityId, role),
+        authorityId,
+        roles: [role],
+      })),
+    ),
+  ): Promise<void> {
+    const complete = accounts.map((account) => ({
+      kind: 'person',
+      authorityId: nodeId,
+      ...account,
+    }));
+    const file = join(this.options.workDir, 'secrets', `${nodeId}.accounts.json`);
+    writeFileSync(file, JSON.stringify(complete));
+    await this.cli(nodeId, ['users', 'import', '--file', file]);
+  }
+
+  /** Runs a CLI command on a node, with the node's environment. */
+  cli(
+    nodeId: string,
+    args: string[],
+    extraEnv: Record<string, string> = {},
+  ): Promise<{ stdout: string; stderr: string }> {
+    return run(
+      process.execPath,
+      [join(repoRoot(), 'dist', 'apps', 'cli', 'src', 'main.js'), ...args],
+      {
+        cwd: repoRoot(),
+        env: {
+          PATH: process.env.PATH ?? '',
+          LOG_LEVEL: 'warn',
+          ...this.environment(nodeId),
+          ...extraEnv,
+        },
+      },
+    );
+  }
+
+  /** A bearer token for an account of the authority's node, signed with the node's token secret. */
+  async token(authorityId: string, username: string, ttlSeconds = 3600): Promise<string> {
+    const nodeId = this.hostOf(authorityId).authorityId;
+    const config = loadNodeConfig({ ...process.env, ...this.environment(nodeId) });
+    const secret = readFileSync(join(this.options.workDir, 'secrets', `${nodeId}.token-secret`));
+    return issueToken(
+      tokenSettingsOf(config, nodeId, secret),
+      { username, authorityId },
+      ttlSeconds,
+    );
+  }
+
+  /** The node that serves an authority (itself, or the hub hosting it). */
+  hostOf(authorityId: string): NodeSpec {
+    const node = this.options.nodes.find(
+      (n) => n.authorityId === authorityId || n.hosted?.some((h) => h.authorityId === authorityId),
+    );
+    if (!node) throw new Error(`no node serves ${authorityId} in this network`);
+    return node;
+  }
+
   private async resetState(): Promise<void> {
     const pool = new pg.Pool({ connectionString: this.databaseUrl, max: 1 });
     const redis = new Redis(this.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -202,7 +306,7 @@ export class LocalNetwork {
   }
 
   url(authorityId: string): string {
-    return `http://127.0.0.1:${this.node(authorityId).port}`;
+    return `http://127.0.0.1:${this.hostOf(authorityId).port}`;
   }
 
   schema(authorityId: string): string {
@@ -228,6 +332,8 @@ export class LocalNetwork {
       GATEWAY_KEY_PASSPHRASE_FILE: join(workDir, 'secrets', `${authorityId}.passphrase`),
       GATEWAY_REGISTER_SECRET_FILE: join(workDir, 'secrets', `${authorityId}.register-secret`),
       GATEWAY_DATA_KEY_FILE: join(workDir, 'secrets', `${authorityId}.data-key`),
+      GATEWAY_TOKEN_SECRET_FILE: join(workDir, 'secrets', `${authorityId}.token-secret`),
+      GATEWAY_HOSTED_AUTHORITIES: (node.hosted ?? []).map((h) => h.authorityId).join(','),
       GATEWAY_HTTP_PORT: String(node.port),
       GATEWAY_DB_SCHEMA: this.schema(authorityId),
       GATEWAY_REDIS_PREFIX: this.prefix(authorityId),

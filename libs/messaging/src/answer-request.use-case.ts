@@ -34,7 +34,7 @@ export class AnswerRequest {
     draft: AnswerDraft,
     context: SubmissionContext,
   ): Promise<SubmissionAccepted> {
-    const request = await this.cases.requireRequest(requestId);
+    const request = await this.cases.requireRequest(requestId, context.scope);
     const opening = await this.messages.find(requestId);
     const handling = draft.handling ?? (opening && this.messages.openPayload(opening))?.handling;
     return this.submit.execute(

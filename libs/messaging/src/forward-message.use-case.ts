@@ -37,7 +37,7 @@ export class ForwardMessage {
     draft: ForwardDraft,
     context: SubmissionContext,
   ): Promise<SubmissionAccepted> {
-    const row = await this.messages.require(messageId);
+    const row = await this.messages.requireVisible(messageId, context.scope);
     if (row.direction !== 'inbound') {
       throw new GatewayError(
         ErrorCode.VALIDATION_FAILED,

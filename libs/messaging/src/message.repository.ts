@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Transaction } from 'kysely';
+import { inScope, type AccessScope } from '#libs/access';
 import type { EnvelopePayload } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import {
@@ -11,6 +12,7 @@ import {
   type MessageDirection,
   type MessageRow,
   type ReceiptRow,
+  visibleTo,
 } from '#libs/persistence';
 import {
   assertTransition,
@@ -198,6 +200,21 @@ export class MessageRepository {
     return row;
   }
 
+  /** A message the scope may see; any other is reported as missing, so that none is revealed. */
+  async requireVisible(messageId: string, scope: AccessScope): Promise<MessageRow> {
+    const row = await this.find(messageId);
+    if (
+      !row ||
+      !inScope(scope, {
+        authorityId: row.authority,
+        procedure: row.procedure,
+        caseReference: row.case_reference,
+      })
+    )
+      throw new GatewayError(ErrorCode.MESSAGE_NOT_FOUND, `message ${messageId} does not exist`);
+    return row;
+  }
+
   /** The decrypted payload of a stored message, opened only where it is used. */
   openPayload(row: Pick<MessageRow, 'id' | 'payload'>): EnvelopePayload {
     return this.cipher.open<EnvelopePayload>('messages.payload', row.id, row.payload);
@@ -228,10 +245,11 @@ export class MessageRepository {
       .execute();
   }
 
-  list(filter: MessageFilter): Promise<MessageRow[]> {
+  list(filter: MessageFilter, scope: AccessScope): Promise<MessageRow[]> {
     let query = this.db
       .selectFrom('messages')
       .selectAll()
+      .where(visibleTo(scope))
       .orderBy('created_at', 'desc')
       .limit(filter.limit);
     if (filter.direction) query = query.where('direction', '=', filter.direction);

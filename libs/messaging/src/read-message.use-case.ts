@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AccessScope } from '#libs/access';
 import { AuditTrail } from '#libs/audit';
 import type { EnvelopePayload } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
@@ -57,8 +58,8 @@ export function toView(row: MessageRow): MessageView {
 export class ListMessages {
   constructor(private readonly messages: MessageRepository) {}
 
-  async execute(filter: MessageFilter): Promise<MessageView[]> {
-    return (await this.messages.list(filter)).map(toView);
+  async execute(filter: MessageFilter, scope: AccessScope): Promise<MessageView[]> {
+    return (await this.messages.list(filter, scope)).map(toView);
   }
 }
 
@@ -66,8 +67,8 @@ export class ListMessages {
 export class GetMessage {
   constructor(private readonly messages: MessageRepository) {}
 
-  async execute(messageId: string): Promise<MessageDetail> {
-    const row = await this.messages.require(messageId);
+  async execute(messageId: string, scope: AccessScope): Promise<MessageDetail> {
+    const row = await this.messages.requireVisible(messageId, scope);
     const [envelope, receipt, evidences] = await Promise.all([
       this.messages.findEnvelope(messageId),
       this.messages.findReceipt(messageId),
@@ -104,8 +105,9 @@ export class MarkMessageRead {
 
   async execute(
     messageId: string,
-    context: { actor: string; correlationId: string },
+    context: { actor: string; correlationId: string; scope: AccessScope },
   ): Promise<MessageView> {
+    await this.messages.requireVisible(messageId, context.scope);
     return this.messages.transaction(async (trx) => {
       const row = await this.messages.lock(trx, messageId);
       if (row.direction !== 'inbound') {

@@ -70,7 +70,7 @@ export class ReceiveEnvelope {
   private open(raw: Uint8Array, routing: Partial<EnvelopeRouting>): Promise<OpenedEnvelope> {
     const { http, inbound } = this.config;
     return openEnvelope(raw, routing, {
-      ownAuthorityId: this.identity.authorityId,
+      servedAuthorities: this.identity.hosted.map((authority) => authority.id),
       decryptionKeys: this.identity.keys.decryptionKeys,
       senderKeys: (id) => this.directory.find(id),
       maxEnvelopeBytes: http.maxEnvelopeBytes,
@@ -112,6 +112,7 @@ export class ReceiveEnvelope {
           messageType: payload.messageType,
           body: payload.body,
           sender: payload.sender,
+          authority: payload.recipient,
           counterparts: [payload.sender],
           caseReference: payload.caseReference,
           deadlineProfiles: payload.deadlineProfiles,
@@ -185,12 +186,13 @@ export class ReceiveEnvelope {
       );
     await this.events.publish({
       pattern: MailboxEventPattern.received,
-      authorityId: this.identity.authorityId,
+      authorityId: payload.recipient,
       messageId: payload.messageId,
       requestId: payload.requestId,
       status: 'received',
       counterpart: payload.sender,
       procedure: payload.procedure,
+      caseReference: payload.caseReference,
       messageType: payload.messageType,
       occurredAt: now.toISOString(),
       correlationId: context.correlationId,

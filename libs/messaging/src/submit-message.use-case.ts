@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
+import { inScope, type AccessScope } from '#libs/access';
 import { AuditTrail } from '#libs/audit';
 import { CaseRepository, DeadlineTimers, ProcedureTracker } from '#libs/cases';
 import { AuthorityDirectory, type Authority } from '#libs/directory';
@@ -53,6 +54,10 @@ export interface MessageDraft {
 export interface SubmissionContext {
   actor: string;
   correlationId: string;
+  /** What the acting user may see and act on; its authority is the sender. */
+  scope: AccessScope;
+  /** Only a supervisor lifts a policy warning (domain.md section 4). */
+  mayAcknowledgeWarnings: boolean;
 }
 
 export interface SubmissionAccepted {
@@ -96,8 +101,37 @@ export class SubmitMessage {
   ) {}
 
   async execute(draft: MessageDraft, context: SubmissionContext): Promise<SubmissionAccepted> {
+    // Who may act comes before what the draft says: nothing about the body is told to the unentitled.
+    const existing = draft.requestId
+      ? await this.cases.requireRequest(draft.requestId, context.scope)
+      : undefined;
+    const sender = context.scope.authorityId;
+    if (
+      !existing &&
+      !inScope(context.scope, {
+        authorityId: sender,
+        procedure: draft.procedure,
+        caseReference: draft.caseReference ?? null,
+      })
+    ) {
+      throw new GatewayError(
+        ErrorCode.PERMISSION_DENIED,
+        `your roles do not open ${draft.procedure} requests${draft.procedure === 'jit' ? ' for this case (JIT membership)' : ''}`,
+        [{ field: 'procedure' }],
+      );
+    }
+    if (
+      draft.acknowledgements &&
+      draft.acknowledgements.length > 0 &&
+      !context.mayAcknowledgeWarnings
+    ) {
+      throw new GatewayError(
+        ErrorCode.PERMISSION_DENIED,
+        'only a supervisor acknowledges policy warnings (domain.md section 4)',
+        [{ field: 'acknowledgements' }],
+      );
+    }
     validateMessageBody(draft.procedure, draft.messageType, draft.body);
-    const existing = draft.requestId ? await this.cases.requireRequest(draft.requestId) : undefined;
     const addressed = this.recipients(draft, existing?.counterparts);
     const caseReference = draft.caseReference ?? existing?.case_reference ?? null;
     const { recipients, decisions, withheld } = await this.decide(
@@ -119,7 +153,8 @@ export class SubmitMessage {
         procedure: draft.procedure,
         messageType: draft.messageType,
         body: draft.body,
-        sender: this.identity.authorityId,
+        sender,
+        authority: sender,
         counterparts: recipients.map((r) => r.id),
         caseReference: draft.caseReference ?? null,
         deadlineProfiles: draft.deadlineProfiles ?? [],
@@ -136,7 +171,7 @@ export class SubmitMessage {
           messageType: draft.messageType,
           requestId,
           deadlineProfiles: existing ? [] : tracked.deadlineProfiles,
-          sender: this.identity.authorityId,
+          sender,
           recipient: recipient.id,
           createdAt: now.toISOString(),
           inReplyTo: draft.inReplyTo ?? null,
@@ -258,6 +293,7 @@ export class SubmitMessage {
         requestState,
       },
       addressed,
+      context.scope.authorityId,
       context.actor,
     );
     const refusals = addressed.flatMap((recipient) => {
@@ -317,6 +353,14 @@ export class SubmitMessage {
         throw new GatewayError(
           ErrorCode.UNKNOWN_RECIPIENT,
           `${id} is not in the authority directory`,
+          [{ field: 'recipients' }],
+        );
+      }
+      // Authorities served by this node share its store: a message between them is not an exchange.
+      if (this.identity.hosts(id)) {
+        throw new GatewayError(
+          ErrorCode.UNKNOWN_RECIPIENT,
+          `${id} is served by this node; the gateway carries requests between nodes`,
           [{ field: 'recipients' }],
         );
       }

@@ -1,4 +1,9 @@
-export { loadNodeConfig, readKeyPassphrase, type NodeConfig } from './node-config.js';
+export {
+  loadNodeConfig,
+  readKeyPassphrase,
+  readSecretFile,
+  type NodeConfig,
+} from './node-config.js';
 export { loadKeyRing, NodeKeyRing } from './key-ring.js';
 export { Clock, NodeIdentity, OffsetClock, SystemClock } from './node-identity.js';
 export { NODE_CONFIG, NodeModule } from './node.module.js';

@@ -56,6 +56,7 @@ describe('loadNodeConfig', () => {
     expect(config).toEqual({
       ...defaults,
       authorityId: 'FR-MOJ-BEPI',
+      hostedAuthorityIds: [],
       directoryDir: '/etc/gateway/directory',
       privateKeyFile: '/run/secrets/fr-moj-bepi.asc',
     });
@@ -165,6 +166,25 @@ describe('loadNodeConfig', () => {
   it('refuses an authority id that does not look like one', () => {
     const error = configFailure({ ...REQUIRED, GATEWAY_AUTHORITY_ID: 'fr-moj-bepi' });
     expect(fields(error)).toEqual(['GATEWAY_AUTHORITY_ID']);
+  });
+
+  it('reads the authorities a hub hosts, and refuses another State or a malformed id', () => {
+    const hub = loadNodeConfig({
+      ...REQUIRED,
+      GATEWAY_HOSTED_AUTHORITIES: ' FR-MININT-DGEF, FR-MOJ-BEPI ,',
+    });
+    expect(hub.hostedAuthorityIds).toEqual(['FR-MININT-DGEF']);
+    const error = configFailure({ ...REQUIRED, GATEWAY_HOSTED_AUTHORITIES: 'IT-MOJ-DAG,fr-x' });
+    expect(error.details).toEqual([
+      expect.objectContaining({
+        field: 'GATEWAY_HOSTED_AUTHORITIES',
+        message: expect.stringContaining('another State'),
+      }),
+      expect.objectContaining({
+        field: 'GATEWAY_HOSTED_AUTHORITIES',
+        message: expect.stringContaining('must look like'),
+      }),
+    ]);
   });
 
   it.each(['eighty', '80abc', '', '0', '-1', '1.5', '9007199254740993', 'Infinity'])(

@@ -4,8 +4,10 @@ import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
 import { AUTHORITY_ID_PATTERN } from '#libs/envelope';
 
 export interface NodeConfig {
-  /** The authority this node serves. */
+  /** The node's own authority. */
   authorityId: string;
+  /** Further authorities of the same State served by this node as a hub (GATEWAY_HOSTED_AUTHORITIES). */
+  hostedAuthorityIds: string[];
   /** Folder of authority files (GATEWAY_DIRECTORY_DIR), or else the signed directory below. */
   directoryDir?: string;
   /** Signed directory document (GATEWAY_DIRECTORY_FILE), verified against the trust anchor. */
@@ -28,6 +30,10 @@ export interface NodeConfig {
   inbound: { replayWindowMs: number; clockSkewMs: number; maxDecompressedBytes: number };
   /** Warnings for keys that end within `expiryWarningDays`; the worker checks every interval. */
   keys: { expiryWarningDays: number; expiryCheckIntervalMs: number };
+  /** Bearer tokens issued by this node (issuer `gateway:<authorityId>`). */
+  auth: { audience: string; maxTokenTtlSeconds: number; clockToleranceSeconds: number };
+  /** Requests per window: per signed-in user on the API, per peer and address on the inbound endpoint. */
+  rateLimits: { windowSeconds: number; perUser: number; perPeer: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -50,6 +56,11 @@ const NUMERIC_OVERRIDES: Array<[path: string, variable: string]> = [
   ['inbound.maxDecompressedBytes', 'GATEWAY_MAX_DECOMPRESSED_BYTES'],
   ['keys.expiryWarningDays', 'GATEWAY_KEY_EXPIRY_WARNING_DAYS'],
   ['keys.expiryCheckIntervalMs', 'GATEWAY_KEY_EXPIRY_CHECK_INTERVAL_MS'],
+  ['auth.maxTokenTtlSeconds', 'GATEWAY_MAX_TOKEN_TTL_SECONDS'],
+  ['auth.clockToleranceSeconds', 'GATEWAY_TOKEN_CLOCK_TOLERANCE_SECONDS'],
+  ['rateLimits.windowSeconds', 'GATEWAY_RATE_WINDOW_SECONDS'],
+  ['rateLimits.perUser', 'GATEWAY_RATE_LIMIT_PER_USER'],
+  ['rateLimits.perPeer', 'GATEWAY_RATE_LIMIT_PER_PEER'],
 ];
 
 const TEXT_OVERRIDES: Array<[path: string, variable: string]> = [
@@ -58,6 +69,7 @@ const TEXT_OVERRIDES: Array<[path: string, variable: string]> = [
   ['database.schema', 'GATEWAY_DB_SCHEMA'],
   ['redis.url', 'REDIS_URL'],
   ['redis.prefix', 'GATEWAY_REDIS_PREFIX'],
+  ['auth.audience', 'GATEWAY_TOKEN_AUDIENCE'],
 ];
 
 /**
@@ -93,6 +105,23 @@ export function loadNodeConfig(env: Env = process.env): NodeConfig {
   config.privateKeyFile = required('GATEWAY_PRIVATE_KEY_FILE');
   if (config.authorityId && !AUTHORITY_ID_PATTERN.test(config.authorityId)) {
     problems.push({ field: 'GATEWAY_AUTHORITY_ID', message: 'must look like FR-MOJ-BEPI' });
+  }
+  config.hostedAuthorityIds = (env.GATEWAY_HOSTED_AUTHORITIES ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '' && id !== config.authorityId);
+  for (const id of config.hostedAuthorityIds) {
+    if (!AUTHORITY_ID_PATTERN.test(id)) {
+      problems.push({
+        field: 'GATEWAY_HOSTED_AUTHORITIES',
+        message: `${id} must look like FR-MOJ-BEPI`,
+      });
+    } else if (config.authorityId && id.slice(0, 2) !== config.authorityId.slice(0, 2)) {
+      problems.push({
+        field: 'GATEWAY_HOSTED_AUTHORITIES',
+        message: `${id} belongs to another State: a hub serves the authorities of one State`,
+      });
+    }
   }
 
   for (const [path, variable] of TEXT_OVERRIDES) {
@@ -218,4 +247,34 @@ function setPath(target: object, path: string, value: unknown): void {
     target as Record<string, unknown>,
   );
   parent[last] = value;
+}
+
+/**
+ * A secret held in the file an environment variable names (a mounted secret in production). The
+ * errors name the variable, never the file's content.
+ */
+export function readSecretFile(
+  variable: string,
+  purpose: string,
+  minBytes: number,
+  env: Env = process.env,
+): Buffer {
+  const file = env[variable];
+  if (!file) throw new GatewayError(ErrorCode.KEY_UNAVAILABLE, `set ${variable}: ${purpose}`);
+  let secret: Buffer;
+  try {
+    secret = readFileSync(file);
+  } catch {
+    throw new GatewayError(
+      ErrorCode.KEY_UNAVAILABLE,
+      `the file named by ${variable} cannot be read`,
+    );
+  }
+  if (secret.byteLength < minBytes) {
+    throw new GatewayError(
+      ErrorCode.KEY_UNAVAILABLE,
+      `the file named by ${variable} must hold at least ${minBytes} bytes`,
+    );
+  }
+  return secret;
 }

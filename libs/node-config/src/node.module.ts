@@ -21,9 +21,25 @@ async function loadIdentity(
     );
   }
   const keys = await loadKeyRing(config.privateKeyFile, readKeyPassphrase());
+  const now = clock.now();
   // Fails start-up unless the ring holds the key the directory makes current for this authority.
-  keys.signingKey(authority, clock.now());
-  return new NodeIdentity(authority, keys);
+  const current = keys.signingKey(authority, now).fingerprint;
+  const hosted = config.hostedAuthorityIds.map((id) => {
+    const other = directory.find(id);
+    // Hosted authorities are reached at this node's endpoint and open envelopes with its key.
+    if (
+      !other ||
+      other.endpoint !== authority.endpoint ||
+      other.currentKey(now)?.fingerprint !== current
+    ) {
+      throw new GatewayError(
+        ErrorCode.CONFIGURATION_INVALID,
+        `hosted authority ${id} must be in the directory with this node's endpoint and key`,
+      );
+    }
+    return other;
+  });
+  return new NodeIdentity(authority, keys, [authority, ...hosted]);
 }
 
 /** Configuration, directory, identity and clock of this node: loaded and validated once, at start-up. */

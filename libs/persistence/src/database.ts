@@ -5,6 +5,7 @@ import * as spine from './migrations/0001-spine.js';
 import * as cases from './migrations/0002-cases.js';
 import * as safeguards from './migrations/0003-safeguards.js';
 import { sealColumns } from './migrations/0004-sealed-columns.js';
+import * as access from './migrations/0005-access.js';
 import * as directoryVersions from './migrations/0006-directory-versions.js';
 import type { Database } from './schema.js';
 
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-spine': spine,
   '0002-cases': cases,
   '0003-safeguards': safeguards,
+  '0005-access': access,
   '0006-directory-versions': directoryVersions,
 };
 
@@ -45,7 +47,10 @@ export async function migrateToLatest(
         migrationTableSchema: schema,
         provider: {
           // 0004 seals the rows already stored, so it needs the data key.
-          getMigrations: async () => ({ ...MIGRATIONS, '0004-sealed-columns': sealColumns(cipher) }),
+          getMigrations: async () => ({
+            ...MIGRATIONS,
+            '0004-sealed-columns': sealColumns(cipher),
+          }),
         },
       });
       const { error, results } = await migrator.migrateToLatest();

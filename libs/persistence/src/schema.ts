@@ -26,6 +26,8 @@ export interface MessagesTable {
   retry_until: Timestamp | null;
   status_changed_at: Timestamp;
   request_id: string | null;
+  /** The hosted authority the message belongs to (generated: sender if outbound, else recipient). */
+  authority: ColumnType<string, never, never>;
 }
 
 /** Raw envelopes, byte for byte as sent or received: the non-repudiation evidence. */
@@ -83,6 +85,8 @@ export interface CasesTable {
 
 export interface RequestsTable {
   id: string;
+  /** The hosted authority that is a party to the request. */
+  authority: string;
   case_reference: string;
   procedure: string;
   role: 'requesting' | 'requested' | 'member';
@@ -117,10 +121,30 @@ export interface ProtectedPersonsTable {
 }
 
 export interface CaseFactsTable {
+  authority: string;
   case_reference: string;
   facts: Sealed;
   updated_at: Timestamp;
   updated_by: string;
+}
+
+export interface UsersTable {
+  username: string;
+  kind: 'person' | 'service';
+  authority: string;
+  roles: string[];
+  jits: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: Timestamp;
+  created_by: string;
+  disabled_at: Timestamp | null;
+}
+
+export interface ApiKeysTable {
+  hash: string;
+  username: string;
+  label: string;
+  created_at: Timestamp;
+  revoked_at: Timestamp | null;
 }
 
 export interface Database {
@@ -135,6 +159,8 @@ export interface Database {
   deadlines: DeadlinesTable;
   protected_persons: ProtectedPersonsTable;
   case_facts: CaseFactsTable;
+  users: UsersTable;
+  api_keys: ApiKeysTable;
 }
 
 export type MessageRow = Selectable<MessagesTable>;

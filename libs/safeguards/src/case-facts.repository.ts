@@ -14,23 +14,30 @@ export class CaseFactsRepository {
     private readonly cipher: ColumnCipher,
   ) {}
 
-  async get(caseReference: string | null | undefined): Promise<CaseFacts> {
+  async get(authorityId: string, caseReference: string | null | undefined): Promise<CaseFacts> {
     if (!caseReference) return {};
     const row = await this.db
       .selectFrom('case_facts')
       .select('facts')
+      .where('authority', '=', authorityId)
       .where('case_reference', '=', caseReference)
       .executeTakeFirst();
     return row ? this.cipher.open<CaseFacts>('case_facts.facts', caseReference, row.facts) : {};
   }
 
-  async put(caseReference: string, facts: CaseFacts, actor: string): Promise<void> {
+  async put(
+    authorityId: string,
+    caseReference: string,
+    facts: CaseFacts,
+    actor: string,
+  ): Promise<void> {
     const now = this.clock.now();
     const sealed = this.cipher.seal('case_facts.facts', caseReference, facts);
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('case_facts')
         .values({
+          authority: authorityId,
           case_reference: caseReference,
           facts: sealed,
           updated_at: now,
@@ -38,7 +45,7 @@ export class CaseFactsRepository {
         })
         .onConflict((oc) =>
           oc
-            .column('case_reference')
+            .columns(['authority', 'case_reference'])
             .doUpdateSet({ facts: sealed, updated_at: now, updated_by: actor }),
         )
         .execute();

@@ -63,9 +63,10 @@ export class PolicyDecisionPoint {
   async decide(
     draft: DraftForDecision,
     recipients: readonly Authority[],
+    senderId: string,
     actor: string,
   ): Promise<Map<string, PolicyDecision>> {
-    const recorded = await this.facts.get(draft.caseReference);
+    const recorded = await this.facts.get(senderId, draft.caseReference);
     // Approvals of JIT actions come from the signed messages of the team, as the procedure holds them.
     const approvals = ((draft.requestState?.actions ?? []) as JitAction[]).map(
       ({ actionId, territoryState, decision }) => ({ actionId, territoryState, decision }),
@@ -86,11 +87,8 @@ export class PolicyDecisionPoint {
       term,
     }));
     const categories = categoriesOf(draft.procedure, draft.messageType, draft.body);
-    const sender = {
-      authorityId: this.identity.authorityId,
-      state: this.identity.authority.state,
-      kind: POLICY_KIND[this.identity.authority.kind],
-    };
+    const own = this.identity.hostedAuthority(senderId);
+    const sender = { authorityId: own.id, state: own.state, kind: POLICY_KIND[own.kind] };
     const decisions = new Map<string, PolicyDecision>();
     for (const recipient of recipients) {
       decisions.set(

@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthorityDirectory } from '#libs/directory';
 import { Clock } from '#libs/node-config';
+import { Requires } from './access/decorators.js';
 
 @ApiTags('directory')
 @Controller('api/v1/directory')
@@ -12,6 +13,7 @@ export class DirectoryController {
   ) {}
 
   @Get()
+  @Requires('directory.read')
   @ApiOperation({
     summary: 'Authorities this node knows, with their procedures and keys (validity, revocation)',
   })

@@ -7,8 +7,10 @@ import { keyEndsAt } from '#libs/directory';
 import { KeyExpiryMonitor } from '#libs/keys';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
 import { DATABASE, type Db } from '#libs/persistence';
+import { Public } from './access/decorators.js';
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -3,10 +3,12 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { INBOUND_PATH, RECEIPT_MEDIA_TYPE, ROUTING_HEADERS } from '#libs/envelope';
 import { ReceiveEnvelope } from '#libs/messaging';
+import { PeerSigned } from './access/decorators.js';
 import { correlationIdOf } from './correlation.js';
 
 /** The peer endpoint. Authenticated by the envelope's signature and the directory, not by users. */
 @ApiTags('peer')
+@PeerSigned()
 @Controller()
 export class InboundController {
   constructor(private readonly receive: ReceiveEnvelope) {}

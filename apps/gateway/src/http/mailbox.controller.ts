@@ -2,10 +2,12 @@ import { Controller, Injectable, Sse, type MessageEvent } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { filter, map, Subject, type Observable } from 'rxjs';
+import { inScope } from '#libs/access';
 import { MailboxEventPattern, type MailboxEvent } from '#libs/bus';
 import { NodeIdentity } from '#libs/node-config';
+import { Officer, Requires, type OfficerContext } from './access/decorators.js';
 
-/** Fan-in of the event bus for this node's authority. */
+/** Fan-in of the event bus for the authorities this node serves. */
 @Injectable()
 export class MailboxStream {
   private readonly events = new Subject<MailboxEvent>();
@@ -13,8 +15,8 @@ export class MailboxStream {
   constructor(private readonly identity: NodeIdentity) {}
 
   push(event: MailboxEvent): void {
-    // The bus is shared by every node on the same Redis: keep only this authority's events.
-    if (event.authorityId === this.identity.authorityId) this.events.next(event);
+    // The bus is shared by every node on the same Redis: keep only the events of this node's authorities.
+    if (this.identity.hosts(event.authorityId)) this.events.next(event);
   }
 
   stream(): Observable<MailboxEvent> {
@@ -28,13 +30,20 @@ export class MailboxController {
   constructor(private readonly mailbox: MailboxStream) {}
 
   @Sse('events')
+  @Requires('mailbox.stream')
   @ApiOperation({
     summary:
-      'Live notifications (server-sent events): received, delivered, retrying, failed, deadline reminders and expiries',
+      'Live notifications (server-sent events) of the cases you may see: received, delivered, retrying, failed, deadline reminders and expiries',
   })
-  events(): Observable<MessageEvent> {
+  events(@Officer() officer: OfficerContext): Observable<MessageEvent> {
     return this.mailbox.stream().pipe(
-      filter(Boolean),
+      filter((event) =>
+        inScope(officer.scope, {
+          authorityId: event.authorityId,
+          procedure: event.procedure,
+          caseReference: event.caseReference,
+        }),
+      ),
       map((event) => ({
         type: event.pattern,
         id: `${event.messageId ?? event.requestId}:${event.status}`,

@@ -1,18 +1,7 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Req,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import type { Request } from 'express';
 import { ExportEvidence, type EvidenceBundle } from '#libs/evidence';
 import {
   ForwardMessage,
@@ -27,7 +16,7 @@ import {
   type MessageView,
   type SubmissionAccepted,
 } from '#libs/messaging';
-import { OfficerContext } from './officer-context.js';
+import { EvidenceOfficer, Officer, Requires, type OfficerContext } from './access/decorators.js';
 import { ForwardMessageDto, SubmitMessageDto } from './submit-message.dto.js';
 
 class ListMessagesQuery {
@@ -48,41 +37,50 @@ export class MessagesController {
     private readonly markRead: MarkMessageRead,
     private readonly exportEvidence: ExportEvidence,
     private readonly forwardMessage: ForwardMessage,
-    private readonly officer: OfficerContext,
   ) {}
 
   @Post()
   @HttpCode(202)
+  @Requires('messages.submit')
   @ApiOperation({ summary: 'Seal and queue a message for delivery to another authority' })
-  send(@Body() draft: SubmitMessageDto, @Req() request: Request): Promise<SubmissionAccepted> {
-    return this.submit.execute(draft, this.officer.of(request));
+  send(
+    @Body() draft: SubmitMessageDto,
+    @Officer() officer: OfficerContext,
+  ): Promise<SubmissionAccepted> {
+    return this.submit.execute(draft, officer);
   }
 
   @Get()
-  @ApiOperation({ summary: 'List messages of this authority, newest first' })
-  index(@Query() query: ListMessagesQuery): Promise<MessageView[]> {
-    return this.list.execute({
-      direction: query.direction,
-      status: query.status,
-      limit: query.limit ?? 100,
-    });
+  @Requires('messages.list')
+  @ApiOperation({ summary: 'List the messages you may see, newest first' })
+  index(
+    @Query() query: ListMessagesQuery,
+    @Officer() officer: OfficerContext,
+  ): Promise<MessageView[]> {
+    return this.list.execute(
+      { direction: query.direction, status: query.status, limit: query.limit ?? 100 },
+      officer.scope,
+    );
   }
 
   @Get(':id')
+  @Requires('messages.read')
   @ApiOperation({ summary: 'A message with its payload, receipt and evidences' })
-  show(@Param('id', uuid) id: string): Promise<MessageDetail> {
-    return this.get.execute(id);
+  show(@Param('id', uuid) id: string, @Officer() officer: OfficerContext): Promise<MessageDetail> {
+    return this.get.execute(id, officer.scope);
   }
 
   @Post(':id/read')
   @HttpCode(200)
+  @Requires('messages.mark-read')
   @ApiOperation({ summary: 'Mark a received message as read' })
-  read(@Param('id', uuid) id: string, @Req() request: Request): Promise<MessageView> {
-    return this.markRead.execute(id, this.officer.of(request));
+  read(@Param('id', uuid) id: string, @Officer() officer: OfficerContext): Promise<MessageView> {
+    return this.markRead.execute(id, officer);
   }
 
   @Post(':id/forward')
   @HttpCode(202)
+  @Requires('messages.forward')
   @ApiOperation({
     summary:
       'Pass received content on to another authority, under the handling conditions it arrived with',
@@ -90,16 +88,20 @@ export class MessagesController {
   forward(
     @Param('id', uuid) id: string,
     @Body() draft: ForwardMessageDto,
-    @Req() request: Request,
+    @Officer() officer: OfficerContext,
   ): Promise<SubmissionAccepted> {
-    return this.forwardMessage.execute(id, draft, this.officer.of(request));
+    return this.forwardMessage.execute(id, draft, officer);
   }
 
   @Get(':id/evidence')
+  @Requires('evidence.export')
   @ApiOperation({
     summary: 'Evidence bundle: raw envelope, receipts, public keys and audit entries',
   })
-  evidence(@Param('id', uuid) id: string, @Req() request: Request): Promise<EvidenceBundle> {
-    return this.exportEvidence.execute(id, this.officer.of(request));
+  evidence(
+    @Param('id', uuid) id: string,
+    @EvidenceOfficer() officer: OfficerContext,
+  ): Promise<EvidenceBundle> {
+    return this.exportEvidence.execute(id, officer);
   }
 }

@@ -1,23 +1,12 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Req,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import type { Request } from 'express';
 import { CaseQueries, type RequestDetail, type RequestView } from '#libs/cases';
 import { PROCEDURES } from '#libs/envelope';
 import { AnswerRequest, type SubmissionAccepted } from '#libs/messaging';
 import { Clock } from '#libs/node-config';
-import { OfficerContext } from './officer-context.js';
+import { Officer, Requires, type OfficerContext } from './access/decorators.js';
 import { AnswerRequestDto, WithdrawRequestDto } from './submit-message.dto.js';
 
 class ListRequestsQuery {
@@ -40,64 +29,78 @@ export class RequestsController {
   constructor(
     private readonly queries: CaseQueries,
     private readonly answer: AnswerRequest,
-    private readonly officer: OfficerContext,
     private readonly clock: Clock,
   ) {}
 
   @Get('requests')
+  @Requires('requests.list')
   @ApiOperation({
-    summary: 'Requests of this authority: filter by procedure, state, due soon, overdue',
+    summary: 'Requests you may see: filter by procedure, state, due soon, overdue',
   })
-  list(@Query() query: ListRequestsQuery): Promise<RequestView[]> {
+  list(
+    @Query() query: ListRequestsQuery,
+    @Officer() officer: OfficerContext,
+  ): Promise<RequestView[]> {
     const now = this.clock.now().getTime();
-    return this.queries.list({
-      procedure: query.procedure,
-      status: query.state,
-      dueBefore: query.dueWithinHours ? new Date(now + query.dueWithinHours * 3600_000) : undefined,
-      overdueAt: query.overdue ? new Date(now) : undefined,
-      limit: query.limit ?? 100,
-    });
+    return this.queries.list(
+      {
+        procedure: query.procedure,
+        status: query.state,
+        dueBefore: query.dueWithinHours
+          ? new Date(now + query.dueWithinHours * 3600_000)
+          : undefined,
+        overdueAt: query.overdue ? new Date(now) : undefined,
+        limit: query.limit ?? 100,
+      },
+      officer.scope,
+    );
   }
 
   @Get('requests/:id')
+  @Requires('requests.read')
   @ApiOperation({
     summary: 'A request with its message thread, procedure state and deadline clocks',
   })
-  show(@Param('id', uuid) id: string): Promise<RequestDetail> {
-    return this.queries.request(id);
+  show(@Param('id', uuid) id: string, @Officer() officer: OfficerContext): Promise<RequestDetail> {
+    return this.queries.request(id, officer.scope);
   }
 
   @Post('requests/:id/messages')
   @HttpCode(202)
+  @Requires('requests.answer')
   @ApiOperation({
     summary: 'Answer in a request’s thread (acknowledge, ask for information, execute, refuse…)',
   })
   reply(
     @Param('id', uuid) id: string,
     @Body() draft: AnswerRequestDto,
-    @Req() request: Request,
+    @Officer() officer: OfficerContext,
   ): Promise<SubmissionAccepted> {
-    return this.answer.execute(id, draft, this.officer.of(request));
+    return this.answer.execute(id, draft, officer);
   }
 
   @Post('requests/:id/withdraw')
   @HttpCode(202)
+  @Requires('requests.withdraw')
   @ApiOperation({ summary: 'Withdraw a request (the requesting side, at any time)' })
   withdraw(
     @Param('id', uuid) id: string,
     @Body() draft: WithdrawRequestDto,
-    @Req() request: Request,
+    @Officer() officer: OfficerContext,
   ): Promise<SubmissionAccepted> {
     return this.answer.execute(
       id,
       { messageType: 'withdrawal', body: { reasons: draft.reasons } },
-      this.officer.of(request),
+      officer,
     );
   }
 
   @Get('cases/:reference')
-  @ApiOperation({ summary: 'A case: its requests, each with thread, state and deadlines' })
-  caseFile(@Param('reference') reference: string) {
-    return this.queries.caseFile(reference);
+  @Requires('requests.read')
+  @ApiOperation({
+    summary: 'A case as you may see it: its requests, each with thread, state and deadlines',
+  })
+  caseFile(@Param('reference') reference: string, @Officer() officer: OfficerContext) {
+    return this.queries.caseFile(reference, officer.scope);
   }
 }

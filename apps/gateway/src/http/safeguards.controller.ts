@@ -21,7 +21,7 @@ import {
   PolicyDecisionPoint,
   ProtectedPersonsRegister,
 } from '#libs/safeguards';
-import { OfficerContext } from './officer-context.js';
+import { Officer, Requires, type OfficerContext } from './access/decorators.js';
 import { CaseFactsDto, RegisterEntryDto } from './safeguards.dto.js';
 import { SubmitMessageDto } from './submit-message.dto.js';
 
@@ -34,26 +34,33 @@ export class SafeguardsController {
     private readonly policy: PolicyDecisionPoint,
     private readonly cases: CaseRepository,
     private readonly directory: AuthorityDirectory,
-    private readonly officer: OfficerContext,
     private readonly audit: AuditTrail,
   ) {}
 
   @Post('register/entries')
   @HttpCode(201)
+  @Requires('register.write')
   @ApiOperation({
     summary:
       'Register a person with a pending claim or protection (asylum authority). Stored as keyed hashes only.',
   })
-  async registerPerson(@Body() entry: RegisterEntryDto): Promise<{ entryId: string }> {
+  async registerPerson(
+    @Body() entry: RegisterEntryDto,
+    @Officer() officer: OfficerContext,
+  ): Promise<{ entryId: string }> {
     const { shieldFrom, ...identifiers } = entry;
-    return this.register.register(identifiers, shieldFrom, this.officer.actor());
+    return this.register.register(identifiers, shieldFrom, officer.actor);
   }
 
   @Delete('register/entries/:id')
   @HttpCode(204)
+  @Requires('register.write')
   @ApiOperation({ summary: 'Remove a register entry (asylum authority)' })
-  async removePerson(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    if (!(await this.register.remove(id, this.officer.actor()))) {
+  async removePerson(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Officer() officer: OfficerContext,
+  ): Promise<void> {
+    if (!(await this.register.remove(id, officer.actor))) {
       throw new GatewayError(ErrorCode.VALIDATION_FAILED, `no register entry ${id}`, [
         { field: 'id' },
       ]);
@@ -61,6 +68,7 @@ export class SafeguardsController {
   }
 
   @Get('register')
+  @Requires('register.read')
   @ApiOperation({
     summary: 'How many entries the register holds. Entries are never listed or exported.',
   })
@@ -69,14 +77,20 @@ export class SafeguardsController {
   }
 
   @Get('cases/:reference/facts')
+  @Requires('case-facts.read')
   @ApiOperation({
-    summary: 'What this authority knows about the persons of a case (local, never sent)',
+    summary: 'What your authority knows about the persons of a case (local, never sent)',
   })
-  caseFacts(@Param('reference') reference: string): Promise<CaseFacts> {
-    return this.facts.get(reference);
+  async caseFacts(
+    @Param('reference') reference: string,
+    @Officer() officer: OfficerContext,
+  ): Promise<CaseFacts> {
+    await this.requireCase(reference, officer);
+    return this.facts.get(officer.scope.authorityId, reference);
   }
 
   @Put('cases/:reference/facts')
+  @Requires('case-facts.write')
   @ApiOperation({
     summary:
       'Record the facts the safeguards decide on: asylum, risk assessment, proceedings, child records, consents',
@@ -84,20 +98,25 @@ export class SafeguardsController {
   async putCaseFacts(
     @Param('reference') reference: string,
     @Body() facts: CaseFactsDto,
+    @Officer() officer: OfficerContext,
   ): Promise<CaseFacts> {
-    await this.facts.put(reference, facts, this.officer.actor());
+    await this.requireCase(reference, officer);
+    await this.facts.put(officer.scope.authorityId, reference, facts, officer.actor);
     return facts;
   }
 
   @Post('policy/explain')
   @HttpCode(200)
+  @Requires('policy.explain')
   @ApiOperation({
     summary:
       'Evaluate a draft without sending it: the decision per recipient, with rule ids and legal bases',
   })
-  async explainDraft(@Body() draft: SubmitMessageDto) {
+  async explainDraft(@Body() draft: SubmitMessageDto, @Officer() officer: OfficerContext) {
     validateMessageBody(draft.procedure, draft.messageType, draft.body);
-    const existing = draft.requestId ? await this.cases.requireRequest(draft.requestId) : undefined;
+    const existing = draft.requestId
+      ? await this.cases.requireRequest(draft.requestId, officer.scope)
+      : undefined;
     const ids = draft.recipients?.length ? draft.recipients : (existing?.counterparts ?? []);
     const recipients = ids
       .map((id) => this.directory.find(id))
@@ -120,12 +139,14 @@ export class SafeguardsController {
         requestState: existing?.state,
       },
       recipients,
-      this.officer.actor(),
+      officer.scope.authorityId,
+      officer.actor,
     );
     // Asking is traced like sending: otherwise names could be tried against the register unseen.
     await this.audit.record({
       event: 'policy.explained',
-      actor: this.officer.actor(),
+      actor: officer.actor,
+      correlationId: officer.correlationId,
       details: {
         procedure: draft.procedure,
         messageType: draft.messageType,
@@ -158,5 +179,15 @@ export class SafeguardsController {
         explanation: explain(decision, 'sender'),
       };
     });
+  }
+
+  private async requireCase(reference: string, officer: OfficerContext): Promise<void> {
+    if (!(await this.cases.caseVisible(reference, officer.scope))) {
+      throw new GatewayError(
+        ErrorCode.CASE_NOT_FOUND,
+        `case ${reference} has no requests you may see`,
+        [{ field: 'reference' }],
+      );
+    }
   }
 }

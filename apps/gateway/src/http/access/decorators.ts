@@ -1,0 +1,60 @@
+import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import {
+  actorOf,
+  evidenceScopeOf,
+  isGranted,
+  scopeOf,
+  type AccessScope,
+  type Permission,
+  type Principal,
+} from '#libs/access';
+import { correlationIdOf } from '../correlation.js';
+
+export const PERMISSION_KEY = 'gateway:permission';
+export const PUBLIC_KEY = 'gateway:public';
+export const PEER_KEY = 'gateway:peer';
+
+/** The one permission an endpoint needs (see PERMISSIONS); endpoints without it are refused. */
+export const Requires = (permission: Permission) => SetMetadata(PERMISSION_KEY, permission);
+/** Open to anyone: liveness and readiness only. */
+export const Public = () => SetMetadata(PUBLIC_KEY, true);
+/** Peers' endpoint: authenticated by the envelope signature and the directory, not by users. */
+export const PeerSigned = () => SetMetadata(PEER_KEY, true);
+
+export type AuthenticatedRequest = Request & { principal?: Principal };
+
+/** Who acts in a request, what they may see, and the correlation id: what every use-case needs. */
+export interface OfficerContext {
+  principal: Principal;
+  actor: string;
+  correlationId: string;
+  scope: AccessScope;
+  mayAcknowledgeWarnings: boolean;
+}
+
+export function officerContextOf(request: AuthenticatedRequest): OfficerContext {
+  const principal = request.principal;
+  // The access guard runs before every handler that asks for an officer.
+  if (!principal) throw new Error('no authenticated principal on this request');
+  return {
+    principal,
+    actor: actorOf(principal),
+    correlationId: correlationIdOf(request),
+    scope: scopeOf(principal),
+    mayAcknowledgeWarnings: isGranted(principal.roles, 'policy.acknowledge-warnings'),
+  };
+}
+
+export const Officer = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): OfficerContext =>
+    officerContextOf(context.switchToHttp().getRequest<AuthenticatedRequest>()),
+);
+
+/** The officer, with the wider evidence scope of an auditor (bundles never hold payloads). */
+export const EvidenceOfficer = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): OfficerContext => {
+    const officer = officerContextOf(context.switchToHttp().getRequest<AuthenticatedRequest>());
+    return { ...officer, scope: evidenceScopeOf(officer.principal) };
+  },
+);

@@ -1,0 +1,128 @@
+import { Inject, Injectable, type ExecutionContext, type OnModuleDestroy } from '@nestjs/common';
+import {
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import type { Response } from 'express';
+import { Redis } from 'ioredis';
+import { AuditTrail } from '#libs/audit';
+import { ROUTING_HEADERS } from '#libs/envelope';
+import { ErrorCode, GatewayError } from '#libs/errors';
+import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
+import { correlationIdOf } from '../correlation.js';
+import { PEER_KEY, type AuthenticatedRequest } from './decorators.js';
+
+// One round trip: count the hit, start the window on the first one, report the window's rest.
+const INCREMENT = `
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {hits, redis.call('PTTL', KEYS[1])}`;
+
+/** Fixed-window counters in Redis, shared by every gateway process of the node. */
+@Injectable()
+export class RedisRateLimitStorage implements ThrottlerStorage, OnModuleDestroy {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+
+  constructor(@Inject(NODE_CONFIG) config: NodeConfig) {
+    this.redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, lazyConnect: true });
+    this.prefix = `${config.redis.prefix}:rate:`;
+  }
+
+  async increment(key: string, ttl: number, limit: number) {
+    const [hits, pttl] = (await this.redis.eval(INCREMENT, 1, this.prefix + key, ttl)) as [
+      number,
+      number,
+    ];
+    const timeToExpire = Math.max(1, Math.ceil(pttl / 1000));
+    return {
+      totalHits: hits,
+      timeToExpire,
+      isBlocked: hits > limit,
+      timeToBlockExpire: hits > limit ? timeToExpire : 0,
+    };
+  }
+
+  onModuleDestroy(): void {
+    this.redis.disconnect();
+  }
+}
+
+function isPeerEndpoint(context: ExecutionContext): boolean {
+  return [context.getHandler(), context.getClass()].some(
+    (target) => Reflect.getMetadata(PEER_KEY, target) === true,
+  );
+}
+
+/**
+ * Per signed-in user on the officers' API; per claimed sender and address on the peer endpoint,
+ * checked before any decryption so that a flood costs the node little.
+ */
+export function rateLimitOptions(
+  config: NodeConfig,
+  storage: ThrottlerStorage,
+): ThrottlerModuleOptions {
+  const ttl = config.rateLimits.windowSeconds * 1000;
+  return {
+    storage,
+    throttlers: [
+      {
+        name: 'user',
+        ttl,
+        limit: config.rateLimits.perUser,
+        skipIf: (context) => !context.switchToHttp().getRequest<AuthenticatedRequest>().principal,
+        getTracker: (request) => `user:${(request as AuthenticatedRequest).principal?.username}`,
+      },
+      {
+        name: 'peer',
+        ttl,
+        limit: config.rateLimits.perPeer,
+        skipIf: (context) => !isPeerEndpoint(context),
+        getTracker: (request) => {
+          const sender = (request as AuthenticatedRequest).headers[ROUTING_HEADERS.sender];
+          const address = (request as AuthenticatedRequest).socket.remoteAddress ?? 'unknown';
+          return `peer:${typeof sender === 'string' ? sender.slice(0, 64) : '-'}@${address}`;
+        },
+      },
+    ],
+  };
+}
+
+/** The throttler, answering in the gateway's error format and auditing the first refusal of a window. */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  @Inject(AuditTrail) private readonly audit!: AuditTrail;
+
+  override canActivate(context: ExecutionContext): Promise<boolean> {
+    // Only HTTP requests are counted; the node's internal event bus is not.
+    return context.getType() === 'http' ? super.canActivate(context) : Promise.resolve(true);
+  }
+
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    limit: ThrottlerLimitDetail,
+  ): Promise<void> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    context
+      .switchToHttp()
+      .getResponse<Response>()
+      .setHeader('Retry-After', String(limit.timeToBlockExpire));
+    if (limit.totalHits === limit.limit + 1) {
+      await this.audit.record({
+        event: 'rate.limited',
+        actor: request.principal
+          ? `${request.principal.username}@${request.principal.authorityId}`
+          : limit.tracker,
+        correlationId: correlationIdOf(request),
+        details: { code: ErrorCode.RATE_LIMITED, limit: limit.limit, windowMs: limit.ttl },
+      });
+    }
+    throw new GatewayError(
+      ErrorCode.RATE_LIMITED,
+      `more than ${limit.limit} requests in ${limit.ttl / 1000} s; retry in ${limit.timeToBlockExpire} s`,
+      [{ retryAfterSeconds: limit.timeToBlockExpire }],
+    );
+  }
+}

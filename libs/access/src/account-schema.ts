@@ -1,0 +1,52 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  validateSync,
+} from 'class-validator';
+import { AUTHORITY_ID_PATTERN, validationDetails } from '#libs/envelope';
+import { ErrorCode, GatewayError } from '#libs/errors';
+import { ROLES, type Role } from './roles.js';
+
+/** An account as an administrator or the CLI creates it. */
+export class NewAccountSchema {
+  @Matches(/^[a-z0-9][a-z0-9._-]{1,63}$/, { message: 'username: 2-64 of a-z 0-9 . _ -' })
+  username!: string;
+  @IsIn(['person', 'service']) kind!: 'person' | 'service';
+  /** One of the authorities this node serves. */
+  @Matches(AUTHORITY_ID_PATTERN, { message: 'authorityId must look like FR-MOJ-BEPI' })
+  authorityId!: string;
+  @IsArray() @ArrayNotEmpty() @IsIn(ROLES, { each: true }) roles!: Role[];
+  /** For liaison officers: the case references of their JITs. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
+  jits?: string[];
+}
+
+/** Validates a list of accounts (the CLI's `users import` file), every problem listed. */
+export function parseNewAccounts(document: unknown): NewAccountSchema[] {
+  if (!Array.isArray(document)) {
+    throw new GatewayError(ErrorCode.VALIDATION_FAILED, 'expected a JSON array of accounts');
+  }
+  const accounts = document.map((entry) => plainToInstance(NewAccountSchema, entry as object));
+  const details = accounts.flatMap((account, index) =>
+    validationDetails(
+      validateSync(account, { whitelist: true, forbidNonWhitelisted: true }),
+      `${index}`,
+    ),
+  );
+  if (details.length > 0) {
+    throw new GatewayError(ErrorCode.VALIDATION_FAILED, 'the accounts are invalid', details);
+  }
+  return accounts;
+}

@@ -1,0 +1,22 @@
+export { AccessModule, readTokenSecret } from './access.module.js';
+export { NewAccountSchema, parseNewAccounts } from './account-schema.js';
+export { Authenticate, TOKEN_SETTINGS } from './authenticate.use-case.js';
+export {
+  generateApiKey,
+  hashApiKey,
+  issueToken,
+  tokenSettingsOf,
+  verifyToken,
+  type TokenSettings,
+} from './credentials.js';
+export { isGranted, PERMISSIONS, type Permission } from './permissions.js';
+export {
+  actorOf,
+  evidenceScopeOf,
+  inScope,
+  scopeOf,
+  type AccessScope,
+  type Principal,
+} from './principal.js';
+export { CASEWORK, ROLES, type Role } from './roles.js';
+export { UserAccounts, type NewAccount } from './user-accounts.repository.js';

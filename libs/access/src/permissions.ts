@@ -1,0 +1,58 @@
+import type { Role } from './roles.js';
+
+const CASEWORKERS = [
+  'central-authority-officer',
+  'liaison-officer',
+  'repatriation-officer',
+  'asset-recovery-officer',
+] as const satisfies readonly Role[];
+
+/**
+ * Who may do what: the one declarative permission table. Anything not granted here is denied;
+ * every HTTP endpoint names exactly one permission (or is public or peer-signed), and a test
+ * checks every role against every endpoint.
+ */
+export const PERMISSIONS = {
+  /** Who am I: every signed-in user. */
+  'session.read': [
+    ...CASEWORKERS,
+    'supervisor',
+    'asylum-authority-officer',
+    'auditor',
+    'monitor',
+    'administrator',
+  ],
+  'messages.submit': [...CASEWORKERS, 'supervisor'],
+  'messages.list': [...CASEWORKERS, 'supervisor'],
+  'messages.read': [...CASEWORKERS, 'supervisor'],
+  'messages.mark-read': [...CASEWORKERS, 'supervisor'],
+  /** Onward transfer: speciality and HC-1 still apply (UNTOC 18(19), 18(20)). */
+  'messages.forward': [...CASEWORKERS, 'supervisor'],
+  /** Bundles hold the sealed envelope, receipts and audit entries, not the opened payload. */
+  'evidence.export': [...CASEWORKERS, 'supervisor', 'auditor'],
+  'mailbox.stream': [...CASEWORKERS, 'supervisor'],
+  'requests.list': [...CASEWORKERS, 'supervisor'],
+  'requests.read': [...CASEWORKERS, 'supervisor'],
+  'requests.answer': [...CASEWORKERS, 'supervisor'],
+  'requests.withdraw': [...CASEWORKERS, 'supervisor'],
+  'case-facts.read': [...CASEWORKERS, 'supervisor'],
+  'case-facts.write': [...CASEWORKERS, 'supervisor'],
+  'policy.explain': [...CASEWORKERS, 'supervisor'],
+  /** A warning (W-rules) is lifted only by a supervisor's justified acknowledgement (domain.md 4). */
+  'policy.acknowledge-warnings': ['supervisor'],
+  /** The protected-persons register: the asylum authority only, never listed or exported. */
+  'register.read': ['asylum-authority-officer'],
+  'register.write': ['asylum-authority-officer'],
+  'directory.read': [...CASEWORKERS, 'supervisor', 'auditor', 'administrator'],
+  'audit.read': ['auditor'],
+  /** Aggregated, anonymised figures (OHCHR G1.7, G3.3; 004 Table 4). */
+  'statistics.read': ['monitor', 'supervisor'],
+  'users.manage': ['administrator'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function isGranted(roles: readonly Role[], permission: Permission): boolean {
+  const granted: readonly Role[] = PERMISSIONS[permission];
+  return roles.some((role) => granted.includes(role));
+}

@@ -1,0 +1,620 @@
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import type pg from 'pg';
+import { ROLES, type Role } from '#libs/access';
+import type { RequestDetail, RequestView } from '#libs/cases';
+import { ENVELOPE_MEDIA_TYPE, ROUTING_HEADERS } from '#libs/envelope';
+import {
+  accountName,
+  LocalNetwork,
+  mlaRequest,
+  MLA_ANSWERS,
+  SAMPLE_HANDLING,
+} from '#libs/local-network';
+import type { MessageView, SubmissionAccepted } from '#libs/messaging';
+import { api, as, nodeDatabase, waitFor } from './support/network.js';
+
+/*
+ * Who may do what, across real processes: every role against every endpoint of a real gateway,
+ * and two authorities served by one node (a hub) that never see each other's cases.
+ */
+
+const FR = 'FR-MOJ-BEPI';
+/** A second French authority served by the same node. */
+const PNAT = 'FR-PNAT-PARIS';
+const NG = 'NG-MOJ-CA';
+const RATE_PER_USER = 150;
+const RATE_PER_PEER = 40;
+
+type ApiError = {
+  error: { code: string; message: string; details: Array<Record<string, unknown>> };
+};
+
+const CASEWORK: Role[] = [
+  'central-authority-officer',
+  'supervisor',
+  'liaison-officer',
+  'repatriation-officer',
+  'asset-recovery-officer',
+];
+
+const NOBODY_ID = '01900000-0000-7000-8000-000000000000';
+
+/**
+ * The expected matrix, written out independently of the permission table it checks: each endpoint,
+ * the roles that may call it, and what a permitted call with these (deliberately empty or unknown)
+ * inputs answers. Everyone else gets 403 PERMISSION_DENIED.
+ */
+const ENDPOINTS: Array<{
+  method: string;
+  path: string;
+  body?: unknown;
+  roles: readonly Role[];
+  granted: number;
+  /** Where a role's scope changes the answer: a liaison officer sees only their JITs' cases. */
+  grantedAs?: Partial<Record<Role, number>>;
+  stream?: boolean;
+}> = [
+  { method: 'GET', path: '/api/v1/me', roles: ROLES, granted: 200 },
+  { method: 'POST', path: '/api/v1/messages', body: {}, roles: CASEWORK, granted: 400 },
+  { method: 'GET', path: '/api/v1/messages', roles: CASEWORK, granted: 200 },
+  { method: 'GET', path: `/api/v1/messages/${NOBODY_ID}`, roles: CASEWORK, granted: 404 },
+  { method: 'POST', path: `/api/v1/messages/${NOBODY_ID}/read`, roles: CASEWORK, granted: 404 },
+  {
+    method: 'POST',
+    path: `/api/v1/messages/${NOBODY_ID}/forward`,
+    body: {},
+    roles: CASEWORK,
+    granted: 400,
+  },
+  {
+    method: 'GET',
+    path: `/api/v1/messages/${NOBODY_ID}/evidence`,
+    roles: [...CASEWORK, 'auditor'],
+    granted: 404,
+  },
+  { method: 'GET', path: '/api/v1/mailbox/events', roles: CASEWORK, granted: 200, stream: true },
+  { method: 'GET', path: '/api/v1/requests', roles: CASEWORK, granted: 200 },
+  { method: 'GET', path: `/api/v1/requests/${NOBODY_ID}`, roles: CASEWORK, granted: 404 },
+  {
+    method: 'POST',
+    path: `/api/v1/requests/${NOBODY_ID}/messages`,
+    body: {},
+    roles: CASEWORK,
+    granted: 400,
+  },
+  {
+    method: 'POST',
+    path: `/api/v1/requests/${NOBODY_ID}/withdraw`,
+    body: {},
+    roles: CASEWORK,
+    granted: 400,
+  },
+  { method: 'GET', path: '/api/v1/cases/NOBODY-1', roles: CASEWORK, granted: 404 },
+  {
+    method: 'GET',
+    path: '/api/v1/cases/NOBODY-1/facts',
+    roles: CASEWORK,
+    granted: 200,
+    grantedAs: { 'liaison-officer': 404 },
+  },
+  {
+    method: 'PUT',
+    path: '/api/v1/cases/NOBODY-1/facts',
+    body: { unknown: true },
+    roles: CASEWORK,
+    granted: 400,
+  },
+  { method: 'POST', path: '/api/v1/policy/explain', body: {}, roles: CASEWORK, granted: 400 },
+  {
+    method: 'POST',
+    path: '/api/v1/register/entries',
+    body: {},
+    roles: ['asylum-authority-officer'],
+    granted: 400,
+  },
+  {
+    method: 'DELETE',
+    path: `/api/v1/register/entries/${NOBODY_ID}`,
+    roles: ['asylum-authority-officer'],
+    granted: 400,
+  },
+  { method: 'GET', path: '/api/v1/register', roles: ['asylum-authority-officer'], granted: 200 },
+  {
+    method: 'GET',
+    path: '/api/v1/directory',
+    roles: [...CASEWORK, 'auditor', 'administrator'],
+    granted: 200,
+  },
+  { method: 'GET', path: '/api/v1/audit', roles: ['auditor'], granted: 200 },
+  { method: 'GET', path: '/api/v1/audit/verification', roles: ['auditor'], granted: 200 },
+  { method: 'GET', path: '/api/v1/statistics', roles: ['monitor', 'supervisor'], granted: 200 },
+  { method: 'GET', path: '/api/v1/users', roles: ['administrator'], granted: 200 },
+  { method: 'POST', path: '/api/v1/users', body: {}, roles: ['administrator'], granted: 400 },
+  {
+    method: 'POST',
+    path: '/api/v1/users/nobody/api-keys',
+    body: { label: 'x' },
+    roles: ['administrator'],
+    granted: 400,
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/users/nobody/disable',
+    roles: ['administrator'],
+    granted: 400,
+  },
+];
+
+describe('access control across real processes', () => {
+  let network: LocalNetwork;
+  let frDb: pg.Pool;
+  const url = (authorityId: string, path: string) => `${network.url(authorityId)}${path}`;
+
+  /** One call as a standard account; SSE streams are read up to their headers, then closed. */
+  async function call<T = unknown>(
+    authorityId: string,
+    role: Role,
+    method: string,
+    path: string,
+    body?: unknown,
+    stream = false,
+  ): Promise<{ status: number; body: T }> {
+    const headers = await as(network, authorityId, role);
+    if (stream) {
+      const controller = new AbortController();
+      const response = await fetch(url(authorityId, path), {
+        headers,
+        signal: controller.signal,
+      });
+      // A refusal is an ordinary JSON answer; a granted stream is closed once it has begun.
+      const refusal = response.ok ? undefined : ((await response.json()) as T);
+      controller.abort();
+      return { status: response.status, body: refusal as T };
+    }
+    return api<T>(url(authorityId, path), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  }
+
+  const open = (authorityId: string, caseReference: string) =>
+    call<SubmissionAccepted & ApiError>(authorityId, 'supervisor', 'POST', '/api/v1/messages', {
+      procedure: 'mla',
+      messageType: 'request',
+      recipients: [NG],
+      caseReference,
+      handling: SAMPLE_HANDLING,
+      body: mlaRequest(authorityId),
+    });
+
+  beforeAll(async () => {
+    network = await LocalNetwork.create({
+      name: 'e2e_access',
+      workDir: join(tmpdir(), 'gateway-e2e-access'),
+      nodes: [
+        {
+          authorityId: FR,
+          state: 'FR',
+          name: 'Bureau de l’entraide pénale internationale',
+          kind: 'central-authority',
+          procedures: ['mla', 'jit', 'nationality-verification', 'assets'],
+          port: 4261,
+          hosted: [
+            {
+              authorityId: PNAT,
+              name: 'Parquet national antiterroriste',
+              kind: 'prosecutor',
+              procedures: ['mla', 'jit'],
+            },
+          ],
+        },
+        {
+          authorityId: NG,
+          state: 'NG',
+          name: 'Central Authority Unit, Federal Ministry of Justice',
+          kind: 'central-authority',
+          procedures: ['mla', 'jit', 'nationality-verification', 'assets'],
+          port: 4262,
+        },
+      ],
+      env: {
+        LOG_LEVEL: 'warn',
+        GATEWAY_RATE_LIMIT_PER_USER: String(RATE_PER_USER),
+        GATEWAY_RATE_LIMIT_PER_PEER: String(RATE_PER_PEER),
+        GATEWAY_RETRY_BASE_DELAY_MS: '200',
+      },
+    });
+    await network.createAccounts(FR, [
+      { username: 'liaison.jit7', roles: ['liaison-officer'], jits: ['FR-JIT-7'] },
+      // Used by the rate-limit test alone, so that its window starts empty.
+      { username: 'rate.probe', roles: ['monitor'] },
+    ]);
+    await network.startAll();
+    frDb = nodeDatabase(network, FR);
+  });
+
+  afterAll(async () => {
+    await frDb?.end();
+    await network?.stopAll();
+  });
+
+  it('lists in its matrix every endpoint the gateway publishes', async () => {
+    const { body } = await api<{ paths: Record<string, Record<string, unknown>> }>(
+      url(FR, '/docs-json'),
+    );
+    const published = Object.entries(body.paths)
+      .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))
+      .filter((route) => !/ \/(health|inbound)\//.test(route))
+      .sort();
+    const normalise = (path: string) =>
+      path
+        .replace(NOBODY_ID, '{id}')
+        .replace('NOBODY-1', '{reference}')
+        .replace('nobody', '{username}');
+    const listed = ENDPOINTS.map((e) => `${e.method} ${normalise(e.path)}`).sort();
+    expect(listed).toEqual(published);
+  });
+
+  it('answers every role on every endpoint as the matrix says', async () => {
+    const mismatches: string[] = [];
+    for (const endpoint of ENDPOINTS) {
+      for (const role of ROLES) {
+        const answer = await call<ApiError>(
+          FR,
+          role,
+          endpoint.method,
+          endpoint.path,
+          endpoint.body,
+          endpoint.stream,
+        );
+        const permitted = endpoint.roles.includes(role);
+        const expected = permitted ? (endpoint.grantedAs?.[role] ?? endpoint.granted) : 403;
+        const code = permitted ? undefined : answer.body?.error?.code;
+        if (answer.status !== expected || (!permitted && code !== 'PERMISSION_DENIED')) {
+          mismatches.push(
+            `${role} ${endpoint.method} ${endpoint.path}: ${answer.status} ${code ?? ''}, expected ${expected}`,
+          );
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    // Refusals are audited with the permission at fault.
+    const { rows } = await frDb.query<{ actor: string; details: { permission: string } }>(
+      `select actor, details from audit_log where event = 'access.denied'`,
+    );
+    expect(rows.length).toBeGreaterThan(100);
+    const monitorOnRegister = rows.find(
+      (row) =>
+        row.actor === `${accountName(FR, 'monitor')}@${FR}` &&
+        row.details.permission === 'register.read',
+    );
+    expect(monitorOnRegister?.details).toMatchObject({ code: 'PERMISSION_DENIED' });
+  });
+
+  it('lets in no one without a valid credential, except health and the signed peer endpoint', async () => {
+    for (const endpoint of ENDPOINTS.filter((e) => !e.stream)) {
+      const anonymous = await fetch(url(FR, endpoint.path), { method: endpoint.method });
+      expect([endpoint.path, anonymous.status]).toEqual([endpoint.path, 401]);
+    }
+    const forged = await new SignJWT({ authority: FR })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(`gateway:${FR}`)
+      .setAudience('gateway-api')
+      .setSubject(accountName(FR, 'supervisor'))
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('a secret that is not the node’s, 32+ bytes long'));
+    // Signed with the node's own secret, but expired beyond the tolerated clock difference.
+    const expired = await new SignJWT({ authority: FR })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(`gateway:${FR}`)
+      .setAudience('gateway-api')
+      .setSubject(accountName(FR, 'supervisor'))
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 3600)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 120)
+      .sign(readFileSync(join(network.options.workDir, 'secrets', `${FR}.token-secret`)));
+    for (const token of [forged, 'not-a-token-at-all', expired]) {
+      const refused = await api<ApiError>(url(FR, '/api/v1/me'), {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(refused.status).toBe(401);
+      expect(refused.body.error.code).toBe('UNAUTHENTICATED');
+    }
+    expect((await fetch(url(FR, '/health/live'))).status).toBe(200);
+    const peer = await api<ApiError>(url(FR, '/inbound/v1/envelopes'), { method: 'POST' });
+    expect(peer.body.error.code).toBe('ENVELOPE_ROUTING_MISSING');
+  });
+
+  it('keeps two authorities of one node apart: cases, messages, facts and figures', async () => {
+    const [moj, pnat] = [await open(FR, 'FR-SHARED-2026-1'), await open(PNAT, 'FR-SHARED-2026-1')];
+    expect([moj.status, pnat.status]).toEqual([202, 202]);
+    // NG answers the MOJ's request: the answer lands in the MOJ's mailbox only.
+    await waitFor(
+      async () =>
+        (await call(NG, 'supervisor', 'GET', `/api/v1/requests/${moj.body.requestId}`)).status ===
+        200,
+      'NG to hold the request',
+    );
+    const answered = await call(
+      NG,
+      'supervisor',
+      'POST',
+      `/api/v1/requests/${moj.body.requestId}/messages`,
+      {
+        messageType: 'acknowledgement',
+        body: MLA_ANSWERS.acknowledgement('NG-CA-2026-77'),
+      },
+    );
+    expect(answered.status).toBe(202);
+    await waitFor(async () => {
+      const { body } = await call<MessageView[]>(
+        FR,
+        'supervisor',
+        'GET',
+        '/api/v1/messages?direction=inbound',
+      );
+      return body.length === 1;
+    }, 'the answer at the MOJ');
+
+    const seen = async (authorityId: string) => ({
+      requests: (
+        await call<RequestView[]>(authorityId, 'supervisor', 'GET', '/api/v1/requests')
+      ).body.map((r) => r.id),
+      messages: (
+        await call<MessageView[]>(authorityId, 'supervisor', 'GET', '/api/v1/messages')
+      ).body.map((m) => m.sender),
+      caseFile: (
+        await call<{ requests: RequestDetail[] }>(
+          authorityId,
+          'supervisor',
+          'GET',
+          '/api/v1/cases/FR-SHARED-2026-1',
+        )
+      ).body.requests.map((r) => r.id),
+    });
+    expect(await seen(FR)).toEqual({
+      requests: [moj.body.requestId],
+      messages: [NG, FR],
+      caseFile: [moj.body.requestId],
+    });
+    expect(await seen(PNAT)).toEqual({
+      requests: [pnat.body.requestId],
+      messages: [PNAT],
+      caseFile: [pnat.body.requestId],
+    });
+    // Another authority's request, message and evidence are "not found", never "forbidden".
+    for (const path of [
+      `/api/v1/requests/${moj.body.requestId}`,
+      `/api/v1/messages/${moj.body.messages[0].messageId}`,
+      `/api/v1/messages/${moj.body.messages[0].messageId}/evidence`,
+    ]) {
+      const foreign = await call<ApiError>(PNAT, 'supervisor', 'GET', path);
+      expect([path, foreign.status]).toEqual([path, 404]);
+    }
+    const hijack = await call<ApiError>(
+      PNAT,
+      'supervisor',
+      'POST',
+      `/api/v1/requests/${moj.body.requestId}/withdraw`,
+      {
+        reasons: 'not ours to withdraw',
+      },
+    );
+    expect(hijack.body.error.code).toBe('REQUEST_NOT_FOUND');
+    // Case facts are each authority's own, even under one case reference.
+    const facts = { agreementId: 'MOJ-ONLY' };
+    expect(
+      (await call(FR, 'supervisor', 'PUT', '/api/v1/cases/FR-SHARED-2026-1/facts', facts)).status,
+    ).toBe(200);
+    expect(
+      (await call(PNAT, 'supervisor', 'GET', '/api/v1/cases/FR-SHARED-2026-1/facts')).body,
+    ).toEqual({});
+    expect(
+      (await call(FR, 'supervisor', 'GET', '/api/v1/cases/FR-SHARED-2026-1/facts')).body,
+    ).toEqual(facts);
+    // An administrator creates accounts in their own authority only.
+    const elsewhere = await call<ApiError>(FR, 'administrator', 'POST', '/api/v1/users', {
+      username: 'intruder',
+      kind: 'person',
+      authorityId: PNAT,
+      roles: ['supervisor'],
+    });
+    expect(elsewhere.body.error.code).toBe('PERMISSION_DENIED');
+  });
+
+  it('scopes each role to its procedures, and a liaison officer to their own JITs', async () => {
+    const nv = await call<ApiError>(FR, 'central-authority-officer', 'POST', '/api/v1/messages', {
+      procedure: 'nationality-verification',
+      messageType: 'verification-request',
+      recipients: [NG],
+      caseReference: 'FR-OFII-2026-1',
+      handling: SAMPLE_HANDLING,
+      body: {},
+    });
+    expect([nv.status, nv.body.error.code]).toEqual([403, 'PERMISSION_DENIED']);
+    // The MLA requests of the MOJ are a central authority officer's, not a repatriation officer's.
+    const central = await call<RequestView[]>(
+      FR,
+      'central-authority-officer',
+      'GET',
+      '/api/v1/requests',
+    );
+    const returns = await call<RequestView[]>(
+      FR,
+      'repatriation-officer',
+      'GET',
+      '/api/v1/requests',
+    );
+    expect(central.body.map((r) => r.procedure)).toEqual(['mla']);
+    expect(returns.body).toEqual([]);
+
+    const proposal = (caseReference: string) => ({
+      procedure: 'jit',
+      messageType: 'proposal',
+      recipients: [NG],
+      caseReference,
+      handling: SAMPLE_HANDLING,
+      body: {
+        proposedParties: [FR, NG],
+        purpose: 'A joint team',
+        summary: 'Parallel investigations',
+      },
+    });
+    const liaison = {
+      authorization: `Bearer ${await network.token(FR, 'liaison.jit7')}`,
+    };
+    const asLiaison = <T>(method: string, path: string, body?: unknown) =>
+      api<T>(url(FR, path), {
+        method,
+        headers: liaison,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    // The team's legal basis is on record for its case (W-2): the liaison officer records it.
+    const recorded = await asLiaison('PUT', '/api/v1/cases/FR-JIT-7/facts', {
+      legalBasisRecorded: true,
+    });
+    expect(recorded.status).toBe(200);
+    // Facts of cases outside their JITs are not theirs to read or write.
+    const foreignFacts = await asLiaison<ApiError>('GET', '/api/v1/cases/FR-SHARED-2026-1/facts');
+    expect(foreignFacts.body.error.code).toBe('CASE_NOT_FOUND');
+    const own = await asLiaison<SubmissionAccepted>(
+      'POST',
+      '/api/v1/messages',
+      proposal('FR-JIT-7'),
+    );
+    expect(own.body).toMatchObject({ status: 'queued' });
+    const other = await asLiaison<ApiError>('POST', '/api/v1/messages', proposal('FR-JIT-8'));
+    expect(other.body.error.code).toBe('PERMISSION_DENIED');
+    await call(FR, 'supervisor', 'PUT', '/api/v1/cases/FR-JIT-8/facts', {
+      legalBasisRecorded: true,
+    });
+    const otherJit = await call<SubmissionAccepted>(
+      FR,
+      'supervisor',
+      'POST',
+      '/api/v1/messages',
+      proposal('FR-JIT-8'),
+    );
+    expect(otherJit.status).toBe(202);
+    const visible = await asLiaison<RequestView[]>('GET', '/api/v1/requests');
+    expect(visible.body.map((r) => r.caseReference)).toEqual(['FR-JIT-7']);
+    expect(
+      (await asLiaison<ApiError>('GET', `/api/v1/requests/${otherJit.body.requestId}`)).status,
+    ).toBe(404);
+    // The liaison officer of another JIT has no word on this one; the standard one sees no JIT.
+    expect(
+      (await call<RequestView[]>(FR, 'liaison-officer', 'GET', '/api/v1/requests')).body,
+    ).toEqual([]);
+  });
+
+  it('lets only a supervisor acknowledge a policy warning', async () => {
+    const answer = await call<ApiError>(
+      FR,
+      'central-authority-officer',
+      'POST',
+      '/api/v1/messages',
+      {
+        procedure: 'mla',
+        messageType: 'request',
+        recipients: [NG],
+        caseReference: 'FR-ACK-2026-1',
+        handling: SAMPLE_HANDLING,
+        body: mlaRequest(FR),
+        acknowledgements: [
+          { ruleId: 'W-2', justification: 'The interview is already agreed with the victim' },
+        ],
+      },
+    );
+    expect([answer.status, answer.body.error.code]).toEqual([403, 'PERMISSION_DENIED']);
+    expect(answer.body.error.details).toEqual([{ field: 'acknowledgements' }]);
+  });
+
+  it('gives the monitor aggregated figures with small cells suppressed, nothing more', async () => {
+    const { body } = await call<{
+      authorityId: string;
+      smallCellThreshold: number;
+      cells: Array<Record<string, unknown>>;
+    }>(FR, 'monitor', 'GET', '/api/v1/statistics');
+    expect(body.authorityId).toBe(FR);
+    expect(body.cells.length).toBeGreaterThan(0);
+    for (const cell of body.cells) {
+      expect(Object.keys(cell).sort()).toEqual(['overdue', 'procedure', 'requests', 'status']);
+      // A handful of requests per state: below the threshold, so no count is shown.
+      expect(cell.requests).toBeNull();
+    }
+  });
+
+  it('runs service accounts on hashed API keys that stop working when the account is disabled', async () => {
+    const created = await call(FR, 'administrator', 'POST', '/api/v1/users', {
+      username: 'case-system',
+      kind: 'service',
+      authorityId: FR,
+      roles: ['central-authority-officer'],
+    });
+    expect(created.status).toBe(201);
+    const issued = await call<{ apiKey: string }>(
+      FR,
+      'administrator',
+      'POST',
+      '/api/v1/users/case-system/api-keys',
+      {
+        label: 'case management system',
+      },
+    );
+    expect(issued.status).toBe(201);
+    const key = issued.body.apiKey;
+    const viaKey = () =>
+      api<{ username: string; roles: string[] }>(url(FR, '/api/v1/me'), {
+        headers: { authorization: `Bearer ${key}` },
+      });
+    expect((await viaKey()).body).toMatchObject({
+      username: 'case-system',
+      roles: ['central-authority-officer'],
+    });
+    // Only the hash is stored.
+    const { rows } = await frDb.query<{ hash: string }>(`select hash from api_keys`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].hash).not.toContain(key.slice(4, 20));
+    expect(
+      (await call(FR, 'administrator', 'POST', '/api/v1/users/case-system/disable')).status,
+    ).toBe(200);
+    expect((await viaKey()).status).toBe(401);
+  });
+
+  it('limits requests per user and per peer, answering 429 with the time to wait', async () => {
+    const headers = { authorization: `Bearer ${await network.token(FR, 'rate.probe')}` };
+    const statuses: number[] = [];
+    for (let i = 0; i < RATE_PER_USER + 1; i++) {
+      statuses.push((await fetch(url(FR, '/api/v1/me'), { headers })).status);
+    }
+    expect(statuses.slice(0, RATE_PER_USER).every((s) => s === 200)).toBe(true);
+    const limited = await api<ApiError>(url(FR, '/api/v1/me'), { headers });
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another user is not affected.
+    expect((await call(FR, 'monitor', 'GET', '/api/v1/me')).status).toBe(200);
+
+    const flood = () =>
+      fetch(url(FR, '/inbound/v1/envelopes'), {
+        method: 'POST',
+        headers: {
+          [ROUTING_HEADERS.sender]: 'XX-FLOOD-PEER',
+          'content-type': ENVELOPE_MEDIA_TYPE,
+        },
+        body: 'not an envelope',
+      });
+    const peerStatuses: number[] = [];
+    for (let i = 0; i < RATE_PER_PEER + 1; i++) peerStatuses.push((await flood()).status);
+    expect(peerStatuses.slice(0, RATE_PER_PEER)).not.toContain(429);
+    expect(peerStatuses[RATE_PER_PEER]).toBe(429);
+    const { rows } = await frDb.query<{ n: string }>(
+      `select count(*) as n from audit_log where event = 'rate.limited'`,
+    );
+    expect(Number(rows[0].n)).toBe(2);
+  });
+});

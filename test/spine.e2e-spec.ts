@@ -541,6 +541,7 @@ describe('gateway spine across real processes', () => {
         .filter((line) => line.length > 40);
       const registerSecret = readFileSync(join(secrets, `${id}.register-secret`));
       const dataKey = readFileSync(join(secrets, `${id}.data-key`));
+      const tokenSecret = readFileSync(join(secrets, `${id}.token-secret`));
       for (const secret of [
         passphrase,
         ...keyLines,
@@ -548,6 +549,11 @@ describe('gateway spine across real processes', () => {
         registerSecret.toString('hex'),
         dataKey.toString('base64'),
         dataKey.toString('hex'),
+        tokenSecret.toString('base64'),
+        tokenSecret.toString('base64url'),
+        tokenSecret.toString('hex'),
+        // Every bearer token the run used: officers' API calls and the CLI's.
+        ...signedInTokens(),
       ]) {
         expect(logs.includes(secret)).toBe(false);
       }

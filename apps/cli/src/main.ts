@@ -14,7 +14,7 @@ import { AuditTrail } from '#libs/audit';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { generateAuthorityKeyPair } from '#libs/envelope';
 import { writeEvidenceBundle, type EvidenceBundle } from '#libs/evidence';
-import { Clock, loadNodeConfig, NodeIdentity, readKeyPassphrase } from '#libs/node-config';
+import { loadNodeConfig, NodeIdentity, readKeyPassphrase } from '#libs/node-config';
 import { CliModule } from './cli.module.js';
 import { addDirectoryCommands, addKeyCommands } from './key-commands.js';
 import { runDemo } from './demo.js';
@@ -230,7 +230,6 @@ users
         app.get<TokenSettings>(TOKEN_SETTINGS),
         { username: account.username, authorityId: account.authorityId },
         Number(options.ttlSeconds),
-        app.get(Clock).now(),
       );
       writeFileSync(options.out, `${token}\n`, { mode: 0o600 });
       await app.get(AuditTrail).record({

@@ -53,10 +53,16 @@ export async function migrateToLatest(
           }),
         },
       });
-      const { error, results } = await migrator.migrateToLatest();
-      if (error)
-        throw error instanceof Error ? error : new Error('migration failed', { cause: error });
-      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+      for (let attempt = 1; ; attempt++) {
+        const { error, results } = await migrator.migrateToLatest();
+        // Kysely looks for its migration table through the catalogue of every schema: another
+        // node's schema dropped at that moment (a local network being reset on the same
+        // database) fails the look-up with 3F000. Nothing was applied then; look again.
+        if (error && (error as { code?: unknown }).code === '3F000' && attempt < 5) continue;
+        if (error)
+          throw error instanceof Error ? error : new Error('migration failed', { cause: error });
+        return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+      }
     } finally {
       await sql`select pg_advisory_unlock(hashtext(${`migrate:${schema}`}))`.execute(connection);
     }

@@ -20,6 +20,7 @@ import {
   type SignerKeys,
 } from '#libs/envelope';
 import {
+  accountName,
   LocalNetwork,
   mlaRequest,
   repoRoot,
@@ -140,10 +141,14 @@ function paddedBody(): Record<string, unknown> {
   return { ...request, summaryOfFacts: filler.slice(0, Math.max(0, BODY_CHARS - size)) };
 }
 
-async function submit(url: string, body: Record<string, unknown>): Promise<SubmissionAccepted> {
+async function submit(
+  url: string,
+  token: string,
+  body: Record<string, unknown>,
+): Promise<SubmissionAccepted> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({
       recipients: [RECIPIENT],
       procedure: 'mla',
@@ -207,6 +212,8 @@ async function benchExchange(options: Options): Promise<ExchangeResult> {
     env: {
       LOG_LEVEL: 'warn',
       GATEWAY_DELIVERY_CONCURRENCY: String(DELIVERY_CONCURRENCY),
+      // The benchmark measures throughput, not the per-user limit.
+      GATEWAY_RATE_LIMIT_PER_USER: '1000000',
     },
   });
   const pool = new pg.Pool({ connectionString: network.databaseUrl, max: 2 });
@@ -216,13 +223,14 @@ async function benchExchange(options: Options): Promise<ExchangeResult> {
     await network.startAll();
 
     const url = `${network.url(SENDER)}/api/v1/messages`;
+    const token = await network.token(SENDER, accountName(SENDER, 'central-authority-officer'));
     const bodies = Array.from({ length: options.messages }, paddedBody);
     const submitMs: number[] = [];
     progress(`submitting ${options.messages} messages, ${options.concurrency} in flight`);
     const startedAt = performance.now();
     await runPool(options.messages, options.concurrency, async (index) => {
       const before = performance.now();
-      await submit(url, bodies[index]);
+      await submit(url, token, bodies[index]);
       submitMs.push(performance.now() - before);
     });
     const submitSeconds = (performance.now() - startedAt) / 1000;

@@ -174,8 +174,12 @@ export async function runDemo(options: { out?: string; workDir?: string }): Prom
       body: mlaRequest(FR),
     });
     await ng.settled(mla.requestId, 1);
+    // Each answer reaches FR before the next is sent: deliveries of one thread are not ordered, and
+    // a progress answer overtaken by the execution result would be refused for good.
     await ng.reply(mla.requestId, 'acknowledgement', MLA_ANSWERS.acknowledgement('NG-CA-2026-311'));
+    await fr.settled(mla.requestId, 2);
     await ng.reply(mla.requestId, 'progress-answer', MLA_ANSWERS.progressAnswer);
+    await fr.settled(mla.requestId, 3);
     await ng.reply(mla.requestId, 'execution-result', MLA_ANSWERS.executionResult);
     const mlaDone = await fr.settled(mla.requestId, 4);
 

@@ -152,9 +152,10 @@ describe('key lifecycle across real processes', () => {
       )
     ).rows;
 
-  const signerOfReceived = async (messageId: string) =>
-    (await audited(ngDb, 'message.received')).find((row) => row.message_id === messageId)?.details
-      .signer;
+  /** Which of FR's keys signed a message NG accepted, and when (NG's message.received entry). */
+  const signatureOfReceived = async (messageId: string) =>
+    (await audited(ngDb, 'message.received')).find((row) => row.message_id === messageId)
+      ?.details as { signer: string; signedAt: string } | undefined;
 
   const health = async (id: string) =>
     (await api<Health>(`${network.url(id)}/health/ready`)).body.details;
@@ -191,13 +192,17 @@ describe('key lifecycle across real processes', () => {
     // NG opens the queued envelope with its previous key and accepts FR's old signature: the key
     // was valid when it signed. Its receipt is signed with NG's new key, which FR now knows.
     const delivered = await waitDelivered(queued.messageId);
-    expect(await signerOfReceived(queued.messageId)).toBe(frRotation.previous!.fingerprint);
+    const queuedSignature = await signatureOfReceived(queued.messageId);
+    expect(queuedSignature?.signer).toBe(frRotation.previous!.fingerprint);
+    expect(Date.parse(queuedSignature!.signedAt)).toBeLessThanOrEqual(
+      Date.parse(frRotation.validFrom),
+    );
     expect(delivered.receipt?.signerFingerprint).toBe(ngRotation.fingerprint);
 
     // A new envelope is signed with FR's new key and sealed to NG's new key (not the old one).
     const after = await send();
     await waitDelivered(after.messageId);
-    expect(await signerOfReceived(after.messageId)).toBe(frRotation.fingerprint);
+    expect((await signatureOfReceived(after.messageId))?.signer).toBe(frRotation.fingerprint);
     const { body: afterBundle } = await api<EvidenceBundle>(
       `${network.url(FR)}/api/v1/messages/${after.messageId}/evidence`,
     );

@@ -49,7 +49,7 @@ export async function rotateKey(options: {
     );
   }
   // The new key must open with the same passphrase as the keys already in the ring.
-  await unlockKeyRing(readRingText(options.ringFile), options.passphrase);
+  await unlockKeyRing(readKeyFile(options.ringFile), options.passphrase);
   const previous = authority.currentKey(options.validFrom);
   const authorities = previous
     ? directory
@@ -192,7 +192,7 @@ export async function publishDirectory(options: {
   out: string;
 }): Promise<{ issuedAt: string; digest: string; authorities: number }> {
   const directory = await loadDirectory(options.directory);
-  const key = await unlockPrivateKey(readRingText(options.signingKeyFile), options.passphrase);
+  const key = await unlockPrivateKey(readKeyFile(options.signingKeyFile), options.passphrase);
   writeFileSync(options.out, await signDirectory(directory, key, options.issuedAt));
   return {
     issuedAt: options.issuedAt.toISOString(),
@@ -201,7 +201,7 @@ export async function publishDirectory(options: {
   };
 }
 
-function readRingText(file: string): string {
+function readKeyFile(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch {

@@ -157,6 +157,7 @@ export class ReceiveEnvelope {
               requestStatus: tracked.state.status,
               envelopeSha256,
               signer: opened.signerFingerprint,
+              signedAt: opened.signedAt.toISOString(),
             },
           },
           trx,

@@ -14,7 +14,7 @@ import {
   SAMPLE_HANDLING,
 } from '#libs/local-network';
 import type { MessageDetail, SubmissionAccepted } from '#libs/messaging';
-import { createDatabase, migrateToLatest, readDataKeys } from '#libs/persistence';
+import { caseFactsRowId, createDatabase, migrateToLatest, readDataKeys } from '#libs/persistence';
 import * as spine from '../libs/persistence/src/migrations/0001-spine.js';
 import * as cases from '../libs/persistence/src/migrations/0002-cases.js';
 import * as safeguards from '../libs/persistence/src/migrations/0003-safeguards.js';
@@ -414,6 +414,12 @@ describe('migration 0004 on rows stored before it', () => {
       expect(cipher.open('deadlines.clock', deadlines[i], deadline.clock)).toEqual(clocks[i]);
     }
     expect(rows.facts.rows).toHaveLength(1);
-    expect(cipher.open('case_facts.facts', CASE, rows.facts.rows[0].facts)).toEqual(facts);
+    // 0007 bound the facts to their authority as well (hub nodes: one reference, two authorities).
+    const sealedFacts = rows.facts.rows[0].facts;
+    expect(cipher.open('case_facts.facts', caseFactsRowId(FR, CASE), sealedFacts)).toEqual(facts);
+    expect(() => cipher.open('case_facts.facts', CASE, sealedFacts)).toThrow();
+    expect(() =>
+      cipher.open('case_facts.facts', caseFactsRowId('FR-PNAT-PARIS', CASE), sealedFacts),
+    ).toThrow();
   });
 });

@@ -5,6 +5,7 @@ import * as spine from './migrations/0001-spine.js';
 import * as cases from './migrations/0002-cases.js';
 import * as safeguards from './migrations/0003-safeguards.js';
 import { sealColumns } from './migrations/0004-sealed-columns.js';
+import { bindCaseFactsToAuthority } from './migrations/0007-case-facts-authority-binding.js';
 import * as access from './migrations/0005-access.js';
 import * as directoryVersions from './migrations/0006-directory-versions.js';
 import type { Database } from './schema.js';
@@ -46,10 +47,11 @@ export async function migrateToLatest(
         // Qualified, or kysely would find another node's migration tables through introspection.
         migrationTableSchema: schema,
         provider: {
-          // 0004 seals the rows already stored, so it needs the data key.
+          // 0004 seals the rows already stored and 0007 re-seals case facts: they need the data key.
           getMigrations: async () => ({
             ...MIGRATIONS,
             '0004-sealed-columns': sealColumns(cipher),
+            '0007-case-facts-authority-binding': bindCaseFactsToAuthority(cipher),
           }),
         },
       });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '#libs/audit';
 import { Clock } from '#libs/node-config';
-import { ColumnCipher, InjectDatabase, type Db } from '#libs/persistence';
+import { caseFactsRowId, ColumnCipher, InjectDatabase, type Db } from '#libs/persistence';
 import type { CaseFacts } from '#libs/policy';
 
 /** What this authority knows about a case's persons: the facts the safeguards decide on. Local only. */
@@ -22,7 +22,13 @@ export class CaseFactsRepository {
       .where('authority', '=', authorityId)
       .where('case_reference', '=', caseReference)
       .executeTakeFirst();
-    return row ? this.cipher.open<CaseFacts>('case_facts.facts', caseReference, row.facts) : {};
+    return row
+      ? this.cipher.open<CaseFacts>(
+          'case_facts.facts',
+          caseFactsRowId(authorityId, caseReference),
+          row.facts,
+        )
+      : {};
   }
 
   async put(
@@ -32,7 +38,11 @@ export class CaseFactsRepository {
     actor: string,
   ): Promise<void> {
     const now = this.clock.now();
-    const sealed = this.cipher.seal('case_facts.facts', caseReference, facts);
+    const sealed = this.cipher.seal(
+      'case_facts.facts',
+      caseFactsRowId(authorityId, caseReference),
+      facts,
+    );
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('case_facts')

@@ -212,8 +212,10 @@ async function benchExchange(options: Options): Promise<ExchangeResult> {
     env: {
       LOG_LEVEL: 'warn',
       GATEWAY_DELIVERY_CONCURRENCY: String(DELIVERY_CONCURRENCY),
-      // The benchmark measures throughput, not the per-user limit.
+      // The benchmark measures throughput, not the rate limits (every request is from loopback).
       GATEWAY_RATE_LIMIT_PER_USER: '1000000',
+      GATEWAY_RATE_LIMIT_PER_PEER: '1000000',
+      GATEWAY_RATE_LIMIT_PER_ADDRESS: '1000000',
     },
   });
   const pool = new pg.Pool({ connectionString: network.databaseUrl, max: 2 });

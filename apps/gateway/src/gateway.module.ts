@@ -16,9 +16,10 @@ import { PersistenceModule } from '#libs/persistence';
 import { AccessController } from './http/access.controller.js';
 import { AccessGuard } from './http/access/access.guard.js';
 import {
-  RateLimitGuard,
+  AddressRateLimitGuard,
   rateLimitOptions,
   RedisRateLimitStorage,
+  UserRateLimitGuard,
 } from './http/access/rate-limit.js';
 import { AuditController } from './http/audit.controller.js';
 import { DirectoryController } from './http/directory.controller.js';
@@ -64,9 +65,10 @@ import { StatisticsController } from './http/statistics.controller.js';
   providers: [
     MailboxStream,
     { provide: APP_FILTER, useClass: GatewayErrorFilter },
-    // In this order: who is calling and may they, then how often.
+    // In this order: how often from this address, who is calling and may they, how often they call.
+    { provide: APP_GUARD, useClass: AddressRateLimitGuard },
     { provide: APP_GUARD, useClass: AccessGuard },
-    { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_GUARD, useClass: UserRateLimitGuard },
     {
       provide: APP_PIPE,
       useValue: new ValidationPipe({

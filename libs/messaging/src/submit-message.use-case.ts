@@ -120,6 +120,23 @@ export class SubmitMessage {
         [{ field: 'procedure' }],
       );
     }
+    if (existing && draft.caseReference && draft.caseReference !== existing.case_reference) {
+      throw new GatewayError(
+        ErrorCode.VALIDATION_FAILED,
+        `request ${existing.id} belongs to case ${existing.case_reference}`,
+        [{ field: 'caseReference' }],
+      );
+    }
+    // The case's facts decide the safeguards: a new request goes only into a case the sender may see.
+    if (!existing && draft.caseReference) {
+      if (!(await this.cases.caseVisible(draft.caseReference, context.scope))) {
+        throw new GatewayError(
+          ErrorCode.CASE_NOT_FOUND,
+          `case ${draft.caseReference} has no requests you may see`,
+          [{ field: 'caseReference' }],
+        );
+      }
+    }
     if (
       draft.acknowledgements &&
       draft.acknowledgements.length > 0 &&

@@ -32,8 +32,8 @@ export interface NodeConfig {
   keys: { expiryWarningDays: number; expiryCheckIntervalMs: number };
   /** Bearer tokens issued by this node (issuer `gateway:<authorityId>`). */
   auth: { audience: string; maxTokenTtlSeconds: number; clockToleranceSeconds: number };
-  /** Requests per window: per signed-in user on the API, per peer and address on the inbound endpoint. */
-  rateLimits: { windowSeconds: number; perUser: number; perPeer: number };
+  /** Requests per window: per address (all requests), per address on the peer endpoint, per signed-in user. */
+  rateLimits: { windowSeconds: number; perUser: number; perPeer: number; perAddress: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -61,6 +61,7 @@ const NUMERIC_OVERRIDES: Array<[path: string, variable: string]> = [
   ['rateLimits.windowSeconds', 'GATEWAY_RATE_WINDOW_SECONDS'],
   ['rateLimits.perUser', 'GATEWAY_RATE_LIMIT_PER_USER'],
   ['rateLimits.perPeer', 'GATEWAY_RATE_LIMIT_PER_PEER'],
+  ['rateLimits.perAddress', 'GATEWAY_RATE_LIMIT_PER_ADDRESS'],
 ];
 
 const TEXT_OVERRIDES: Array<[path: string, variable: string]> = [

@@ -6,8 +6,11 @@ import {
   Logger,
   type ExceptionFilter,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
+import { actorOf } from '#libs/access';
+import { AuditTrail } from '#libs/audit';
 import { ErrorCode, GatewayError } from '#libs/errors';
+import type { AuthenticatedRequest } from './access/decorators.js';
 import { correlationIdOf } from './correlation.js';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -57,6 +60,11 @@ const STATUS: Record<ErrorCode, number> = {
   STORED_DATA_UNREADABLE: HttpStatus.INTERNAL_SERVER_ERROR,
 };
 
+const ACCESS_REFUSALS: ReadonlySet<string> = new Set([
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.PERMISSION_DENIED,
+]);
+
 export interface ErrorResponse {
   error: { code: string; message: string; details: unknown[] };
   correlationId: string;
@@ -70,11 +78,17 @@ export interface ErrorResponse {
 export class GatewayErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrors');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  constructor(private readonly audit: AuditTrail) {}
+
+  async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
-    const correlationId = correlationIdOf(http.getRequest<Request>());
+    const request = http.getRequest<AuthenticatedRequest>();
+    const correlationId = correlationIdOf(request);
     const { status, body } = this.describe(exception);
+    if (exception instanceof GatewayError && ACCESS_REFUSALS.has(exception.code)) {
+      await this.recordRefusal(exception, request, correlationId);
+    }
     if (status >= 500) {
       this.logger.error(
         { correlationId, err: exception instanceof Error ? exception.message : String(exception) },
@@ -86,6 +100,34 @@ export class GatewayErrorFilter implements ExceptionFilter {
       .status(status)
       .type('application/json')
       .json({ error: body, correlationId } satisfies ErrorResponse);
+  }
+
+  /**
+   * Every refusal of access is audited, whether the guard or a use-case made it (a request outside
+   * the caller's scope, an acknowledgement by a non-supervisor): who, what, and the rule at fault.
+   */
+  private async recordRefusal(
+    error: GatewayError,
+    request: AuthenticatedRequest,
+    correlationId: string,
+  ): Promise<void> {
+    const route = (request.route as { path?: string } | undefined)?.path;
+    await this.audit
+      .record({
+        event: 'access.denied',
+        actor: request.principal ? actorOf(request.principal) : 'anonymous',
+        correlationId,
+        details: {
+          code: error.code,
+          reason: error.message,
+          method: request.method,
+          path: route ?? request.path,
+          ...(error.details[0] ?? {}),
+        },
+      })
+      .catch((failure: Error) =>
+        this.logger.error({ correlationId, err: failure.message }, 'access refusal not audited'),
+      );
   }
 
   private describe(exception: unknown): { status: number; body: ErrorResponse['error'] } {

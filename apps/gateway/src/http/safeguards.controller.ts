@@ -117,6 +117,9 @@ export class SafeguardsController {
     const existing = draft.requestId
       ? await this.cases.requireRequest(draft.requestId, officer.scope)
       : undefined;
+    // Explaining reads the case's facts: only for a request's own case, or a case one may see.
+    const caseReference = existing ? existing.case_reference : (draft.caseReference ?? null);
+    if (!existing && caseReference) await this.requireCase(caseReference, officer);
     const ids = draft.recipients?.length ? draft.recipients : (existing?.counterparts ?? []);
     const recipients = ids
       .map((id) => this.directory.find(id))
@@ -131,7 +134,7 @@ export class SafeguardsController {
               : 'new-request',
         procedure: draft.procedure,
         messageType: draft.messageType,
-        caseReference: draft.caseReference ?? existing?.case_reference ?? null,
+        caseReference,
         body: draft.body,
         purpose: draft.handling.permittedPurpose,
         declarations: draft.declarations,
@@ -150,7 +153,7 @@ export class SafeguardsController {
       details: {
         procedure: draft.procedure,
         messageType: draft.messageType,
-        caseReference: draft.caseReference ?? existing?.case_reference ?? null,
+        caseReference,
         decisions: recipients.map((recipient) => {
           const decision = decisions.get(recipient.id)!;
           return {

@@ -3,12 +3,12 @@ import {
   ThrottlerGuard,
   type ThrottlerLimitDetail,
   type ThrottlerModuleOptions,
+  type ThrottlerRequest,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { Redis } from 'ioredis';
 import { AuditTrail } from '#libs/audit';
-import { ROUTING_HEADERS } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
 import { correlationIdOf } from '../correlation.js';
@@ -56,9 +56,14 @@ function isPeerEndpoint(context: ExecutionContext): boolean {
   );
 }
 
+const addressOf = (request: object) =>
+  (request as AuthenticatedRequest).socket.remoteAddress ?? 'unknown';
+
 /**
- * Per signed-in user on the officers' API; per claimed sender and address on the peer endpoint,
- * checked before any decryption so that a flood costs the node little.
+ * Three counters, each over the whole API (not per endpoint): per source address for every
+ * request, before authentication, so that probing credentials or flooding the peer endpoint costs
+ * the node little; per address on the peer endpoint, before any decryption (a sender header is
+ * not proof of anything yet); and per signed-in user.
  */
 export function rateLimitOptions(
   config: NodeConfig,
@@ -67,39 +72,51 @@ export function rateLimitOptions(
   const ttl = config.rateLimits.windowSeconds * 1000;
   return {
     storage,
+    generateKey: (_context, tracker, name) => `${name}:${tracker}`,
     throttlers: [
       {
-        name: 'user',
+        name: 'address',
         ttl,
-        limit: config.rateLimits.perUser,
-        skipIf: (context) => !context.switchToHttp().getRequest<AuthenticatedRequest>().principal,
-        getTracker: (request) => `user:${(request as AuthenticatedRequest).principal?.username}`,
+        limit: config.rateLimits.perAddress,
+        getTracker: addressOf,
       },
       {
         name: 'peer',
         ttl,
         limit: config.rateLimits.perPeer,
         skipIf: (context) => !isPeerEndpoint(context),
-        getTracker: (request) => {
-          const sender = (request as AuthenticatedRequest).headers[ROUTING_HEADERS.sender];
-          const address = (request as AuthenticatedRequest).socket.remoteAddress ?? 'unknown';
-          return `peer:${typeof sender === 'string' ? sender.slice(0, 64) : '-'}@${address}`;
-        },
+        getTracker: addressOf,
+      },
+      {
+        name: 'user',
+        ttl,
+        limit: config.rateLimits.perUser,
+        skipIf: (context) => !context.switchToHttp().getRequest<AuthenticatedRequest>().principal,
+        getTracker: (request) => (request as AuthenticatedRequest).principal?.username ?? '-',
       },
     ],
   };
 }
 
-/** The throttler, answering in the gateway's error format and auditing the first refusal of a window. */
-@Injectable()
-export class RateLimitGuard extends ThrottlerGuard {
+/**
+ * The throttler for one phase of a request, answering in the gateway's error format and auditing
+ * the first refusal of a window.
+ */
+abstract class PhasedRateLimitGuard extends ThrottlerGuard {
   @Inject(AuditTrail) private readonly audit!: AuditTrail;
+  /** The throttlers this guard counts. */
+  protected abstract readonly phase: readonly string[];
 
   override canActivate(context: ExecutionContext): Promise<boolean> {
     // Only HTTP requests are counted; the node's internal event bus is not.
     return context.getType() === 'http' ? super.canActivate(context) : Promise.resolve(true);
   }
 
+  protected override handleRequest(request: ThrottlerRequest): Promise<boolean> {
+    return this.phase.includes(request.throttler.name ?? '')
+      ? super.handleRequest(request)
+      : Promise.resolve(true);
+  }
   protected override async throwThrottlingException(
     context: ExecutionContext,
     limit: ThrottlerLimitDetail,
@@ -125,4 +142,16 @@ export class RateLimitGuard extends ThrottlerGuard {
       [{ retryAfterSeconds: limit.timeToBlockExpire }],
     );
   }
+}
+
+/** Runs before authentication: per address, and per address on the peer endpoint. */
+@Injectable()
+export class AddressRateLimitGuard extends PhasedRateLimitGuard {
+  protected readonly phase = ['address', 'peer'];
+}
+
+/** Runs once the caller is known: per user. */
+@Injectable()
+export class UserRateLimitGuard extends PhasedRateLimitGuard {
+  protected readonly phase = ['user'];
 }

@@ -1,3 +1,4 @@
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import {
   generateApiKey,
@@ -112,6 +113,60 @@ describe('credentials', () => {
     await expect(
       issueToken(settings, { username: 'a', authorityId: 'FR-MOJ-BEPI' }, 3601),
     ).rejects.toThrow(/between 1 and 3600/);
+  });
+
+  it("accepts an identity provider's tokens by its published keys, and nothing signed otherwise", async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'idp-1', alg: 'ES256' };
+    const withProvider: TokenSettings = {
+      ...settings,
+      identityProvider: {
+        issuer: 'https://idp.justice.example',
+        audience: 'gateway-api',
+        keys: createLocalJWKSet({ keys: [jwk] }),
+        usernameClaim: 'preferred_username',
+      },
+    };
+    const now = new Date('2026-11-22T10:00:00Z');
+    const providerToken = (claims: Record<string, unknown>, sign = privateKey) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', kid: 'idp-1' })
+        .setIssuer('https://idp.justice.example')
+        .setAudience('gateway-api')
+        .setSubject('0f3a-opaque-id')
+        .setIssuedAt(Math.floor(now.getTime() / 1000))
+        .setExpirationTime(Math.floor(now.getTime() / 1000) + 300)
+        .sign(sign);
+    expect(
+      await verifyToken(withProvider, await providerToken({ preferred_username: 'a.b' }), now),
+    ).toEqual({ username: 'a.b' });
+    const refusals = [
+      // no username claim
+      await providerToken({}),
+      // signed by another key under the provider's name
+      await providerToken(
+        { preferred_username: 'a.b' },
+        (await generateKeyPair('ES256')).privateKey,
+      ),
+      // the provider's name on an HMAC token made with the node's own secret (algorithm confusion)
+      await new SignJWT({ preferred_username: 'a.b' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer('https://idp.justice.example')
+        .setAudience('gateway-api')
+        .setSubject('x')
+        .setIssuedAt(Math.floor(now.getTime() / 1000))
+        .setExpirationTime(Math.floor(now.getTime() / 1000) + 300)
+        .sign(settings.secret),
+    ];
+    for (const token of refusals) {
+      await expect(verifyToken(withProvider, token, now)).rejects.toMatchObject({
+        code: ErrorCode.UNAUTHENTICATED,
+      });
+    }
+    // Without a provider configured, its tokens are simply foreign.
+    await expect(
+      verifyToken(settings, await providerToken({ preferred_username: 'a.b' }), now),
+    ).rejects.toMatchObject({ code: ErrorCode.UNAUTHENTICATED });
   });
 
   it('makes API keys of 256 random bits and keeps only their hash', () => {

@@ -1,5 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeJwt,
+  errors as joseErrors,
+  jwtVerify,
+  SignJWT,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { ErrorCode, GatewayError } from '#libs/errors';
 
 /** How the node's own bearer tokens are issued and checked (config `auth`, README). */
@@ -10,19 +17,34 @@ export interface TokenSettings {
   secret: Uint8Array;
   maxTtlSeconds: number;
   clockToleranceSeconds: number;
+  /** An organisation's identity provider whose tokens the node also accepts (OpenID Connect). */
+  identityProvider?: IdentityProviderSettings;
+}
+
+export interface IdentityProviderSettings {
+  issuer: string;
+  audience: string;
+  /** The provider's signing keys, from its JWKS document. */
+  keys: JWTVerifyGetKey;
+  /** The claim naming the user, matched against the node's accounts. */
+  usernameClaim: string;
 }
 
 export interface TokenClaims {
   username: string;
-  authorityId: string;
+  /** Named by the node's own tokens; a provider's tokens leave it to the account. */
+  authorityId?: string;
 }
+
+/** Asymmetric algorithms only: a provider's public key must never double as an HMAC secret. */
+const PROVIDER_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
 const API_KEY_PREFIX = 'gwk_';
 
 /** Short-lived signed tokens; the account is re-read on every request, so disabling it takes effect at once. */
 export async function issueToken(
   settings: TokenSettings,
-  claims: TokenClaims,
+  claims: Required<TokenClaims>,
   ttlSeconds: number,
   now: Date = new Date(),
 ): Promise<string> {
@@ -45,31 +67,47 @@ export async function issueToken(
     .sign(settings.secret);
 }
 
-/** Checks signature, issuer, audience, expiry and age; any failure is one stable code, no detail leaked. */
+/**
+ * Checks signature, issuer, audience, expiry and age of a token of this node or of the configured
+ * identity provider; any failure is one stable code, no detail leaked.
+ */
 export async function verifyToken(
   settings: TokenSettings,
   token: string,
   now: Date = new Date(),
 ): Promise<TokenClaims> {
+  const common = {
+    requiredClaims: ['sub', 'exp', 'iat'],
+    clockTolerance: settings.clockToleranceSeconds,
+    maxTokenAge: settings.maxTtlSeconds + settings.clockToleranceSeconds,
+    currentDate: now,
+  };
   try {
+    // The issuer only picks the key to check with; nothing is trusted before the signature is.
+    const issuer = decodeJwt(token).iss;
+    const provider = settings.identityProvider;
+    if (provider && issuer === provider.issuer) {
+      const { payload } = await jwtVerify(token, provider.keys, {
+        ...common,
+        issuer: provider.issuer,
+        audience: provider.audience,
+        algorithms: PROVIDER_ALGORITHMS,
+      });
+      const username = payload[provider.usernameClaim];
+      if (typeof username !== 'string') throw new Error('no username claim');
+      return { username };
+    }
     const { payload } = await jwtVerify(token, settings.secret, {
+      ...common,
       issuer: settings.issuer,
       audience: settings.audience,
       algorithms: ['HS256'],
-      requiredClaims: ['sub', 'exp', 'iat'],
-      clockTolerance: settings.clockToleranceSeconds,
-      maxTokenAge: settings.maxTtlSeconds + settings.clockToleranceSeconds,
-      currentDate: now,
     });
     if (typeof payload.authority !== 'string' || typeof payload.sub !== 'string') {
-      throw new GatewayError(
-        ErrorCode.UNAUTHENTICATED,
-        'the bearer token lacks its subject or authority',
-      );
+      throw new Error('no subject or authority');
     }
     return { username: payload.sub, authorityId: payload.authority };
   } catch (error) {
-    if (error instanceof GatewayError) throw error;
     const expired = error instanceof joseErrors.JWTExpired;
     throw new GatewayError(
       ErrorCode.UNAUTHENTICATED,
@@ -93,15 +131,38 @@ export function hashApiKey(key: string): string {
 }
 
 export function tokenSettingsOf(
-  config: { auth: { audience: string; maxTokenTtlSeconds: number; clockToleranceSeconds: number } },
+  config: {
+    auth: {
+      audience: string;
+      maxTokenTtlSeconds: number;
+      clockToleranceSeconds: number;
+      identityProvider?: {
+        issuer: string;
+        jwksUrl: string;
+        audience: string;
+        usernameClaim: string;
+      };
+    };
+  },
   nodeAuthorityId: string,
   secret: Uint8Array,
 ): TokenSettings {
+  const provider = config.auth.identityProvider;
   return {
     issuer: `gateway:${nodeAuthorityId}`,
     audience: config.auth.audience,
     secret,
     maxTtlSeconds: config.auth.maxTokenTtlSeconds,
     clockToleranceSeconds: config.auth.clockToleranceSeconds,
+    ...(provider
+      ? {
+          identityProvider: {
+            issuer: provider.issuer,
+            audience: provider.audience,
+            keys: createRemoteJWKSet(new URL(provider.jwksUrl)),
+            usernameClaim: provider.usernameClaim,
+          },
+        }
+      : {}),
   };
 }

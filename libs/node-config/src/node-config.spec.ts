@@ -168,6 +168,26 @@ describe('loadNodeConfig', () => {
     expect(fields(error)).toEqual(['GATEWAY_AUTHORITY_ID']);
   });
 
+  it('reads an identity provider, and refuses one without its JWKS document', () => {
+    const config = loadNodeConfig({
+      ...REQUIRED,
+      GATEWAY_OIDC_ISSUER: 'https://idp.justice.example',
+      GATEWAY_OIDC_JWKS_URL: 'https://idp.justice.example/jwks.json',
+    });
+    expect(config.auth.identityProvider).toEqual({
+      issuer: 'https://idp.justice.example',
+      jwksUrl: 'https://idp.justice.example/jwks.json',
+      audience: 'gateway-api',
+      usernameClaim: 'preferred_username',
+    });
+    expect(loadNodeConfig(REQUIRED).auth.identityProvider).toBeUndefined();
+    const error = configFailure({
+      ...REQUIRED,
+      GATEWAY_OIDC_ISSUER: 'https://idp.justice.example',
+    });
+    expect(fields(error)).toEqual(['GATEWAY_OIDC_JWKS_URL']);
+  });
+
   it('reads the authorities a hub hosts, and refuses another State or a malformed id', () => {
     const hub = loadNodeConfig({
       ...REQUIRED,

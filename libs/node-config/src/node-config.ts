@@ -30,8 +30,13 @@ export interface NodeConfig {
   inbound: { replayWindowMs: number; clockSkewMs: number; maxDecompressedBytes: number };
   /** Warnings for keys that end within `expiryWarningDays`; the worker checks every interval. */
   keys: { expiryWarningDays: number; expiryCheckIntervalMs: number };
-  /** Bearer tokens issued by this node (issuer `gateway:<authorityId>`). */
-  auth: { audience: string; maxTokenTtlSeconds: number; clockToleranceSeconds: number };
+  /** Bearer tokens issued by this node (issuer `gateway:<authorityId>`), and an optional identity provider. */
+  auth: {
+    audience: string;
+    maxTokenTtlSeconds: number;
+    clockToleranceSeconds: number;
+    identityProvider?: { issuer: string; jwksUrl: string; audience: string; usernameClaim: string };
+  };
   /** Requests per window: per address (all requests), per address on the peer endpoint, per signed-in user. */
   rateLimits: { windowSeconds: number; perUser: number; perPeer: number; perAddress: number };
 }
@@ -138,6 +143,24 @@ export function loadNodeConfig(env: Env = process.env): NodeConfig {
     if (!Number.isSafeInteger(value) || (value as number) <= 0) {
       problems.push({ field: path, message: `must be a positive integer (${variable})` });
     }
+  }
+  if (env.GATEWAY_OIDC_ISSUER) {
+    const jwksUrl = env.GATEWAY_OIDC_JWKS_URL ?? '';
+    if (!/^https?:\/\/\S+$/.test(jwksUrl)) {
+      problems.push({
+        field: 'GATEWAY_OIDC_JWKS_URL',
+        message: 'the identity provider needs the URL of its JWKS document',
+      });
+    }
+    config.auth = {
+      ...config.auth,
+      identityProvider: {
+        issuer: env.GATEWAY_OIDC_ISSUER,
+        jwksUrl,
+        audience: env.GATEWAY_OIDC_AUDIENCE ?? String(getPath(config, 'auth.audience')),
+        usernameClaim: env.GATEWAY_OIDC_USERNAME_CLAIM ?? 'preferred_username',
+      },
+    };
   }
   // A section missing from the file has already been reported above: read through getPath.
   const schema = getPath(config, 'database.schema');

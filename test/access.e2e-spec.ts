@@ -232,6 +232,7 @@ describe('access control across real processes', () => {
       { username: 'liaison.jit7', roles: ['liaison-officer'], jits: ['FR-JIT-7'] },
       // Used by the rate-limit test alone, so that its window starts empty.
       { username: 'rate.probe', roles: ['monitor'] },
+      { username: 'stream.watch', roles: ['central-authority-officer'] },
     ]);
     await network.startAll();
     frDb = nodeDatabase(network, FR);
@@ -598,6 +599,22 @@ describe('access control across real processes', () => {
       (await call(FR, 'administrator', 'POST', '/api/v1/users/case-system/disable')).status,
     ).toBe(200);
     expect((await viaKey()).status).toBe(401);
+  });
+
+  it('ends an open mailbox stream once its account is disabled', async () => {
+    const response = await fetch(url(FR, '/api/v1/mailbox/events'), {
+      headers: { authorization: `Bearer ${await network.token(FR, 'stream.watch')}` },
+    });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    const disabled = await call(FR, 'administrator', 'POST', '/api/v1/users/stream.watch/disable');
+    expect(disabled.status).toBe(200);
+    const ended = await waitFor(
+      async () => ((await reader.read()).done ? true : undefined),
+      'the stream to end',
+      15_000,
+    );
+    expect(ended).toBe(true);
   });
 
   it('limits requests per user and per peer, answering 429 with the time to wait', async () => {

@@ -19,7 +19,10 @@ export class Authenticate {
     private readonly identity: NodeIdentity,
   ) {}
 
-  async execute(authorization: string | undefined): Promise<Principal> {
+  /** The caller, and when their credential lapses (never, for an API key). */
+  async execute(
+    authorization: string | undefined,
+  ): Promise<{ principal: Principal; expiresAt?: Date }> {
     const match = /^Bearer ([A-Za-z0-9._~+/=-]{16,4096})$/.exec(authorization ?? '');
     if (!match) {
       throw new GatewayError(
@@ -29,11 +32,13 @@ export class Authenticate {
     }
     const credential = match[1];
     let principal: Principal | undefined;
+    let expiresAt: Date | undefined;
     if (isApiKey(credential)) {
       principal = await this.accounts.byApiKeyHash(hashApiKey(credential));
     } else {
       // Credentials live in real time: a node's clock moved for a deadline drill does not age them.
       const claims = await verifyToken(this.settings, credential);
+      expiresAt = claims.expiresAt;
       principal = await this.accounts.active(claims.username);
       // A node token names the authority it was issued for; an account moved since must sign in again.
       if (principal && claims.authorityId && principal.authorityId !== claims.authorityId) {
@@ -46,6 +51,6 @@ export class Authenticate {
         'the credential does not belong to an active account of an authority served here',
       );
     }
-    return principal;
+    return { principal, expiresAt };
   }
 }

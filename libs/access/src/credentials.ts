@@ -34,6 +34,7 @@ export interface TokenClaims {
   username: string;
   /** Named by the node's own tokens; a provider's tokens leave it to the account. */
   authorityId?: string;
+  expiresAt?: Date;
 }
 
 /** Asymmetric algorithms only: a provider's public key must never double as an HMAC secret. */
@@ -44,7 +45,7 @@ const API_KEY_PREFIX = 'gwk_';
 /** Short-lived signed tokens; the account is re-read on every request, so disabling it takes effect at once. */
 export async function issueToken(
   settings: TokenSettings,
-  claims: Required<TokenClaims>,
+  claims: { username: string; authorityId: string },
   ttlSeconds: number,
   now: Date = new Date(),
 ): Promise<string> {
@@ -95,7 +96,7 @@ export async function verifyToken(
       });
       const username = payload[provider.usernameClaim];
       if (typeof username !== 'string') throw new Error('no username claim');
-      return { username };
+      return { username, expiresAt: new Date(payload.exp! * 1000) };
     }
     const { payload } = await jwtVerify(token, settings.secret, {
       ...common,
@@ -106,7 +107,11 @@ export async function verifyToken(
     if (typeof payload.authority !== 'string' || typeof payload.sub !== 'string') {
       throw new Error('no subject or authority');
     }
-    return { username: payload.sub, authorityId: payload.authority };
+    return {
+      username: payload.sub,
+      authorityId: payload.authority,
+      expiresAt: new Date(payload.exp! * 1000),
+    };
   } catch (error) {
     const expired = error instanceof joseErrors.JWTExpired;
     throw new GatewayError(

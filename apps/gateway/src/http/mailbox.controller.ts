@@ -1,8 +1,19 @@
 import { Controller, Injectable, Sse, type MessageEvent } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { filter, map, Subject, type Observable } from 'rxjs';
-import { inScope } from '#libs/access';
+import {
+  filter,
+  interval,
+  map,
+  merge,
+  mergeMap,
+  NEVER,
+  Subject,
+  takeUntil,
+  timer,
+  type Observable,
+} from 'rxjs';
+import { inScope, scopeOf, UserAccounts } from '#libs/access';
 import { MailboxEventPattern, type MailboxEvent } from '#libs/bus';
 import { NodeIdentity } from '#libs/node-config';
 import { Officer, Requires, type OfficerContext } from './access/decorators.js';
@@ -24,10 +35,16 @@ export class MailboxStream {
   }
 }
 
+/** How often an open stream re-reads its account. */
+const ACCOUNT_RECHECK_MS = 5000;
+
 @ApiTags('mailbox')
 @Controller('api/v1/mailbox')
 export class MailboxController {
-  constructor(private readonly mailbox: MailboxStream) {}
+  constructor(
+    private readonly mailbox: MailboxStream,
+    private readonly accounts: UserAccounts,
+  ) {}
 
   @Sse('events')
   @Requires('mailbox.stream')
@@ -36,7 +53,17 @@ export class MailboxController {
       'Live notifications (server-sent events) of the cases you may see: received, delivered, retrying, failed, deadline reminders and expiries',
   })
   events(@Officer() officer: OfficerContext): Observable<MessageEvent> {
+    // A stream outlives the request that opened it: it ends when the credential lapses, or when
+    // the account is disabled or its scope changes, as every other request would then be refused.
+    const revoked = interval(ACCOUNT_RECHECK_MS).pipe(
+      mergeMap(() => this.accounts.active(officer.principal.username)),
+      filter(
+        (account) => !account || JSON.stringify(scopeOf(account)) !== JSON.stringify(officer.scope),
+      ),
+    );
+    const lapsed = officer.credentialExpiresAt ? timer(officer.credentialExpiresAt) : NEVER;
     return this.mailbox.stream().pipe(
+      takeUntil(merge(revoked, lapsed)),
       filter((event) =>
         inScope(officer.scope, {
           authorityId: event.authorityId,

@@ -24,7 +24,9 @@ export class AccessGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PEER_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const permission = this.reflector.getAllAndOverride<Permission>(PERMISSION_KEY, targets);
-    request.principal = await this.authenticate.execute(request.headers.authorization);
+    const { principal, expiresAt } = await this.authenticate.execute(request.headers.authorization);
+    request.principal = principal;
+    request.credentialExpiresAt = expiresAt;
     if (!permission || !isGranted(request.principal.roles, permission)) {
       // Audited by the error filter, like every refusal of access.
       throw new GatewayError(

@@ -22,11 +22,13 @@ export const Public = () => SetMetadata(PUBLIC_KEY, true);
 /** Peers' endpoint: authenticated by the envelope signature and the directory, not by users. */
 export const PeerSigned = () => SetMetadata(PEER_KEY, true);
 
-export type AuthenticatedRequest = Request & { principal?: Principal };
+export type AuthenticatedRequest = Request & { principal?: Principal; credentialExpiresAt?: Date };
 
 /** Who acts in a request, what they may see, and the correlation id: what every use-case needs. */
 export interface OfficerContext {
   principal: Principal;
+  /** When the credential of this request lapses; undefined for an API key. */
+  credentialExpiresAt?: Date;
   actor: string;
   correlationId: string;
   scope: AccessScope;
@@ -39,6 +41,7 @@ export function officerContextOf(request: AuthenticatedRequest): OfficerContext 
   if (!principal) throw new Error('no authenticated principal on this request');
   return {
     principal,
+    credentialExpiresAt: request.credentialExpiresAt,
     actor: actorOf(principal),
     correlationId: correlationIdOf(request),
     scope: scopeOf(principal),

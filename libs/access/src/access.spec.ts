@@ -96,6 +96,7 @@ describe('credentials', () => {
     expect(await verifyToken(settings, token, now)).toEqual({
       username: 'a.b',
       authorityId: 'FR-MOJ-BEPI',
+      expiresAt: new Date(now.getTime() + 600_000),
     });
     const refused = async (candidate: string, at = now, with_ = settings) => {
       const error = await verifyToken(with_, candidate, at).catch((e: unknown) => e);
@@ -139,7 +140,7 @@ describe('credentials', () => {
         .sign(sign);
     expect(
       await verifyToken(withProvider, await providerToken({ preferred_username: 'a.b' }), now),
-    ).toEqual({ username: 'a.b' });
+    ).toEqual({ username: 'a.b', expiresAt: new Date(now.getTime() + 300_000) });
     const refusals = [
       // no username claim
       await providerToken({}),

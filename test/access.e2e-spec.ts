@@ -417,6 +417,26 @@ describe('access control across real processes', () => {
     expect(
       (await call(FR, 'supervisor', 'GET', '/api/v1/cases/FR-SHARED-2026-1/facts')).body,
     ).toEqual(facts);
+    // A hosted authority's auditor reads only what concerns it; the node's own auditor, everything.
+    type Entry = { actor: string; messageId: string | null };
+    const trail = async (authorityId: string, event = '') =>
+      (
+        await call<Entry[]>(
+          authorityId,
+          'auditor',
+          'GET',
+          `/api/v1/audit?limit=1000${event && `&event=${event}`}`,
+        )
+      ).body;
+    const pnatTrail = await trail(PNAT);
+    expect(pnatTrail.length).toBeGreaterThan(0);
+    expect(pnatTrail.some((e) => e.messageId === pnat.body.messages[0].messageId)).toBe(true);
+    expect(pnatTrail.some((e) => e.messageId === moj.body.messages[0].messageId)).toBe(false);
+    expect(pnatTrail.every((e) => e.actor.endsWith(`@${PNAT}`) || e.messageId !== null)).toBe(true);
+    const sentAtFr = await trail(FR, 'message.sent');
+    expect(sentAtFr.map((e) => e.messageId)).toEqual(
+      expect.arrayContaining([moj.body.messages[0].messageId, pnat.body.messages[0].messageId]),
+    );
     // An administrator creates accounts in their own authority only.
     const elsewhere = await call<ApiError>(FR, 'administrator', 'POST', '/api/v1/users', {
       username: 'intruder',

@@ -122,6 +122,8 @@ export class AuditTrail {
     afterSeq: string;
     limit: number;
     event?: string;
+    /** Only what one authority's users did or its messages went through (hosted authorities). */
+    authorityId?: string;
   }): Promise<AuditEntry[]> {
     await this.chainPending();
     let query = this.db
@@ -132,6 +134,13 @@ export class AuditTrail {
       .orderBy('seq')
       .limit(filter.limit);
     if (filter.event) query = query.where('event', '=', filter.event);
+    if (filter.authorityId) {
+      const authority = filter.authorityId;
+      query = query.where(
+        sql<boolean>`(actor like ${`%@${authority}`} or message_id in
+          (select id from messages where authority = ${authority}))`,
+      );
+    }
     return (await query.execute()).map(toEntry);
   }
 

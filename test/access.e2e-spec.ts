@@ -396,6 +396,17 @@ describe('access control across real processes', () => {
       const foreign = await call<ApiError>(PNAT, 'supervisor', 'GET', path);
       expect([path, foreign.status]).toEqual([path, 404]);
     }
+    // Each probe is answered "not found", and recorded as a refusal of access.
+    const { rows: probes } = await frDb.query<{ reason: string }>(
+      `select details->>'reason' as reason from audit_log
+        where event = 'access.denied' and actor = $1 order by id`,
+      [`${accountName(PNAT, 'supervisor')}@${PNAT}`],
+    );
+    expect(probes.map((p) => p.reason)).toEqual([
+      expect.stringContaining(`outside the caller's scope: request ${moj.body.requestId}`),
+      expect.stringContaining(`outside the caller's scope: message`),
+      expect.stringContaining(`outside the caller's scope: message`),
+    ]);
     const hijack = await call<ApiError>(
       PNAT,
       'supervisor',

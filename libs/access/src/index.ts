@@ -14,6 +14,7 @@ export {
   actorOf,
   evidenceScopeOf,
   inScope,
+  OutOfScopeError,
   scopeOf,
   type AccessScope,
   type Principal,

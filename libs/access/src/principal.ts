@@ -1,4 +1,5 @@
 import { PROCEDURES, type Procedure } from '#libs/envelope';
+import { GatewayError } from '#libs/errors';
 import { CASEWORK, type Role } from './roles.js';
 
 /** An authenticated user or service account, as its account says now (not as a token claimed). */
@@ -64,3 +65,9 @@ export function inScope(
 export function actorOf(principal: Principal): string {
   return `${principal.username}@${principal.authorityId}`;
 }
+
+/**
+ * Answered as "not found", so that nothing reveals that the object exists; recorded as a refusal
+ * of access all the same, so that probing for others' objects leaves a trace.
+ */
+export class OutOfScopeError extends GatewayError {}

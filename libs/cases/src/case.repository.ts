@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { inScope, type AccessScope } from '#libs/access';
+import { inScope, OutOfScopeError, type AccessScope } from '#libs/access';
 import type { Transaction } from 'kysely';
 import type { DeadlineClock } from '#libs/deadlines';
 import { ErrorCode, GatewayError } from '#libs/errors';
@@ -162,15 +162,14 @@ export class CaseRepository {
   /** A request the scope may see; any other is reported as missing, so that none is revealed. */
   async requireRequest(requestId: string, scope: AccessScope): Promise<RequestRow> {
     const row = await this.findRequest(requestId);
-    if (
-      !row ||
-      !inScope(scope, {
-        authorityId: row.authority,
-        procedure: row.procedure,
-        caseReference: row.case_reference,
-      })
-    )
-      throw new GatewayError(ErrorCode.REQUEST_NOT_FOUND, `request ${requestId} does not exist`);
+    const message = `request ${requestId} does not exist`;
+    if (!row) throw new GatewayError(ErrorCode.REQUEST_NOT_FOUND, message);
+    const item = {
+      authorityId: row.authority,
+      procedure: row.procedure,
+      caseReference: row.case_reference,
+    };
+    if (!inScope(scope, item)) throw new OutOfScopeError(ErrorCode.REQUEST_NOT_FOUND, message);
     return row;
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Transaction } from 'kysely';
-import { inScope, type AccessScope } from '#libs/access';
+import { inScope, OutOfScopeError, type AccessScope } from '#libs/access';
 import type { EnvelopePayload } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import {
@@ -203,15 +203,14 @@ export class MessageRepository {
   /** A message the scope may see; any other is reported as missing, so that none is revealed. */
   async requireVisible(messageId: string, scope: AccessScope): Promise<MessageRow> {
     const row = await this.find(messageId);
-    if (
-      !row ||
-      !inScope(scope, {
-        authorityId: row.authority,
-        procedure: row.procedure,
-        caseReference: row.case_reference,
-      })
-    )
-      throw new GatewayError(ErrorCode.MESSAGE_NOT_FOUND, `message ${messageId} does not exist`);
+    const message = `message ${messageId} does not exist`;
+    if (!row) throw new GatewayError(ErrorCode.MESSAGE_NOT_FOUND, message);
+    const item = {
+      authorityId: row.authority,
+      procedure: row.procedure,
+      caseReference: row.case_reference,
+    };
+    if (!inScope(scope, item)) throw new OutOfScopeError(ErrorCode.MESSAGE_NOT_FOUND, message);
     return row;
   }
 

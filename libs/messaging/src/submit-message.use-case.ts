@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { inScope, type AccessScope } from '#libs/access';
+import { inScope, OutOfScopeError, type AccessScope } from '#libs/access';
 import { AuditTrail } from '#libs/audit';
 import { CaseRepository, DeadlineTimers, ProcedureTracker } from '#libs/cases';
 import { AuthorityDirectory, type Authority } from '#libs/directory';
@@ -130,7 +130,7 @@ export class SubmitMessage {
     // The case's facts decide the safeguards: a new request goes only into a case the sender may see.
     if (!existing && draft.caseReference) {
       if (!(await this.cases.caseVisible(draft.caseReference, context.scope))) {
-        throw new GatewayError(
+        throw new OutOfScopeError(
           ErrorCode.CASE_NOT_FOUND,
           `case ${draft.caseReference} has no requests you may see`,
           [{ field: 'caseReference' }],

@@ -7,7 +7,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { actorOf } from '#libs/access';
+import { actorOf, OutOfScopeError } from '#libs/access';
 import { AuditTrail } from '#libs/audit';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import type { AuthenticatedRequest } from './access/decorators.js';
@@ -86,7 +86,10 @@ export class GatewayErrorFilter implements ExceptionFilter {
     const request = http.getRequest<AuthenticatedRequest>();
     const correlationId = correlationIdOf(request);
     const { status, body } = this.describe(exception);
-    if (exception instanceof GatewayError && ACCESS_REFUSALS.has(exception.code)) {
+    if (
+      exception instanceof OutOfScopeError ||
+      (exception instanceof GatewayError && ACCESS_REFUSALS.has(exception.code))
+    ) {
       await this.recordRefusal(exception, request, correlationId);
     }
     if (status >= 500) {
@@ -103,8 +106,9 @@ export class GatewayErrorFilter implements ExceptionFilter {
   }
 
   /**
-   * Every refusal of access is audited, whether the guard or a use-case made it (a request outside
-   * the caller's scope, an acknowledgement by a non-supervisor): who, what, and the rule at fault.
+   * Every refusal of access is audited, whether the guard or a use-case made it (an object outside
+   * the caller's scope, answered as not found; an acknowledgement by a non-supervisor): who, what,
+   * and the rule at fault.
    */
   private async recordRefusal(
     error: GatewayError,
@@ -119,7 +123,10 @@ export class GatewayErrorFilter implements ExceptionFilter {
         correlationId,
         details: {
           code: error.code,
-          reason: error.message,
+          reason:
+            error instanceof OutOfScopeError
+              ? `outside the caller's scope: ${error.message}`
+              : error.message,
           method: request.method,
           path: route ?? request.path,
           ...(error.details[0] ?? {}),

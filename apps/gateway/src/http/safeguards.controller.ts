@@ -10,6 +10,7 @@ import {
   Put,
 } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { OutOfScopeError } from '#libs/access';
 import { AuditTrail } from '#libs/audit';
 import { CaseRepository } from '#libs/cases';
 import { AuthorityDirectory, type Authority } from '#libs/directory';
@@ -186,7 +187,7 @@ export class SafeguardsController {
 
   private async requireCase(reference: string, officer: OfficerContext): Promise<void> {
     if (!(await this.cases.caseVisible(reference, officer.scope))) {
-      throw new GatewayError(
+      throw new OutOfScopeError(
         ErrorCode.CASE_NOT_FOUND,
         `case ${reference} has no requests you may see`,
         [{ field: 'reference' }],

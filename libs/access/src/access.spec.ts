@@ -8,7 +8,7 @@ import {
   type TokenSettings,
 } from './credentials.js';
 import { isGranted, PERMISSIONS, type Permission } from './permissions.js';
-import { evidenceScopeOf, inScope, scopeOf, type Principal } from './principal.js';
+import { evidenceScopeOf, inScope, rowInScope, scopeOf, type Principal } from './principal.js';
 import { ROLES } from './roles.js';
 
 const settings: TokenSettings = {
@@ -64,6 +64,9 @@ describe('access scopes', () => {
     expect(inScope(central, item('mla'))).toBe(true);
     expect(inScope(central, item('nationality-verification'))).toBe(false);
     expect(inScope(central, item('mla', 'C-1', 'FR-PNAT-PARIS'))).toBe(false);
+    const row = { authority: 'FR-MOJ-BEPI', procedure: 'mla', case_reference: 'C-1' };
+    expect(rowInScope(central, row)).toBe(true);
+    expect(rowInScope(central, { ...row, authority: 'FR-PNAT-PARIS' })).toBe(false);
     const supervisor = scopeOf(principal(['supervisor']));
     for (const procedure of ['mla', 'jit', 'nationality-verification', 'assets'])
       expect(inScope(supervisor, item(procedure))).toBe(true);

@@ -15,6 +15,7 @@ export {
   evidenceScopeOf,
   inScope,
   OutOfScopeError,
+  rowInScope,
   scopeOf,
   type AccessScope,
   type Principal,

@@ -61,6 +61,18 @@ export function inScope(
   );
 }
 
+/** `inScope` for a stored request or message row (`authority`, `procedure`, `case_reference`). */
+export function rowInScope(
+  scope: AccessScope,
+  row: { authority: string; procedure: string; case_reference: string | null },
+): boolean {
+  return inScope(scope, {
+    authorityId: row.authority,
+    procedure: row.procedure,
+    caseReference: row.case_reference,
+  });
+}
+
 /** The audit trail's name for a principal: who, in which authority. */
 export function actorOf(principal: Principal): string {
   return `${principal.username}@${principal.authorityId}`;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { inScope, OutOfScopeError, type AccessScope } from '#libs/access';
+import { OutOfScopeError, rowInScope, type AccessScope } from '#libs/access';
 import type { Transaction } from 'kysely';
 import type { DeadlineClock } from '#libs/deadlines';
 import { ErrorCode, GatewayError } from '#libs/errors';
@@ -164,12 +164,7 @@ export class CaseRepository {
     const row = await this.findRequest(requestId);
     const message = `request ${requestId} does not exist`;
     if (!row) throw new GatewayError(ErrorCode.REQUEST_NOT_FOUND, message);
-    const item = {
-      authorityId: row.authority,
-      procedure: row.procedure,
-      caseReference: row.case_reference,
-    };
-    if (!inScope(scope, item)) throw new OutOfScopeError(ErrorCode.REQUEST_NOT_FOUND, message);
+    if (!rowInScope(scope, row)) throw new OutOfScopeError(ErrorCode.REQUEST_NOT_FOUND, message);
     return row;
   }
 
@@ -211,16 +206,7 @@ export class CaseRepository {
       .where('case_reference', '=', reference)
       .where('authority', '=', scope.authorityId)
       .execute();
-    return (
-      rows.length === 0 ||
-      rows.some((row) =>
-        inScope(scope, {
-          authorityId: row.authority,
-          procedure: row.procedure,
-          caseReference: row.case_reference,
-        }),
-      )
-    );
+    return rows.length === 0 || rows.some((row) => rowInScope(scope, row));
   }
 
   requestsOfCase(reference: string, scope: AccessScope): Promise<RequestRow[]> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Transaction } from 'kysely';
-import { inScope, OutOfScopeError, type AccessScope } from '#libs/access';
+import { OutOfScopeError, rowInScope, type AccessScope } from '#libs/access';
 import type { EnvelopePayload } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import {
@@ -205,12 +205,7 @@ export class MessageRepository {
     const row = await this.find(messageId);
     const message = `message ${messageId} does not exist`;
     if (!row) throw new GatewayError(ErrorCode.MESSAGE_NOT_FOUND, message);
-    const item = {
-      authorityId: row.authority,
-      procedure: row.procedure,
-      caseReference: row.case_reference,
-    };
-    if (!inScope(scope, item)) throw new OutOfScopeError(ErrorCode.MESSAGE_NOT_FOUND, message);
+    if (!rowInScope(scope, row)) throw new OutOfScopeError(ErrorCode.MESSAGE_NOT_FOUND, message);
     return row;
   }
 

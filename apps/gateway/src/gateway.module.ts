@@ -25,10 +25,13 @@ import { AuditController } from './http/audit.controller.js';
 import { DirectoryController } from './http/directory.controller.js';
 import { GatewayErrorFilter } from './http/error.filter.js';
 import { HealthController } from './http/health.controller.js';
+import { HeldSubmissionsController } from './http/held-submissions.controller.js';
 import { InboundController } from './http/inbound.controller.js';
 import { MailboxController, MailboxStream } from './http/mailbox.controller.js';
 import { MessagesController } from './http/messages.controller.js';
 import { RequestsController } from './http/requests.controller.js';
+import { RegisterCheckController } from './http/register-check.controller.js';
+import { RegisterController } from './http/register.controller.js';
 import { SafeguardsController } from './http/safeguards.controller.js';
 import { StatisticsController } from './http/statistics.controller.js';
 
@@ -52,9 +55,12 @@ import { StatisticsController } from './http/statistics.controller.js';
   ],
   controllers: [
     MessagesController,
+    HeldSubmissionsController,
     RequestsController,
     SafeguardsController,
+    RegisterController,
     InboundController,
+    RegisterCheckController,
     MailboxController,
     DirectoryController,
     AccessController,

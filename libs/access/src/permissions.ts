@@ -43,6 +43,10 @@ export const PERMISSIONS = {
   /** The protected-persons register: the asylum authority only, never listed or exported. */
   'register.read': ['asylum-authority-officer'],
   'register.write': ['asylum-authority-officer'],
+  /** Register hits are reviewed by the entry's owner, never by the sender (domain.md 4). */
+  'register.review': ['asylum-authority-officer'],
+  /** Submissions held while a register cannot be consulted: their senders' view of them. */
+  'held-submissions.read': [...CASEWORKERS, 'supervisor'],
   'directory.read': [...CASEWORKERS, 'supervisor', 'auditor', 'administrator'],
   'audit.read': ['auditor'],
   /** Aggregated, anonymised figures (OHCHR G1.7, G3.3; 004 Table 4). */

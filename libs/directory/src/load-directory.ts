@@ -12,6 +12,7 @@ import {
   IsUrl,
   Matches,
   MaxLength,
+  ValidateBy,
   ValidateNested,
   validateSync,
 } from 'class-validator';
@@ -75,7 +76,23 @@ class AuthorityEntryBase {
   @IsIn(AUTHORITY_KINDS) kind!: AuthorityKind;
   @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
   endpoint!: string;
-  @IsArray() @ArrayNotEmpty() @IsIn(PROCEDURES, { each: true }) procedures!: Procedure[];
+  /**
+   * The procedures the authority receives. An asylum authority may receive none: its node holds
+   * the State's protected-persons register, which the State's other nodes consult.
+   */
+  @IsArray()
+  @IsIn(PROCEDURES, { each: true })
+  @ValidateBy({
+    name: 'receivesProcedures',
+    validator: {
+      validate: (value: unknown, args) =>
+        (args?.object as AuthorityEntryBase).kind === 'asylum-authority' ||
+        (Array.isArray(value) && value.length > 0),
+      defaultMessage: () =>
+        'procedures must name at least one procedure (only an asylum authority may receive none)',
+    },
+  })
+  procedures!: Procedure[];
 }
 
 /** One file per authority under the directory folder. */

@@ -1,3 +1,10 @@
+export {
+  openControl,
+  sealControl,
+  type ControlDocument,
+  type ControlOpeningPolicy,
+  type ControlSealingKeys,
+} from './control.js';
 export { sha256Hex } from './digest.js';
 export {
   fingerprintOf,
@@ -33,6 +40,7 @@ export { judgeSignature, type SignatureVerdict, type SignerKeys } from './signer
 export {
   ENVELOPE_MEDIA_TYPE,
   INBOUND_PATH,
+  readBoundedText,
   RECEIPT_MEDIA_TYPE,
   ROUTING_HEADERS,
 } from './transport.js';

@@ -12,3 +12,33 @@ export const ROUTING_HEADERS = {
 export const INBOUND_PATH = '/inbound/v1/envelopes';
 export const ENVELOPE_MEDIA_TYPE = 'application/pgp-encrypted';
 export const RECEIPT_MEDIA_TYPE = 'text/plain';
+
+/**
+ * A peer's answer read as text, at most `maxBytes` of it: an answer beyond the bound is cut off and
+ * refused (undefined), so that no peer can make this node buffer without end.
+ */
+export async function readBoundedText(
+  response: Response,
+  maxBytes: number,
+): Promise<string | undefined> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    return undefined;
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

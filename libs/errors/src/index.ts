@@ -54,6 +54,15 @@ export const ErrorCode = {
   POLICY_ACKNOWLEDGEMENT_REQUIRED: 'POLICY_ACKNOWLEDGEMENT_REQUIRED',
   POLICY_DECISION_MISSING: 'POLICY_DECISION_MISSING',
   POLICY_SETTINGS_INVALID: 'POLICY_SETTINGS_INVALID',
+  // The national protected-persons register (domain.md 4)
+  /** A register could not be consulted: messages naming persons abroad are held, never sent unchecked. */
+  REGISTER_UNAVAILABLE: 'REGISTER_UNAVAILABLE',
+  /** A register check from a node of another State, or for an authority this node does not serve. */
+  REGISTER_CHECK_REFUSED: 'REGISTER_CHECK_REFUSED',
+  /** The checking node hashed with another identifier-key version than the register holds. */
+  REGISTER_KEY_VERSION_MISMATCH: 'REGISTER_KEY_VERSION_MISMATCH',
+  REVIEW_NOT_FOUND: 'REVIEW_NOT_FOUND',
+  HELD_SUBMISSION_NOT_FOUND: 'HELD_SUBMISSION_NOT_FOUND',
   // Data at rest: a sealed column that does not open (altered, moved, or its key not configured)
   STORED_DATA_UNREADABLE: 'STORED_DATA_UNREADABLE',
 } as const;

@@ -30,6 +30,11 @@ export interface NodeSpec {
   advertisedEndpoint?: string;
   /** Further authorities of the same State this node serves as a hub, sharing its endpoint and keys. */
   hosted?: Array<Pick<NodeSpec, 'authorityId' | 'name' | 'kind' | 'procedures'>>;
+  /**
+   * Ports of further gateway processes of the node (instance 1, 2...): the same schema, Redis
+   * prefix and keys, as behind a load balancer. The directory names the first one.
+   */
+  extraGatewayPorts?: number[];
 }
 
 /** Every node gets one account per role and authority: `<authority id, lower case>.<role>`. */
@@ -49,6 +54,9 @@ export interface LocalNetworkOptions {
 }
 
 type Component = 'gateway' | 'worker';
+
+const processKey = (authorityId: string, component: Component, instance: number) =>
+  `${authorityId}:${component}:${instance}`;
 
 const run = promisify(execFile);
 
@@ -121,13 +129,11 @@ export class LocalNetwork {
     writeFileSync(join(workDir, 'secrets', `${node.authorityId}.data-key`), randomBytes(32), {
       mode: 0o600,
     });
-    writeFileSync(
-      join(workDir, 'secrets', `${node.authorityId}.register-secret`),
-      randomBytes(32),
-      {
-        mode: 0o600,
-      },
-    );
+    // The register's keyed hashes are the State's: every node of a State holds the same secret.
+    const registerSecret = join(workDir, 'secrets', `${node.state}.register-secret`);
+    if (!existsSync(registerSecret)) {
+      writeFileSync(registerSecret, randomBytes(32), { mode: 0o600, flag: 'wx' });
+    }
     writeFileSync(join(workDir, 'secrets', `${node.authorityId}.token-secret`), randomBytes(32), {
       mode: 0o600,
     });
@@ -305,8 +311,12 @@ export class LocalNetwork {
     return node;
   }
 
-  url(authorityId: string): string {
-    return `http://127.0.0.1:${this.hostOf(authorityId).port}`;
+  /** The base URL of an authority's node: its first gateway process, or another instance. */
+  url(authorityId: string, instance = 0): string {
+    const node = this.hostOf(authorityId);
+    const port = instance === 0 ? node.port : node.extraGatewayPorts?.[instance - 1];
+    if (port === undefined) throw new Error(`${node.authorityId} has no gateway instance ${instance}`);
+    return `http://127.0.0.1:${port}`;
   }
 
   schema(authorityId: string): string {
@@ -317,8 +327,9 @@ export class LocalNetwork {
     return this.schema(authorityId);
   }
 
-  logFile(authorityId: string, component: Component): string {
-    return join(this.options.workDir, 'logs', `${authorityId}.${component}.log`);
+  logFile(authorityId: string, component: Component, instance = 0): string {
+    const name = instance === 0 ? component : `${component}-${instance}`;
+    return join(this.options.workDir, 'logs', `${authorityId}.${name}.log`);
   }
 
   environment(authorityId: string): Record<string, string> {
@@ -330,7 +341,7 @@ export class LocalNetwork {
       GATEWAY_DIRECTORY_TRUST_ANCHOR_FILE: this.trustAnchorFile,
       GATEWAY_PRIVATE_KEY_FILE: join(workDir, 'secrets', `${authorityId}.key.asc`),
       GATEWAY_KEY_PASSPHRASE_FILE: join(workDir, 'secrets', `${authorityId}.passphrase`),
-      GATEWAY_REGISTER_SECRET_FILE: join(workDir, 'secrets', `${authorityId}.register-secret`),
+      GATEWAY_REGISTER_SECRET_FILE: join(workDir, 'secrets', `${node.state}.register-secret`),
       GATEWAY_DATA_KEY_FILE: join(workDir, 'secrets', `${authorityId}.data-key`),
       GATEWAY_TOKEN_SECRET_FILE: join(workDir, 'secrets', `${authorityId}.token-secret`),
       GATEWAY_HOSTED_AUTHORITIES: (node.hosted ?? []).map((h) => h.authorityId).join(','),
@@ -343,11 +354,15 @@ export class LocalNetwork {
     };
   }
 
-  /** Starts a gateway or worker process of a node; its JSON logs go to the node's log file. */
-  start(authorityId: string, component: Component): ChildProcess {
-    const key = `${authorityId}:${component}`;
+  /**
+   * Starts a gateway or worker process of a node (instance 0, or a further instance: a gateway on
+   * one of `extraGatewayPorts`, another worker); its JSON logs go to the instance's log file.
+   */
+  start(authorityId: string, component: Component, instance = 0): ChildProcess {
+    const key = processKey(authorityId, component, instance);
     if (this.processes.has(key)) throw new Error(`${key} is already running`);
     const root = repoRoot();
+    const port = component === 'gateway' ? new URL(this.url(authorityId, instance)).port : undefined;
     const child = spawn(
       process.execPath,
       [join(root, 'dist', 'apps', component, 'src', 'main.js')],
@@ -357,11 +372,12 @@ export class LocalNetwork {
           PATH: process.env.PATH ?? '',
           LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
           ...this.environment(authorityId),
+          ...(port !== undefined && { GATEWAY_HTTP_PORT: port }),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    const log = createWriteStream(this.logFile(authorityId, component), { flags: 'a' });
+    const log = createWriteStream(this.logFile(authorityId, component, instance), { flags: 'a' });
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
     this.processes.set(key, child);
@@ -383,16 +399,16 @@ export class LocalNetwork {
     );
   }
 
-  async waitReady(authorityId: string, timeoutMs = 60_000): Promise<void> {
+  async waitReady(authorityId: string, timeoutMs = 60_000, instance = 0): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (!this.processes.has(`${authorityId}:gateway`)) {
+      if (!this.processes.has(processKey(authorityId, 'gateway', instance))) {
         throw new Error(
-          `${authorityId} gateway exited during start-up; see ${this.logFile(authorityId, 'gateway')}`,
+          `${authorityId} gateway ${instance} exited during start-up; see ${this.logFile(authorityId, 'gateway', instance)}`,
         );
       }
       try {
-        const response = await fetch(`${this.url(authorityId)}/health/ready`);
+        const response = await fetch(`${this.url(authorityId, instance)}/health/ready`);
         if (response.ok) return;
       } catch {
         // not listening yet
@@ -402,8 +418,8 @@ export class LocalNetwork {
     }
   }
 
-  isRunning(authorityId: string, component: Component): boolean {
-    return this.processes.has(`${authorityId}:${component}`);
+  isRunning(authorityId: string, component: Component, instance = 0): boolean {
+    return this.processes.has(processKey(authorityId, component, instance));
   }
 
   /** Stops a process: SIGTERM lets it finish in-flight work; SIGKILL simulates a crash. */
@@ -411,8 +427,9 @@ export class LocalNetwork {
     authorityId: string,
     component: Component,
     signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM',
+    instance = 0,
   ): Promise<void> {
-    const child = this.processes.get(`${authorityId}:${component}`);
+    const child = this.processes.get(processKey(authorityId, component, instance));
     if (!child) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill(signal);
@@ -424,8 +441,8 @@ export class LocalNetwork {
   async stopAll(): Promise<void> {
     await Promise.all(
       [...this.processes.keys()].map((key) => {
-        const [authorityId, component] = key.split(':') as [string, Component];
-        return this.stop(authorityId, component);
+        const [authorityId, component, instance] = key.split(':') as [string, Component, string];
+        return this.stop(authorityId, component, 'SIGTERM', Number(instance));
       }),
     );
   }

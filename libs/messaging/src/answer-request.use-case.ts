@@ -6,6 +6,7 @@ import {
   SubmitMessage,
   type MessageDraft,
   type SubmissionAccepted,
+  type SubmissionHeld,
   type SubmissionContext,
 } from './submit-message.use-case.js';
 
@@ -33,7 +34,7 @@ export class AnswerRequest {
     requestId: string,
     draft: AnswerDraft,
     context: SubmissionContext,
-  ): Promise<SubmissionAccepted> {
+  ): Promise<SubmissionAccepted | SubmissionHeld> {
     const request = await this.cases.requireRequest(requestId, context.scope);
     const opening = await this.messages.find(requestId);
     const handling = draft.handling ?? (opening && this.messages.openPayload(opening))?.handling;

@@ -5,6 +5,8 @@ import {
   SubmitMessage,
   type MessageDraft,
   type SubmissionAccepted,
+  type SubmissionHeld,
+  type SubmissionPreview,
   type SubmissionContext,
 } from './submit-message.use-case.js';
 
@@ -36,7 +38,25 @@ export class ForwardMessage {
     messageId: string,
     draft: ForwardDraft,
     context: SubmissionContext,
-  ): Promise<SubmissionAccepted> {
+  ): Promise<SubmissionAccepted | SubmissionHeld> {
+    return this.submit.execute(await this.draftOf(messageId, draft, context), context);
+  }
+
+  /** What forwarding would decide: the same checks and the same decision point as `execute`. */
+  async preview(
+    messageId: string,
+    draft: ForwardDraft,
+    context: SubmissionContext,
+  ): Promise<SubmissionPreview> {
+    return this.submit.preview(await this.draftOf(messageId, draft, context), context);
+  }
+
+  /** The message to send on, once speciality and confidentiality allow it. */
+  private async draftOf(
+    messageId: string,
+    draft: ForwardDraft,
+    context: SubmissionContext,
+  ): Promise<MessageDraft> {
     const row = await this.messages.requireVisible(messageId, context.scope);
     if (row.direction !== 'inbound') {
       throw new GatewayError(
@@ -73,20 +93,17 @@ export class ForwardMessage {
         ],
       );
     }
-    return this.submit.execute(
-      {
-        procedure: received.procedure,
-        messageType: received.messageType,
-        recipients: draft.recipients,
-        caseReference: draft.caseReference,
-        handling: { ...handling, permittedPurpose: draft.purpose },
-        body: received.body,
-        attachments: received.attachments,
-        acknowledgements: draft.acknowledgements,
-        declarations: draft.declarations,
-        onwardTransferOf: { messageId, handling },
-      },
-      context,
-    );
+    return {
+      procedure: received.procedure,
+      messageType: received.messageType,
+      recipients: draft.recipients,
+      caseReference: draft.caseReference,
+      handling: { ...handling, permittedPurpose: draft.purpose },
+      body: received.body,
+      attachments: received.attachments,
+      acknowledgements: draft.acknowledgements,
+      declarations: draft.declarations,
+      onwardTransferOf: { messageId, handling },
+    };
   }
 }

@@ -30,4 +30,12 @@ export {
   type MessageDraft,
   type SubmissionAccepted,
   type SubmissionContext,
+  type SubmissionHeld,
+  type SubmissionPreview,
 } from './submit-message.use-case.js';
+export { ReleaseHeldSubmissions } from './release-held-submissions.js';
+export {
+  HeldSubmissionsRepository,
+  type HeldStatus,
+  type HeldSubmissionView,
+} from './held-submissions.repository.js';

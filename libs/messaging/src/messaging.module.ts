@@ -5,9 +5,11 @@ import { SafeguardsModule } from '#libs/safeguards';
 import { AnswerRequest } from './answer-request.use-case.js';
 import { DELIVERY_QUEUE, DeliveryQueue } from './delivery-queue.js';
 import { ForwardMessage } from './forward-message.use-case.js';
+import { HeldSubmissionsRepository } from './held-submissions.repository.js';
 import { MessageRepository } from './message.repository.js';
 import { GetMessage, ListMessages, MarkMessageRead } from './read-message.use-case.js';
 import { ReceiveEnvelope } from './receive-envelope.use-case.js';
+import { ReleaseHeldSubmissions } from './release-held-submissions.js';
 import { SubmitMessage } from './submit-message.use-case.js';
 
 const receiving = [ReceiveEnvelope, ListMessages, GetMessage, MarkMessageRead];
@@ -20,7 +22,13 @@ const receiving = [ReceiveEnvelope, ListMessages, GetMessage, MarkMessageRead];
 })
 export class MessagingModule {}
 
-const sending = [SubmitMessage, AnswerRequest, ForwardMessage];
+const sending = [
+  SubmitMessage,
+  AnswerRequest,
+  ForwardMessage,
+  HeldSubmissionsRepository,
+  ReleaseHeldSubmissions,
+];
 
 /**
  * Sending: every path out of the node, each through the policy decision point. Only the gateway

@@ -25,8 +25,12 @@ import {
   type PolicyDecision,
 } from '#libs/policy';
 import { validateMessageBody } from '#libs/procedures';
-import { PolicyDecisionPoint } from '#libs/safeguards';
+import { PolicyDecisionPoint, type CheckPurpose, type DecisionRound } from '#libs/safeguards';
 import { DeliveryQueue } from './delivery-queue.js';
+import {
+  HeldSubmissionsRepository,
+  type HeldSubmissionView,
+} from './held-submissions.repository.js';
 import { MessageRepository } from './message.repository.js';
 
 export interface MessageDraft {
@@ -77,6 +81,28 @@ export interface SubmissionAccepted {
 }
 
 /**
+ * A submission that names persons to an authority of another State while a register of the State
+ * could not be consulted: stored, never sent unchecked, and released or blocked once the register
+ * answers (GET /api/v1/held-submissions/{holdId}).
+ */
+export interface SubmissionHeld extends HeldSubmissionView {
+  requestId: string | null;
+  messages: [];
+  withheld: SubmissionAccepted['withheld'];
+}
+
+/** What the policy decision point decided for a draft, before anything is stored. */
+export interface SubmissionPreview {
+  procedure: Procedure;
+  messageType: string;
+  channel: Channel;
+  caseReference: string | null;
+  /** Every recipient addressed, decided or not. */
+  addressed: Authority[];
+  round: DecisionRound;
+}
+
+/**
  * Accepts a message for sending. In one transaction: the request's procedure state and deadline
  * clocks move (or the message is refused), the message is sealed for each recipient, and messages,
  * envelopes, submission-acceptance evidences and audit entries are stored. Then deliveries are
@@ -96,68 +122,38 @@ export class SubmitMessage {
     private readonly identity: NodeIdentity,
     private readonly queue: DeliveryQueue,
     private readonly policy: PolicyDecisionPoint,
+    private readonly held: HeldSubmissionsRepository,
     private readonly clock: Clock,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
   ) {}
 
-  async execute(draft: MessageDraft, context: SubmissionContext): Promise<SubmissionAccepted> {
-    // Who may act comes before what the draft says: nothing about the body is told to the unentitled.
-    const existing = draft.requestId
-      ? await this.cases.requireRequest(draft.requestId, context.scope)
-      : undefined;
+  /**
+   * Sends a draft, or holds it while a register cannot be consulted. `release` names the held
+   * submission being released: it is marked released in the transaction that stores the messages,
+   * and a register still unreachable is thrown (REGISTER_UNAVAILABLE) for the releaser to wait again.
+   */
+  async execute(
+    draft: MessageDraft,
+    context: SubmissionContext,
+    release?: { holdId: string },
+  ): Promise<SubmissionAccepted | SubmissionHeld> {
+    const existing = await this.requestOf(draft, context);
+    const preview = await this.decideFor(draft, existing, context, 'send');
+    const { recipients, decisions, withheld } = await this.screen(preview, context, draft);
     const sender = context.scope.authorityId;
-    if (
-      !existing &&
-      !inScope(context.scope, {
-        authorityId: sender,
-        procedure: draft.procedure,
-        caseReference: draft.caseReference ?? null,
-      })
-    ) {
-      throw new GatewayError(
-        ErrorCode.PERMISSION_DENIED,
-        `your roles do not open ${draft.procedure} requests${draft.procedure === 'jit' ? ' for this case (JIT membership)' : ''}`,
-        [{ field: 'procedure' }],
-      );
-    }
-    if (existing && draft.caseReference && draft.caseReference !== existing.case_reference) {
-      throw new GatewayError(
-        ErrorCode.VALIDATION_FAILED,
-        `request ${existing.id} belongs to case ${existing.case_reference}`,
-        [{ field: 'caseReference' }],
-      );
-    }
-    // The case's facts decide the safeguards: a new request goes only into a case the sender may see.
-    if (!existing && draft.caseReference) {
-      if (!(await this.cases.caseVisible(draft.caseReference, context.scope))) {
-        throw new OutOfScopeError(
-          ErrorCode.CASE_NOT_FOUND,
-          `case ${draft.caseReference} has no requests you may see`,
-          [{ field: 'caseReference' }],
+    const caseReference = preview.caseReference;
+    if (this.mustWait(preview.round, recipients, sender)) {
+      const awaiting = [...preview.round.unavailableRegisters];
+      if (release) {
+        throw new GatewayError(
+          ErrorCode.REGISTER_UNAVAILABLE,
+          `the register of ${awaiting.join(', ')} cannot be consulted`,
+          awaiting.map((register) => ({ register })),
         );
       }
+      return this.hold(draft, context, awaiting, existing?.id ?? null, withheld);
     }
-    if (
-      draft.acknowledgements &&
-      draft.acknowledgements.length > 0 &&
-      !context.mayAcknowledgeWarnings
-    ) {
-      throw new GatewayError(
-        ErrorCode.PERMISSION_DENIED,
-        'only a supervisor acknowledges policy warnings (domain.md section 4)',
-        [{ field: 'acknowledgements' }],
-      );
-    }
-    validateMessageBody(draft.procedure, draft.messageType, draft.body);
-    const addressed = this.recipients(draft, existing?.counterparts);
-    const caseReference = draft.caseReference ?? existing?.case_reference ?? null;
-    const { recipients, decisions, withheld } = await this.decide(
-      draft,
-      addressed,
-      caseReference,
-      existing?.state,
-      context,
-    );
+    const { channel } = preview;
     const now = this.clock.now();
     const retryUntil = new Date(now.getTime() + this.config.delivery.retryWindowMs);
     // A 1:1 request is identified by its opening message; a JIT fan-out shares the first copy's id.
@@ -243,11 +239,7 @@ export class SubmitMessage {
             actor: context.actor,
             messageId: payload.messageId,
             correlationId: context.correlationId,
-            details: decisionDetails(
-              decision,
-              recipient.id,
-              this.channelOf(draft, addressed.length, !existing),
-            ),
+            details: decisionDetails(decision, recipient.id, channel, preview.round),
           },
           trx,
         );
@@ -258,6 +250,39 @@ export class SubmitMessage {
           policy: decision.outcome,
           redacted: decision.redactions.map((r) => `${r.path} (${r.ruleId})`),
         });
+      }
+      if (
+        release &&
+        !(await this.held.markReleased(
+          trx,
+          release.holdId,
+          {
+            requestId,
+            messages: sealed.map(({ messageId, recipient }) => ({ messageId, recipient })),
+          },
+          now,
+        ))
+      ) {
+        // Another process released it first: this transaction stores nothing.
+        throw new GatewayError(
+          ErrorCode.HELD_SUBMISSION_NOT_FOUND,
+          `held submission ${release.holdId} is no longer waiting`,
+        );
+      }
+      if (release) {
+        await this.audit.record(
+          {
+            event: 'submission.released',
+            actor: context.actor,
+            correlationId: context.correlationId,
+            details: {
+              holdId: release.holdId,
+              requestId,
+              messages: sealed.map((m) => m.messageId),
+            },
+          },
+          trx,
+        );
       }
       return { sealed, tracked };
     });
@@ -280,23 +305,78 @@ export class SubmitMessage {
   }
 
   /**
-   * The policy decision point, once per recipient, before anything is stored. A refusal stops the
-   * message, except in a JIT fan-out, where the members the safeguards exclude are left out and
-   * the sender is told which rule did so. Every refusal is audited with its rules and legal bases.
+   * What sending this draft would decide, without storing or sending anything: the same checks of
+   * who may act, the same recipients and the same decision point as `execute` (explain uses it).
    */
-  private async decide(
+  async preview(draft: MessageDraft, context: SubmissionContext): Promise<SubmissionPreview> {
+    const existing = await this.requestOf(draft, context);
+    return this.decideFor(draft, existing, context, 'explain');
+  }
+
+  /** The request a follow-up belongs to, after the checks of who may act on it. */
+  private async requestOf(draft: MessageDraft, context: SubmissionContext) {
+    // Who may act comes before what the draft says: nothing about the body is told to the unentitled.
+    const existing = draft.requestId
+      ? await this.cases.requireRequest(draft.requestId, context.scope)
+      : undefined;
+    const sender = context.scope.authorityId;
+    if (
+      !existing &&
+      !inScope(context.scope, {
+        authorityId: sender,
+        procedure: draft.procedure,
+        caseReference: draft.caseReference ?? null,
+      })
+    ) {
+      throw new GatewayError(
+        ErrorCode.PERMISSION_DENIED,
+        `your roles do not open ${draft.procedure} requests${draft.procedure === 'jit' ? ' for this case (JIT membership)' : ''}`,
+        [{ field: 'procedure' }],
+      );
+    }
+    if (existing && draft.caseReference && draft.caseReference !== existing.case_reference) {
+      throw new GatewayError(
+        ErrorCode.VALIDATION_FAILED,
+        `request ${existing.id} belongs to case ${existing.case_reference}`,
+        [{ field: 'caseReference' }],
+      );
+    }
+    // The case's facts decide the safeguards: a new request goes only into a case the sender may see.
+    if (!existing && draft.caseReference) {
+      if (!(await this.cases.caseVisible(draft.caseReference, context.scope))) {
+        throw new OutOfScopeError(
+          ErrorCode.CASE_NOT_FOUND,
+          `case ${draft.caseReference} has no requests you may see`,
+          [{ field: 'caseReference' }],
+        );
+      }
+    }
+    if (
+      draft.acknowledgements &&
+      draft.acknowledgements.length > 0 &&
+      !context.mayAcknowledgeWarnings
+    ) {
+      throw new GatewayError(
+        ErrorCode.PERMISSION_DENIED,
+        'only a supervisor acknowledges policy warnings (domain.md section 4)',
+        [{ field: 'acknowledgements' }],
+      );
+    }
+    return existing;
+  }
+
+  /** The policy decision point, once per recipient, before anything is stored. */
+  private async decideFor(
     draft: MessageDraft,
-    addressed: Authority[],
-    caseReference: string | null,
-    requestState: Record<string, unknown> | undefined,
+    existing: Awaited<ReturnType<SubmitMessage['requestOf']>>,
     context: SubmissionContext,
-  ): Promise<{
-    recipients: Authority[];
-    decisions: Map<string, PolicyDecision>;
-    withheld: SubmissionAccepted['withheld'];
-  }> {
-    const channel = this.channelOf(draft, addressed.length, !requestState);
-    const decisions = await this.policy.decide(
+    purpose: CheckPurpose,
+  ): Promise<SubmissionPreview> {
+    validateMessageBody(draft.procedure, draft.messageType, draft.body);
+    const addressed = this.recipients(draft, existing?.counterparts);
+    const caseReference = draft.caseReference ?? existing?.case_reference ?? null;
+    const channel = this.channelOf(draft, addressed.length, !existing);
+    const round = await this.policy.decide(
       {
         channel,
         procedure: draft.procedure,
@@ -307,12 +387,39 @@ export class SubmitMessage {
         declarations: draft.declarations,
         acknowledgements: draft.acknowledgements,
         receivedHandling: draft.onwardTransferOf?.handling,
-        requestState,
+        requestState: existing?.state,
       },
       addressed,
       context.scope.authorityId,
       context.actor,
+      purpose,
     );
+    return {
+      procedure: draft.procedure,
+      messageType: draft.messageType,
+      channel,
+      caseReference,
+      addressed,
+      round,
+    };
+  }
+
+  /**
+   * A refusal stops the message, except in a JIT fan-out, where the members the safeguards
+   * exclude are left out and the sender is told which rule did so. Every refusal is audited with
+   * its rules and legal bases (and, for register hits, review references instead of reasons).
+   */
+  private async screen(
+    preview: SubmissionPreview,
+    context: SubmissionContext,
+    draft: MessageDraft,
+  ): Promise<{
+    recipients: Authority[];
+    decisions: Map<string, PolicyDecision>;
+    withheld: SubmissionAccepted['withheld'];
+  }> {
+    const { addressed, round, channel, caseReference } = preview;
+    const decisions = round.decisions;
     const refusals = addressed.flatMap((recipient) => {
       const error = policyError(decisions.get(recipient.id)!);
       return error ? [{ recipient, error }] : [];
@@ -323,7 +430,7 @@ export class SubmitMessage {
         actor: context.actor,
         correlationId: context.correlationId,
         details: {
-          ...decisionDetails(decisions.get(recipient.id)!, recipient.id, channel),
+          ...decisionDetails(decisions.get(recipient.id)!, recipient.id, channel, round),
           procedure: draft.procedure,
           messageType: draft.messageType,
           caseReference,
@@ -345,6 +452,65 @@ export class SubmitMessage {
         message: error.message,
       })),
     };
+  }
+
+  /**
+   * A decision is final only if every register of the State answered, or the message names no
+   * one, or it goes to authorities of the sender's own State only (H-1 shields from other States).
+   */
+  private mustWait(
+    round: DecisionRound,
+    recipients: readonly Authority[],
+    sender: string,
+  ): boolean {
+    if (round.unavailableRegisters.length === 0 || !round.namesPersons) return false;
+    const own = this.identity.hostedAuthority(sender).state;
+    return recipients.some(
+      (recipient) => recipient.state !== own || recipient.id.slice(0, 2) !== own,
+    );
+  }
+
+  private async hold(
+    draft: MessageDraft,
+    context: SubmissionContext,
+    awaiting: string[],
+    requestId: string | null,
+    withheld: SubmissionAccepted['withheld'],
+  ): Promise<SubmissionHeld> {
+    const now = this.clock.now();
+    const { heldRecheckIntervalMs, heldGiveUpMs } = this.config.safeguards;
+    const view = await this.messages.transaction(async (trx) => {
+      const held = await this.held.hold(
+        draft,
+        context,
+        awaiting,
+        {
+          now,
+          nextCheckAt: new Date(now.getTime() + heldRecheckIntervalMs),
+          giveUpAt: new Date(now.getTime() + heldGiveUpMs),
+        },
+        trx,
+      );
+      await this.audit.record(
+        {
+          event: 'submission.held',
+          actor: context.actor,
+          correlationId: context.correlationId,
+          details: {
+            holdId: held.holdId,
+            code: ErrorCode.REGISTER_UNAVAILABLE,
+            awaiting,
+            procedure: draft.procedure,
+            messageType: draft.messageType,
+            caseReference: draft.caseReference ?? null,
+            requestId,
+          },
+        },
+        trx,
+      );
+      return held;
+    });
+    return { ...view, requestId, messages: [], withheld };
   }
 
   private recipients(draft: MessageDraft, counterparts: string[] | undefined): Authority[] {
@@ -438,7 +604,11 @@ function decisionDetails(
   decision: PolicyDecision,
   recipient: string,
   channel: Channel,
+  round: DecisionRound,
 ): Record<string, unknown> {
+  // A register hit is never stated in clear, not even to the sender's auditors (domain.md 4): the
+  // findings it feeds keep their rule and legal basis, and the review references stand for the rest.
+  const fromRegister = round.registerReferences.length > 0;
   return {
     decisionId: decision.decisionId,
     recipient,
@@ -448,10 +618,18 @@ function decisionDetails(
       ruleId: f.ruleId,
       severity: f.severity,
       legalBasis: f.legalBasis,
-      explanation: f.explanation,
+      explanation:
+        fromRegister && REGISTER_FED_RULES.has(f.ruleId)
+          ? (f.senderMessage ?? `see register references`)
+          : f.explanation,
     })),
     redactions: decision.redactions,
     acknowledgements: decision.acknowledgements,
     settingsDigest: decision.settingsDigest,
+    ...(fromRegister && { registerReferences: round.registerReferences }),
+    ...(round.clearedReferences.length > 0 && { clearedReferences: round.clearedReferences }),
   };
 }
+
+/** Rules whose explanations would reveal a register hit. */
+const REGISTER_FED_RULES: ReadonlySet<string> = new Set(['H-1', 'H-4', 'W-7']);

@@ -28,6 +28,15 @@ export interface NodeConfig {
     reconcileIntervalMs: number;
   };
   inbound: { replayWindowMs: number; clockSkewMs: number; maxDecompressedBytes: number };
+  /**
+   * The national register: how long a check of another node's register may take before it counts
+   * as unavailable, how often held submissions are checked again, and when they fail.
+   */
+  safeguards: {
+    registerCheckTimeoutMs: number;
+    heldRecheckIntervalMs: number;
+    heldGiveUpMs: number;
+  };
   /** Warnings for keys that end within `expiryWarningDays`; the worker checks every interval. */
   keys: { expiryWarningDays: number; expiryCheckIntervalMs: number };
   /** Bearer tokens issued by this node (issuer `gateway:<authorityId>`), and an optional identity provider. */
@@ -59,6 +68,9 @@ const NUMERIC_OVERRIDES: Array<[path: string, variable: string]> = [
   ['inbound.replayWindowMs', 'GATEWAY_REPLAY_WINDOW_MS'],
   ['inbound.clockSkewMs', 'GATEWAY_CLOCK_SKEW_MS'],
   ['inbound.maxDecompressedBytes', 'GATEWAY_MAX_DECOMPRESSED_BYTES'],
+  ['safeguards.registerCheckTimeoutMs', 'GATEWAY_REGISTER_CHECK_TIMEOUT_MS'],
+  ['safeguards.heldRecheckIntervalMs', 'GATEWAY_HELD_RECHECK_INTERVAL_MS'],
+  ['safeguards.heldGiveUpMs', 'GATEWAY_HELD_GIVE_UP_MS'],
   ['keys.expiryWarningDays', 'GATEWAY_KEY_EXPIRY_WARNING_DAYS'],
   ['keys.expiryCheckIntervalMs', 'GATEWAY_KEY_EXPIRY_CHECK_INTERVAL_MS'],
   ['auth.maxTokenTtlSeconds', 'GATEWAY_MAX_TOKEN_TTL_SECONDS'],

@@ -17,7 +17,9 @@ export type SealedColumn =
   | 'requests.state'
   | 'requests.suggested_deadline'
   | 'deadlines.clock'
-  | 'case_facts.facts';
+  | 'case_facts.facts'
+  | 'register_reviews.reason'
+  | 'held_submissions.draft';
 
 export const DATA_KEY_BYTES = 32;
 const FORMAT_VERSION = 1;

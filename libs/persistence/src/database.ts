@@ -8,6 +8,7 @@ import { sealColumns } from './migrations/0004-sealed-columns.js';
 import { bindCaseFactsToAuthority } from './migrations/0007-case-facts-authority-binding.js';
 import * as access from './migrations/0005-access.js';
 import * as directoryVersions from './migrations/0006-directory-versions.js';
+import * as nationalRegister from './migrations/0009-national-register.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-safeguards': safeguards,
   '0005-access': access,
   '0006-directory-versions': directoryVersions,
+  '0009-national-register': nationalRegister,
 };
 
 // Bigint sequence numbers are read as strings; timestamps as Date (pg defaults).

@@ -114,10 +114,67 @@ export interface DeadlinesTable {
 
 export interface ProtectedPersonsTable {
   id: string;
+  /** Keyed hashes of the identifiers; empty once the entry is removed (a tombstone). */
   hashes: string[];
   shield_from: string[];
   registered_at: Timestamp;
   registered_by: string;
+  /** The asylum authority that made the entry: only it changes or removes it. */
+  owner: string;
+  /** The identifier-key version the hashes were made with (KEY_VERSION). */
+  key_version: string;
+  /** The asylum authority records a pending claim explicitly (H-4); shielding alone is H-1. */
+  claim_pending: boolean;
+  /** The register version of the entry's last change. */
+  version: ColumnType<string, string | bigint, string | bigint>;
+  removed_at: Timestamp | null;
+  removed_by: string | null;
+}
+
+/** One row: the register's current version, taken by every change in commit order. */
+export interface RegisterStateTable {
+  id: number;
+  version: ColumnType<string, string | bigint, string | bigint>;
+}
+
+/** A register hit under review by the entry's owner: confirmed (the block stands) or cleared for a case. */
+export interface RegisterReviewsTable {
+  id: string;
+  entry_id: string;
+  owner: string;
+  /** The authority whose outgoing message hit the entry. */
+  requester: string;
+  case_reference: string | null;
+  recipient_states: string[];
+  status: 'pending' | 'confirmed' | 'cleared';
+  opened_at: Timestamp;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  /** The reviewer's reason, sealed. */
+  reason: Sealed | null;
+}
+
+/** A submission waiting for a register that could not be consulted (never sent unchecked). */
+export interface HeldSubmissionsTable {
+  id: string;
+  authority: string;
+  procedure: string;
+  case_reference: string | null;
+  actor: string;
+  correlation_id: string;
+  context: Json;
+  /** The draft as submitted, sealed. */
+  draft: Sealed;
+  status: 'awaiting-safeguard-check' | 'released' | 'blocked' | 'failed';
+  /** The registers (asylum authorities) not reached at the last check. */
+  awaiting: string[];
+  /** Released: the submission; blocked or failed: the error. */
+  outcome: Json | null;
+  checks: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  next_check_at: Timestamp;
+  give_up_at: Timestamp;
 }
 
 export interface CaseFactsTable {
@@ -158,6 +215,9 @@ export interface Database {
   requests: RequestsTable;
   deadlines: DeadlinesTable;
   protected_persons: ProtectedPersonsTable;
+  register_state: RegisterStateTable;
+  register_reviews: RegisterReviewsTable;
+  held_submissions: HeldSubmissionsTable;
   case_facts: CaseFactsTable;
   users: UsersTable;
   api_keys: ApiKeysTable;

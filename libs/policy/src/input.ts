@@ -64,6 +64,8 @@ export const POLICY_CATEGORIES = [
 export interface RegisterHit {
   readonly personIndex: number;
   readonly shieldFrom: readonly string[];
+  /** The asylum authority recorded a pending claim for the person (H-4); shielding alone is H-1. */
+  readonly claimPending?: boolean;
 }
 
 /**

@@ -15,7 +15,8 @@ import {
 import { categoriesOf, type JitAction } from '#libs/procedures';
 import { scanBody, type PersonIdentifiers } from '#libs/protection-register';
 import { CaseFactsRepository } from './case-facts.repository.js';
-import { ProtectedPersonsRegister } from './protected-persons.register.js';
+import type { CheckPurpose } from './register/register-check.js';
+import { NationalRegister } from './register/national-register.js';
 
 export const POLICY_SETTINGS = Symbol('POLICY_SETTINGS');
 
@@ -45,6 +46,24 @@ export interface DraftForDecision {
   receivedHandling?: { noOnwardTransferTo: readonly string[] };
 }
 
+/** The decisions per recipient, and what the national register said. */
+export interface DecisionRound {
+  decisions: Map<string, PolicyDecision>;
+  /**
+   * Registers that could not be consulted. Unless empty, a decision that names persons to an
+   * authority of another State is not final: the message waits (held), it is never sent unchecked.
+   */
+  unavailableRegisters: readonly string[];
+  /** Whether the draft names persons (the register is consulted only then). */
+  namesPersons: boolean;
+  /**
+   * Review references of the register hits, and of the hits their owner cleared: what the audit
+   * trail records instead of any reason (only the asylum authority resolves them).
+   */
+  registerReferences: readonly string[];
+  clearedReferences: readonly string[];
+}
+
 /**
  * The policy decision point as the node runs it: the pure engine of `#libs/policy`, fed with the
  * case's facts, the protected-persons register, the free-text scanner and the node's settings.
@@ -54,7 +73,7 @@ export interface DraftForDecision {
 export class PolicyDecisionPoint {
   constructor(
     private readonly facts: CaseFactsRepository,
-    private readonly register: ProtectedPersonsRegister,
+    private readonly register: NationalRegister,
     private readonly identity: NodeIdentity,
     private readonly clock: Clock,
     @Inject(POLICY_SETTINGS) private readonly settings: PolicySettings,
@@ -65,7 +84,8 @@ export class PolicyDecisionPoint {
     recipients: readonly Authority[],
     senderId: string,
     actor: string,
-  ): Promise<Map<string, PolicyDecision>> {
+    purpose: CheckPurpose,
+  ): Promise<DecisionRound> {
     const recorded = await this.facts.get(senderId, draft.caseReference);
     // Approvals of JIT actions come from the signed messages of the team, as the procedure holds them.
     const approvals = ((draft.requestState?.actions ?? []) as JitAction[]).map(
@@ -78,9 +98,21 @@ export class PolicyDecisionPoint {
     const persons = personsIn(draft.body).map((person) =>
       identifiersAt(draft.body, person.segments),
     );
-    const registerHits = this.register
-      .check(persons)
-      .map(({ personIndex, shieldFrom }) => ({ personIndex, shieldFrom }));
+    const recipientStates = [
+      ...new Set(recipients.flatMap((r) => [r.state, r.id.slice(0, 2).toUpperCase()])),
+    ].sort();
+    const registered = await this.register.check(persons, {
+      purpose,
+      requester: senderId,
+      caseReference: draft.caseReference,
+      recipientStates,
+      actor,
+    });
+    const registerHits = registered.hits.map(({ personIndex, shieldFrom, claimPending }) => ({
+      personIndex,
+      shieldFrom,
+      claimPending,
+    }));
     const textFindings = scanBody(draft.body).map(({ field, language, term }) => ({
       field,
       language,
@@ -120,7 +152,13 @@ export class PolicyDecisionPoint {
         }),
       );
     }
-    return decisions;
+    return {
+      decisions,
+      unavailableRegisters: registered.unavailable,
+      namesPersons: persons.length > 0,
+      registerReferences: registered.hits.flatMap((hit) => hit.references),
+      clearedReferences: registered.clearedReferences,
+    };
   }
 }
 

@@ -1,106 +1,83 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { v7 as uuidv7 } from 'uuid';
-import { AuditTrail } from '#libs/audit';
-import { Clock } from '#libs/node-config';
-import { InjectDatabase, type Db } from '#libs/persistence';
+import { Inject, Injectable } from '@nestjs/common';
 import {
-  checkPersons,
-  ProtectedPersonsIndex,
+  KEY_VERSION,
   registrationHashes,
-  type PersonCheckHit,
-  type PersonIdentifiers,
   type RegistrationIdentifiers,
 } from '#libs/protection-register';
 import { REGISTER_SECRET } from './register-secret.js';
+import { RegisterIndex } from './register/register-index.js';
+import {
+  RegisterRepository,
+  type ReviewRow,
+  type ReviewStatus,
+} from './register/register.repository.js';
+
+/** Who changes the register: an asylum authority officer, for their own authority's entries. */
+export interface RegisterOfficer {
+  actor: string;
+  authorityId: string;
+}
 
 /**
- * The protected-persons register, kept by the asylum authority: keyed hashes of a person's
- * identifiers and the States to shield them from, held in memory for the policy decision point
- * and in PostgreSQL as the record. It answers "is this person shielded from that State" and
- * nothing else: no listing, no export.
+ * The protected-persons register as the asylum authority keeps it: keyed hashes of a person's
+ * identifiers, the States to shield them from and, when there is one, a pending claim. Entries
+ * belong to the asylum authority that made them and only it changes them; it answers "is this
+ * person shielded from that State" and nothing else: no listing, no export.
  */
 @Injectable()
-export class ProtectedPersonsRegister implements OnModuleInit {
-  private readonly index = new ProtectedPersonsIndex();
-
+export class ProtectedPersonsRegister {
   constructor(
-    @InjectDatabase() private readonly db: Db,
+    private readonly repository: RegisterRepository,
+    private readonly index: RegisterIndex,
     @Inject(REGISTER_SECRET) private readonly secret: Buffer,
-    private readonly audit: AuditTrail,
-    private readonly clock: Clock,
   ) {}
 
-  async onModuleInit(): Promise<void> {
-    let after = '00000000-0000-0000-0000-000000000000';
-    for (;;) {
-      const rows = await this.db
-        .selectFrom('protected_persons')
-        .select(['id', 'hashes', 'shield_from'])
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(20_000)
-        .execute();
-      if (rows.length === 0) return;
-      for (const row of rows) this.index.add(row.id, row.hashes, row.shield_from);
-      after = rows[rows.length - 1].id;
-    }
+  /** Live entries the officer's authority holds. */
+  size(officer: RegisterOfficer): Promise<number> {
+    return this.repository.liveEntries(officer.authorityId);
   }
 
-  get size(): number {
-    return this.index.size;
-  }
-
-  async register(
+  register(
     person: RegistrationIdentifiers,
     shieldFrom: string[],
-    actor: string,
+    claimPending: boolean,
+    officer: RegisterOfficer,
   ): Promise<{ entryId: string }> {
-    const entryId = uuidv7();
-    const hashes = registrationHashes(this.secret, person);
-    const now = this.clock.now();
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('protected_persons')
-        .values({
-          id: entryId,
-          hashes,
-          shield_from: shieldFrom,
-          registered_at: now,
-          registered_by: actor,
-        })
-        .execute();
-      // The audit says that an entry exists, never whose.
-      await this.audit.record(
-        {
-          event: 'register.entry-added',
-          actor,
-          details: { entryId, shieldFrom, identifierKeys: hashes.length },
-        },
-        trx,
-      );
+    return this.repository.add({
+      hashes: registrationHashes(this.secret, person),
+      shieldFrom,
+      claimPending,
+      keyVersion: KEY_VERSION,
+      owner: officer.authorityId,
+      actor: officer.actor,
     });
-    this.index.add(entryId, hashes, shieldFrom);
-    return { entryId };
   }
 
-  async remove(entryId: string, actor: string): Promise<boolean> {
-    const removed = await this.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .deleteFrom('protected_persons')
-        .where('id', '=', entryId)
-        .executeTakeFirst();
-      if (result.numDeletedRows === 0n) return false;
-      await this.audit.record(
-        { event: 'register.entry-removed', actor, details: { entryId } },
-        trx,
-      );
-      return true;
-    });
-    if (removed) this.index.remove(entryId);
-    return removed;
+  /** False when the officer's authority has no live entry of that id. */
+  remove(entryId: string, officer: RegisterOfficer): Promise<boolean> {
+    return this.repository.remove(entryId, officer.authorityId, officer.actor);
   }
 
-  check(persons: readonly PersonIdentifiers[]): PersonCheckHit[] {
-    return checkPersons(this.index, this.secret, persons);
+  reviews(officer: RegisterOfficer, status?: ReviewStatus): Promise<ReviewRow[]> {
+    return this.repository.listReviews(officer.authorityId, status);
+  }
+
+  decideReview(
+    reviewId: string,
+    decision: 'confirmed' | 'cleared',
+    reason: string,
+    officer: RegisterOfficer,
+  ): Promise<ReviewRow | undefined> {
+    return this.repository.decide(reviewId, officer.authorityId, decision, reason, officer.actor);
+  }
+
+  /** The version this process decides on, and whether it is the stored one (health, tests). */
+  async freshness(): Promise<{ version: string; current: boolean }> {
+    try {
+      await this.index.ensureCurrent();
+      return { version: this.index.appliedVersion.toString(), current: true };
+    } catch {
+      return { version: this.index.appliedVersion.toString(), current: false };
+    }
   }
 }

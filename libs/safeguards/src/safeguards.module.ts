@@ -5,8 +5,18 @@ import { CaseFactsRepository } from './case-facts.repository.js';
 import { POLICY_SETTINGS, PolicyDecisionPoint } from './policy-decision-point.js';
 import { ProtectedPersonsRegister } from './protected-persons.register.js';
 import { readRegisterSecret, REGISTER_SECRET } from './register-secret.js';
+import { AnswerRegisterCheck } from './register/answer-register-check.use-case.js';
+import { LocalRegister } from './register/local-register.js';
+import { NationalRegister } from './register/national-register.js';
+import { RegisterIndex } from './register/register-index.js';
+import { RegisterRepository } from './register/register.repository.js';
+import { RemoteRegisterClient } from './register/remote-register.client.js';
 
-/** The safeguards as the node runs them: settings, case facts, the register and the decision point. */
+/**
+ * The safeguards as the node runs them: settings, case facts, the national register (this node's
+ * own, kept current in every process, and the State's asylum authorities' on other nodes) and the
+ * decision point.
+ */
 @Module({
   providers: [
     { provide: REGISTER_SECRET, useFactory: () => readRegisterSecret() },
@@ -17,9 +27,21 @@ import { readRegisterSecret, REGISTER_SECRET } from './register-secret.js';
         loadPolicySettings(resolve(process.env.GATEWAY_POLICY_DIR ?? 'config/policy')),
     },
     CaseFactsRepository,
+    RegisterRepository,
+    RegisterIndex,
+    LocalRegister,
+    RemoteRegisterClient,
+    NationalRegister,
+    AnswerRegisterCheck,
     ProtectedPersonsRegister,
     PolicyDecisionPoint,
   ],
-  exports: [CaseFactsRepository, ProtectedPersonsRegister, PolicyDecisionPoint],
+  exports: [
+    CaseFactsRepository,
+    ProtectedPersonsRegister,
+    AnswerRegisterCheck,
+    NationalRegister,
+    PolicyDecisionPoint,
+  ],
 })
 export class SafeguardsModule {}

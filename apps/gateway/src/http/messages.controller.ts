@@ -15,8 +15,11 @@ import {
   type MessageStatus,
   type MessageView,
   type SubmissionAccepted,
+  type SubmissionHeld,
 } from '#libs/messaging';
+import { AuditTrail } from '#libs/audit';
 import { EvidenceOfficer, Officer, Requires, type OfficerContext } from './access/decorators.js';
+import { answerPreview, type RecipientPreview } from './policy-preview.js';
 import { ForwardMessageDto, SubmitMessageDto } from './submit-message.dto.js';
 
 class ListMessagesQuery {
@@ -37,16 +40,20 @@ export class MessagesController {
     private readonly markRead: MarkMessageRead,
     private readonly exportEvidence: ExportEvidence,
     private readonly forwardMessage: ForwardMessage,
+    private readonly audit: AuditTrail,
   ) {}
 
   @Post()
   @HttpCode(202)
   @Requires('messages.submit')
-  @ApiOperation({ summary: 'Seal and queue a message for delivery to another authority' })
+  @ApiOperation({
+    summary:
+      'Seal and queue a message for delivery to another authority (or hold it, status awaiting-safeguard-check, while a register of the State cannot be consulted)',
+  })
   send(
     @Body() draft: SubmitMessageDto,
     @Officer() officer: OfficerContext,
-  ): Promise<SubmissionAccepted> {
+  ): Promise<SubmissionAccepted | SubmissionHeld> {
     return this.submit.execute(draft, officer);
   }
 
@@ -89,8 +96,27 @@ export class MessagesController {
     @Param('id', uuid) id: string,
     @Body() draft: ForwardMessageDto,
     @Officer() officer: OfficerContext,
-  ): Promise<SubmissionAccepted> {
+  ): Promise<SubmissionAccepted | SubmissionHeld> {
     return this.forwardMessage.execute(id, draft, officer);
+  }
+
+  @Post(':id/forward/explain')
+  @HttpCode(200)
+  @Requires('policy.explain')
+  @ApiOperation({
+    summary:
+      'Preview an onward transfer without sending it: the decision per recipient exactly as forwarding would make it',
+  })
+  async explainForward(
+    @Param('id', uuid) id: string,
+    @Body() draft: ForwardMessageDto,
+    @Officer() officer: OfficerContext,
+  ): Promise<RecipientPreview[]> {
+    return answerPreview(
+      await this.forwardMessage.preview(id, draft, officer),
+      officer,
+      this.audit,
+    );
   }
 
   @Get(':id/evidence')

@@ -4,7 +4,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CaseQueries, type RequestDetail, type RequestView } from '#libs/cases';
 import { PROCEDURES } from '#libs/envelope';
-import { AnswerRequest, type SubmissionAccepted } from '#libs/messaging';
+import { AnswerRequest, type SubmissionAccepted, type SubmissionHeld } from '#libs/messaging';
 import { Clock } from '#libs/node-config';
 import { Officer, Requires, type OfficerContext } from './access/decorators.js';
 import { AnswerRequestDto, WithdrawRequestDto } from './submit-message.dto.js';
@@ -75,7 +75,7 @@ export class RequestsController {
     @Param('id', uuid) id: string,
     @Body() draft: AnswerRequestDto,
     @Officer() officer: OfficerContext,
-  ): Promise<SubmissionAccepted> {
+  ): Promise<SubmissionAccepted | SubmissionHeld> {
     return this.answer.execute(id, draft, officer);
   }
 
@@ -87,7 +87,7 @@ export class RequestsController {
     @Param('id', uuid) id: string,
     @Body() draft: WithdrawRequestDto,
     @Officer() officer: OfficerContext,
-  ): Promise<SubmissionAccepted> {
+  ): Promise<SubmissionAccepted | SubmissionHeld> {
     return this.answer.execute(
       id,
       { messageType: 'withdrawal', body: { reasons: draft.reasons } },

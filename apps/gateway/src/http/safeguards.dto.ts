@@ -85,6 +85,14 @@ export class RegisterEntryDto {
   @ArrayMinSize(1)
   @IsISO31661Alpha2({ each: true })
   shieldFrom!: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'A claim is pending (H-4 then blocks returns too). An entry alone records shielding only (H-1).',
+  })
+  @IsOptional()
+  @IsBoolean()
+  claimPending?: boolean;
 }
 
 class AsylumDto {

@@ -10,8 +10,18 @@ interface Target {
   nullable: boolean;
 }
 
+/** The sealed columns that existed when this migration was written; later ones are sealed from birth. */
+type SealedBy0004 = Extract<
+  SealedColumn,
+  | 'messages.payload'
+  | 'requests.state'
+  | 'requests.suggested_deadline'
+  | 'deadlines.clock'
+  | 'case_facts.facts'
+>;
+
 /** Case content about persons, and what is derived from it: sealed with the node's data key. */
-const TARGETS: Record<SealedColumn, Target> = {
+const TARGETS: Record<SealedBy0004, Target> = {
   'messages.payload': {
     table: 'messages',
     column: 'payload',

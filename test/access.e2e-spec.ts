@@ -70,6 +70,15 @@ const ENDPOINTS: Array<{
     granted: 400,
   },
   {
+    method: 'POST',
+    path: `/api/v1/messages/${NOBODY_ID}/forward/explain`,
+    body: {},
+    roles: CASEWORK,
+    granted: 400,
+  },
+  { method: 'GET', path: '/api/v1/held-submissions', roles: CASEWORK, granted: 200 },
+  { method: 'GET', path: `/api/v1/held-submissions/${NOBODY_ID}`, roles: CASEWORK, granted: 404 },
+  {
     method: 'GET',
     path: `/api/v1/messages/${NOBODY_ID}/evidence`,
     roles: [...CASEWORK, 'auditor'],
@@ -122,6 +131,26 @@ const ENDPOINTS: Array<{
     granted: 400,
   },
   { method: 'GET', path: '/api/v1/register', roles: ['asylum-authority-officer'], granted: 200 },
+  {
+    method: 'GET',
+    path: '/api/v1/register/reviews',
+    roles: ['asylum-authority-officer'],
+    granted: 200,
+  },
+  {
+    method: 'POST',
+    path: `/api/v1/register/reviews/${NOBODY_ID}/confirm`,
+    body: { reason: 'not this person' },
+    roles: ['asylum-authority-officer'],
+    granted: 404,
+  },
+  {
+    method: 'POST',
+    path: `/api/v1/register/reviews/${NOBODY_ID}/clear`,
+    body: { reason: 'not this person' },
+    roles: ['asylum-authority-officer'],
+    granted: 404,
+  },
   {
     method: 'GET',
     path: '/api/v1/directory',
@@ -519,13 +548,13 @@ describe('access control across real processes', () => {
       proposal('FR-JIT-7'),
     );
     expect(own.body).toMatchObject({ status: 'queued' });
-    // Explaining a draft would read another case's facts: refused like reading them.
+    // Explaining a draft would read another case's facts: refused as sending it would be.
     const probe = await asLiaison<ApiError>(
       'POST',
       '/api/v1/policy/explain',
       proposal('FR-SHARED-2026-1'),
     );
-    expect(probe.body.error.code).toBe('CASE_NOT_FOUND');
+    expect(probe.body.error.code).toBe('PERMISSION_DENIED');
     const other = await asLiaison<ApiError>('POST', '/api/v1/messages', proposal('FR-JIT-8'));
     expect(other.body.error.code).toBe('PERMISSION_DENIED');
     await call(FR, 'supervisor', 'PUT', '/api/v1/cases/FR-JIT-8/facts', {

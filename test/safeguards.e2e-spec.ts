@@ -93,6 +93,7 @@ interface Finding {
 }
 
 interface DecisionDetails {
+  registerReferences?: string[];
   decisionId: string;
   recipient: string;
   channel: string;
@@ -363,8 +364,11 @@ describe('the safeguards across real nodes', () => {
         const [finding] = h1(refusal);
         expect(finding.legalBasis).toEqual(RULES_CATALOGUE['H-1'].legalBasis);
         expect(finding.legalBasis.join(' ')).toMatch(/2013\/32\/EU art\. 30/);
-        // The reason stays internal: a register hit (a return would be blocked by H-4 too).
-        expect(finding.explanation).toMatch(/protected-persons register hit/);
+        // A register hit is never stated, even here: a review reference only the asylum
+        // authority resolves stands for it.
+        expect(finding.explanation).toBe('Blocked by H-1');
+        expect(JSON.stringify(refusal.findings.map((f) => f.explanation))).not.toMatch(/register/i);
+        expect(refusal.registerReferences).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/)]);
         expect(refusal.findings.map((f) => f.ruleId)).toContain('H-4');
       }
     });

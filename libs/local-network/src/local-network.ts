@@ -315,7 +315,8 @@ export class LocalNetwork {
   url(authorityId: string, instance = 0): string {
     const node = this.hostOf(authorityId);
     const port = instance === 0 ? node.port : node.extraGatewayPorts?.[instance - 1];
-    if (port === undefined) throw new Error(`${node.authorityId} has no gateway instance ${instance}`);
+    if (port === undefined)
+      throw new Error(`${node.authorityId} has no gateway instance ${instance}`);
     return `http://127.0.0.1:${port}`;
   }
 
@@ -362,7 +363,8 @@ export class LocalNetwork {
     const key = processKey(authorityId, component, instance);
     if (this.processes.has(key)) throw new Error(`${key} is already running`);
     const root = repoRoot();
-    const port = component === 'gateway' ? new URL(this.url(authorityId, instance)).port : undefined;
+    const port =
+      component === 'gateway' ? new URL(this.url(authorityId, instance)).port : undefined;
     const child = spawn(
       process.execPath,
       [join(root, 'dist', 'apps', component, 'src', 'main.js')],

@@ -619,8 +619,8 @@ function decisionDetails(
       severity: f.severity,
       legalBasis: f.legalBasis,
       explanation:
-        fromRegister && REGISTER_FED_RULES.has(f.ruleId)
-          ? (f.senderMessage ?? `see register references`)
+        fromRegister && REGISTER_FED_RULES.has(f.ruleId) && f.severity !== 'note'
+          ? f.senderMessage
           : f.explanation,
     })),
     redactions: decision.redactions,

@@ -15,7 +15,7 @@ export interface RecipientPreview {
    * Registers of the State that could not be consulted: a message naming persons to another State
    * would be held until they answer (empty when the decision is final).
    */
-  awaitingRegisters: string[];
+  awaitingChecks: string[];
 }
 
 /**
@@ -37,7 +37,7 @@ export async function answerPreview(
       messageType: preview.messageType,
       channel,
       caseReference,
-      awaitingRegisters: round.unavailableRegisters,
+      awaitingChecks: round.unavailableRegisters,
       decisions: addressed.map((recipient) => {
         const decision = round.decisions.get(recipient.id)!;
         return {
@@ -64,7 +64,7 @@ export async function answerPreview(
       })),
       noOnwardTransferTo: decision.requiredHandling.noOnwardTransferTo,
       explanation: explain(decision, 'sender'),
-      awaitingRegisters: awaiting,
+      awaitingChecks: awaiting,
     };
   });
 }

@@ -63,6 +63,8 @@ export const ErrorCode = {
   REGISTER_KEY_VERSION_MISMATCH: 'REGISTER_KEY_VERSION_MISMATCH',
   REVIEW_NOT_FOUND: 'REVIEW_NOT_FOUND',
   HELD_SUBMISSION_NOT_FOUND: 'HELD_SUBMISSION_NOT_FOUND',
+  /** The same Idempotency-Key with another request body. */
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   // Data at rest: a sealed column that does not open (altered, moved, or its key not configured)
   STORED_DATA_UNREADABLE: 'STORED_DATA_UNREADABLE',
 } as const;

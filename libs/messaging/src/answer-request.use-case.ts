@@ -7,6 +7,7 @@ import {
   type MessageDraft,
   type SubmissionAccepted,
   type SubmissionHeld,
+  type SubmissionOptions,
   type SubmissionContext,
 } from './submit-message.use-case.js';
 
@@ -34,6 +35,7 @@ export class AnswerRequest {
     requestId: string,
     draft: AnswerDraft,
     context: SubmissionContext,
+    options: SubmissionOptions = {},
   ): Promise<SubmissionAccepted | SubmissionHeld> {
     const request = await this.cases.requireRequest(requestId, context.scope);
     const opening = await this.messages.find(requestId);
@@ -55,6 +57,7 @@ export class AnswerRequest {
         acknowledgements: draft.acknowledgements,
       },
       context,
+      options,
     );
   }
 }

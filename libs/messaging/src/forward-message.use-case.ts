@@ -6,6 +6,7 @@ import {
   type MessageDraft,
   type SubmissionAccepted,
   type SubmissionHeld,
+  type SubmissionOptions,
   type SubmissionPreview,
   type SubmissionContext,
 } from './submit-message.use-case.js';
@@ -38,8 +39,9 @@ export class ForwardMessage {
     messageId: string,
     draft: ForwardDraft,
     context: SubmissionContext,
+    options: SubmissionOptions = {},
   ): Promise<SubmissionAccepted | SubmissionHeld> {
-    return this.submit.execute(await this.draftOf(messageId, draft, context), context);
+    return this.submit.execute(await this.draftOf(messageId, draft, context), context, options);
   }
 
   /** What forwarding would decide: the same checks and the same decision point as `execute`. */

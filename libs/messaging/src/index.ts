@@ -31,9 +31,11 @@ export {
   type SubmissionAccepted,
   type SubmissionContext,
   type SubmissionHeld,
+  type SubmissionOptions,
   type SubmissionPreview,
 } from './submit-message.use-case.js';
 export { ReleaseHeldSubmissions } from './release-held-submissions.js';
+export { idempotencyOf, type Idempotency } from './idempotency-keys.repository.js';
 export {
   HeldSubmissionsRepository,
   type HeldStatus,

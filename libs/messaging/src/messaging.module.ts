@@ -6,6 +6,7 @@ import { AnswerRequest } from './answer-request.use-case.js';
 import { DELIVERY_QUEUE, DeliveryQueue } from './delivery-queue.js';
 import { ForwardMessage } from './forward-message.use-case.js';
 import { HeldSubmissionsRepository } from './held-submissions.repository.js';
+import { IdempotencyKeysRepository } from './idempotency-keys.repository.js';
 import { MessageRepository } from './message.repository.js';
 import { GetMessage, ListMessages, MarkMessageRead } from './read-message.use-case.js';
 import { ReceiveEnvelope } from './receive-envelope.use-case.js';
@@ -27,6 +28,7 @@ const sending = [
   AnswerRequest,
   ForwardMessage,
   HeldSubmissionsRepository,
+  IdempotencyKeysRepository,
   ReleaseHeldSubmissions,
 ];
 

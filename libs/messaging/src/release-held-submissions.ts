@@ -69,7 +69,7 @@ export class ReleaseHeldSubmissions implements OnApplicationBootstrap, OnApplica
   private async check(claimed: ClaimedSubmission): Promise<boolean> {
     const { id, draft, context } = claimed;
     try {
-      await this.submit.execute(draft, context, { holdId: id });
+      await this.submit.execute(draft, context, { release: { holdId: id } });
       return true;
     } catch (error) {
       const now = this.clock.now();

@@ -31,6 +31,11 @@ import {
   HeldSubmissionsRepository,
   type HeldSubmissionView,
 } from './held-submissions.repository.js';
+import {
+  IdempotencyKeysRepository,
+  isIdempotencyConflict,
+  type Idempotency,
+} from './idempotency-keys.repository.js';
 import { MessageRepository } from './message.repository.js';
 
 export interface MessageDraft {
@@ -91,6 +96,13 @@ export interface SubmissionHeld extends HeldSubmissionView {
   withheld: SubmissionAccepted['withheld'];
 }
 
+export interface SubmissionOptions {
+  /** The held submission being released: marked released in the storing transaction. */
+  release?: { holdId: string };
+  /** A client's Idempotency-Key: a retry gets the first answer, recorded with the submission. */
+  idempotency?: Idempotency;
+}
+
 /** What the policy decision point decided for a draft, before anything is stored. */
 export interface SubmissionPreview {
   procedure: Procedure;
@@ -123,6 +135,7 @@ export class SubmitMessage {
     private readonly queue: DeliveryQueue,
     private readonly policy: PolicyDecisionPoint,
     private readonly held: HeldSubmissionsRepository,
+    private readonly idempotencyKeys: IdempotencyKeysRepository,
     private readonly clock: Clock,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
   ) {}
@@ -135,7 +148,32 @@ export class SubmitMessage {
   async execute(
     draft: MessageDraft,
     context: SubmissionContext,
-    release?: { holdId: string },
+    options: SubmissionOptions = {},
+  ): Promise<SubmissionAccepted | SubmissionHeld> {
+    const { idempotency } = options;
+    if (idempotency) {
+      const first = await this.idempotencyKeys.answerOf<SubmissionAccepted | SubmissionHeld>(
+        idempotency,
+      );
+      if (first) return first;
+    }
+    try {
+      return await this.submit(draft, context, options);
+    } catch (error) {
+      // A parallel twin under the same key committed first: its answer is this one's.
+      if (!idempotency || !isIdempotencyConflict(error)) throw error;
+      const first = await this.idempotencyKeys.answerOf<SubmissionAccepted | SubmissionHeld>(
+        idempotency,
+      );
+      if (!first) throw error;
+      return first;
+    }
+  }
+
+  private async submit(
+    draft: MessageDraft,
+    context: SubmissionContext,
+    { release, idempotency }: SubmissionOptions,
   ): Promise<SubmissionAccepted | SubmissionHeld> {
     const existing = await this.requestOf(draft, context);
     const preview = await this.decideFor(draft, existing, context, 'send');
@@ -151,7 +189,7 @@ export class SubmitMessage {
           awaiting.map((register) => ({ register })),
         );
       }
-      return this.hold(draft, context, awaiting, existing?.id ?? null, withheld);
+      return this.hold(draft, context, awaiting, existing?.id ?? null, withheld, idempotency);
     }
     const { channel } = preview;
     const now = this.clock.now();
@@ -160,7 +198,7 @@ export class SubmitMessage {
     const messageIds = recipients.map(() => uuidv7({ msecs: now.getTime() }));
     const requestId = draft.requestId ?? messageIds[0];
 
-    const { sealed, tracked } = await this.messages.transaction(async (trx) => {
+    const { accepted, tracked } = await this.messages.transaction(async (trx) => {
       const tracked = await this.tracker.track(trx, {
         requestId,
         procedure: draft.procedure,
@@ -284,18 +322,20 @@ export class SubmitMessage {
           trx,
         );
       }
-      return { sealed, tracked };
+      const accepted: SubmissionAccepted = {
+        requestId,
+        requestStatus: tracked.state.status,
+        status: 'queued',
+        createdAt: now.toISOString(),
+        messages: sealed,
+        withheld,
+      };
+      if (idempotency) await this.idempotencyKeys.record(trx, idempotency, accepted, now);
+      return { accepted, tracked };
     });
 
-    await this.afterCommit(sealed, tracked.deadlines, context);
-    return {
-      requestId,
-      requestStatus: tracked.state.status,
-      status: 'queued',
-      createdAt: now.toISOString(),
-      messages: sealed,
-      withheld,
-    };
+    await this.afterCommit(accepted.messages, tracked.deadlines, context);
+    return accepted;
   }
 
   private channelOf(draft: MessageDraft, recipients: number, opening: boolean): Channel {
@@ -476,10 +516,11 @@ export class SubmitMessage {
     awaiting: string[],
     requestId: string | null,
     withheld: SubmissionAccepted['withheld'],
+    idempotency: Idempotency | undefined,
   ): Promise<SubmissionHeld> {
     const now = this.clock.now();
     const { heldRecheckIntervalMs, heldGiveUpMs } = this.config.safeguards;
-    const view = await this.messages.transaction(async (trx) => {
+    return this.messages.transaction(async (trx) => {
       const held = await this.held.hold(
         draft,
         context,
@@ -508,9 +549,10 @@ export class SubmitMessage {
         },
         trx,
       );
-      return held;
+      const answer: SubmissionHeld = { ...held, requestId, messages: [], withheld };
+      if (idempotency) await this.idempotencyKeys.record(trx, idempotency, answer, now);
+      return answer;
     });
-    return { ...view, requestId, messages: [], withheld };
   }
 
   private recipients(draft: MessageDraft, counterparts: string[] | undefined): Authority[] {

@@ -9,6 +9,7 @@ import { bindCaseFactsToAuthority } from './migrations/0007-case-facts-authority
 import * as access from './migrations/0005-access.js';
 import * as directoryVersions from './migrations/0006-directory-versions.js';
 import * as nationalRegister from './migrations/0009-national-register.js';
+import * as idempotencyKeys from './migrations/0012-idempotency-keys.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-access': access,
   '0006-directory-versions': directoryVersions,
   '0009-national-register': nationalRegister,
+  '0012-idempotency-keys': idempotencyKeys,
 };
 
 // Bigint sequence numbers are read as strings; timestamps as Date (pg defaults).

@@ -204,6 +204,16 @@ export interface ApiKeysTable {
   revoked_at: Timestamp | null;
 }
 
+/** The first answer to a submission retried under the same `Idempotency-Key`. */
+export interface IdempotencyKeysTable {
+  username: string;
+  key: string;
+  /** SHA-256 of the route and canonical body: another body under the same key is refused. */
+  request_sha256: string;
+  response: Json;
+  created_at: Timestamp;
+}
+
 export interface Database {
   messages: MessagesTable;
   envelopes: EnvelopesTable;
@@ -218,6 +228,7 @@ export interface Database {
   register_state: RegisterStateTable;
   register_reviews: RegisterReviewsTable;
   held_submissions: HeldSubmissionsTable;
+  idempotency_keys: IdempotencyKeysTable;
   case_facts: CaseFactsTable;
   users: UsersTable;
   api_keys: ApiKeysTable;

@@ -1,11 +1,22 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ExportEvidence, type EvidenceBundle } from '#libs/evidence';
 import {
   ForwardMessage,
   GetMessage,
+  idempotencyOf,
   INBOUND_STATUSES,
   ListMessages,
   MarkMessageRead,
@@ -19,6 +30,7 @@ import {
 } from '#libs/messaging';
 import { AuditTrail } from '#libs/audit';
 import { EvidenceOfficer, Officer, Requires, type OfficerContext } from './access/decorators.js';
+import { IDEMPOTENCY_HEADER } from './idempotency.js';
 import { answerPreview, type RecipientPreview } from './policy-preview.js';
 import { ForwardMessageDto, SubmitMessageDto } from './submit-message.dto.js';
 
@@ -50,11 +62,15 @@ export class MessagesController {
     summary:
       'Seal and queue a message for delivery to another authority (or hold it, status awaiting-safeguard-check, while a register of the State cannot be consulted)',
   })
+  @ApiHeader(IDEMPOTENCY_HEADER)
   send(
     @Body() draft: SubmitMessageDto,
     @Officer() officer: OfficerContext,
+    @Headers('idempotency-key') key?: string,
   ): Promise<SubmissionAccepted | SubmissionHeld> {
-    return this.submit.execute(draft, officer);
+    return this.submit.execute(draft, officer, {
+      idempotency: idempotencyOf(key, officer.principal.username, 'POST /api/v1/messages', draft),
+    });
   }
 
   @Get()
@@ -92,12 +108,21 @@ export class MessagesController {
     summary:
       'Pass received content on to another authority, under the handling conditions it arrived with',
   })
+  @ApiHeader(IDEMPOTENCY_HEADER)
   forward(
     @Param('id', uuid) id: string,
     @Body() draft: ForwardMessageDto,
     @Officer() officer: OfficerContext,
+    @Headers('idempotency-key') key?: string,
   ): Promise<SubmissionAccepted | SubmissionHeld> {
-    return this.forwardMessage.execute(id, draft, officer);
+    return this.forwardMessage.execute(id, draft, officer, {
+      idempotency: idempotencyOf(
+        key,
+        officer.principal.username,
+        `POST /api/v1/messages/${id}/forward`,
+        draft,
+      ),
+    });
   }
 
   @Post(':id/forward/explain')

@@ -1,12 +1,28 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CaseQueries, type RequestDetail, type RequestView } from '#libs/cases';
 import { PROCEDURES } from '#libs/envelope';
-import { AnswerRequest, type SubmissionAccepted, type SubmissionHeld } from '#libs/messaging';
+import {
+  AnswerRequest,
+  idempotencyOf,
+  type SubmissionAccepted,
+  type SubmissionHeld,
+} from '#libs/messaging';
 import { Clock } from '#libs/node-config';
 import { Officer, Requires, type OfficerContext } from './access/decorators.js';
+import { IDEMPOTENCY_HEADER } from './idempotency.js';
 import { AnswerRequestDto, WithdrawRequestDto } from './submit-message.dto.js';
 
 class ListRequestsQuery {
@@ -71,27 +87,46 @@ export class RequestsController {
   @ApiOperation({
     summary: 'Answer in a request’s thread (acknowledge, ask for information, execute, refuse…)',
   })
+  @ApiHeader(IDEMPOTENCY_HEADER)
   reply(
     @Param('id', uuid) id: string,
     @Body() draft: AnswerRequestDto,
     @Officer() officer: OfficerContext,
+    @Headers('idempotency-key') key?: string,
   ): Promise<SubmissionAccepted | SubmissionHeld> {
-    return this.answer.execute(id, draft, officer);
+    return this.answer.execute(id, draft, officer, {
+      idempotency: idempotencyOf(
+        key,
+        officer.principal.username,
+        `POST /api/v1/requests/${id}/messages`,
+        draft,
+      ),
+    });
   }
 
   @Post('requests/:id/withdraw')
   @HttpCode(202)
   @Requires('requests.withdraw')
   @ApiOperation({ summary: 'Withdraw a request (the requesting side, at any time)' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
   withdraw(
     @Param('id', uuid) id: string,
     @Body() draft: WithdrawRequestDto,
     @Officer() officer: OfficerContext,
+    @Headers('idempotency-key') key?: string,
   ): Promise<SubmissionAccepted | SubmissionHeld> {
     return this.answer.execute(
       id,
       { messageType: 'withdrawal', body: { reasons: draft.reasons } },
       officer,
+      {
+        idempotency: idempotencyOf(
+          key,
+          officer.principal.username,
+          `POST /api/v1/requests/${id}/withdraw`,
+          draft,
+        ),
+      },
     );
   }
 

@@ -1,4 +1,4 @@
-export { ColumnCipher, type SealedColumn } from './column-cipher.js';
+export { ColumnCipher, DataKey, type SealedColumn } from './column-cipher.js';
 export { readDataKeys } from './data-keys.js';
 export { createDatabase, migrateToLatest } from './database.js';
 export { caseFactsRowId } from './migrations/0007-case-facts-authority-binding.js';

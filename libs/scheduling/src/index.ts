@@ -1,0 +1,3 @@
+export { NodeLeadership } from './node-leadership.js';
+export { PeriodicTasks, type PeriodicTask } from './periodic-tasks.js';
+export { SchedulingModule } from './scheduling.module.js';

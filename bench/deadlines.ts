@@ -26,6 +26,7 @@ import {
 import { LocalNetwork, mlaRequest, repoRoot, type NodeSpec } from '#libs/local-network';
 import { loadNodeConfig, SystemClock } from '#libs/node-config';
 import { createDatabase, readDataKeys, type ColumnCipher } from '#libs/persistence';
+import { NodeLeadership, PeriodicTasks } from '#libs/scheduling';
 import { applyMessage, applySystemEvent, type ProcedureState } from '#libs/procedures';
 import { machineInfo, percentiles, positiveInteger, progressOf, round, sleep } from './support.js';
 
@@ -514,6 +515,8 @@ async function run(options: Options): Promise<Record<string, unknown>> {
     const rederivation = new DeadlineRederivation(
       new CaseRepository(db, cipher),
       new DeadlineTimers(queue, profiles, new SystemClock()),
+      // Run here by hand, not as a periodic task.
+      new PeriodicTasks(new NodeLeadership(config)),
       config,
     );
     // A cold pass first, as after the loss of Redis state: every timer is added again.

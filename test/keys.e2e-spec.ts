@@ -396,11 +396,11 @@ describe('key lifecycle across real processes', () => {
       authorityId: NG,
       owner: 'peer',
     });
-    // The worker checks again at every interval (1 s here).
+    // The node checks again at every interval (1 s here), in whichever process leads the task.
     const count = warned.length;
     await waitFor(
       async () => (await audited(ngDb, 'key.expiring')).length >= count + 2,
-      'periodic expiry warnings from the worker',
+      'periodic expiry warnings',
     );
     await waitFor(
       async () =>
@@ -409,7 +409,7 @@ describe('key lifecycle across real processes', () => {
           .some(
             (line) => line.includes('key expiry warning') && line.includes(expiring.fingerprint),
           ),
-      'the warning in the worker log',
+      'the warning in the worker log (its start-up check)',
     );
 
     // Still usable meanwhile.

@@ -13,6 +13,7 @@ import { KeysModule } from '#libs/keys';
 import { NODE_CONFIG, NodeModule, type NodeConfig } from '#libs/node-config';
 import { loggerModule } from '#libs/observability';
 import { PersistenceModule } from '#libs/persistence';
+import { SchedulingModule } from '#libs/scheduling';
 import { AccessController } from './http/access.controller.js';
 import { AccessGuard } from './http/access/access.guard.js';
 import {
@@ -41,7 +42,8 @@ import { StatisticsController } from './http/statistics.controller.js';
     NodeModule,
     PersistenceModule,
     AuditModule.forComponent('gateway'),
-    KeysModule.forComponent({ periodic: false }),
+    SchedulingModule,
+    KeysModule,
     BusModule,
     AccessModule,
     SendingModule,

@@ -7,6 +7,7 @@ import { KeysModule } from '#libs/keys';
 import { NodeModule } from '#libs/node-config';
 import { loggerModule } from '#libs/observability';
 import { PersistenceModule } from '#libs/persistence';
+import { SchedulingModule } from '#libs/scheduling';
 
 @Module({
   imports: [
@@ -14,7 +15,8 @@ import { PersistenceModule } from '#libs/persistence';
     NodeModule,
     PersistenceModule,
     AuditModule.forComponent('worker'),
-    KeysModule.forComponent({ periodic: true }),
+    SchedulingModule,
+    KeysModule,
     BusModule,
     DeliveryModule,
     DeadlineWorkerModule,

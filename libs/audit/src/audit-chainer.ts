@@ -1,42 +1,24 @@
-import {
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { PeriodicTasks } from '#libs/scheduling';
 import { AuditTrail } from './audit-trail.js';
 
-const INTERVAL_MS = 200;
-
-/** Chains new audit entries every 200 ms, and once more on shutdown. */
+/**
+ * Chains new audit entries every 200 ms, once per node (whichever process leads the task), and
+ * once more as each process stops.
+ */
 @Injectable()
-export class AuditChainer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(AuditChainer.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+export class AuditChainer implements OnModuleInit {
+  constructor(
+    private readonly audit: AuditTrail,
+    private readonly tasks: PeriodicTasks,
+  ) {}
 
-  constructor(private readonly audit: AuditTrail) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.tick(), INTERVAL_MS);
-  }
-
-  /** Before the database pool closes. */
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-    await this.audit
-      .chainPending()
-      .catch((error: Error) =>
-        this.logger.error({ err: error.message }, 'audit chaining failed at shutdown'),
-      );
-  }
-
-  private tick(): void {
-    if (this.running) return;
-    this.running = this.audit
-      .chainPending()
-      .catch((error: Error) => this.logger.error({ err: error.message }, 'audit chaining failed'))
-      .finally(() => (this.running = undefined));
+  onModuleInit(): void {
+    this.tasks.register({
+      name: 'audit-chain',
+      intervalMs: 200,
+      atShutdown: true,
+      run: () => this.audit.chainPending(),
+    });
   }
 }

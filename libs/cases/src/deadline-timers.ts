@@ -1,15 +1,10 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { InjectQueue } from '@nestjs/bullmq';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { deadlineCalendar, remindersDue, type DeadlineProfiles } from '#libs/deadlines';
 import { Clock, NODE_CONFIG, type NodeConfig } from '#libs/node-config';
+import { PeriodicTasks } from '#libs/scheduling';
 import { CaseRepository, reviveClock, type DeadlineRow } from './case.repository.js';
 import { DEADLINE_PROFILES } from './deadline-profiles.js';
 
@@ -208,17 +203,16 @@ export class DeadlineTimers {
 
 /**
  * Re-derives every running deadline's timers from PostgreSQL at start-up and then periodically,
- * so that timers survive restarts and the loss of Redis state.
+ * once per node, so that timers survive restarts and the loss of Redis state.
  */
 @Injectable()
-export class DeadlineRederivation implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DeadlineRederivation implements OnModuleInit {
   private readonly logger = new Logger(DeadlineRederivation.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
 
   constructor(
     private readonly cases: CaseRepository,
     private readonly timers: DeadlineTimers,
+    private readonly tasks: PeriodicTasks,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
   ) {}
 
@@ -229,29 +223,16 @@ export class DeadlineRederivation implements OnApplicationBootstrap, OnApplicati
       deadlines += batch.length;
       added += await this.timers.schedule(batch);
     }
+    if (added > 0)
+      this.logger.log({ deadlines, added }, 'deadline timers re-derived from the database');
     return { deadlines, added };
   }
 
-  onApplicationBootstrap(): void {
-    this.tick();
-    this.timer = setInterval(() => this.tick(), this.config.delivery.reconcileIntervalMs);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  private tick(): void {
-    if (this.running) return;
-    this.running = this.execute()
-      .then((report) => {
-        if (report.added > 0)
-          this.logger.log(report, 'deadline timers re-derived from the database');
-      })
-      .catch((error: Error) =>
-        this.logger.error({ err: error.message }, 'deadline re-derivation failed'),
-      )
-      .finally(() => (this.running = undefined));
+  onModuleInit(): void {
+    this.tasks.register({
+      name: 'deadline-rederive',
+      intervalMs: this.config.delivery.reconcileIntervalMs,
+      run: () => this.execute(),
+    });
   }
 }

@@ -1,12 +1,7 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DeliveryQueue, MessageRepository } from '#libs/messaging';
 import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
+import { PeriodicTasks } from '#libs/scheduling';
 
 export interface ReconciliationReport {
   pending: number;
@@ -44,37 +39,22 @@ export class ReconcileOutbox {
 }
 
 /**
- * Runs the reconciliation at start-up and then periodically. A timer in the worker process rather
- * than a BullMQ repeatable job: it must survive the loss of Redis state it is there to repair.
+ * Runs the reconciliation at start-up and then periodically, once per node. A timer rather than a
+ * BullMQ repeatable job: it must survive the loss of Redis state it is there to repair.
  */
 @Injectable()
-export class OutboxReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(OutboxReconciler.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-
+export class OutboxReconciler implements OnModuleInit {
   constructor(
     private readonly reconcile: ReconcileOutbox,
+    private readonly tasks: PeriodicTasks,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.tick();
-    this.timer = setInterval(() => this.tick(), this.config.delivery.reconcileIntervalMs);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  private tick(): void {
-    if (this.running) return;
-    this.running = this.reconcile
-      .execute()
-      .catch((error: Error) =>
-        this.logger.error({ err: error.message }, 'outbox reconciliation failed'),
-      )
-      .finally(() => (this.running = undefined));
+  onModuleInit(): void {
+    this.tasks.register({
+      name: 'outbox-reconcile',
+      intervalMs: this.config.delivery.reconcileIntervalMs,
+      run: () => this.reconcile.execute(),
+    });
   }
 }

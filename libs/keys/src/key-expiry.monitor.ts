@@ -2,28 +2,25 @@ import {
   Inject,
   Injectable,
   Logger,
-  type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
+  type OnModuleInit,
 } from '@nestjs/common';
 import { AuditTrail } from '#libs/audit';
 import { AuthorityDirectory, keyExpiryWarnings, type KeyExpiryWarning } from '#libs/directory';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
-
-export const KEY_EXPIRY_PERIODIC = Symbol('KEY_EXPIRY_PERIODIC');
+import { PeriodicTasks } from '#libs/scheduling';
 
 /** Where the 60-day warning comes from (domain.md section 6). */
 const BASIS = 'eDelivery (Domibus) practice: certificate-expiry alerts 60 days ahead';
 
 /**
  * Warns of keys about to lapse, the node's own and the peers' in the directory: at start-up of
- * each long-running process and, in the worker, at every check interval. Each warning is logged
+ * each long-running process and, once per node, at every check interval. Each warning is logged
  * and audited (`key.expiring`) with its reason; /health/ready shows them as of the request.
  */
 @Injectable()
-export class KeyExpiryMonitor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class KeyExpiryMonitor implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('KeyExpiry');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
 
   constructor(
     private readonly directory: AuthorityDirectory,
@@ -31,7 +28,7 @@ export class KeyExpiryMonitor implements OnApplicationBootstrap, BeforeApplicati
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
-    @Inject(KEY_EXPIRY_PERIODIC) private readonly periodic: boolean,
+    private readonly tasks: PeriodicTasks,
   ) {}
 
   /** As of now; cheap: the directory is in memory. */
@@ -63,27 +60,18 @@ export class KeyExpiryMonitor implements OnApplicationBootstrap, BeforeApplicati
     return warnings;
   }
 
+  onModuleInit(): void {
+    this.tasks.register({
+      name: 'key-expiry',
+      intervalMs: this.config.keys.expiryCheckIntervalMs,
+      run: () => this.check(),
+    });
+  }
+
+  /** At start-up of each process, before it serves: its own log and the trail say what lapses. */
   async onApplicationBootstrap(): Promise<void> {
-    await this.tick();
-    if (this.periodic) {
-      this.timer = setInterval(() => void this.tick(), this.config.keys.expiryCheckIntervalMs);
-    }
-  }
-
-  /** Before the database pool closes. */
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = this.check()
-      .then(
-        () => undefined,
-        (error: Error) => this.logger.error({ err: error.message }, 'key expiry check failed'),
-      )
-      .finally(() => (this.running = undefined));
-    await this.running;
+    await this.check().catch((error: Error) =>
+      this.logger.error({ err: error.message }, 'key expiry check failed'),
+    );
   }
 }

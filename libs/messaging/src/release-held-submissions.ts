@@ -1,13 +1,8 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AuditTrail } from '#libs/audit';
 import { ErrorCode, isGatewayError } from '#libs/errors';
 import { Clock, NODE_CONFIG, type NodeConfig } from '#libs/node-config';
+import { PeriodicTasks } from '#libs/scheduling';
 import {
   HeldSubmissionsRepository,
   type ClaimedSubmission,
@@ -21,40 +16,28 @@ const LEASE_MS = 60_000;
 /**
  * Checks held submissions again until every register of the State answers: then each is decided
  * afresh, exactly as at submission (facts and register as they are now), and sent or blocked.
- * Every gateway process of the node runs it; a held submission is claimed by one at a time and
- * released at most once. After the give-up time it fails, and says why.
+ * One gateway process of the node runs it at a time; a held submission is claimed for a check
+ * and released at most once. After the give-up time it fails, and says why.
  */
 @Injectable()
-export class ReleaseHeldSubmissions implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ReleaseHeldSubmissions implements OnModuleInit {
   private readonly logger = new Logger(ReleaseHeldSubmissions.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
 
   constructor(
     private readonly held: HeldSubmissionsRepository,
     private readonly submit: SubmitMessage,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
+    private readonly tasks: PeriodicTasks,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.runOnce()
-        .catch((error: Error) => {
-          this.logger.warn({ err: error.message }, 'held submissions not checked this time');
-          return 0;
-        })
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, this.config.safeguards.heldRecheckIntervalMs);
-    this.timer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onModuleInit(): void {
+    this.tasks.register({
+      name: 'held-submissions',
+      intervalMs: this.config.safeguards.heldRecheckIntervalMs,
+      run: () => this.runOnce(),
+    });
   }
 
   /** Checks the held submissions that are due; how many were settled (released, blocked, failed). */

@@ -539,7 +539,7 @@ describe('gateway spine across real processes', () => {
       const keyLines = readFileSync(join(secrets, `${id}.key.asc`), 'utf8')
         .split('\n')
         .filter((line) => line.length > 40);
-      const registerSecret = readFileSync(join(secrets, `${id}.register-secret`));
+      const registerSecret = readFileSync(network.environment(id).GATEWAY_REGISTER_SECRET_FILE);
       const dataKey = readFileSync(join(secrets, `${id}.data-key`));
       const tokenSecret = readFileSync(join(secrets, `${id}.token-secret`));
       for (const secret of [

@@ -28,6 +28,8 @@ export type AuditEvent =
   | 'register.entry-added'
   | 'register.entry-removed'
   | 'case-facts.updated'
+  | 'case-facts.relaxed'
+  | 'case-facts.relaxation-refused'
   | 'user.created'
   | 'user.disabled'
   | 'api-key.issued'

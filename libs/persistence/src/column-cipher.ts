@@ -17,7 +17,8 @@ export type SealedColumn =
   | 'requests.state'
   | 'requests.suggested_deadline'
   | 'deadlines.clock'
-  | 'case_facts.facts';
+  | 'case_facts.facts'
+  | 'case_facts_history.change';
 
 export const DATA_KEY_BYTES = 32;
 const FORMAT_VERSION = 1;

@@ -7,7 +7,6 @@ import {
   Param,
   ParseUUIDPipe,
   Post,
-  Put,
 } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OutOfScopeError } from '#libs/access';
@@ -15,15 +14,11 @@ import { AuditTrail } from '#libs/audit';
 import { CaseRepository } from '#libs/cases';
 import { AuthorityDirectory, type Authority } from '#libs/directory';
 import { ErrorCode, GatewayError } from '#libs/errors';
-import { explain, policyError, type CaseFacts } from '#libs/policy';
+import { explain, policyError } from '#libs/policy';
 import { validateMessageBody } from '#libs/procedures';
-import {
-  CaseFactsRepository,
-  PolicyDecisionPoint,
-  ProtectedPersonsRegister,
-} from '#libs/safeguards';
+import { PolicyDecisionPoint, ProtectedPersonsRegister } from '#libs/safeguards';
 import { Officer, Requires, type OfficerContext } from './access/decorators.js';
-import { CaseFactsDto, RegisterEntryDto } from './safeguards.dto.js';
+import { RegisterEntryDto } from './safeguards.dto.js';
 import { SubmitMessageDto } from './submit-message.dto.js';
 
 @ApiTags('safeguards')
@@ -31,7 +26,6 @@ import { SubmitMessageDto } from './submit-message.dto.js';
 export class SafeguardsController {
   constructor(
     private readonly register: ProtectedPersonsRegister,
-    private readonly facts: CaseFactsRepository,
     private readonly policy: PolicyDecisionPoint,
     private readonly cases: CaseRepository,
     private readonly directory: AuthorityDirectory,
@@ -75,35 +69,6 @@ export class SafeguardsController {
   })
   size(): { entries: number } {
     return { entries: this.register.size };
-  }
-
-  @Get('cases/:reference/facts')
-  @Requires('case-facts.read')
-  @ApiOperation({
-    summary: 'What your authority knows about the persons of a case (local, never sent)',
-  })
-  async caseFacts(
-    @Param('reference') reference: string,
-    @Officer() officer: OfficerContext,
-  ): Promise<CaseFacts> {
-    await this.requireCase(reference, officer);
-    return this.facts.get(officer.scope.authorityId, reference);
-  }
-
-  @Put('cases/:reference/facts')
-  @Requires('case-facts.write')
-  @ApiOperation({
-    summary:
-      'Record the facts the safeguards decide on: asylum, risk assessment, proceedings, child records, consents',
-  })
-  async putCaseFacts(
-    @Param('reference') reference: string,
-    @Body() facts: CaseFactsDto,
-    @Officer() officer: OfficerContext,
-  ): Promise<CaseFacts> {
-    await this.requireCase(reference, officer);
-    await this.facts.put(officer.scope.authorityId, reference, facts, officer.actor);
-    return facts;
   }
 
   @Post('policy/explain')

@@ -10,8 +10,11 @@ interface Target {
   nullable: boolean;
 }
 
+/** The columns 0004 turned into sealed ones (later tables are created sealed). */
+type SealedBy0004 = Exclude<SealedColumn, 'case_facts_history.change'>;
+
 /** Case content about persons, and what is derived from it: sealed with the node's data key. */
-const TARGETS: Record<SealedColumn, Target> = {
+const TARGETS: Record<SealedBy0004, Target> = {
   'messages.payload': {
     table: 'messages',
     column: 'payload',
@@ -59,7 +62,7 @@ const BATCH = 500;
 export function sealColumns(cipher: ColumnCipher): Migration {
   return {
     async up(db: Kysely<unknown>): Promise<void> {
-      for (const [name, target] of Object.entries(TARGETS) as Array<[SealedColumn, Target]>) {
+      for (const [name, target] of Object.entries(TARGETS) as Array<[SealedBy0004, Target]>) {
         await sealColumn(db, cipher, name, target);
       }
     },

@@ -132,9 +132,8 @@ export class CaseFactsRepository {
     const { authorityId, caseReference, procedure } = key;
     return this.db.transaction().execute(async (trx) => {
       // Serialises the writers of one procedure's facts, whether the row exists yet or not.
-      await sql`select pg_advisory_xact_lock(hashtext(${`case-facts:${procedureFactsRowId(authorityId, caseReference, procedure)}`}))`.execute(
-        trx,
-      );
+      const lock = JSON.stringify(['case-facts', authorityId, caseReference, procedure]);
+      await sql`select pg_advisory_xact_lock(hashtext(${lock}))`.execute(trx);
       const row = await trx
         .selectFrom('case_facts')
         .select(['version', 'facts'])

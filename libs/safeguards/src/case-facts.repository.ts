@@ -189,7 +189,7 @@ export class CaseFactsRepository {
             .doUpdateSet({ facts: sealed, version, updated_at: now, updated_by: writer.actor }),
         )
         .execute();
-      // The trail names the fields that changed and how, never their values.
+      // The trail names the fields that changed and how, never their values nor the justification.
       const paths = decision.changes.map(({ path, direction: way }) => ({ path, direction: way }));
       await this.audit.record(
         {
@@ -214,9 +214,8 @@ export class CaseFactsRepository {
               paths: relaxed.map((change) => change.path),
               rules: [...new Set(relaxed.flatMap((change) => change.rules))],
               roles: writer.roles,
-              ...(decision.justification !== undefined && {
-                justification: decision.justification,
-              }),
+              // The text is in the history, sealed: it may name persons like the facts do.
+              justified: decision.justification !== undefined,
             },
           },
           trx,

@@ -376,7 +376,7 @@ const PERSON_FIELDS: SpecsOf<PersonFacts, PersonLeaf> = {
     rules: ['H-1', 'W-7'],
     owner: procedureOwned,
     tighter:
-      'more States (but the first State recorded for a person makes their States known: see H-1 below)',
+      'more States; but the first State recorded for a person makes their States known (a relaxation, see README)',
     order: STATES,
   },
   countryOfOrigin: {
@@ -387,7 +387,7 @@ const PERSON_FIELDS: SpecsOf<PersonFacts, PersonLeaf> = {
     order: ONE_STATE,
   },
   dateOfBirth: {
-    type: 'date (YYYY, YYYY-MM, YYYY-MM-DD)',
+    type: 'date: YYYY, YYYY-MM or YYYY-MM-DD (unreadable: may be a child’s)',
     rules: ['H-5'],
     owner: procedureOwned,
     tighter: 'a later 18th birthday (a child for longer) > an earlier one > none',
@@ -494,7 +494,8 @@ const ASYLUM_FIELDS: SpecsOf<AsylumFacts, keyof AsylumFacts> = {
     type: 'ISO 3166-1 alpha-2[]',
     rules: ['H-1', 'W-7'],
     owner: asylumOwned,
-    tighter: 'more States (the first State recorded makes the States known: see H-1 below)',
+    tighter:
+      'more States; but the first State recorded for a person makes their States known (a relaxation, see README)',
     order: STATES,
   },
 };

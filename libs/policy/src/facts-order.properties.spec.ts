@@ -388,8 +388,8 @@ function bodyFor(template: number, named: Body[]): [Procedure, string, Body] {
 }
 
 /**
- * A draft to judge facts by. With `knownStates`, a person whose protection status the body
- * carries also has a nationality in it: see the combination property for why.
+ * A draft to judge facts by. With `knownStates`, every person the body names has a nationality in
+ * it: see the combination property for why.
  */
 const draft = (knownStates: boolean) =>
   fc
@@ -538,6 +538,12 @@ describe('the order of facts agrees with the engine', () => {
     expect(looser).toBeGreaterThan(20);
   });
 
+  /*
+   * One exception, by design (README, "States known"): a State recorded for a person by any
+   * procedure makes their States known to all, and a record by position is joined to a keyed
+   * person it may be. Either lifts H-1's block of asylum data abroad "to an unknown State" for a
+   * claimant whose nationality the message does not give; so here every person named has one.
+   */
   it('keeps the combination with another procedure’s facts at least as tight after such a change', () => {
     let checked = 0;
     fc.assert(

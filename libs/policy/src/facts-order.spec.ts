@@ -748,6 +748,19 @@ describe('combining the facts of several procedures', () => {
     expect(evaluate(mla(RO_CENTRAL, person())(combined)).outcome).toBe('block');
   });
 
+  it('makes a claimant’s States known to all once one procedure records one (README, "States known")', () => {
+    const claim = claimant();
+    const nationality: CaseFacts = { persons: [{ personKey: 'P1', nationalities: ['NG'] }] };
+    const abroad = mla(DE_CENTRAL, stateless);
+    // The claim alone: asylum data may not go abroad while the States are unknown...
+    expect(evaluate(abroad(claim)).outcome).toBe('block');
+    // ...another procedure's record of the nationality makes them known: NG only is shielded.
+    expect(evaluate(abroad(combineFacts([claim, nationality]))).outcome).not.toBe('block');
+    expect(evaluate(mla(NG_CENTRAL, stateless)(combineFacts([claim, nationality]))).outcome).toBe(
+      'block',
+    );
+  });
+
   it('keeps a person’s "no testimony" only where every procedure flagging testimony says so', () => {
     const combined = combineFacts([
       { persons: [{ personKey: 'P1', testimonyExists: false }] },

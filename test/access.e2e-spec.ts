@@ -40,6 +40,9 @@ const CASEWORK: Role[] = [
   'asset-recovery-officer',
 ];
 
+/** Case facts: the caseworkers and supervisors, and the asylum authority for the asylum facts. */
+const FACTS: Role[] = [...CASEWORK, 'asylum-authority-officer'];
+
 const NOBODY_ID = '01900000-0000-7000-8000-000000000000';
 
 /**
@@ -102,10 +105,19 @@ const ENDPOINTS: Array<{
     granted: 400,
   },
   { method: 'GET', path: '/api/v1/cases/NOBODY-1', roles: CASEWORK, granted: 404 },
+  // Each sees the facts of their procedures, the asylum authority the asylum facts of all: a case
+  // that does not exist and another procedure's case answer alike (S11).
   {
     method: 'GET',
     path: '/api/v1/cases/NOBODY-1/facts',
-    roles: CASEWORK,
+    roles: FACTS,
+    granted: 200,
+    grantedAs: { 'liaison-officer': 404 },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/cases/NOBODY-1/facts/history',
+    roles: FACTS,
     granted: 200,
     grantedAs: { 'liaison-officer': 404 },
   },
@@ -113,7 +125,14 @@ const ENDPOINTS: Array<{
     method: 'PUT',
     path: '/api/v1/cases/NOBODY-1/facts',
     body: { unknown: true },
-    roles: CASEWORK,
+    roles: FACTS,
+    granted: 400,
+  },
+  {
+    method: 'PATCH',
+    path: '/api/v1/cases/NOBODY-1/facts',
+    body: { unknown: true },
+    roles: FACTS,
     granted: 400,
   },
   { method: 'POST', path: '/api/v1/policy/explain', body: {}, roles: CASEWORK, granted: 400 },
@@ -448,8 +467,10 @@ describe('access control across real processes', () => {
     expect(hijack.body.error.code).toBe('REQUEST_NOT_FOUND');
     // Case facts are each authority's own, even under one case reference.
     const facts = { agreementId: 'MOJ-ONLY' };
+    const recorded = { ...facts, procedure: 'mla', justification: 'The MLA treaty of 1959' };
     expect(
-      (await call(FR, 'supervisor', 'PUT', '/api/v1/cases/FR-SHARED-2026-1/facts', facts)).status,
+      (await call(FR, 'supervisor', 'PUT', '/api/v1/cases/FR-SHARED-2026-1/facts', recorded))
+        .status,
     ).toBe(200);
     expect(
       (await call(PNAT, 'supervisor', 'GET', '/api/v1/cases/FR-SHARED-2026-1/facts')).body,
@@ -557,9 +578,12 @@ describe('access control across real processes', () => {
     expect(probe.body.error.code).toBe('PERMISSION_DENIED');
     const other = await asLiaison<ApiError>('POST', '/api/v1/messages', proposal('FR-JIT-8'));
     expect(other.body.error.code).toBe('PERMISSION_DENIED');
-    await call(FR, 'supervisor', 'PUT', '/api/v1/cases/FR-JIT-8/facts', {
+    const jitFacts = await call(FR, 'supervisor', 'PUT', '/api/v1/cases/FR-JIT-8/facts', {
+      procedure: 'jit',
       legalBasisRecorded: true,
+      justification: 'The team is founded on UNTOC art. 19',
     });
+    expect(jitFacts.status).toBe(200);
     const otherJit = await call<SubmissionAccepted>(
       FR,
       'supervisor',

@@ -14,7 +14,14 @@ import {
   SAMPLE_HANDLING,
 } from '#libs/local-network';
 import type { MessageDetail, SubmissionAccepted } from '#libs/messaging';
-import { caseFactsRowId, createDatabase, migrateToLatest, readDataKeys } from '#libs/persistence';
+import {
+  caseFactsHistoryRowId,
+  caseFactsRowId,
+  createDatabase,
+  migrateToLatest,
+  procedureFactsRowId,
+  readDataKeys,
+} from '#libs/persistence';
 import * as spine from '../libs/persistence/src/migrations/0001-spine.js';
 import * as cases from '../libs/persistence/src/migrations/0002-cases.js';
 import * as safeguards from '../libs/persistence/src/migrations/0003-safeguards.js';
@@ -40,6 +47,7 @@ const SEALED_COLUMNS = [
   'requests.suggested_deadline',
   'deadlines.clock',
   'case_facts.facts',
+  'case_facts_history.change',
 ];
 
 interface Hit {
@@ -195,7 +203,11 @@ describe('case content at rest', () => {
     };
     const put = await api(url(FR, `/api/v1/cases/${FACTS_CASE}/facts`), {
       method: 'PUT',
-      body: JSON.stringify(facts),
+      body: JSON.stringify({
+        ...facts,
+        procedure: 'nationality-verification',
+        justification: `Recorded from the desk’s file ${MARKER}`,
+      }),
     });
     expect(put.status).toBe(200);
   });
@@ -227,7 +239,7 @@ describe('case content at rest', () => {
       const sealed = (await search(id, keyId)).map((hit) => hit.column);
       expect(sealed).toEqual(
         expect.arrayContaining(
-          SEALED_COLUMNS.filter((column) => id === FR || column !== 'case_facts.facts'),
+          SEALED_COLUMNS.filter((column) => id === FR || !column.startsWith('case_facts')),
         ),
       );
       const { rows } = await db[id].query<{ column: string; type: string }>(
@@ -394,8 +406,20 @@ describe('migration 0004 on rows stored before it', () => {
       deadlines: await sql<{ id: string; clock: Buffer }>`select id, clock from deadlines`.execute(
         db,
       ),
-      facts: await sql<{ case_reference: string; facts: Buffer }>`
-        select case_reference, facts from case_facts`.execute(db),
+      facts: await sql<{
+        case_reference: string;
+        procedure: string;
+        version: number;
+        facts: Buffer;
+      }>`
+        select case_reference, procedure, version, facts from case_facts`.execute(db),
+      history: await sql<{
+        procedure: string;
+        version: number;
+        actor: string;
+        direction: string;
+        change: Buffer;
+      }>`select procedure, version, actor, direction, change from case_facts_history`.execute(db),
     };
     const byId = <T extends { id: string }>(list: T[], id: string) =>
       list.find((r) => r.id === id)!;
@@ -416,12 +440,39 @@ describe('migration 0004 on rows stored before it', () => {
       expect(cipher.open('deadlines.clock', deadlines[i], deadline.clock)).toEqual(clocks[i]);
     }
     expect(rows.facts.rows).toHaveLength(1);
-    // 0007 bound the facts to their authority as well (hub nodes: one reference, two authorities).
-    const sealedFacts = rows.facts.rows[0].facts;
-    expect(cipher.open('case_facts.facts', caseFactsRowId(FR, CASE), sealedFacts)).toEqual(facts);
-    expect(() => cipher.open('case_facts.facts', CASE, sealedFacts)).toThrow();
-    expect(() =>
-      cipher.open('case_facts.facts', caseFactsRowId('FR-PNAT-PARIS', CASE), sealedFacts),
-    ).toThrow();
+    // 0007 bound the facts to their authority; 0008 to the procedure they are attributed to (the
+    // case's requests are MLA requests), and made their writer the first entry of their history.
+    const [stored] = rows.facts.rows;
+    expect([stored.procedure, stored.version]).toEqual(['mla', 1]);
+    const sealedFacts = stored.facts;
+    expect(
+      cipher.open('case_facts.facts', procedureFactsRowId(FR, CASE, 'mla'), sealedFacts),
+    ).toEqual(facts);
+    for (const elsewhere of [
+      caseFactsRowId(FR, CASE),
+      CASE,
+      procedureFactsRowId(FR, CASE, 'jit'),
+      procedureFactsRowId('FR-PNAT-PARIS', CASE, 'mla'),
+    ]) {
+      expect(() => cipher.open('case_facts.facts', elsewhere, sealedFacts)).toThrow();
+    }
+    expect(rows.history.rows).toHaveLength(1);
+    const [first] = rows.history.rows;
+    expect(first).toMatchObject({
+      procedure: 'mla',
+      version: 1,
+      actor: `officer@${FR}`,
+      direction: 'recorded',
+    });
+    expect(first.change.includes(MARKER)).toBe(false);
+    expect(
+      cipher.open(
+        'case_facts_history.change',
+        caseFactsHistoryRowId(FR, CASE, 'mla', 1),
+        first.change,
+      ),
+    ).toEqual({
+      changes: [{ path: 'persons[index=0]', after: facts.persons[0], direction: 'recorded' }],
+    });
   });
 });

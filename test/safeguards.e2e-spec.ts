@@ -68,6 +68,10 @@ const OFFICER_SPELLING = {
 /** Words from which the sender (or anyone reading the answer) could infer the claim. */
 const TELLTALE = /asylum|claim|register|refugee|protect|persecut|2013\/32|UNHCR/i;
 
+/** Recording facts that lift a default (a first State, an assessment) as a supervisor needs a reason. */
+const FACTS_JUSTIFICATION =
+  'Supervisor C. Martin: recorded from the desk’s file, checked on 2 March';
+
 const JUSTIFICATION =
   'Supervisor C. Martin: the team is founded on UNTOC art. 19, which the agreement will state';
 
@@ -335,7 +339,18 @@ describe('the safeguards across real nodes', () => {
       expect(JSON.stringify(added)).not.toMatch(/bello|fatim|adaeze|2001/i);
 
       for (const reference of [RETURN_CASE, SHIELDED_CASE]) {
-        const put = await post(FR, `/api/v1/cases/${reference}/facts`, returnFacts, 'PUT');
+        // A supervisor records them for the repatriation desk: a relaxation of nothing recorded
+        // (a risk assessment, voluntariness, an agreement) needs their written justification.
+        const put = await post(
+          FR,
+          `/api/v1/cases/${reference}/facts`,
+          {
+            ...returnFacts,
+            procedure: 'nationality-verification',
+            justification: FACTS_JUSTIFICATION,
+          },
+          'PUT',
+        );
         expect(put.status).toBe(200);
         expect((await api(url(FR, `/api/v1/cases/${reference}/facts`))).body).toEqual(returnFacts);
       }
@@ -687,7 +702,8 @@ describe('the safeguards across real nodes', () => {
           },
         ],
       };
-      expect((await post(FR, `/api/v1/cases/${JIT_CASE}/facts`, facts, 'PUT')).status).toBe(200);
+      const recorded = { ...facts, procedure: 'jit', justification: FACTS_JUSTIFICATION };
+      expect((await post(FR, `/api/v1/cases/${JIT_CASE}/facts`, recorded, 'PUT')).status).toBe(200);
 
       // A message that reveals nothing reaches every member. NG's copy does not name NG among the
       // States excluded from onward transfer: that alone would tell NG someone is shielded from it.

@@ -185,7 +185,9 @@ export async function runDemo(options: { out?: string; workDir?: string }): Prom
 
     // Nationality verification for return, with a travel document. The repatriation desk first
     // records what the safeguards need (H-3, H-4, W-1), then asks the decision point to explain.
-    await fr.call('/api/v1/cases/FR-OFII-2026-0932/facts', {
+    // Its facts are the nationality-verification facts of the case, its own to record and relax.
+    const repatriationDesk = new Desk(network, FR, 'repatriation-officer');
+    await repatriationDesk.call('/api/v1/cases/FR-OFII-2026-0932/facts', {
       method: 'PUT',
       body: JSON.stringify({
         agreementId: 'FR-NG-readmission-arrangement',

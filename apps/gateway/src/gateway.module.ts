@@ -23,6 +23,7 @@ import {
   UserRateLimitGuard,
 } from './http/access/rate-limit.js';
 import { AuditController } from './http/audit.controller.js';
+import { CaseFactsController } from './http/case-facts.controller.js';
 import { DirectoryController } from './http/directory.controller.js';
 import { GatewayErrorFilter } from './http/error.filter.js';
 import { HealthController } from './http/health.controller.js';
@@ -61,6 +62,7 @@ import { StatisticsController } from './http/statistics.controller.js';
     RequestsController,
     SafeguardsController,
     RegisterController,
+    CaseFactsController,
     InboundController,
     RegisterCheckController,
     MailboxController,

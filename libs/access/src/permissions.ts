@@ -35,8 +35,9 @@ export const PERMISSIONS = {
   'requests.read': [...CASEWORKERS, 'supervisor'],
   'requests.answer': [...CASEWORKERS, 'supervisor'],
   'requests.withdraw': [...CASEWORKERS, 'supervisor'],
-  'case-facts.read': [...CASEWORKERS, 'supervisor'],
-  'case-facts.write': [...CASEWORKERS, 'supervisor'],
+  /** Each sees the facts of their procedures; the asylum authority, the asylum facts of all. */
+  'case-facts.read': [...CASEWORKERS, 'supervisor', 'asylum-authority-officer'],
+  'case-facts.write': [...CASEWORKERS, 'supervisor', 'asylum-authority-officer'],
   'policy.explain': [...CASEWORKERS, 'supervisor'],
   /** A warning (W-rules) is lifted only by a supervisor's justified acknowledgement (domain.md 4). */
   'policy.acknowledge-warnings': ['supervisor'],

@@ -37,6 +37,8 @@ export type AuditEvent =
   | 'submission.blocked'
   | 'submission.failed'
   | 'case-facts.updated'
+  | 'case-facts.relaxed'
+  | 'case-facts.relaxation-refused'
   | 'user.created'
   | 'user.disabled'
   | 'api-key.issued'

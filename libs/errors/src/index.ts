@@ -39,6 +39,8 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   USER_EXISTS: 'USER_EXISTS',
   CASE_NOT_FOUND: 'CASE_NOT_FOUND',
+  /** A body in another media type than the endpoint reads (JSON): refused before it is read. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   // Receipts (sender side)
   RECEIPT_INVALID: 'RECEIPT_INVALID',
   // Configuration and keys (start-up)
@@ -65,6 +67,8 @@ export const ErrorCode = {
   HELD_SUBMISSION_NOT_FOUND: 'HELD_SUBMISSION_NOT_FOUND',
   /** The same Idempotency-Key with another request body. */
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  /** A change relaxes case facts the caller does not own, without a supervisor's justification. */
+  FACTS_RELAXATION_REQUIRES_OWNER: 'FACTS_RELAXATION_REQUIRES_OWNER',
   // Data at rest: a sealed column that does not open (altered, moved, or its key not configured)
   STORED_DATA_UNREADABLE: 'STORED_DATA_UNREADABLE',
 } as const;

@@ -19,7 +19,8 @@ export type SealedColumn =
   | 'deadlines.clock'
   | 'case_facts.facts'
   | 'register_reviews.reason'
-  | 'held_submissions.draft';
+  | 'held_submissions.draft'
+  | 'case_facts_history.change';
 
 export const DATA_KEY_BYTES = 32;
 const FORMAT_VERSION = 1;

@@ -6,6 +6,7 @@ import * as cases from './migrations/0002-cases.js';
 import * as safeguards from './migrations/0003-safeguards.js';
 import { sealColumns } from './migrations/0004-sealed-columns.js';
 import { bindCaseFactsToAuthority } from './migrations/0007-case-facts-authority-binding.js';
+import { recordCaseFactsHistory } from './migrations/0008-case-facts-history.js';
 import * as access from './migrations/0005-access.js';
 import * as directoryVersions from './migrations/0006-directory-versions.js';
 import * as nationalRegister from './migrations/0009-national-register.js';
@@ -51,11 +52,12 @@ export async function migrateToLatest(
         // Qualified, or kysely would find another node's migration tables through introspection.
         migrationTableSchema: schema,
         provider: {
-          // 0004 seals the rows already stored and 0007 re-seals case facts: they need the data key.
+          // 0004 seals the rows already stored, 0007 and 0008 re-seal case facts: they need the data key.
           getMigrations: async () => ({
             ...MIGRATIONS,
             '0004-sealed-columns': sealColumns(cipher),
             '0007-case-facts-authority-binding': bindCaseFactsToAuthority(cipher),
+            '0008-case-facts-history': recordCaseFactsHistory(cipher),
           }),
         },
       });

@@ -177,12 +177,32 @@ export interface HeldSubmissionsTable {
   give_up_at: Timestamp;
 }
 
+/** The current facts of one procedure in a case: what its history adds up to. */
 export interface CaseFactsTable {
   authority: string;
   case_reference: string;
+  /** The procedure whose caseworkers recorded them: only they (and supervisors) see them. */
+  procedure: string;
+  /** The version of the last history entry applied. */
+  version: number;
   facts: Sealed;
   updated_at: Timestamp;
   updated_by: string;
+}
+
+/** Every change of a procedure's facts: never updated, never deleted. */
+export interface CaseFactsHistoryTable {
+  authority: string;
+  case_reference: string;
+  procedure: string;
+  version: number;
+  recorded_at: Timestamp;
+  actor: string;
+  roles: string[];
+  /** `recorded` (stood before the history was kept), `tightened`, `neutral` or `relaxed`. */
+  direction: string;
+  /** The paths, values before and after, and the justification of a relaxation. */
+  change: Sealed;
 }
 
 export interface UsersTable {
@@ -230,6 +250,7 @@ export interface Database {
   held_submissions: HeldSubmissionsTable;
   idempotency_keys: IdempotencyKeysTable;
   case_facts: CaseFactsTable;
+  case_facts_history: CaseFactsHistoryTable;
   users: UsersTable;
   api_keys: ApiKeysTable;
 }

@@ -32,6 +32,9 @@ export {
 export { explain, type ExplainAudience } from './explain.js';
 export {
   ASYLUM_STATUSES,
+  PROCEEDING_KINDS,
+  PROCEEDING_ROLES,
+  RISK_ASSESSMENT_OUTCOMES,
   type AsylumFacts,
   type AsylumStatus,
   type CaseFacts,
@@ -43,6 +46,20 @@ export {
   type ProceedingFacts,
   type RiskAssessmentFacts,
 } from './facts.js';
+export {
+  ASYLUM_AUTHORITY_FACTS,
+  classifyFactChanges,
+  combineFacts,
+  FACT_DIRECTIONS,
+  FACT_FIELDS,
+  FACT_OWNERS,
+  overallDirection,
+  personIdentity,
+  type FactChange,
+  type FactDirection,
+  type FactField,
+  type FactOwner,
+} from './facts-order.js';
 export {
   AUTHORITY_KINDS,
   CHANNELS,

@@ -1,4 +1,26 @@
-export { CaseFactsRepository } from './case-facts.repository.js';
+export {
+  asylumView,
+  factsAccessOf,
+  type FactsAccess,
+  type FactsView,
+} from './case-facts.access.js';
+export {
+  CaseFactsRepository,
+  type FactsHistoryEntry,
+  type RecordedChange,
+} from './case-facts.repository.js';
+export {
+  CaseFactsService,
+  type FactsCaller,
+  type FactsChangeRequest,
+  type FactsHistoryChangeView,
+  type FactsHistoryEntryView,
+} from './case-facts.service.js';
+export {
+  applyFactsUpdate,
+  type CaseFactsUpdate,
+  type PersonFactsUpdate,
+} from './case-facts.update.js';
 export {
   identifiersAt,
   POLICY_SETTINGS,

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Module } from '@nestjs/common';
 import { loadPolicySettings } from '#libs/policy';
 import { CaseFactsRepository } from './case-facts.repository.js';
+import { CaseFactsService } from './case-facts.service.js';
 import { POLICY_SETTINGS, PolicyDecisionPoint } from './policy-decision-point.js';
 import { ProtectedPersonsRegister } from './protected-persons.register.js';
 import { readRegisterSecret, REGISTER_SECRET } from './register-secret.js';
@@ -27,6 +28,7 @@ import { RemoteRegisterClient } from './register/remote-register.client.js';
         loadPolicySettings(resolve(process.env.GATEWAY_POLICY_DIR ?? 'config/policy')),
     },
     CaseFactsRepository,
+    CaseFactsService,
     RegisterRepository,
     RegisterIndex,
     LocalRegister,
@@ -38,6 +40,7 @@ import { RemoteRegisterClient } from './register/remote-register.client.js';
   ],
   exports: [
     CaseFactsRepository,
+    CaseFactsService,
     ProtectedPersonsRegister,
     AnswerRegisterCheck,
     NationalRegister,

@@ -69,7 +69,7 @@ const BATCH = 500;
 export function sealColumns(cipher: ColumnCipher): Migration {
   return {
     async up(db: Kysely<unknown>): Promise<void> {
-      for (const [name, target] of Object.entries(TARGETS) as Array<[SealedColumn, Target]>) {
+      for (const [name, target] of Object.entries(TARGETS) as Array<[SealedBy0004, Target]>) {
         await sealColumn(db, cipher, name, target);
       }
     },

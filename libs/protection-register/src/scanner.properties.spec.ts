@@ -117,23 +117,28 @@ describe('ordinary operational text', () => {
     }
   });
 
-  it('yields asylum terms in at most 0.5% of generated texts (measured)', () => {
+  it('yields asylum terms in at most 0.5% of generated texts, and never a condition on cooperation (measured)', () => {
     const runs = 4000;
     let flagged = 0;
+    let conditions = 0;
     const examples: string[] = [];
     fc.assert(
       fc.property(operationalText, (text) => {
-        if (scanText(text).some((f) => f.topic === 'asylum')) {
+        const found = scanText(text);
+        if (found.some((f) => f.topic === 'asylum')) {
           flagged += 1;
           if (examples.length < 3) examples.push(text);
         }
+        // H-6 blocks: a false condition would stop an ordinary message.
+        if (found.some((f) => f.topic === 'cooperation-conditionality')) conditions += 1;
       }),
       { numRuns: runs },
     );
     console.info(
-      `scanner false positives: ${flagged}/${runs} generated operational texts`,
+      `scanner false positives: asylum ${flagged}/${runs}, cooperation-conditionality ${conditions}/${runs} generated operational texts`,
       examples,
     );
     expect(flagged / runs).toBeLessThanOrEqual(0.005);
+    expect(conditions).toBe(0);
   });
 });

@@ -84,10 +84,22 @@ interface View {
   readonly soft: Uint8Array;
 }
 
-/** A pattern compiled twice: to find matches, and to retry one at its start up to a word's end. */
-interface Matcher {
+/**
+ * A pattern, to find matches; and, compiled on first need, to retry one at its start up to the
+ * end of a word (a class of every letter is costly to compile: most patterns never need it).
+ */
+class Matcher {
   readonly find: RegExp;
-  readonly toWordEnd: RegExp;
+  private wordEnd?: RegExp;
+
+  constructor(private readonly source: string) {
+    this.find = new RegExp(source, 'gu');
+  }
+
+  get toWordEnd(): RegExp {
+    this.wordEnd ??= new RegExp(`(?:${this.source})(?![\\p{L}\\p{N}])`, 'uy');
+    return this.wordEnd;
+  }
 }
 
 interface CompiledTerm extends ProtectionTerm {
@@ -193,11 +205,7 @@ export class TextScanner {
   }
 
   private matcher(pattern: string): Matcher {
-    const source = this.foldPattern(pattern);
-    return {
-      find: new RegExp(source, 'gu'),
-      toWordEnd: new RegExp(`(?:${source})(?![\\p{L}\\p{N}])`, 'uy'),
-    };
+    return new Matcher(this.foldPattern(pattern));
   }
 
   /** A pattern's non-ASCII characters folded like text (ASCII is written in lower case). */
@@ -412,11 +420,8 @@ export class TextScanner {
    * match that ends inside a word is retried at its start up to a word's end ("persecutors" when
    * "persecutor" matched first, "réfugiée" when "réfugié" did between spaced-out letters).
    */
-  private matchesIn(
-    view: View,
-    { find, toWordEnd }: Matcher,
-    wholeWords: boolean,
-  ): [number, number][] {
+  private matchesIn(view: View, matcher: Matcher, wholeWords: boolean): [number, number][] {
+    const find = matcher.find;
     const spans: [number, number][] = [];
     const text = view.text;
     find.lastIndex = 0;
@@ -431,6 +436,7 @@ export class TextScanner {
       }
       if (wholeWords && !hardWordEnd(text, end)) {
         // The longest reading up to a word's end; else, between spaced-out letters, this one.
+        const toWordEnd = matcher.toWordEnd;
         toWordEnd.lastIndex = start;
         const longer = toWordEnd.exec(text);
         if (longer) end = start + longer[0].length;

@@ -46,6 +46,7 @@ export {
 export {
   AUTHORITY_KINDS,
   CHANNELS,
+  TEXT_TOPICS,
   type Acknowledgement,
   type AuthorityKind,
   type Channel,
@@ -55,6 +56,7 @@ export {
   type PolicyInput,
   type RegisterHit,
   type TextFinding,
+  type TextTopic,
 } from './input.js';
 export { personsIn, type NamedPerson } from './persons.js';
 export { RULES } from './rules/index.js';

@@ -181,7 +181,7 @@ export function inferMeasures(
     if (text === undefined) continue;
     const person = mentionedAt(text.slice(finding.index + finding.match.length), candidates);
     if (!person) continue;
-    const reason = `the text of ${finding.field} seeks "${finding.match.trim()}" them (${finding.language})`;
+    const reason = `${finding.field} reads "${finding.match.trim()} …" (${finding.language}), naming them`;
     add(topic === 'prosecution-or-detention' ? prosecution : targets, person, reason);
   }
 

@@ -209,6 +209,11 @@ describe('scanText', () => {
     expect(scanText('asylumclaim refugeecamp preasylum')).toEqual([]);
   });
 
+  it('finds a negated mention: it tells the reader the question arose', () => {
+    expect(terms('He has not applied for asylum.')).toEqual(['en:asylum']);
+    expect(terms("Elle n'a jamais demandé l'asile.")).toEqual(['fr:asile']);
+  });
+
   it('reads the longest form up to the end of a word', () => {
     expect(scanText('two asylees and their persecutors').map((f) => f.match)).toEqual([
       'asylees',

@@ -109,11 +109,13 @@ interface CompiledTerm extends ProtectionTerm {
   readonly script: RegExp;
 }
 
+const LATIN = /\p{Script=Latin}/u;
+
 /** The script of each language, to skip the terms a view cannot hold. */
 const LANGUAGE_SCRIPTS: Readonly<Record<ScanLanguage, RegExp>> = {
-  en: /\p{Script=Latin}/u,
-  fr: /\p{Script=Latin}/u,
-  es: /\p{Script=Latin}/u,
+  en: LATIN,
+  fr: LATIN,
+  es: LATIN,
   ru: /\p{Script=Cyrillic}/u,
   ar: /\p{Script=Arabic}/u,
   zh: /\p{Script=Han}/u,
@@ -497,19 +499,18 @@ export class TextScanner {
         b.end - a.end,
     );
     // Once per term and place (several views find the same), and a spelling that is a term in
-    // several languages once, under the first language.
+    // several languages once, under the first language. Sorted by position, a candidate can only
+    // overlap the last one kept of its term.
     const kept: (TermFinding & { end: number })[] = [];
+    const lastEnd = new Map<string, number>();
+    const spans = new Set<string>();
     for (const candidate of candidates) {
-      const duplicate = kept.some(
-        (k) =>
-          (k.language === candidate.language &&
-            k.term === candidate.term &&
-            k.topic === candidate.topic &&
-            k.index < candidate.end &&
-            candidate.index < k.end) ||
-          (k.topic === candidate.topic && k.index === candidate.index && k.end === candidate.end),
-      );
-      if (!duplicate) kept.push(candidate);
+      const term = `${candidate.topic}|${candidate.language}|${candidate.term}`;
+      const span = `${candidate.topic}|${candidate.index}|${candidate.end}`;
+      if ((lastEnd.get(term) ?? -1) > candidate.index || spans.has(span)) continue;
+      lastEnd.set(term, candidate.end);
+      spans.add(span);
+      kept.push(candidate);
     }
     return kept.map(({ end: _end, ...finding }) => finding);
   }

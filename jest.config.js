@@ -5,6 +5,7 @@ const swc = [
       parser: { syntax: 'typescript', decorators: true },
       transform: { legacyDecorator: true, decoratorMetadata: true },
       target: 'es2023',
+      experimental: { keepImportAttributes: true },
     },
     module: { type: 'es6' },
   },

@@ -886,11 +886,16 @@ function decide(draft: Draft, index: ProtectedPersonsIndex, secret: Uint8Array, 
     shieldFrom,
   }));
   const t2 = performance.now();
-  const textFindings = scanBody(draft.body).map(({ field, language, term }) => ({
-    field,
-    language,
-    term,
-  }));
+  const textFindings = scanBody(draft.body).map(
+    ({ field, language, term, topic, index, match }) => ({
+      field,
+      language,
+      term,
+      topic,
+      index,
+      match,
+    }),
+  );
   const t3 = performance.now();
   const categories = categoriesOf(draft.procedure, draft.messageType, draft.body);
   const t4 = performance.now();

@@ -1,5 +1,6 @@
 import type { DataCategory } from '#libs/procedures';
 import type { PersonFacts } from './facts.js';
+import { inferMeasures, type MeasuresAgainst } from './inference.js';
 import type { PersonRef, PolicyInput, RegisterHit } from './input.js';
 import {
   asRecord,
@@ -51,6 +52,8 @@ export interface RuleContext {
   readonly returnees: readonly ConcernedPerson[] | null;
   /** A request: the opening of a procedure, or a request within one. */
   readonly isRequest: boolean;
+  /** Whom the message seeks to prosecute or detain, or is directed against: declared or read (H-7, W-4). */
+  readonly measures: MeasuresAgainst;
   readonly agreementIds: ReadonlySet<string>;
   readonly settings: EffectiveSettings;
   /** Resolves a declared person reference to the concerned person it means. */
@@ -162,8 +165,19 @@ export function buildContext(input: PolicyInput): RuleContext {
   const hits = input.registerHits ?? [];
   const factsList = input.facts.persons ?? [];
   const used = new Set<PersonFacts>();
+  // The person a nationality verification names is the subject of its case (TIP art. 8(3)): the
+  // case's one subject recorded without a key or position is theirs.
+  const unplacedSubjects = factsList.filter(
+    (facts) =>
+      facts.subjectOfCase === true &&
+      facts.personKey === undefined &&
+      facts.personIndex === undefined,
+  );
   const concerned: ConcernedPerson[] = named.map((person) => {
-    const facts = factsList.find((candidate) => matches(candidate, person));
+    let facts = factsList.find((candidate) => matches(candidate, person));
+    if (!facts && person.kind === 'verification-subject' && unplacedSubjects.length === 1) {
+      facts = unplacedSubjects[0];
+    }
     if (facts) used.add(facts);
     const own = hits.filter((hit) => hit.personIndex === person.index);
     return concernedPerson(labelOf(person), person, facts, own, now);
@@ -244,6 +258,7 @@ export function buildContext(input: PolicyInput): RuleContext {
       REQUEST_MESSAGE_TYPES[input.procedure]?.includes(input.messageType) === true,
     agreementIds,
     settings: effectiveSettings(input.settings, recipientStates, agreementIds),
+    measures: inferMeasures(input, concerned, resolve),
     resolve,
   };
 }

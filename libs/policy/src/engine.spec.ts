@@ -1,18 +1,28 @@
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { DATA_CATEGORIES, validateMessageBody } from '#libs/procedures';
 import { RULE_IDS, RULES_CATALOGUE } from './catalogue.js';
-import { assertDecisionAllows, evaluate, policyError, withRequiredHandling } from './engine.js';
+import {
+  assertDecisionAllows,
+  evaluate,
+  policyError,
+  ruleIdsOf,
+  withRequiredHandling,
+} from './engine.js';
 import { explain } from './explain.js';
 import {
   DE_CENTRAL,
   FR_CENTRAL,
+  FR_REPATRIATION,
   message,
   mlaRequest,
   person,
   RO_CENTRAL,
   RO_EMBASSY,
+  RO_REPATRIATION,
   safeVerification,
+  verificationRequest,
 } from './fixtures.js';
+import type { PersonFacts } from './facts.js';
 import { POLICY_CATEGORIES, type PolicyInput } from './input.js';
 import { personsIn } from './persons.js';
 import { RULES } from './rules/index.js';
@@ -40,6 +50,84 @@ describe('the rule table', () => {
 
   it('knows the same data categories as the procedures library', () => {
     expect([...POLICY_CATEGORIES].sort()).toEqual([...DATA_CATEGORIES].sort());
+  });
+});
+
+describe('a routine nationality verification goes without friction', () => {
+  /**
+   * What the case of an ordinary return records: a legal basis, a risk assessment that found no
+   * risk, the person's wish to return, and protective measures for their identity abroad. The
+   * officer records the case's subject, not a position in a message body.
+   */
+  const recordedSubject: PersonFacts = {
+    subjectOfCase: true,
+    label: 'V-12',
+    countryOfOrigin: 'RO',
+    nationalities: ['RO'],
+    victim: true,
+    riskAssessment: { done: true, at: '2026-02-20', outcome: 'no-risk', reference: 'RA-12' },
+    returnVoluntary: true,
+    identityProtectiveMeasures: 'PM-12',
+  };
+  const routine = (
+    subject: PersonFacts,
+    body = verificationRequest({}, { agreementId: undefined }),
+  ) =>
+    message('nationality-verification', 'verification-request', body, {
+      sender: FR_REPATRIATION,
+      recipient: RO_REPATRIATION,
+      facts: { legalBasisRecorded: true, persons: [subject] },
+    });
+
+  it.each([
+    ['the case subject', recordedSubject],
+    ['the person at position 0', { ...recordedSubject, personIndex: 0 }],
+  ])('allows the verification request for %s with no acknowledgement at all', (_, subject) => {
+    const decision = evaluate(routine(subject));
+    expect(decision.findings.filter((f) => f.severity !== 'note')).toEqual([]);
+    expect(decision).toMatchObject({
+      outcome: 'allow',
+      pendingAcknowledgements: [],
+      acknowledgements: [],
+    });
+    expect(policyError(decision)).toBeUndefined();
+  });
+
+  it('allows the travel-document request that follows it', () => {
+    const decision = evaluate(
+      message(
+        'nationality-verification',
+        'travel-document-request',
+        { documentType: 'emergency-travel-document' },
+        {
+          sender: FR_REPATRIATION,
+          recipient: RO_REPATRIATION,
+          facts: { legalBasisRecorded: true, persons: [recordedSubject] },
+        },
+      ),
+    );
+    expect(decision.outcome).toBe('allow');
+    expect(decision.pendingAcknowledgements).toEqual([]);
+  });
+
+  it('still checks the recorded subject: without the risk assessment, H-4 blocks', () => {
+    const decision = evaluate(routine({ ...recordedSubject, riskAssessment: undefined }));
+    expect(decision.outcome).toBe('block');
+    expect(ruleIdsOf(decision, 'block')).toEqual(['H-4']);
+  });
+
+  it('reads two unplaced case subjects as two persons (the one verified has no facts)', () => {
+    const decision = evaluate({
+      ...routine(recordedSubject),
+      facts: {
+        legalBasisRecorded: true,
+        persons: [recordedSubject, { ...recordedSubject, label: 'V-13' }],
+      },
+    });
+    expect(decision.outcome).toBe('block');
+    expect(decision.findings.find((f) => f.ruleId === 'H-4')?.explanation).toMatch(
+      /the person to verify/,
+    );
   });
 });
 

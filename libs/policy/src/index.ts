@@ -63,6 +63,7 @@ export {
 export {
   AUTHORITY_KINDS,
   CHANNELS,
+  TEXT_TOPICS,
   type Acknowledgement,
   type AuthorityKind,
   type Channel,
@@ -72,6 +73,7 @@ export {
   type PolicyInput,
   type RegisterHit,
   type TextFinding,
+  type TextTopic,
 } from './input.js';
 export { personsIn, type NamedPerson } from './persons.js';
 export { RULES } from './rules/index.js';

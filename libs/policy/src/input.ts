@@ -59,7 +59,9 @@ export const POLICY_CATEGORIES = [
 
 /**
  * A hit of the protected-persons register on a person the message names: `personIndex` is the
- * person's position in `personsIn(body)`. The hit's reason is never part of it.
+ * person's position in `personsIn(body)`. The hit's reason is never part of it. An entry records
+ * shielding, not the state of a claim: H-1 blocks every message to a State in `shieldFrom`, but a
+ * hit stops a return to another State (H-4) only when the register says a claim is pending.
  */
 export interface RegisterHit {
   readonly personIndex: number;
@@ -69,15 +71,33 @@ export interface RegisterHit {
 }
 
 /**
- * A mention found by the text scanner in free text or an attachment. Topic `asylum` (the default):
- * asylum, refugee status, persecution or protection, in any UN official language (W-6, H-1).
- * Topic `cooperation-conditionality`: assistance or residence made to depend on cooperation (H-6).
+ * The topics of the text scanner (`libs/protection-register`, term lists by language):
+ * - `asylum` (the default): asylum, refugee status, persecution or protection, in any UN official
+ *   language (W-6, H-1);
+ * - `cooperation-conditionality`: assistance or residence made to depend on cooperation (H-6);
+ * - `prosecution-or-detention`: the prosecution, arrest, detention or extradition of someone (H-7,
+ *   W-4), and `measure-against-person`: a search, seizure, freezing or investigation directed
+ *   against someone (W-4). The scanner's match of these two ends where the person concerned should
+ *   be named ("the arrest of |Ana Popescu"): the engine reads who follows.
  */
+export const TEXT_TOPICS = [
+  'asylum',
+  'cooperation-conditionality',
+  'prosecution-or-detention',
+  'measure-against-person',
+] as const;
+export type TextTopic = (typeof TEXT_TOPICS)[number];
+
+/** A mention found by the text scanner in free text or an attachment. */
 export interface TextFinding {
+  /** JSONPath of the string (`$.proceeding.subjectMatter`), or `body.<dotted path>`. */
   readonly field: string;
   readonly language: string;
   readonly term: string;
-  readonly topic?: 'asylum' | 'cooperation-conditionality';
+  readonly topic?: TextTopic;
+  /** Where the match starts in the string (UTF-16 code units), and the text matched as written. */
+  readonly index?: number;
+  readonly match?: string;
 }
 
 /** A supervisor's acknowledgement of a warning. It is audited and travels nowhere. */
@@ -96,13 +116,15 @@ export type PersonRef = string | number;
 /**
  * What the drafter declares about the message, through the drafting form (structured: the
  * schemas have no field for these, and free text is only scanned, never trusted to be clean).
+ * The engine adds what the body itself says (`inference.ts`): a declaration can add protection,
+ * and no declaration, or a missing one, removes any.
  */
 export interface MessageDeclarations {
-  /** Persons whose return the message serves, beyond nationality-verification requests. */
+  /** Persons whose return the message serves, beyond nationality-verification requests (H-3, H-4, H-5, W-1). */
   readonly returnOf?: readonly PersonRef[];
-  /** Persons the request is directed against: to search, freeze, arrest... (W-4). */
+  /** Persons the request is directed against: to search, freeze, seize, trace... (W-4). */
   readonly targets?: readonly PersonRef[];
-  /** Persons the request seeks to prosecute or detain (H-7, W-4). */
+  /** Persons the request seeks to prosecute, arrest or detain (H-7, W-4). */
   readonly prosecutionOrDetentionOf?: readonly PersonRef[];
   /** What the message makes depend on cooperation with prosecution (H-6): any entry blocks. */
   readonly conditionalOnCooperation?: readonly ('assistance' | 'residence' | 'child-status')[];

@@ -6,12 +6,14 @@ import {
   DE_CENTRAL,
   FR_CENTRAL,
   FR_PUBLIC,
+  FR_REPATRIATION,
   message,
   mlaRequest,
   NG_CENTRAL,
   person,
   RO_CENTRAL,
   RO_EMBASSY,
+  RO_REPATRIATION,
   safeReturnee,
   safeVerification,
   travelDocumentRequest,
@@ -48,6 +50,18 @@ const disposal = (overrides: Record<string, unknown> = {}) => ({
   allocations: [{ recipient: 'victim-compensation', amount: { amount: 25000, currency: 'EUR' } }],
   disposedOn: '2026-03-01',
   ...overrides,
+});
+
+const proceedingOf = (body: Record<string, unknown>) => body.proceeding as Record<string, unknown>;
+
+/** A finding of the scanner's `prosecution-or-detention` topic, as `scanBody` reports it. */
+const prosecutionFinding = (field: string, match: string, index = 0) => ({
+  field,
+  language: 'en',
+  term: 'prosecution of',
+  topic: 'prosecution-or-detention' as const,
+  index,
+  match,
 });
 
 const health = { information: 'HIV positive, under treatment', consentReference: 'C-1' };
@@ -233,6 +247,41 @@ const CASES: RuleCase[] = [
   },
   {
     rule: 'H-4',
+    name: 'blocks a return of a person the register holds with a claim pending',
+    input: () =>
+      message(
+        'nationality-verification',
+        'verification-request',
+        verificationRequest({ nationalities: undefined }),
+        {
+          sender: FR_REPATRIATION,
+          recipient: RO_REPATRIATION,
+          facts: { persons: [safeReturnee({ nationalities: [], countryOfOrigin: undefined })] },
+          registerHits: [{ personIndex: 0, shieldFrom: ['SY'], claimPending: true }],
+        },
+      ),
+    expected: 'block',
+    outcome: 'block',
+  },
+  {
+    rule: 'H-4',
+    name: 'lets a register hit (shielding only) leave a return to another State to the facts',
+    input: () =>
+      message(
+        'nationality-verification',
+        'verification-request',
+        verificationRequest({ nationalities: undefined }),
+        {
+          sender: FR_REPATRIATION,
+          recipient: RO_REPATRIATION,
+          facts: { persons: [safeReturnee({ nationalities: [], countryOfOrigin: undefined })] },
+          registerHits: [{ personIndex: 0, shieldFrom: ['SY'] }],
+        },
+      ),
+    expected: 'none',
+  },
+  {
+    rule: 'H-4',
     name: 'allows a return after a concluded assessment, the reflection period over',
     input: () => safeVerification({ reflectionPeriod: { until: '2026-02-01' } }),
     expected: 'none',
@@ -366,6 +415,62 @@ const CASES: RuleCase[] = [
         mlaRequest([
           person({ criminalRecord: [{ offence: 'Irregular entry', statusOffence: true }] }),
         ]),
+      ),
+    expected: 'none',
+  },
+  {
+    rule: 'H-7',
+    name: 'blocks a request whose subject matter seeks the prosecution of a victim, undeclared',
+    input: () => {
+      const subjectMatter = 'Prosecution of Ms Ana Popescu for the use of a forged passport';
+      return message(
+        'mla',
+        'request',
+        mlaRequest([person({ criminalRecord: [{ offence: 'Forgery', statusOffence: true }] })], {
+          proceeding: { ...proceedingOf(mlaRequest()), subjectMatter },
+        }),
+        {
+          facts: { persons: [{ personKey: 'P1', identityPseudonymised: true }] },
+          textFindings: [prosecutionFinding('$.proceeding.subjectMatter', 'Prosecution of Ms ')],
+        },
+      );
+    },
+    expected: 'block',
+    outcome: 'block',
+  },
+  {
+    rule: 'H-7',
+    name: 'leaves the prosecution of the recruiters of a victim to the recruiters',
+    input: () => {
+      const subjectMatter = 'Prosecution of the recruiters of Ana Popescu';
+      return message(
+        'mla',
+        'request',
+        mlaRequest([person({ criminalRecord: [{ offence: 'Forgery', statusOffence: true }] })], {
+          proceeding: { ...proceedingOf(mlaRequest()), subjectMatter },
+        }),
+        {
+          facts: { persons: [{ personKey: 'P1', identityPseudonymised: true }] },
+          textFindings: [prosecutionFinding('$.proceeding.subjectMatter', 'Prosecution of the ')],
+        },
+      );
+    },
+    expected: 'none',
+  },
+  {
+    rule: 'H-7',
+    name: 'reads a summary of facts as a narrative, not as what the request seeks',
+    input: () =>
+      message(
+        'mla',
+        'request',
+        mlaRequest([person({ criminalRecord: [{ offence: 'Forgery', statusOffence: true }] })], {
+          summaryOfFacts: 'After the arrest of Ana Popescu at the border, she was identified.',
+        }),
+        {
+          facts: { persons: [{ personKey: 'P1', identityPseudonymised: true }] },
+          textFindings: [prosecutionFinding('$.summaryOfFacts', 'arrest of ', 10)],
+        },
       ),
     expected: 'none',
   },
@@ -632,6 +737,55 @@ const CASES: RuleCase[] = [
     input: () => message('mla', 'request', mlaRequest([person({ roles: ['suspect'] })])),
     expected: 'none',
   },
+  {
+    rule: 'W-4',
+    name: 'warns when a freeze names a victim as the holder of the asset (undeclared)',
+    input: () =>
+      message(
+        'assets',
+        'freeze',
+        {
+          requestingAuthority: { id: 'FR-MOJ-BEPI', name: 'BEPI' },
+          proceeding: proceedingOf(mlaRequest()),
+          summaryOfFacts: 'Proceeds moved to Germany',
+          legalBasis: { kind: 'untoc-18-7' },
+          actionsRequested: 'Freeze the account',
+          assets: [{ kind: 'bank-account', description: 'Account', holder: 'Ana POPESCU' }],
+          persons: [person()],
+        },
+        { facts: { persons: [{ personKey: 'P1', identityPseudonymised: true }] } },
+      ),
+    expected: 'warn',
+  },
+  {
+    rule: 'W-4',
+    name: 'warns when a JIT action approval request seeks the search of a victim (by reference)',
+    input: () =>
+      message(
+        'jit',
+        'action-approval-request',
+        {
+          actionId: 'A-7',
+          territoryState: 'DE',
+          description: 'Search of the premises of P1 in Cologne',
+          persons: [person()],
+        },
+        {
+          facts: { persons: [{ personKey: 'P1', identityPseudonymised: true }] },
+          textFindings: [
+            {
+              field: '$.description',
+              language: 'en',
+              term: 'search of',
+              topic: 'measure-against-person',
+              index: 0,
+              match: 'Search of the premises of ',
+            },
+          ],
+        },
+      ),
+    expected: 'warn',
+  },
   // W-5: repeat interview
   {
     rule: 'W-5',
@@ -671,11 +825,45 @@ const CASES: RuleCase[] = [
   },
   {
     rule: 'W-6',
-    name: 'is silent for a State that is no one’s origin',
+    name: 'warns when a request naming no one tells a foreign authority of an asylum claim, with no case facts',
+    input: () =>
+      message('mla', 'request', mlaRequest(), {
+        recipient: DE_CENTRAL,
+        textFindings: [{ field: '$.summaryOfFacts', language: 'fr', term: 'asile' }],
+      }),
+    expected: 'warn',
+    outcome: 'warn',
+  },
+  {
+    rule: 'W-6',
+    name: 'warns when a person of the case facts has no known origin',
     input: () =>
       message('mla', 'request', mlaRequest([person({ roles: ['witness'] })]), {
         recipient: DE_CENTRAL,
+        facts: { persons: [{ personKey: 'P1', nationalities: ['RO'] }, { label: 'V-4' }] },
+        textFindings: [{ field: '$.summaryOfFacts', language: 'en', term: 'refugee' }],
+      }),
+    expected: 'warn',
+  },
+  {
+    rule: 'W-6',
+    name: 'is silent for a State the case facts establish is no one’s origin',
+    input: () =>
+      message('mla', 'request', mlaRequest([person({ roles: ['witness'] })]), {
+        recipient: DE_CENTRAL,
+        facts: { persons: [{ personKey: 'P1', nationalities: ['RO'] }] },
         textFindings: [{ field: 'body.summaryOfFacts', language: 'en', term: 'protection' }],
+      }),
+    expected: 'none',
+    outcome: 'allow',
+  },
+  {
+    rule: 'W-6',
+    name: 'is silent for an authority of the sending State',
+    input: () =>
+      message('mla', 'request', mlaRequest(), {
+        recipient: { authorityId: 'FR-OFPRA', state: 'FR', kind: 'asylum' },
+        textFindings: [{ field: '$.summaryOfFacts', language: 'en', term: 'asylum' }],
       }),
     expected: 'none',
   },

@@ -46,9 +46,28 @@ export {
   type RegisterHit,
 } from './protected-persons-index.js';
 export {
-  PROTECTION_TERMS,
+  FOLDING_DOCUMENT,
+  parseTermLists,
   SCAN_LANGUAGES,
+  TERM_LIST_DOCUMENTS,
+  TERM_TOPICS,
+  type Folding,
+  type NotTerm,
   type ProtectionTerm,
   type ScanLanguage,
+  type TermException,
+  type TermListDocument,
+  type TermLists,
+  type TermSource,
+  type TermTopic,
 } from './protection-terms.js';
-export { scanBody, scanText, type BodyFinding, type TermFinding } from './scanner.js';
+export {
+  createTextScanner,
+  DEFAULT_SCANNER,
+  PROTECTION_TERMS,
+  scanBody,
+  scanText,
+  TextScanner,
+  type BodyFinding,
+  type TermFinding,
+} from './scanner.js';

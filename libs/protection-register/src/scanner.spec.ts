@@ -1,5 +1,5 @@
-import { PROTECTION_TERMS, SCAN_LANGUAGES, type ScanLanguage } from './protection-terms.js';
-import { scanBody, scanText } from './scanner.js';
+import { SCAN_LANGUAGES, type ScanLanguage } from './protection-terms.js';
+import { PROTECTION_TERMS, scanBody, scanText } from './scanner.js';
 
 const terms = (text: string) => scanText(text).map(({ language, term }) => `${language}:${term}`);
 
@@ -19,6 +19,7 @@ const POSITIVES: Record<ScanLanguage, [string, string][]> = {
     ['under the Temporary Protection Directive', 'temporary protection'],
     ['has temporary protected status', 'temporary protection'],
     ['his protection claim is pending', 'protection status'],
+    ['She holds a protection visa.', 'protection status'],
     ['the principle of non-refoulement', 'non-refoulement'],
     ['a well-founded fear of being harmed', 'well-founded fear'],
     ['registered with UNHCR', 'UNHCR'],
@@ -33,7 +34,6 @@ const POSITIVES: Record<ScanLanguage, [string, string][]> = {
     ['bénéficiaire de la protection internationale', 'protection internationale'],
     ['a obtenu la protection subsidiaire', 'protection subsidiaire'],
     ['sous protection temporaire', 'protection temporaire'],
-    ['le refoulement à la frontière', 'non-refoulement'],
     ['des craintes fondées', 'crainte fondée'],
     ["convoquée à l'OFPRA", 'OFPRA'],
     ['recours devant la CNDA', 'CNDA'],
@@ -161,8 +161,8 @@ describe('scanText', () => {
         expect(terms(text)).toContain(`${language}:${term}`);
       });
 
-      it.each(NEGATIVES[language].map((text) => [text]))('finds nothing in %j', (text) => {
-        expect(scanText(text)).toEqual([]);
+      it.each(NEGATIVES[language].map((text) => [text]))('finds no asylum term in %j', (text) => {
+        expect(scanText(text).filter((finding) => finding.topic === 'asylum')).toEqual([]);
       });
     });
   }
@@ -172,8 +172,9 @@ describe('scanText', () => {
     expect(scanText(text)).toEqual([
       {
         language: 'fr',
+        topic: 'asylum',
         term: 'réfugié',
-        meaning: 'refugee (m./f., sing./pl.)',
+        meaning: 'refugee (m./f., sing./pl.); statut de réfugié: refugee status',
         index: 9,
         match: 'RÉFUGIÉE',
       },
@@ -192,6 +193,7 @@ describe('scanText', () => {
     expect(terms('persecution')).toEqual(['en:persecution']);
     expect(terms('persécution')).toEqual(['en:persecution']);
     expect(terms('non-refoulement')).toEqual(['en:non-refoulement']);
+    expect(terms('le refoulement à la frontière')).toEqual(['en:non-refoulement']);
   });
 
   it('finds terms in a multilingual text, in order', () => {
@@ -205,6 +207,18 @@ describe('scanText', () => {
 
   it('needs whole words outside Chinese', () => {
     expect(scanText('asylumclaim refugeecamp preasylum')).toEqual([]);
+  });
+
+  it('finds a negated mention: it tells the reader the question arose', () => {
+    expect(terms('He has not applied for asylum.')).toEqual(['en:asylum']);
+    expect(terms("Elle n'a jamais demandé l'asile.")).toEqual(['fr:asile']);
+  });
+
+  it('reads the longest form up to the end of a word', () => {
+    expect(scanText('two asylees and their persecutors').map((f) => f.match)).toEqual([
+      'asylees',
+      'persecutors',
+    ]);
   });
 
   it('returns nothing for an empty text', () => {
@@ -225,7 +239,8 @@ describe('scanBody', () => {
       flag: true,
       nothing: null,
     };
-    expect(scanBody(body).map(({ field, language, term }) => ({ field, language, term }))).toEqual([
+    const asylum = scanBody(body).filter((finding) => finding.topic === 'asylum');
+    expect(asylum.map(({ field, language, term }) => ({ field, language, term }))).toEqual([
       { field: '$.persons[1].notes', language: 'en', term: 'asylum' },
       { field: '$.persons[1].notes', language: 'en', term: 'persecution' },
       { field: "$['free text'][1]", language: 'fr', term: 'réfugié' },

@@ -113,11 +113,17 @@ export class PolicyDecisionPoint {
       shieldFrom,
       claimPending,
     }));
-    const textFindings = scanBody(draft.body).map(({ field, language, term }) => ({
-      field,
-      language,
-      term,
-    }));
+    // The topic says which rules read a finding; where it is lets H-7 and W-4 see whom it names.
+    const textFindings = scanBody(draft.body).map(
+      ({ field, language, term, topic, index, match }) => ({
+        field,
+        language,
+        term,
+        topic,
+        index,
+        match,
+      }),
+    );
     const categories = categoriesOf(draft.procedure, draft.messageType, draft.body);
     const own = this.identity.hostedAuthority(senderId);
     const sender = { authorityId: own.id, state: own.state, kind: POLICY_KIND[own.kind] };

@@ -13,8 +13,10 @@ function endOf(until: string): number {
  * H-4, messages that serve a return. Blocks when no returnee is identified (nothing can be
  * checked), and for each returnee: no concluded risk assessment (absent, not done, outcome
  * `risk` or `inconclusive`, or older than the settings allow), an open non-refoulement risk, a
- * pending claim (`pending`, `rejected-appealable`, or a register hit, whose reason is not known),
+ * pending claim (`pending`, `rejected-appealable`, or a register hit marked `claimPending`),
  * international protection granted (a standing refoulement risk), or a reflection period running.
+ * A register hit without `claimPending` records only the States to shield the person from: H-1
+ * blocks any message to them, and a return elsewhere is decided on the facts.
  */
 export const H4 = defineRule('H-4', 'messages that serve a return', (context) => {
   if (context.returnees === null) return [];
@@ -52,8 +54,8 @@ export const H4 = defineRule('H-4', 'messages that serve a return', (context) =>
         `${person.label} has international protection or a claim on record: return would be refoulement`,
       );
     }
-    if (person.hits.length > 0) {
-      block(`${person.label} is in the protected-persons register (pending claim or protection)`);
+    if (person.hits.some((hit) => hit.claimPending === true)) {
+      block(`${person.label} is in the protected-persons register with a claim pending`);
     }
     const until = facts?.reflectionPeriod?.until;
     if (until !== undefined && !(endOf(until) < context.now.getTime())) {

@@ -1,26 +1,25 @@
-import { defineRule, type RuleHit } from './rule.js';
+import type { ConcernedPerson } from '../context.js';
+import { defineRule, list, type RuleHit } from './rule.js';
 
 /**
- * W-4, requests: warns when the request is directed against a person flagged as a victim: named
- * as `suspect`, or declared a target (`targets`, `prosecutionOrDetentionOf`).
+ * W-4, requests: warns when the request is directed against a person flagged as a victim: their
+ * prosecution or detention is sought (H-7's sources: declared, named as `suspect`, read in the
+ * text), or they are its target (declared `targets`, the holder of assets to freeze or seize, "a
+ * search of <name>" in what the request seeks).
  */
 export const W4 = defineRule('W-4', 'requests', (context) => {
   if (!context.isRequest) return [];
-  const declarations = context.input.declarations;
-  const declared = new Set(
-    [...(declarations?.targets ?? []), ...(declarations?.prosecutionOrDetentionOf ?? [])].map(
-      (ref) => context.resolve(ref),
-    ),
-  );
-  return context.concerned
-    .filter(
-      (person) =>
-        person.isVictim &&
-        (person.named?.roles.includes('suspect') === true || declared.has(person)),
-    )
-    .map((person): RuleHit => ({
+  const against = new Map<ConcernedPerson, string[]>();
+  for (const source of [context.measures.prosecutionOrDetention, context.measures.targets]) {
+    for (const [person, reasons] of source) {
+      against.set(person, [...(against.get(person) ?? []), ...reasons]);
+    }
+  }
+  return [...against]
+    .filter(([person]) => person.isVictim)
+    .map(([person, reasons]): RuleHit => ({
       severity: 'warn',
-      explanation: `the request is directed against ${person.label}, who is flagged as a victim`,
+      explanation: `the request is directed against ${person.label}, who is flagged as a victim (${list(reasons)})`,
       ...(person.named && { fields: [`${person.named.path}.roles`] }),
     }));
 });

@@ -1,34 +1,59 @@
-import { intersect } from '../context.js';
+import { intersect, shieldedStates, type RuleContext } from '../context.js';
 import { defineRule, list } from './rule.js';
 
 /**
+ * Why the recipient may be the country of origin of someone the message concerns, or `undefined`
+ * when the case facts rule it out. Any foreign authority may be: the case facts must establish
+ * who is concerned (they list persons, and every person of the case and of the message has a
+ * known nationality or country of origin) and that none of them is of that State or shielded
+ * from it. The officer who writes "she applied for asylum" in a summary of facts often names no
+ * one: the text alone must not reach the State she fled.
+ */
+function possibleOrigin(context: RuleContext): string | undefined {
+  const { input, recipientStates } = context;
+  if (input.recipient.kind === 'embassy' || input.recipient.kind === 'consulate') {
+    return `an ${input.recipient.kind} (an authority of the State it represents)`;
+  }
+  const origins = new Set<string>();
+  for (const person of context.casePersons) for (const state of person.origins) origins.add(state);
+  const ofOrigin = intersect(origins, recipientStates);
+  if (ofOrigin.length > 0)
+    return `an authority of ${list(ofOrigin)}, a State of origin in the case`;
+  const shielded = intersect(shieldedStates(context.casePersons), recipientStates);
+  if (shielded.length > 0) {
+    return `an authority of ${list(shielded)}, a State a person in the case is shielded from`;
+  }
+  if (!context.crossBorder) return undefined;
+  const listed = (input.facts.persons ?? []).length > 0;
+  const unknown = context.casePersons.filter((person) => person.origins.size === 0);
+  if (!listed) {
+    return 'a foreign authority, and the case facts list no one whose origin would rule it out';
+  }
+  if (unknown.length > 0) {
+    return `a foreign authority, and the origin of ${list(unknown.map((p) => p.label))} is not known`;
+  }
+  return undefined;
+}
+
+/**
  * W-6, every message with scanner findings of topic `asylum` (free text, attachments; any UN
- * official language), when the recipient is an origin-country authority: an embassy or consulate,
- * an authority of a nationality or country of origin of a person in the case, or any foreign
- * authority when a person the message names has no known nationality or origin.
+ * official language), when the recipient may be an authority of a country of origin: an embassy
+ * or consulate, an authority of a nationality or country of origin of a person in the case or of
+ * a State someone is shielded from, or any foreign authority unless the case facts establish who
+ * is concerned and that none of them is of that State (see `possibleOrigin`).
  */
 export const W6 = defineRule('W-6', 'every message with asylum terms in free text', (context) => {
   const findings = (context.input.textFindings ?? []).filter(
     (finding) => (finding.topic ?? 'asylum') === 'asylum',
   );
   if (findings.length === 0) return [];
-  const origins = new Set<string>();
-  for (const person of context.casePersons) for (const state of person.origins) origins.add(state);
-  const kind = context.input.recipient.kind;
-  const originUnknown =
-    context.crossBorder &&
-    context.concerned.some((person) => person.named !== undefined && person.origins.size === 0);
-  const originCountry =
-    kind === 'embassy' ||
-    kind === 'consulate' ||
-    intersect(origins, context.recipientStates).length > 0 ||
-    originUnknown;
-  if (!originCountry) return [];
+  const why = possibleOrigin(context);
+  if (why === undefined) return [];
   return [
     {
       severity: 'warn',
-      explanation: `free text mentions ${list(findings.map((f) => `"${f.term}" (${f.language}, ${f.field})`))} in a message to an origin-country authority`,
-      fields: findings.map((finding) => finding.field),
+      explanation: `free text mentions ${list(findings.map((f) => `"${f.term}" (${f.language}, ${f.field})`))} in a message to ${why}`,
+      fields: [...new Set(findings.map((finding) => finding.field))],
     },
   ];
 });

@@ -1,0 +1,127 @@
+import type { ScanLanguage } from './protection-terms.js';
+
+/*
+ * Texts for the scanner's and the policy's tests: ordinary operational sentences of the four
+ * procedures in the six UN languages (with the near misses an officer writes every day: shelters,
+ * protection orders, criminal prosecution, police pursuit), and carriers for protection terms.
+ * Slots: {name}, {city}, {date}, {amount}.
+ */
+
+export const NAMES = [
+  'Ana Popescu',
+  'Ion Dinu',
+  'Maria Ivanova',
+  'Olga Petrova',
+  'Li Wei',
+  'Amina Haddad',
+  'Juan Pérez',
+  'Marie Dubois',
+  'Попеску',
+  'آمنة حداد',
+  '李伟',
+];
+export const CITIES = ['Paris', 'Iasi', 'Madrid', 'Lagos', 'Cairo', 'Shanghai', 'Chisinau'];
+
+export const OPERATIONAL_SENTENCES: Readonly<Record<ScanLanguage, readonly string[]>> = {
+  en: [
+    'The requesting authority asks for the bank records of the company for 2023 and 2024.',
+    'The suspects recruited the victims in {city} with promises of work in restaurants.',
+    'Please provide copies of the employment contracts seized on {date}.',
+    'The victim {name} was placed in a shelter under a protection order.',
+    'Child protection services and witness protection were informed.',
+    'Data protection rules apply to the transfer of these records.',
+    'The prosecution of the recruiters is ongoing before the court of {city}.',
+    'A video-link hearing of the witness is requested for {date}.',
+    'The joint investigation team met in {city} to plan the search of the warehouse.',
+    'Funds of about {amount} EUR were transferred to an account in {city}.',
+    'The travel document should be issued before {date}.',
+    'She has protection needs and is supported by a specialised NGO.',
+    'The victim identification interview took place on {date}.',
+    'Refuge and support services are provided by the municipality.',
+    'The defendant was pursued by the police after the raid.',
+    'Please confirm receipt of this request and its reference number.',
+    'The phone records show calls between the two suspects in March.',
+    'A temporary protection order was issued by the family court.',
+    'The director of the company is believed to live in {city}.',
+    'Interpretation into Romanian will be needed at the hearing.',
+    'The victims were housed in an apartment above the bar.',
+    'Wages were withheld and passports confiscated by the employer.',
+  ],
+  fr: [
+    'La victime {name} est hébergée dans un foyer depuis le {date}.',
+    "L'ordonnance de protection a été délivrée par le juge aux affaires familiales.",
+    'Les poursuites pénales contre les recruteurs sont en cours à {city}.',
+    'La protection de l’enfance est saisie de la situation des mineurs.',
+    'Nous demandons la communication des relevés bancaires de la société.',
+    'Les victimes ont été recrutées à {city} par une annonce en ligne.',
+    'Une audition par visioconférence est demandée pour le {date}.',
+    'Les fonds, environ {amount} euros, ont été virés vers {city}.',
+    'Elle s’est abritée chez sa tante après les faits.',
+    'Le témoin sera assisté d’un interprète.',
+    "L'équipe commune d'enquête se réunira à {city}.",
+    'Merci de confirmer la réception de la présente demande.',
+    'Les passeports ont été retenus par l’employeur.',
+  ],
+  es: [
+    'La víctima {name} está en un refugio desde el {date}.',
+    'Orden de protección concedida por el juzgado de {city}.',
+    'Protección de testigos para la declaración del {date}.',
+    'Fue perseguido por la policía tras el allanamiento.',
+    'La persecución penal de los tratantes continúa en {city}.',
+    'Vive en un asilo de ancianos con su madre.',
+    'Solicitamos los registros bancarios de la empresa.',
+    'Las víctimas fueron captadas en {city} con falsas ofertas de empleo.',
+    'Se transfirieron {amount} euros a una cuenta en {city}.',
+    'El documento de viaje se expedirá antes del {date}.',
+    'Se ruega acusar recibo de la presente solicitud.',
+    'El empleador retuvo los pasaportes de los trabajadores.',
+  ],
+  ru: [
+    'Потерпевшая {name} находится в приюте с {date}.',
+    'Возбуждено уголовное преследование в отношении вербовщиков.',
+    'Защита свидетелей обеспечена на время допроса.',
+    'Просим предоставить выписки по банковским счетам компании.',
+    'Потерпевшие были завербованы в городе {city}.',
+    'Допрос свидетеля по видеосвязи запланирован на {date}.',
+    'На счёт в городе {city} переведено около {amount} евро.',
+    'Есть обоснованные опасения, что подозреваемый скроется.',
+    'Прошу подтвердить получение настоящего запроса.',
+    'Паспорта работников удерживал работодатель.',
+    'Проездной документ должен быть выдан до {date}.',
+    'Убежище для жертв торговли людьми открыто при больнице.',
+  ],
+  ar: [
+    'تقيم الضحية {name} في ملجأ للضحايا منذ {date}.',
+    'تم اللجوء إلى القضاء لاسترداد الأجور.',
+    'حماية الشهود مضمونة أثناء جلسة الاستماع.',
+    'نطلب نسخا من السجلات المصرفية للشركة.',
+    'جرى تجنيد الضحايا في {city} بوعود عمل كاذبة.',
+    'تحويل مبلغ {amount} يورو إلى حساب في {city}.',
+    'يرجى تأكيد استلام هذا الطلب.',
+    'احتجز صاحب العمل جوازات سفر العمال.',
+    'يجب إصدار وثيقة السفر قبل {date}.',
+    'تخضع الضحية لبرنامج علاجي للضحية.',
+  ],
+  zh: [
+    '受害者{name}自{date}起被安置在庇护所。',
+    '法院发出临时保护令。',
+    '请提供该公司的银行记录。',
+    '犯罪嫌疑人在{city}以高薪工作为诱饵招募受害者。',
+    '证人保护措施已经落实。',
+    '约{amount}欧元被转入{city}的一个账户。',
+    '请确认收到本请求。',
+    '雇主扣留了工人的护照。',
+    '旅行证件应在{date}之前签发。',
+    '儿童保护机构已经介入。',
+  ],
+};
+
+/** Carriers for a protection phrase ({term}) in ordinary operational text. */
+export const CARRIERS: Readonly<Record<ScanLanguage, readonly string[]>> = {
+  en: ['According to her lawyer, {term}.', 'Note: {term}', '{term} (see the attached statement).'],
+  fr: ['Selon son avocat, {term}.', 'Remarque : {term}', '{term} (voir la déclaration jointe).'],
+  es: ['Según su abogado, {term}.', 'Nota: {term}', '{term} (véase la declaración adjunta).'],
+  ru: ['По словам адвоката, {term}.', 'Примечание: {term}', '{term} (см. приложенное заявление).'],
+  ar: ['وفقا لمحاميها، {term}.', 'ملاحظة: {term}', '{term} (انظر البيان المرفق).'],
+  zh: ['据其律师称，{term}。', '备注：{term}', '{term}（见所附陈述）。'],
+};

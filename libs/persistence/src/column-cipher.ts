@@ -19,7 +19,8 @@ export type SealedColumn =
   | 'deadlines.clock'
   | 'case_facts.facts'
   | 'register_reviews.reason'
-  | 'held_submissions.draft';
+  | 'held_submissions.draft'
+  | 'uploads.name';
 
 export const DATA_KEY_BYTES = 32;
 const FORMAT_VERSION = 1;
@@ -96,6 +97,16 @@ export class ColumnCipher {
 
   get currentKeyId(): string {
     return this.#current.id;
+  }
+
+  /** The key new data is sealed with (files at rest use it too: libs/files). */
+  get currentKey(): DataKey {
+    return this.#current;
+  }
+
+  /** The current or a retired key by its id; undefined if it is not configured. */
+  keyById(id: string): DataKey | undefined {
+    return this.#keys.get(id);
   }
 
   /** Every key id that opens, the current one first. */

@@ -55,6 +55,11 @@ export class DataKey {
     this.id = this.#idBytes.toString('hex');
   }
 
+  /** The AES-256-GCM key itself: files at rest are sealed record by record with it (libs/files). */
+  get secretKey(): KeyObject {
+    return this.#key;
+  }
+
   /** The id as written into ciphertexts. */
   get idBytes(): Buffer {
     return Buffer.from(this.#idBytes);

@@ -1,7 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ErrorCode, GatewayError } from '#libs/errors';
-import type { ColumnCipher, DataKey } from '#libs/persistence';
+import type { ColumnCipher } from '#libs/persistence';
+import {
+  FORMAT_VERSION,
+  HEADER_BYTES,
+  KEY_ID_BYTES,
+  MAGIC,
+  openRecord,
+  RECORD_OVERHEAD,
+  recordOffset,
+  sealRecord,
+  type RecordLayout,
+} from './record-codec.js';
 
 /*
  * A file at rest: a short header, then records of 1 MiB of plaintext, each sealed on its own with
@@ -14,20 +24,9 @@ import type { ColumnCipher, DataKey } from '#libs/persistence';
  *   record:  IV (12) | ciphertext (up to 2^exponent) | GCM tag (16)
  */
 
-const MAGIC = Buffer.from('TIPF', 'ascii');
-const FORMAT_VERSION = 1;
-const KEY_ID_BYTES = 8;
-export const HEADER_BYTES = MAGIC.length + 2 + KEY_ID_BYTES;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-export const RECORD_OVERHEAD = IV_BYTES + TAG_BYTES;
-export const DEFAULT_RECORD_EXPONENT = 20;
-
-interface Layout {
-  header: Buffer;
-  key: DataKey;
-  recordBytes: number;
-}
+/** Records of 256 KiB: a byte range costs at most one record more, and buffers stay in cache. */
+export const DEFAULT_RECORD_EXPONENT = 18;
+export { HEADER_BYTES, RECORD_OVERHEAD };
 
 /** The on-disk size of a file holding `plaintextBytes`. */
 export function storedSizeOf(
@@ -46,7 +45,11 @@ function unreadable(fileId: string, why: string): GatewayError {
   );
 }
 
-async function readLayout(handle: FileHandle, fileId: string, keys: ColumnCipher): Promise<Layout> {
+async function readLayout(
+  handle: FileHandle,
+  fileId: string,
+  keys: ColumnCipher,
+): Promise<RecordLayout> {
   const header = Buffer.alloc(HEADER_BYTES);
   const { bytesRead } = await handle.read(header, 0, HEADER_BYTES, 0);
   if (bytesRead !== HEADER_BYTES || !header.subarray(0, 4).equals(MAGIC)) {
@@ -63,50 +66,27 @@ async function readLayout(handle: FileHandle, fileId: string, keys: ColumnCipher
       `it is sealed with data key ${keyId}, which is neither GATEWAY_DATA_KEY_FILE nor in GATEWAY_DATA_KEY_RETIRED_FILES`,
     );
   }
-  return { header, key, recordBytes: 2 ** header[5] };
+  return { header, key: key.secretKey, recordBytes: 2 ** header[5], fileId };
 }
 
-function associatedData(layout: Layout, fileId: string, index: number): Buffer {
-  const position = Buffer.alloc(8);
-  position.writeBigUInt64BE(BigInt(index));
-  return Buffer.concat([layout.header, Buffer.from(fileId, 'utf8'), position]);
-}
-
-function recordOffset(layout: Layout, index: number): number {
-  return HEADER_BYTES + index * (layout.recordBytes + RECORD_OVERHEAD);
-}
-
-function sealRecord(layout: Layout, fileId: string, index: number, plaintext: Buffer): Buffer {
-  const iv = randomBytes(IV_BYTES);
-  return Buffer.concat([
-    iv,
-    layout.key.encrypt(iv, associatedData(layout, fileId, index), plaintext),
-  ]);
-}
-
-async function openRecord(
+async function readRecord(
   handle: FileHandle,
-  layout: Layout,
-  fileId: string,
+  layout: RecordLayout,
   index: number,
   plaintextBytes: number,
 ): Promise<Buffer> {
   const stored = Buffer.allocUnsafe(plaintextBytes + RECORD_OVERHEAD);
   const { bytesRead } = await handle.read(stored, 0, stored.length, recordOffset(layout, index));
-  if (bytesRead !== stored.length) throw unreadable(fileId, `record ${index} is cut short`);
+  if (bytesRead !== stored.length) throw unreadable(layout.fileId, `record ${index} is cut short`);
   try {
-    return layout.key.decrypt(
-      stored.subarray(0, IV_BYTES),
-      associatedData(layout, fileId, index),
-      stored.subarray(IV_BYTES),
-    );
+    return openRecord(layout, index, stored);
   } catch {
-    throw unreadable(fileId, `record ${index} was altered, or belongs to another file`);
+    throw unreadable(layout.fileId, `record ${index} was altered, or belongs to another file`);
   }
 }
 
 /** Plaintext length of a file whose records all verify, given its size on disk. */
-function plaintextLengthOf(layout: Layout, storedBytes: number): number {
+function plaintextLengthOf(layout: RecordLayout, storedBytes: number): number {
   const body = storedBytes - HEADER_BYTES;
   const stride = layout.recordBytes + RECORD_OVERHEAD;
   const full = Math.floor(body / stride);
@@ -128,7 +108,7 @@ export class EncryptedFileWriter {
 
   private constructor(
     private readonly handle: FileHandle,
-    private readonly layout: Layout,
+    private readonly layout: RecordLayout,
     readonly fileId: string,
     private committedBytes: number,
     partial: Buffer,
@@ -160,7 +140,12 @@ export class EncryptedFileWriter {
       await handle.close();
       throw error;
     }
-    const layout = { header, key: keys.currentKey, recordBytes: 2 ** recordExponent };
+    const layout = {
+      header,
+      key: keys.currentKey.secretKey,
+      recordBytes: 2 ** recordExponent,
+      fileId,
+    };
     return new EncryptedFileWriter(handle, layout, fileId, 0, Buffer.alloc(0));
   }
 
@@ -177,12 +162,12 @@ export class EncryptedFileWriter {
     try {
       const layout = await readLayout(handle, fileId, keys);
       let length = plaintextLengthOf(layout, (await handle.stat()).size);
-      let partial = Buffer.alloc(0);
+      let partial: Buffer = Buffer.alloc(0);
       const lastIndex = Math.floor(length / layout.recordBytes);
       const lastBytes = length - lastIndex * layout.recordBytes;
       if (lastBytes > 0) {
         try {
-          partial = await openRecord(handle, layout, fileId, lastIndex, lastBytes);
+          partial = await readRecord(handle, layout, lastIndex, lastBytes);
         } catch {
           length -= lastBytes;
         }
@@ -252,7 +237,7 @@ export class EncryptedFileWriter {
   }
 
   private async writeRecord(plaintext: Buffer): Promise<void> {
-    const sealed = sealRecord(this.layout, this.fileId, this.recordIndex, plaintext);
+    const sealed = sealRecord(this.layout, this.recordIndex, plaintext);
     const position = recordOffset(this.layout, this.recordIndex);
     let at = 0;
     while (at < sealed.length) {
@@ -274,7 +259,8 @@ export class EncryptedFileWriter {
 export class EncryptedFileReader {
   private constructor(
     private readonly handle: FileHandle,
-    private readonly layout: Layout,
+    private readonly layout: RecordLayout,
+    readonly path: string,
     readonly fileId: string,
     readonly length: number,
   ) {}
@@ -288,7 +274,7 @@ export class EncryptedFileReader {
     try {
       const layout = await readLayout(handle, fileId, keys);
       const length = plaintextLengthOf(layout, (await handle.stat()).size);
-      return new EncryptedFileReader(handle, layout, fileId, length);
+      return new EncryptedFileReader(handle, layout, path, fileId, length);
     } catch (error) {
       await handle.close();
       throw error;
@@ -308,12 +294,17 @@ export class EncryptedFileReader {
     for (let index = Math.floor(start / recordBytes); index * recordBytes < end; index++) {
       const recordStart = index * recordBytes;
       const bytes = Math.min(recordBytes, this.length - recordStart);
-      const plaintext = await openRecord(this.handle, this.layout, this.fileId, index, bytes);
+      const plaintext = await readRecord(this.handle, this.layout, index, bytes);
       yield plaintext.subarray(
         Math.max(0, start - recordStart),
         Math.min(bytes, end - recordStart),
       );
     }
+  }
+
+  /** Where and how a sealing thread reads this file by itself (the data key goes with it). */
+  get recordLayout(): RecordLayout {
+    return this.layout;
   }
 
   /** Fills `target` with the plaintext from `position` on. */

@@ -1,8 +1,14 @@
-import { randomBytes, sign as signDigest } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as openpgp from 'openpgp';
+import type * as openpgp from 'openpgp';
 import { ErrorCode, GatewayError } from '#libs/errors';
+import type { RecordLayout } from '../at-rest/record-codec.js';
+import {
+  sessionKeyPacket,
+  sessionKeyRecipient,
+  type SessionKeyRecipient,
+} from '../openpgp/session-key.js';
 import { nativeSigningKey, type NativeSigningKey } from '../openpgp/native-keys.js';
 import {
   CFB_BLOCK_BYTES,
@@ -12,8 +18,6 @@ import {
   PacketTag,
   SIGNATURE_HASHES,
   signatureHashedPart,
-  signaturePacket,
-  signatureTrailer,
 } from '../openpgp/packets.js';
 import {
   chunkCountOf,
@@ -23,12 +27,18 @@ import {
   type FileManifest,
   type SealedChunkDigest,
 } from './manifest.js';
+import type { SealTask } from './seal-worker.js';
 import { SealWorkerPool } from './worker-pool.js';
 
-/** Plaintext to seal: a file at rest (EncryptedFileReader) or anything that reads by position. */
+/**
+ * Plaintext to seal: anything that reads by position, or a file at rest (EncryptedFileReader),
+ * which the sealing threads then read and decrypt themselves.
+ */
 export interface PlaintextSource {
   readonly size: number;
   readInto(position: number, target: Uint8Array): Promise<void>;
+  readonly path?: string;
+  readonly recordLayout?: RecordLayout;
 }
 
 export interface FileSealingKeys {
@@ -78,41 +88,58 @@ export async function sealFile(
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const now = options.now ?? new Date();
   const signer = await nativeSigningKey(keys.signingKey);
-  const encryptionKeys = [keys.recipientKey, keys.signingKey.toPublic()];
+  // The recipient, and the sender itself: it opens its own evidence later.
+  const recipients = await Promise.all(
+    [keys.recipientKey, keys.signingKey.toPublic()].map(sessionKeyRecipient),
+  );
   const pool = options.pool ?? new SealWorkerPool();
   const count = chunkCountOf(source.size, chunkBytes);
-  const slotBytes = Math.min(chunkBytes, Math.max(1, source.size));
-  const slots = new SlotPool(pool.size + 1, slotBytes);
+  const atRest =
+    source.path !== undefined && source.recordLayout !== undefined
+      ? { path: source.path, layout: source.recordLayout }
+      : undefined;
+  // Shared chunk buffers only for sources the threads cannot read themselves.
+  const slots = atRest
+    ? undefined
+    : new SlotPool(pool.size + 1, Math.min(chunkBytes, Math.max(1, source.size)));
+  const inFlight = new SlotPool(pool.size + 1, 0);
   await mkdir(options.outDir, { recursive: true });
   const sealed: Array<Promise<SealedChunkDigest>> = [];
   let failure: unknown;
   try {
     for (let index = 0; index < count && failure === undefined; index++) {
-      const slot = await slots.take();
-      const data = slot.subarray(0, chunkPlaintextBytes(source.size, chunkBytes, index));
+      const slot = await (slots ?? inFlight).take();
+      const length = chunkPlaintextBytes(source.size, chunkBytes, index);
+      const start = index * chunkBytes;
+      let data: SealTask['data'];
       let task: Promise<SealedChunkDigest>;
       try {
-        await source.readInto(index * chunkBytes, data);
+        if (atRest) {
+          data = { ...atRest, totalBytes: source.size, start, length };
+        } else {
+          data = slot.subarray(0, length);
+          await source.readInto(start, data);
+        }
         task = sealChunk(pool, data, index, {
           file,
           signer,
-          encryptionKeys,
+          recipients,
           now,
           outPath: join(options.outDir, chunkFileName(index)),
           durable: options.durable ?? true,
         });
       } catch (error) {
-        slots.give(slot);
+        (slots ?? inFlight).give(slot);
         throw error;
       }
       sealed.push(
         task.then(
           (digest) => {
-            slots.give(slot);
+            (slots ?? inFlight).give(slot);
             return digest;
           },
           (error: unknown) => {
-            slots.give(slot);
+            (slots ?? inFlight).give(slot);
             failure ??= error;
             throw error;
           },
@@ -145,7 +172,7 @@ export async function sealFile(
 interface ChunkContext {
   file: FileToSeal;
   signer: NativeSigningKey;
-  encryptionKeys: openpgp.PublicKey[];
+  recipients: SessionKeyRecipient[];
   now: Date;
   outPath: string;
   durable: boolean;
@@ -153,48 +180,36 @@ interface ChunkContext {
 
 async function sealChunk(
   pool: SealWorkerPool,
-  data: Uint8Array,
+  data: SealTask['data'],
   index: number,
   context: ChunkContext,
 ): Promise<SealedChunkDigest> {
   const sessionKey = randomBytes(32);
-  const sessionKeyPackets = await openpgp.encryptSessionKey({
-    data: sessionKey,
-    algorithm: 'aes256',
-    encryptionKeys: context.encryptionKeys,
-    date: context.now,
-    format: 'binary',
-  });
+  const sessionKeyPackets = Buffer.concat(
+    context.recipients.map((recipient) => sessionKeyPacket(recipient, sessionKey)),
+  );
   const prefix = randomBytes(CFB_BLOCK_BYTES + 2);
   prefix.copy(prefix, CFB_BLOCK_BYTES, CFB_BLOCK_BYTES - 2, CFB_BLOCK_BYTES);
   const literalName = `${context.file.fileId}.${String(index).padStart(6, '0')}`;
-  const hashedPart = signatureHashedPart(HASH_SHA256, context.now, context.signer.fingerprint);
-  const result = await pool.seal(
-    {
-      outPath: context.outPath,
-      head: Buffer.concat([
-        sessionKeyPackets,
-        Buffer.of(0xc0 | PacketTag.symEncryptedIntegrityProtectedData),
-      ]),
-      sessionKey,
-      inner: Buffer.concat([
-        prefix,
-        onePassSignaturePacket(HASH_SHA256, context.signer.keyId),
-        literalDataHeader(literalName, context.now, data.length),
-      ]),
-      data,
-      hashAlgorithm: SIGNATURE_HASHES[HASH_SHA256].node,
-      signatureTrailer: Buffer.concat([hashedPart, signatureTrailer(hashedPart.length)]),
-      durable: context.durable,
-    },
-    (digest) =>
-      signaturePacket(
-        hashedPart,
-        context.signer.keyId,
-        digest,
-        signDigest(null, digest, context.signer.key),
-      ),
-  );
+  const result = await pool.seal({
+    outPath: context.outPath,
+    head: Buffer.concat([
+      sessionKeyPackets,
+      Buffer.of(0xc0 | PacketTag.symEncryptedIntegrityProtectedData),
+    ]),
+    sessionKey,
+    inner: Buffer.concat([
+      prefix,
+      onePassSignaturePacket(HASH_SHA256, context.signer.keyId),
+      literalDataHeader(literalName, context.now, data.length),
+    ]),
+    data,
+    hashAlgorithm: SIGNATURE_HASHES[HASH_SHA256].node,
+    signatureHashedPart: signatureHashedPart(HASH_SHA256, context.now, context.signer.fingerprint),
+    signingKey: context.signer.key,
+    signingKeyId: context.signer.keyId,
+    durable: context.durable,
+  });
   sessionKey.fill(0);
   return result;
 }

@@ -1,15 +1,34 @@
 /*
  * A sealing thread: turns one chunk of plaintext into the bulk of one OpenPGP message (the SEIPDv1
- * packet around a one-pass-signed literal packet), with Node's native AES-256-CFB, SHA-1 (the MDC)
- * and the signature's hash, and writes it to the chunk's file. The main thread signs the digest:
- * no private key ever reaches this thread.
+ * packet around a one-pass-signed literal packet), with Node's native AES-256-CFB, SHA-1 (the MDC),
+ * SHA-256 and Ed25519, and writes it to the chunk's file. The main thread makes the session key
+ * packets (openpgp.js); the sender's signing key is passed here as a native key object.
  *
  * This file imports nothing but Node itself, and uses only erasable TypeScript, so that Node runs
  * it as it is (type stripping) in tests as well as compiled.
  */
-import { createCipheriv, createHash, type Hash } from 'node:crypto';
+import { createCipheriv, createHash, sign, type Hash, type KeyObject } from 'node:crypto';
 import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import type { RecordLayout } from '../at-rest/record-codec.js';
+
+// Imported by URL: the TypeScript source in tests (Node strips its types), compiled JavaScript else.
+const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+const codec = (await import(
+  new URL(`../at-rest/record-codec.${extension}`, import.meta.url).href
+)) as typeof import('../at-rest/record-codec.js');
+const packets = (await import(
+  new URL(`../openpgp/packets.${extension}`, import.meta.url).href
+)) as typeof import('../openpgp/packets.js');
+
+/** A file at rest this thread reads (and decrypts) by itself. */
+export interface AtRestSlice {
+  path: string;
+  layout: RecordLayout;
+  totalBytes: number;
+  start: number;
+  length: number;
+}
 
 export interface SealTask {
   type: 'seal';
@@ -20,28 +39,25 @@ export interface SealTask {
   sessionKey: Uint8Array;
   /** Random prefix, one-pass signature packet and the literal data packet's header. */
   inner: Uint8Array;
-  data: Uint8Array;
+  /** The chunk's plaintext: in memory shared with the main thread, or read here from rest. */
+  data: Uint8Array | AtRestSlice;
   hashAlgorithm: string;
-  /** The signature's hashed part and trailer, hashed after the data. */
-  signatureTrailer: Uint8Array;
+  /** The signature's hashed part (version, algorithms, creation time, issuer fingerprint). */
+  signatureHashedPart: Uint8Array;
+  signingKey: KeyObject;
+  signingKeyId: Uint8Array;
   durable: boolean;
 }
 
-export interface SignatureReply {
-  type: 'signature';
-  id: number;
-  packet: Uint8Array;
-}
-
 export type SealWorkerMessage =
-  | { type: 'digest'; id: number; digest: Uint8Array }
   | { type: 'sealed'; id: number; bytes: number; sha256: string }
   | { type: 'failed'; id: number; message: string; code?: string };
 
 /** SEIPD body parts of 2^20 octets: partial lengths, since the signature's length is not known ahead. */
 const PART_EXPONENT = 20;
 const PART_BYTES = 1 << PART_EXPONENT;
-const SLICE_BYTES = 1 << 20;
+/** Work is done a slice at a time: small enough to stay in the processor's cache. */
+const SLICE_BYTES = 1 << 18;
 
 /** Writes the SEIPD body as partial-length parts, hashing every octet that reaches the file. */
 class PartialBodyWriter {
@@ -97,9 +113,28 @@ function writeAll(fd: number, bytes: Uint8Array): number {
   return bytes.length;
 }
 
-const signatures = new Map<number, (packet: Uint8Array) => void>();
+function* plaintextOf(data: Uint8Array | AtRestSlice): Generator<Uint8Array> {
+  if (data instanceof Uint8Array) {
+    for (let at = 0; at < data.length; at += SLICE_BYTES) {
+      yield data.subarray(at, Math.min(data.length, at + SLICE_BYTES));
+    }
+    return;
+  }
+  const fd = openSync(data.path, 'r');
+  try {
+    const slice = Buffer.allocUnsafe(SLICE_BYTES);
+    const scratch = Buffer.allocUnsafe(data.layout.recordBytes + codec.RECORD_OVERHEAD);
+    for (let at = 0; at < data.length; at += SLICE_BYTES) {
+      const view = slice.subarray(0, Math.min(SLICE_BYTES, data.length - at));
+      codec.readPlaintextSync(fd, data.layout, data.totalBytes, data.start + at, view, scratch);
+      yield view;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 
-async function seal(task: SealTask): Promise<SealWorkerMessage> {
+function seal(task: SealTask): SealWorkerMessage {
   const fd = openSync(task.outPath, 'wx', 0o600);
   try {
     const out = new PartialBodyWriter(fd);
@@ -114,17 +149,23 @@ async function seal(task: SealTask): Promise<SealWorkerMessage> {
     out.push(Uint8Array.of(1));
     encrypt(task.inner);
     const signed = createHash(task.hashAlgorithm);
-    for (let at = 0; at < task.data.length; at += SLICE_BYTES) {
-      const slice = task.data.subarray(at, Math.min(task.data.length, at + SLICE_BYTES));
+    for (const slice of plaintextOf(task.data)) {
       signed.update(slice);
       encrypt(slice);
     }
-    signed.update(task.signatureTrailer);
-    const packet = await new Promise<Uint8Array>((resolve) => {
-      signatures.set(task.id, resolve);
-      parentPort!.postMessage({ type: 'digest', id: task.id, digest: signed.digest() });
-    });
-    encrypt(packet);
+    const hashedPart = Buffer.from(task.signatureHashedPart);
+    const digest = signed
+      .update(hashedPart)
+      .update(packets.signatureTrailer(hashedPart.length))
+      .digest();
+    encrypt(
+      packets.signaturePacket(
+        hashedPart,
+        task.signingKeyId,
+        digest,
+        sign(null, digest, task.signingKey),
+      ),
+    );
     const mdcHeader = Uint8Array.of(0xd3, 20);
     mdc.update(mdcHeader);
     out.push(cipher.update(mdcHeader));
@@ -138,21 +179,13 @@ async function seal(task: SealTask): Promise<SealWorkerMessage> {
   }
 }
 
-parentPort!.on('message', (message: SealTask | SignatureReply) => {
-  if (message.type === 'signature') {
-    const resolve = signatures.get(message.id);
-    signatures.delete(message.id);
-    resolve?.(message.packet);
-    return;
+parentPort!.on('message', (message: SealTask) => {
+  let result: SealWorkerMessage;
+  try {
+    result = seal(message);
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException;
+    result = { type: 'failed', id: message.id, message: failure.message, code: failure.code };
   }
-  seal(message).then(
-    (result) => parentPort!.postMessage(result),
-    (error: NodeJS.ErrnoException) =>
-      parentPort!.postMessage({
-        type: 'failed',
-        id: message.id,
-        message: error.message,
-        code: error.code,
-      }),
-  );
+  parentPort!.postMessage(result);
 });

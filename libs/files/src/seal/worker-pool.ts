@@ -15,7 +15,6 @@ export interface SealedChunkResult {
 }
 
 interface Running {
-  sign: (digest: Uint8Array) => Uint8Array | Promise<Uint8Array>;
   resolve: (result: SealedChunkResult) => void;
   reject: (error: Error) => void;
 }
@@ -35,23 +34,20 @@ export class SealWorkerPool {
   constructor(readonly size = Math.max(1, Math.min(4, availableParallelism()))) {
     for (let index = 0; index < size; index++) {
       const worker = new Worker(workerUrl());
-      worker.on('message', (message: SealWorkerMessage) => this.onMessage(worker, message));
+      worker.on('message', (message: SealWorkerMessage) => this.onMessage(message));
       worker.on('error', (error) => this.onCrash(error));
       this.workers.push(worker);
       this.idle.push(worker);
     }
   }
 
-  /** Seals one chunk; `sign` turns the digest into the signature packet (on this thread). */
-  async seal(
-    task: Omit<SealTask, 'type' | 'id'>,
-    sign: Running['sign'],
-  ): Promise<SealedChunkResult> {
+  /** Seals one chunk on the next free thread. */
+  async seal(task: Omit<SealTask, 'type' | 'id'>): Promise<SealedChunkResult> {
     const worker = await this.acquire();
     const id = this.nextId++;
     try {
       return await new Promise<SealedChunkResult>((resolve, reject) => {
-        this.running.set(id, { sign, resolve, reject });
+        this.running.set(id, { resolve, reject });
         worker.postMessage({ ...task, type: 'seal', id } satisfies SealTask);
       });
     } finally {
@@ -78,17 +74,10 @@ export class SealWorkerPool {
     else this.idle.push(worker);
   }
 
-  private onMessage(worker: Worker, message: SealWorkerMessage): void {
+  private onMessage(message: SealWorkerMessage): void {
     const task = this.running.get(message.id);
     if (!task) return;
-    if (message.type === 'digest') {
-      Promise.resolve()
-        .then(() => task.sign(message.digest))
-        .then(
-          (packet) => worker.postMessage({ type: 'signature', id: message.id, packet }),
-          (error: Error) => task.reject(error),
-        );
-    } else if (message.type === 'sealed') {
+    if (message.type === 'sealed') {
       task.resolve({ bytes: message.bytes, sha256: message.sha256 });
     } else {
       task.reject(

@@ -14,4 +14,6 @@ export type {
   MessageRow,
   NewMessageRow,
   ReceiptRow,
+  UploadRow,
+  UploadState,
 } from './schema.js';

@@ -35,7 +35,7 @@ export class SealWorkerPool {
     for (let index = 0; index < size; index++) {
       const worker = new Worker(workerUrl());
       worker.on('message', (message: SealWorkerMessage) => this.onMessage(message));
-      worker.on('error', (error) => this.onCrash(error));
+      worker.on('error', (error: Error) => this.onCrash(error));
       this.workers.push(worker);
       this.idle.push(worker);
     }

@@ -122,7 +122,9 @@ export class EncryptedUploadStore extends DataStore {
         this.digests.delete(id);
         await this.progress.completed(id, digest.hash.digest('hex'));
       }
-      if (interrupted) throw interrupted;
+      // The client's stream broke off: what arrived is committed, the failure is still reported.
+      if (interrupted)
+        throw interrupted instanceof Error ? interrupted : new Error('the upload stream failed');
       return writer.committed;
     } finally {
       await writer.close();

@@ -126,7 +126,7 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
       if (call.failure instanceof GatewayError) {
         await this.refused(call.failure, officer, request.method, call.created);
       }
-      throw call.failure;
+      throw call.failure instanceof Error ? call.failure : new Error('the upload request failed');
     }
     if (request.method === 'DELETE' && response.status === 204) {
       const id = new URL(request.url).pathname.split('/').pop() ?? '';
@@ -283,7 +283,7 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
       new GatewayError(ErrorCode.UPLOAD_METADATA_INVALID, message, [
         { field: `Upload-Metadata.${field}` },
       ]);
-    if (!name || name.length > 255 || /[\u0000-\u001f/\\]/.test(name)) {
+    if (!name || name.length > 255 || hasControlOrPath(name)) {
       throw invalid('filename', 'filename is required: a name of 1 to 255 characters, no path');
     }
     if (!mediaType || !/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(mediaType) || mediaType.length > 255) {
@@ -343,6 +343,8 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
 
   /** Only the uploader continues, inspects or ends an upload: anyone else is told it is not there. */
   private async checkOwner(request: Request, id: string): Promise<void> {
+    // tus asks this of a creation too, with the new id: admit() checks those.
+    if (request.method === 'POST') return;
     const call = this.calls.get(request);
     const record = await this.uploads.find(id);
     if (!call || !record || record.uploader !== call.officer.actor) {
@@ -403,6 +405,11 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
       },
     });
   }
+}
+
+/** A name with a path separator or a control character (which headers and logs would mangle). */
+function hasControlOrPath(name: string): boolean {
+  return [...name].some((c) => c === '/' || c === '\\' || c.charCodeAt(0) < 0x20);
 }
 
 function visibleTo(record: UploadRecord, viewer: FileActor): boolean {

@@ -6,6 +6,7 @@ import { AccessModule } from '#libs/access';
 import { AuditModule } from '#libs/audit';
 import { BusModule } from '#libs/bus';
 import { EvidenceModule } from '#libs/evidence';
+import { FilesModule } from '#libs/files';
 import { validationDetails } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { SendingModule } from '#libs/messaging';
@@ -36,6 +37,7 @@ import { RegisterCheckController } from './http/register-check.controller.js';
 import { RegisterController } from './http/register.controller.js';
 import { SafeguardsController } from './http/safeguards.controller.js';
 import { StatisticsController } from './http/statistics.controller.js';
+import { UploadsController } from './http/uploads.controller.js';
 
 @Module({
   imports: [
@@ -49,6 +51,7 @@ import { StatisticsController } from './http/statistics.controller.js';
     AccessModule,
     SendingModule,
     EvidenceModule,
+    FilesModule,
     ThrottlerModule.forRootAsync({
       inject: [NODE_CONFIG],
       useFactory: (config: NodeConfig) =>
@@ -70,6 +73,7 @@ import { StatisticsController } from './http/statistics.controller.js';
     AccessController,
     AuditController,
     StatisticsController,
+    UploadsController,
     HealthController,
   ],
   providers: [

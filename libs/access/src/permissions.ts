@@ -48,6 +48,9 @@ export const PERMISSIONS = {
   'register.review': ['asylum-authority-officer'],
   /** Submissions held while a register cannot be consulted: their senders' view of them. */
   'held-submissions.read': [...CASEWORKERS, 'supervisor'],
+  /** Evidence files (tus uploads): uploading, and reading back what one's authority uploaded. */
+  'files.upload': [...CASEWORKERS, 'supervisor'],
+  'files.read': [...CASEWORKERS, 'supervisor'],
   'directory.read': [...CASEWORKERS, 'supervisor', 'auditor', 'administrator'],
   'audit.read': ['auditor'],
   /** Aggregated, anonymised figures (OHCHR G1.7, G3.3; 004 Table 4). */

@@ -44,7 +44,15 @@ export type AuditEvent =
   | 'api-key.issued'
   | 'token.issued'
   | 'access.denied'
-  | 'rate.limited';
+  | 'rate.limited'
+  // Evidence files (libs/files): each retrieval is recorded as evidence of who read what
+  | 'file.upload-started'
+  | 'file.uploaded'
+  | 'file.upload-refused'
+  | 'file.upload-terminated'
+  | 'file.attached'
+  | 'file.retrieved'
+  | 'file.expired';
 
 export interface AuditRecord {
   event: AuditEvent;

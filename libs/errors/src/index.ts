@@ -71,6 +71,40 @@ export const ErrorCode = {
   FACTS_RELAXATION_REQUIRES_OWNER: 'FACTS_RELAXATION_REQUIRES_OWNER',
   // Data at rest: a sealed column that does not open (altered, moved, or its key not configured)
   STORED_DATA_UNREADABLE: 'STORED_DATA_UNREADABLE',
+  // Evidence files: uploads (tus), sealed chunks and their manifest (README, Evidence files)
+  UPLOAD_NOT_FOUND: 'UPLOAD_NOT_FOUND',
+  /** Not attached to a message in time: deleted by the expiry sweep. */
+  UPLOAD_EXPIRED: 'UPLOAD_EXPIRED',
+  /** Not every byte has arrived yet (or the upload was refused half-way). */
+  UPLOAD_INCOMPLETE: 'UPLOAD_INCOMPLETE',
+  /** Over the per-file limit (GATEWAY_FILES_MAX_BYTES). */
+  UPLOAD_TOO_LARGE: 'UPLOAD_TOO_LARGE',
+  /** Name, media type or category missing or not acceptable (Upload-Metadata). */
+  UPLOAD_METADATA_INVALID: 'UPLOAD_METADATA_INVALID',
+  /** A tus request at another offset than the upload's (tus: 409 Conflict). */
+  UPLOAD_OFFSET_CONFLICT: 'UPLOAD_OFFSET_CONFLICT',
+  /** A request the tus protocol does not allow (missing or invalid tus headers). */
+  UPLOAD_PROTOCOL_ERROR: 'UPLOAD_PROTOCOL_ERROR',
+  /** Attached already, or not complete: it cannot be attached (again). */
+  UPLOAD_NOT_ATTACHABLE: 'UPLOAD_NOT_ATTACHABLE',
+  /** The authority's stored uploads would exceed its quota (GATEWAY_FILES_QUOTA_BYTES). */
+  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
+  /** Not enough free space where files are kept (GATEWAY_FILES_DIR); nothing half-stored stays. */
+  STORAGE_FULL: 'STORAGE_FULL',
+  RANGE_NOT_SATISFIABLE: 'RANGE_NOT_SATISFIABLE',
+  MANIFEST_INVALID: 'MANIFEST_INVALID',
+  /** A chunk whose SHA-256 is not the manifest's for its position (altered, or another file's). */
+  CHUNK_DIGEST_MISMATCH: 'CHUNK_DIGEST_MISMATCH',
+  /** A chunk not signed by one of the sender's directory keys, or not while it could sign. */
+  CHUNK_SIGNATURE_INVALID: 'CHUNK_SIGNATURE_INVALID',
+  /** A chunk given before its turn, again, or beyond the manifest's last. */
+  CHUNK_OUT_OF_ORDER: 'CHUNK_OUT_OF_ORDER',
+  /** Not the OpenPGP structure of a sealed chunk. */
+  CHUNK_MALFORMED: 'CHUNK_MALFORMED',
+  /** No key of this node opens the chunk, or its integrity check (MDC) fails. */
+  CHUNK_DECRYPTION_FAILED: 'CHUNK_DECRYPTION_FAILED',
+  /** Every chunk opened, but the file's SHA-256 or size is not the manifest's. */
+  FILE_DIGEST_MISMATCH: 'FILE_DIGEST_MISMATCH',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -344,6 +344,7 @@ export class LocalNetwork {
       GATEWAY_KEY_PASSPHRASE_FILE: join(workDir, 'secrets', `${authorityId}.passphrase`),
       GATEWAY_REGISTER_SECRET_FILE: join(workDir, 'secrets', `${node.state}.register-secret`),
       GATEWAY_DATA_KEY_FILE: join(workDir, 'secrets', `${authorityId}.data-key`),
+      GATEWAY_FILES_DIR: join(workDir, 'files'),
       GATEWAY_TOKEN_SECRET_FILE: join(workDir, 'secrets', `${authorityId}.token-secret`),
       GATEWAY_HOSTED_AUTHORITIES: (node.hosted ?? []).map((h) => h.authorityId).join(','),
       GATEWAY_HTTP_PORT: String(node.port),

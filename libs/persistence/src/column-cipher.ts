@@ -20,7 +20,8 @@ export type SealedColumn =
   | 'case_facts.facts'
   | 'register_reviews.reason'
   | 'held_submissions.draft'
-  | 'case_facts_history.change';
+  | 'case_facts_history.change'
+  | 'uploads.name';
 
 export const DATA_KEY_BYTES = 32;
 const FORMAT_VERSION = 1;
@@ -53,6 +54,11 @@ export class DataKey {
     );
     this.#idBytes = Buffer.from(hkdfSync('sha256', material, HKDF_SALT, 'key-id', KEY_ID_BYTES));
     this.id = this.#idBytes.toString('hex');
+  }
+
+  /** The AES-256-GCM key itself: files at rest are sealed record by record with it (libs/files). */
+  get secretKey(): KeyObject {
+    return this.#key;
   }
 
   /** The id as written into ciphertexts. */
@@ -97,6 +103,16 @@ export class ColumnCipher {
 
   get currentKeyId(): string {
     return this.#current.id;
+  }
+
+  /** The key new data is sealed with (files at rest use it too: libs/files). */
+  get currentKey(): DataKey {
+    return this.#current;
+  }
+
+  /** The current or a retired key by its id; undefined if it is not configured. */
+  keyById(id: string): DataKey | undefined {
+    return this.#keys.get(id);
   }
 
   /** Every key id that opens, the current one first. */

@@ -11,6 +11,7 @@ import * as access from './migrations/0005-access.js';
 import * as directoryVersions from './migrations/0006-directory-versions.js';
 import * as nationalRegister from './migrations/0009-national-register.js';
 import * as idempotencyKeys from './migrations/0012-idempotency-keys.js';
+import * as uploads from './migrations/0013-uploads.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-directory-versions': directoryVersions,
   '0009-national-register': nationalRegister,
   '0012-idempotency-keys': idempotencyKeys,
+  '0013-uploads': uploads,
 };
 
 // Bigint sequence numbers are read as strings; timestamps as Date (pg defaults).

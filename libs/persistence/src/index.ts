@@ -19,4 +19,6 @@ export type {
   MessageRow,
   NewMessageRow,
   ReceiptRow,
+  UploadRow,
+  UploadState,
 } from './schema.js';

@@ -234,6 +234,30 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp;
 }
 
+export type UploadState = 'uploading' | 'complete' | 'attached' | 'expired';
+
+/** Evidence files received through resumable uploads (libs/files); the content is on disk. */
+export interface UploadsTable {
+  id: string;
+  authority: string;
+  uploader: string;
+  /** The file's name: sealed (it may name a person). */
+  name: Sealed;
+  media_type: string;
+  category: string;
+  /** Declared (Upload-Length) and received bytes; bigint, read as strings. */
+  size: ColumnType<string, string | number, string | number>;
+  received: ColumnType<string, string | number | undefined, string | number>;
+  sha256: string | null;
+  state: UploadState;
+  message_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  completed_at: Timestamp | null;
+  attached_at: Timestamp | null;
+  expired_at: Timestamp | null;
+}
+
 export interface Database {
   messages: MessagesTable;
   envelopes: EnvelopesTable;
@@ -253,6 +277,7 @@ export interface Database {
   case_facts_history: CaseFactsHistoryTable;
   users: UsersTable;
   api_keys: ApiKeysTable;
+  uploads: UploadsTable;
 }
 
 export type MessageRow = Selectable<MessagesTable>;
@@ -262,3 +287,4 @@ export type EvidenceRow = Selectable<EvidencesTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type RequestRow = Selectable<RequestsTable>;
 export type DeadlineRow = Selectable<DeadlinesTable>;
+export type UploadRow = Selectable<UploadsTable>;

@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ErrorCode, GatewayError } from '#libs/errors';
+import { ColumnCipher, DataKey } from '#libs/persistence';
+import { EncryptedFileReader } from '../at-rest/encrypted-file.js';
+import { chunkFileName, sealFile } from '../seal/seal-file.js';
+import type { FileManifest } from '../seal/manifest.js';
+import { SealWorkerPool } from '../seal/worker-pool.js';
+import { GeneratedPlaintext, signerOf, testParty, type TestParty } from '../testing/fixtures.js';
+import { FileAssembler } from './file-assembler.js';
+
+const CHUNK = 64 * 1024;
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    if (error instanceof GatewayError) return error.code;
+    throw error;
+  }
+}
+
+describe('opening sealed chunks into a file at rest', () => {
+  let fr: TestParty;
+  let ng: TestParty;
+  let rogue: TestParty;
+  let pool: SealWorkerPool;
+  const keys = new ColumnCipher(new DataKey(randomBytes(32)));
+  const work = mkdtempSync(join(tmpdir(), 'assemble-'));
+  const source = new GeneratedPlaintext(3 * CHUNK + 777);
+  let manifest: FileManifest;
+  let other: FileManifest;
+  const sealedDir = join(work, 'sealed');
+  const otherDir = join(work, 'other');
+  let n = 0;
+  const target = () => ({ path: join(work, `received-${n++}`), fileId: 'received', keys });
+  const openingKeys = () => ({ decryptionKeys: [ng.privateKey], sender: signerOf(fr) });
+
+  beforeAll(async () => {
+    [fr, ng, rogue] = await Promise.all([
+      testParty('FR-MOJ-BEPI'),
+      testParty('NG-MOJ-CA'),
+      testParty('XX-ROGUE'),
+    ]);
+    pool = new SealWorkerPool(2);
+    const file = {
+      fileId: 'f1',
+      name: 'statement.pdf',
+      mediaType: 'application/pdf',
+      category: 'evidence-item' as const,
+      sha256: source.sha256(),
+    };
+    const sealing = { signingKey: fr.privateKey, recipientKey: ng.publicKey };
+    manifest = await sealFile(source, file, sealing, {
+      outDir: sealedDir,
+      chunkBytes: CHUNK,
+      pool,
+      durable: false,
+    });
+    const otherSource = new GeneratedPlaintext(3 * CHUNK + 777, 'other');
+    other = await sealFile(
+      otherSource,
+      { ...file, fileId: 'f2', sha256: otherSource.sha256() },
+      sealing,
+      {
+        outDir: otherDir,
+        chunkBytes: CHUNK,
+        pool,
+        durable: false,
+      },
+    );
+  }, 120_000);
+
+  afterAll(() => pool.close());
+
+  it('opens every chunk in order and ends with the manifest digest', async () => {
+    const to = target();
+    const assembler = await FileAssembler.begin(manifest, openingKeys(), to);
+    for (let index = 0; index < manifest.chunks.length; index++) {
+      const opened = await assembler.openChunkFile(index, join(sealedDir, chunkFileName(index)));
+      expect(opened.signerFingerprint).toBe(fr.publicKey.getFingerprint().toUpperCase());
+    }
+    expect(await assembler.finish()).toEqual({ size: source.size, sha256: source.sha256() });
+    const reader = await EncryptedFileReader.open(to.path, to.fileId, keys);
+    const copy = Buffer.alloc(source.size);
+    await reader.readInto(0, copy);
+    await reader.close();
+    expect(copy.equals(source.bytes(0, source.size))).toBe(true);
+    // Never the plaintext on disk.
+    expect(readFileSync(to.path).includes(source.bytes(1000, 64))).toBe(false);
+  }, 60_000);
+
+  it('refuses replayed, reordered, foreign and altered chunks, keeping nothing of them', async () => {
+    const to = target();
+    const assembler = await FileAssembler.begin(manifest, openingKeys(), to);
+    const chunk = (index: number, dir = sealedDir) => join(dir, chunkFileName(index));
+    expect(await codeOf(assembler.openChunkFile(1, chunk(1)))).toBe(ErrorCode.CHUNK_OUT_OF_ORDER);
+    await assembler.openChunkFile(0, chunk(0));
+    expect(await codeOf(assembler.openChunkFile(0, chunk(0)))).toBe(ErrorCode.CHUNK_OUT_OF_ORDER);
+    expect(await codeOf(assembler.openChunkFile(1, chunk(2)))).toBe(
+      ErrorCode.CHUNK_DIGEST_MISMATCH,
+    );
+    expect(await codeOf(assembler.openChunkFile(1, chunk(1, otherDir)))).toBe(
+      ErrorCode.CHUNK_DIGEST_MISMATCH,
+    );
+    const altered = readFileSync(chunk(1));
+    altered[altered.length - 100] ^= 1;
+    writeFileSync(join(work, 'altered'), altered);
+    expect(await codeOf(assembler.openChunkFile(1, join(work, 'altered')))).toBe(
+      ErrorCode.CHUNK_DIGEST_MISMATCH,
+    );
+    expect(assembler.nextIndex).toBe(1);
+    for (let index = 1; index < manifest.chunks.length; index++) {
+      await assembler.openChunkFile(index, chunk(index));
+    }
+    expect((await assembler.finish()).sha256).toBe(manifest.sha256);
+    void other;
+  }, 60_000);
+
+  it('refuses a chunk signed by another key even when the manifest lists it', async () => {
+    const forged = await sealFile(
+      source,
+      {
+        fileId: 'f1',
+        name: 'x',
+        mediaType: 'application/pdf',
+        category: 'other',
+        sha256: source.sha256(),
+      },
+      { signingKey: rogue.privateKey, recipientKey: ng.publicKey },
+      { outDir: join(work, 'forged'), chunkBytes: CHUNK, pool, durable: false },
+    );
+    const assembler = await FileAssembler.begin(forged, openingKeys(), target());
+    expect(await codeOf(assembler.openChunkFile(0, join(work, 'forged', chunkFileName(0))))).toBe(
+      ErrorCode.CHUNK_SIGNATURE_INVALID,
+    );
+    expect(assembler.nextIndex).toBe(0);
+    await assembler.abort();
+  }, 60_000);
+
+  it('refuses a file whose chunks open but whose whole digest is not the manifest one', async () => {
+    const lying = { ...manifest, sha256: 'f'.repeat(64) };
+    const to = target();
+    const assembler = await FileAssembler.begin(lying, openingKeys(), to);
+    for (let index = 0; index < manifest.chunks.length; index++) {
+      await assembler.openChunkFile(index, join(sealedDir, chunkFileName(index)));
+    }
+    expect(await codeOf(assembler.finish())).toBe(ErrorCode.FILE_DIGEST_MISMATCH);
+  }, 60_000);
+
+  it('resumes after a restart from the chunks committed so far', async () => {
+    const to = target();
+    const first = await FileAssembler.begin(manifest, openingKeys(), to);
+    await first.openChunkFile(0, join(sealedDir, chunkFileName(0)));
+    await first.openChunkFile(1, join(sealedDir, chunkFileName(1)));
+    await first.close();
+    const resumed = await FileAssembler.resume(manifest, openingKeys(), to);
+    expect(resumed.nextIndex).toBe(2);
+    for (let index = 2; index < manifest.chunks.length; index++) {
+      await resumed.openChunkFile(index, join(sealedDir, chunkFileName(index)));
+    }
+    expect((await resumed.finish()).sha256).toBe(manifest.sha256);
+  }, 60_000);
+});

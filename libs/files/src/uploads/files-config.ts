@@ -1,0 +1,56 @@
+import { statfs } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
+
+type Env = Record<string, string | undefined>;
+
+/** Where evidence files are kept and how much of them: the GATEWAY_FILES_* variables. */
+export interface FilesConfig {
+  /** Folder of this node's files (GATEWAY_FILES_DIR, default var/files), one sub-folder per schema. */
+  dir: string;
+  /** Largest file accepted (GATEWAY_FILES_MAX_BYTES, default 4 GiB). */
+  maxFileBytes: number;
+  /** Bytes of uploads one authority may hold at once (GATEWAY_FILES_QUOTA_BYTES, default 64 GiB). */
+  quotaBytes: number;
+  /** Free space kept on the file system beyond every accepted upload (GATEWAY_FILES_MIN_FREE_BYTES, 1 GiB). */
+  minFreeBytes: number;
+  /** Uploads not attached to a message within this time are deleted (GATEWAY_FILES_UNATTACHED_TTL_MS, 24 h). */
+  unattachedTtlMs: number;
+  /** How often the expiry sweep runs (GATEWAY_FILES_SWEEP_INTERVAL_MS, 1 min). */
+  sweepIntervalMs: number;
+}
+
+const GiB = 1024 ** 3;
+const NUMBERS: Array<[keyof FilesConfig, string, number]> = [
+  ['maxFileBytes', 'GATEWAY_FILES_MAX_BYTES', 4 * GiB],
+  ['quotaBytes', 'GATEWAY_FILES_QUOTA_BYTES', 64 * GiB],
+  ['minFreeBytes', 'GATEWAY_FILES_MIN_FREE_BYTES', GiB],
+  ['unattachedTtlMs', 'GATEWAY_FILES_UNATTACHED_TTL_MS', 86_400_000],
+  ['sweepIntervalMs', 'GATEWAY_FILES_SWEEP_INTERVAL_MS', 60_000],
+];
+
+export function loadFilesConfig(schema: string, env: Env = process.env): FilesConfig {
+  const problems: ErrorDetail[] = [];
+  const config = { dir: resolve(env.GATEWAY_FILES_DIR || 'var/files', schema) } as FilesConfig;
+  for (const [field, variable, fallback] of NUMBERS) {
+    const raw = env[variable];
+    const value = raw === undefined || raw === '' ? fallback : Number(raw);
+    const minimum = field === 'minFreeBytes' ? 0 : 1;
+    if (!Number.isSafeInteger(value) || value < minimum) {
+      problems.push({ field: variable, message: `must be an integer of at least ${minimum}` });
+    }
+    (config as unknown as Record<string, number>)[field] = value;
+  }
+  if (problems.length > 0) {
+    throw new GatewayError(ErrorCode.CONFIGURATION_INVALID, 'file settings are invalid', problems);
+  }
+  return config;
+}
+
+/** Bytes free for this process on the file system holding `dir` (injectable in tests). */
+export type FreeSpace = (dir: string) => Promise<number>;
+
+export const systemFreeSpace: FreeSpace = async (dir) => {
+  const stats = await statfs(dir);
+  return stats.bavail * stats.bsize;
+};

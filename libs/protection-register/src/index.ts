@@ -31,12 +31,17 @@ export {
 export {
   canonicalName,
   consonantSkeleton,
+  foldConfusables,
+  foldInvisibleAndConfusable,
   foldNameToken,
   NAME_FOLDING_RULES,
+  NAME_VARIANTS,
   nameTokens,
+  nameWords,
   normaliseDateOfBirth,
   normaliseDocumentNumber,
   normaliseStateCode,
+  stripInvisible,
   toLatinLowercase,
   type NormalisedDate,
 } from './normalise.js';

@@ -28,6 +28,7 @@ export {
   registrationHashes,
   type HashedKey,
 } from './keyed-hash.js';
+export { initialOf, nameReadings, type NameReading } from './name-readings.js';
 export {
   canonicalName,
   consonantSkeleton,

@@ -38,10 +38,11 @@ import {
 import { categoriesOf, validateMessageBody } from '#libs/procedures';
 import {
   checkPersons,
+  KEY_KINDS,
+  KEY_VERSION,
   ProtectedPersonsIndex,
   registrationHashes,
   scanBody,
-  type KeyKind,
   type RegistrationIdentifiers,
 } from '#libs/protection-register';
 import { identifiersAt } from '#libs/safeguards';
@@ -361,7 +362,7 @@ interface HashBatch {
   readonly from: number;
   /** Every hash of the batch, 43 characters each, concatenated. */
   readonly hashes: string;
-  readonly counts: Uint8Array;
+  readonly counts: Uint16Array;
   /** Index into SHIELD_SETS per entry. */
   readonly shields: Uint8Array;
 }
@@ -375,7 +376,7 @@ function hashWorker(job: HashJob): void {
   for (let start = job.from; start < job.to; start += HASH_BATCH) {
     const end = Math.min(job.to, start + HASH_BATCH);
     const parts: string[] = [];
-    const counts = new Uint8Array(end - start);
+    const counts = new Uint16Array(end - start);
     const shields = new Uint8Array(end - start);
     for (let index = start; index < end; index++) {
       const person = syntheticPerson(job.seed, index);
@@ -473,7 +474,7 @@ async function buildRegister(
   // As a node loads the register at start-up: the stored hashes of every entry into the index.
   progress('loading the index');
   const t0 = performance.now();
-  const index = new ProtectedPersonsIndex({ expectedEntries: entries, keysPerEntry: 6 });
+  const index = new ProtectedPersonsIndex({ expectedEntries: entries, keysPerEntry: 14 });
   let keys = 0;
   for (const [b, batch] of batches.entries()) {
     let offset = 0;
@@ -533,6 +534,8 @@ interface Draft {
   readonly persons: number;
   /** Positions in personsIn(body) of persons drawn from the register (written another way). */
   readonly registeredAt: readonly number[];
+  /** How each of those was written otherwise (see SPELLINGS), in the same order. */
+  readonly spellings: readonly Spelling[];
 }
 
 const central = (state: string, id: string): Recipient => ({
@@ -576,22 +579,269 @@ const OPERATIONAL_TEXTS = [
   'Surveillance confirms the meeting in Turin on Thursday at the usual café.',
 ];
 
+/*
+ * How another desk writes a registered person: given names reordered and family names in capitals,
+ * the date in ISO form, and one more of the spellings the register must see through (the classes
+ * of libs/protection-register's README section). The choice is drawn from the person's own
+ * generator, so that the message pool's draws stay those of an unregistered person.
+ */
+const SPELLINGS = [
+  'reordered',
+  'compound',
+  'split-name',
+  'transliteration',
+  'invisible',
+  'confusable',
+  'full-width',
+  'comma',
+  'initials',
+] as const;
+type Spelling = (typeof SPELLINGS)[number];
+
+/** Spellings of the bench's names as other authorities write them (romanisations, script). */
+const OTHER_SPELLINGS: Readonly<Record<string, readonly string[]>> = {
+  Mohammed: ['Muhammad', 'Mohamed', 'Mohammad'],
+  محمد: ['Mohamed', 'Muhammad'],
+  Ahmad: ['Ahmed'],
+  Khalid: ['Khaled'],
+  Omar: ['Umar'],
+  Fatima: ['Fatma', 'Fatimah'],
+  فاطمة: ['Fatima', 'Fatma'],
+  Fatimah: ['Fatima'],
+  Aisha: ['Aicha', 'Ayesha'],
+  Mariam: ['Maryam', 'Meryem'],
+  Yuliia: ['Yulia', 'Julia', 'Iuliia'],
+  Mariia: ['Maria', 'Mariya'],
+  Iryna: ['Irina'],
+  Kateryna: ['Katerina'],
+  Олена: ['Olena'],
+  Марія: ['Mariya', 'Maria'],
+  Юлія: ['Yuliya', 'Julia'],
+  Оксана: ['Oksana'],
+  Yonas: ['Jonas'],
+  Senait: ['Senayt'],
+  Петренко: ['Petrenko'],
+  Коваленко: ['Kovalenko'],
+  Шевченко: ['Shevchenko'],
+  الحسن: ['Al-Hassan', 'Alhassan', 'Al Hasan'],
+  'Al-Hassan': ['Al Hassan', 'ALHASSAN', 'الحسن'],
+};
+
+/** Characters that show nothing, or a blank, typed inside a name. */
+const INVISIBLES = [
+  '\u200b', // zero-width space
+  '\u200c', // zero-width non-joiner
+  '\u200d', // zero-width joiner
+  '\u2060', // word joiner
+  '\ufeff', // byte order mark
+  '\u00ad', // soft hyphen
+  '\u{e0041}', // tag latin capital letter a
+  '\u2800', // braille pattern blank
+  '\u034f', // combining grapheme joiner
+  '\ufe0f', // variation selector 16
+  '\u180e', // mongolian vowel separator
+];
+
+/** Latin letters and Cyrillic or Greek letters that look the same (UTS #39 confusables). */
+const LOOK_ALIKES: Readonly<Record<string, readonly string[]>> = {
+  a: ['а', 'α'],
+  e: ['е'],
+  o: ['о', 'ο'],
+  p: ['р', 'ρ'],
+  c: ['с'],
+  x: ['х'],
+  y: ['у'],
+  i: ['і', 'ι'],
+  j: ['ј'],
+  s: ['ѕ'],
+  A: ['А', 'Α'],
+  B: ['В', 'Β'],
+  E: ['Е', 'Ε'],
+  H: ['Н', 'Η'],
+  K: ['К', 'Κ'],
+  M: ['М', 'Μ'],
+  O: ['О', 'Ο'],
+  P: ['Р', 'Ρ'],
+  T: ['Т', 'Τ'],
+  X: ['Х', 'Χ'],
+};
+
+const isLatin = (name: string) => /^[A-Za-z' -]+$/.test(name);
+const COMPOUND = /[- ]/;
+
+function splitName(random: Random, name: string): string {
+  const at = between(random, 2, name.length - 2);
+  return `${name.slice(0, at)} ${name.slice(at)}`;
+}
+
+function insertInvisible(random: Random, name: string): string {
+  const at = between(random, 1, name.length - 1);
+  return name.slice(0, at) + pick(random, INVISIBLES) + name.slice(at);
+}
+
+/** Some letters of a Latin name swapped for look-alikes, at least one left Latin. */
+function disguise(random: Random, name: string): string {
+  const letters = [...name];
+  const swappable = letters.flatMap((letter, i) => (LOOK_ALIKES[letter] ? [i] : []));
+  const kept = pick(
+    random,
+    letters.flatMap((letter, i) => (/[A-Za-z]/.test(letter) ? [i] : [])),
+  );
+  let swapped = 0;
+  for (const i of swappable) {
+    if (i === kept || (swapped > 0 && !chance(random, 0.5))) continue;
+    letters[i] = pick(random, LOOK_ALIKES[letters[i]]);
+    swapped++;
+  }
+  return letters.join('');
+}
+
+const fullWidth = (name: string) =>
+  name.replace(/[A-Za-z]/g, (letter) => String.fromCodePoint(letter.charCodeAt(0) + 0xfee0));
+
+/** Rewrites the compound of a family name: hyphenated, spaced or joined, in another way. */
+function rewriteCompound(random: Random, name: string): string {
+  const words = name.split(/[- ]+/).filter((word) => word.length > 0);
+  const forms = [words.join('-'), words.join(' '), words.join('').toUpperCase()].filter(
+    (form) => form !== name,
+  );
+  return pick(random, forms);
+}
+
+/** A spelling class that applies to the person (some need a compound, a Latin name...). */
+function spellingFor(person: SyntheticPerson, showsDocument: boolean): Spelling {
+  const names = [...person.given, ...person.family];
+  const applicable = SPELLINGS.filter((spelling) => {
+    switch (spelling) {
+      case 'compound':
+        return person.family.some((name) => COMPOUND.test(name));
+      case 'split-name':
+      case 'full-width':
+        return names.some((name) => isLatin(name) && name.length >= 4);
+      case 'confusable':
+        return names.some(
+          (name) => isLatin(name) && name.length >= 4 && [...name].some((l) => LOOK_ALIKES[l]),
+        );
+      case 'transliteration':
+        return names.some((name) => OTHER_SPELLINGS[name] !== undefined);
+      case 'initials':
+        // Initials of Latin given names, where a document or the date of birth also matches.
+        return person.given.every(isLatin) && (person.precision === 'day' || showsDocument);
+      default:
+        return true;
+    }
+  });
+  return pick(person.random, applicable);
+}
+
+interface WrittenNames {
+  readonly givenNames: string[];
+  readonly familyNames: string[];
+}
+
+/** Applies `rewrite` to one of the names it applies to, drawn at random. */
+function rewriteOne(
+  random: Random,
+  names: { given: string[]; family: string[] },
+  applies: (name: string) => boolean,
+  rewrite: (name: string) => string,
+): WrittenNames {
+  const all = [...names.given, ...names.family];
+  const target = pick(random, all.filter(applies));
+  const swap = (list: string[]) => list.map((name) => (name === target ? rewrite(name) : name));
+  return { givenNames: swap(names.given), familyNames: swap(names.family) };
+}
+
+function writtenOtherwise(person: SyntheticPerson, spelling: Spelling): WrittenNames {
+  const random = person.random;
+  const names = {
+    given: [...person.given].reverse(),
+    family: person.family.map((name) => name.toUpperCase()),
+  };
+  const latin = (name: string) => isLatin(name) && name.length >= 4;
+  switch (spelling) {
+    case 'reordered':
+      return { givenNames: names.given, familyNames: names.family };
+    case 'compound':
+      return {
+        givenNames: names.given,
+        familyNames: person.family.map((name) =>
+          COMPOUND.test(name) ? rewriteCompound(random, name) : name,
+        ),
+      };
+    case 'split-name':
+      return rewriteOne(random, names, latin, (name) => splitName(random, name));
+    case 'transliteration': {
+      // Against the file's own spelling (not the capitals), as another authority romanises it.
+      const written = { given: names.given, family: person.family };
+      return rewriteOne(
+        random,
+        written,
+        (name) => OTHER_SPELLINGS[name] !== undefined,
+        (name) => pick(random, OTHER_SPELLINGS[name]),
+      );
+    }
+    case 'invisible':
+      return rewriteOne(
+        random,
+        names,
+        (name) => name.length >= 2,
+        (name) => insertInvisible(random, name),
+      );
+    case 'confusable':
+      return rewriteOne(
+        random,
+        names,
+        (name) => latin(name) && [...name].some((letter) => LOOK_ALIKES[letter]),
+        (name) => disguise(random, name),
+      );
+    case 'full-width':
+      return rewriteOne(random, names, latin, fullWidth);
+    case 'comma':
+      return {
+        givenNames: [],
+        familyNames: [`${names.family.join(' ')}, ${person.given.join(' ')}`],
+      };
+    case 'initials':
+      return {
+        givenNames: names.given.map(
+          (name) => `${[...name][0].toUpperCase()}${chance(random, 0.5) ? '.' : ''}`,
+        ),
+        familyNames: names.family,
+      };
+  }
+}
+
+interface MessagePerson {
+  readonly record: Record<string, unknown>;
+  /** How a registered person was written (see SPELLINGS); undefined for others. */
+  readonly spelling?: Spelling;
+}
+
 function messagePerson(
   person: SyntheticPerson,
   registered: boolean,
   random: Random,
-): Record<string, unknown> {
-  // Another desk writes the same person otherwise: capitals, given names reordered, ISO date.
-  const given = registered ? [...person.given].reverse() : person.given;
-  const family = registered ? person.family.map((name) => name.toUpperCase()) : person.family;
+): MessagePerson {
+  // The pool's draws, in the order they have always been made.
+  const placeOfBirth = chance(random, 0.5) ? pick(random, person.region.places) : undefined;
+  const showsDocument = person.passport !== undefined && chance(random, 0.6);
+  const spelling = registered ? spellingFor(person, showsDocument) : undefined;
+  const names = spelling
+    ? writtenOtherwise(person, spelling)
+    : { givenNames: person.given, familyNames: person.family };
   return {
-    names: { givenNames: given, familyNames: family },
-    sex: person.female ? 'female' : 'male',
-    dateOfBirth: messageDate(person),
-    ...(chance(random, 0.5) && { placeOfBirth: pick(random, person.region.places) }),
-    nationalities: [person.region.state],
-    ...(person.passport &&
-      chance(random, 0.6) && {
+    spelling,
+    record: {
+      names: {
+        ...(names.givenNames.length > 0 && { givenNames: names.givenNames }),
+        familyNames: names.familyNames,
+      },
+      sex: person.female ? 'female' : 'male',
+      dateOfBirth: messageDate(person),
+      ...(placeOfBirth !== undefined && { placeOfBirth }),
+      nationalities: [person.region.state],
+      ...(showsDocument && {
         documents: [
           {
             kind: 'passport',
@@ -600,6 +850,7 @@ function messagePerson(
           },
         ],
       }),
+    },
   };
 }
 
@@ -634,12 +885,15 @@ function mlaDraft(random: Random, people: PeopleChoice[], n: number): Draft {
   const caseReference = `FR-PNAT-2026-${String(1000 + n)}`;
   const purpose = `Criminal proceedings ${caseReference} (trafficking in persons)`;
   const personFacts: PersonFacts[] = [];
+  const spellings: Spelling[] = [];
   const persons = people.map(({ person, registered }, i) => {
     const reference = `P${i + 1}`;
     const role = i === 0 && chance(random, 0.6) ? 'suspect' : pick(random, ['victim', 'witness']);
+    const written = messagePerson(person, registered, random);
+    if (written.spelling) spellings.push(written.spelling);
     const body: Record<string, unknown> = {
       reference,
-      ...messagePerson(person, registered, random),
+      ...written.record,
       roles: [role],
     };
     if (role === 'suspect' && chance(random, 0.3)) {
@@ -705,6 +959,7 @@ function mlaDraft(random: Random, people: PeopleChoice[], n: number): Draft {
     handling: { permittedPurpose: purpose, confidential: true, noOnwardTransferTo: [] },
     persons: personsIn(body).length,
     registeredAt: people.flatMap((p, i) => (p.registered ? [i] : [])),
+    spellings,
   };
 }
 
@@ -712,7 +967,8 @@ function verificationDraft(random: Random, choice: PeopleChoice, n: number, now:
   const { person, registered } = choice;
   const caseReference = `FR-OFII-2026-${String(1000 + n)}`;
   const template = verificationRequest(AGREEMENT);
-  const subject = messagePerson(person, registered, random);
+  const written = messagePerson(person, registered, random);
+  const subject = written.record;
   const body: Record<string, unknown> = {
     ...template,
     person: {
@@ -771,12 +1027,14 @@ function verificationDraft(random: Random, choice: PeopleChoice, n: number, now:
     },
     persons: personsIn(body).length,
     registeredAt: registered ? [0] : [],
+    spellings: written.spelling ? [written.spelling] : [],
   };
 }
 
 function jitDraft(random: Random, people: PeopleChoice[], n: number): Draft {
   const caseReference = 'FR-PNAT-2026-0147';
   const personFacts: PersonFacts[] = [];
+  const spellings: Spelling[] = [];
   const persons = people.map(({ person, registered }, i) => {
     const reference = `J${n}-${i + 1}`;
     const role = chance(random, 0.7) ? 'suspect' : 'victim';
@@ -789,9 +1047,11 @@ function jitDraft(random: Random, people: PeopleChoice[], n: number): Draft {
         ...(chance(random, 0.5) && { identityProtectiveMeasures: `OPM-J${n}-${i}` }),
       });
     }
+    const written = messagePerson(person, registered, random);
+    if (written.spelling) spellings.push(written.spelling);
     return {
       reference,
-      ...messagePerson(person, registered, random),
+      ...written.record,
       roles: [role],
       ...(role === 'suspect' && chance(random, 0.4) && { lastKnownLocation: 'Milano, Via Padova' }),
     };
@@ -831,6 +1091,7 @@ function jitDraft(random: Random, people: PeopleChoice[], n: number): Draft {
     },
     persons: personsIn(body).length,
     registeredAt: people.flatMap((p, i) => (p.registered ? [i] : [])),
+    spellings,
   };
 }
 
@@ -930,17 +1191,6 @@ function decide(draft: Draft, index: ProtectedPersonsIndex, secret: Uint8Array, 
   };
 }
 
-const KEY_STRENGTH: readonly KeyKind[] = [
-  'document',
-  'name-dob',
-  'skeleton-dob',
-  'family-dob',
-  'name-yob-part',
-  'name-yob',
-  'name-no-dob',
-  'name',
-];
-
 /**
  * How the register matched the pool's persons: every registered person written another way must
  * be found (recall); a person who is not registered but shares a key with an entry is a
@@ -956,16 +1206,23 @@ function registerMatching(
   let others = 0;
   let collisions = 0;
   const byKey: Record<string, number> = {};
+  const bySpelling: Record<string, [persons: number, found: number]> = {};
   const byNationality: Record<string, [persons: number, hit: number]> = {};
   for (const draft of drafts) {
     const named = personsIn(draft.body);
     const persons = named.map((p) => identifiersAt(draft.body, p.segments));
     const hits = new Map(checkPersons(index, secret, persons).map((h) => [h.personIndex, h]));
-    const drawn = new Set(draft.registeredAt);
+    const spellingAt = new Map(draft.registeredAt.map((at, i) => [at, draft.spellings[i]]));
     persons.forEach((_, i) => {
-      if (drawn.has(i)) {
+      const spelling = spellingAt.get(i);
+      if (spelling !== undefined) {
+        const counts = (bySpelling[spelling] ??= [0, 0]);
         registered++;
-        if (hits.has(i)) found++;
+        counts[0]++;
+        if (hits.has(i)) {
+          found++;
+          counts[1]++;
+        }
         return;
       }
       others++;
@@ -976,8 +1233,8 @@ function registerMatching(
       if (!hit) return;
       collisions++;
       counts[1]++;
-      // The strongest kind of key that matched.
-      const kind = KEY_STRENGTH.find((k) => hit.keys.includes(k)) ?? hit.keys[0];
+      // The strongest kind of key that matched (KEY_KINDS lists the most telling first).
+      const kind = KEY_KINDS.find((k) => hit.keys.includes(k)) ?? hit.keys[0];
       byKey[kind] = (byKey[kind] ?? 0) + 1;
     });
   }
@@ -985,6 +1242,12 @@ function registerMatching(
     registeredPersonsWrittenOtherwise: registered,
     found,
     recall: round(found / Math.max(1, registered), 4),
+    recallBySpelling: Object.fromEntries(
+      SPELLINGS.filter((spelling) => bySpelling[spelling]).map((spelling) => {
+        const [persons, hit] = bySpelling[spelling];
+        return [spelling, { persons, recall: round(hit / persons, 4) }];
+      }),
+    ),
     otherPersons: others,
     otherPersonsHit: collisions,
     collisionRate: round(collisions / Math.max(1, others), 4),
@@ -1268,6 +1531,7 @@ async function main(): Promise<void> {
       entries: register.entries,
       requested: register.requested,
       truncatedByTimeBudget: register.truncatedByTimeBudget,
+      keyVersion: KEY_VERSION,
       keyedHashes: register.keys,
       keysPerEntry: round(register.keys / register.entries, 2),
       secretBytes: secret.byteLength,

@@ -1,5 +1,5 @@
+import { nameReadings, type NameReading, type PersonNames } from './name-readings.js';
 import {
-  canonicalName,
   consonantSkeleton,
   normaliseDateOfBirth,
   normaliseDocumentNumber,
@@ -7,61 +7,92 @@ import {
   type NormalisedDate,
 } from './normalise.js';
 
+export type { PersonNames } from './name-readings.js';
+
 /*
  * The identifier keys a person yields: canonical strings, one per way of recognising the person,
  * each later hashed with the node secret (keyed-hash.ts). Two records match when they share a key.
  *
- * A registration (the asylum authority's record) and a person named in a message yield different
- * keys for the same data, so that a message matches every registration compatible with it and no
- * other. Dates of birth are known to the day, to the year (or year and month), or not at all, on
- * either side:
+ * The design is asymmetric. A person named in a message yields only the keys that fit what the
+ * message states; a registration (the asylum authority's record) yields every key that a message
+ * naming the same person could yield. So a message matches every registration compatible with it,
+ * and a key weaker than what the message states is never derived from it: a message giving full
+ * given names is not checked on the family name and date alone, which would match every
+ * registration sharing a common family name and a birthday.
  *
- * | key           | canonical string (hashed)          | a registration has it | a message has it |
- * |---------------|------------------------------------|-----------------------|------------------|
- * | name-dob      | v1|name-dob|NAME|YYYY-MM-DD        | with a full date      | with a full date |
- * | name-yob      | v1|name-yob|NAME|YYYY              | with any date         | with a part date |
- * | name-yob-part | v1|name-yob-part|NAME|YYYY         | with a part date      | with a full date |
- * | name-no-dob   | v1|name-no-dob|NAME                | with no date          | with any date    |
- * | name          | v1|name|NAME                       | always                | with no date     |
- * | family-dob    | v1|family-dob|FAMILY|YYYY-MM-DD    | with a full date      | with a full date |
- * | skeleton-dob  | v1|skeleton-dob|SKELETON|YYYY-MM-DD| with a full date      | with a full date |
- * | document      | v1|document|ISSUER|NUMBER          | per document          | per document     |
+ * Names (see name-readings.ts for the readings of compound, split and "FAMILY, Given" names):
+ * - NAME: the given and family names of one reading, folded (normalise.ts), sorted, each once.
+ *   A registration also yields `name-dob` for every non-empty subset of its given names with the
+ *   family names: a message may omit a middle name. Only with the same full date: on a year, or
+ *   on the names alone, one shared given name would match every namesake.
+ * - MORE: a message yields, for every proper subset of its given names (none included) with the
+ *   family names, a key matching a registration's complete names: the registration lacks a given
+ *   name the message has (a middle name, or no given name at all). Only with the same full date.
+ * - SKELETON: consonantSkeleton of NAME, at least four consonants over two names: Arabic script
+ *   writes no short vowels (محمد → mhmd), nor do its Latin spellings agree on them (Mohamed,
+ *   Muhammad, Mohammed → mhmd). Only with the same full date.
+ * - FAMILY: the family names alone, from a message that gives no given name (nor initial).
+ * - INITIALS: the family names and the initials of given names, from a message that gives its
+ *   given names as initials only ("M. Abdel-Rahman"), with a full date of birth.
  *
- * (A part date is a year, or a year and month.)
+ * Dates of birth are known to the day, to the month, to the year, or not at all, on either side.
+ * Two dates agree when they agree as far as the less precise one goes: 1998-06-02 agrees with
+ * 1998-06 and 1998, not with 1998-07 or 1998-07-14. The key kinds for NAME, by precision:
  *
- * So a message dated 1998-06-02 matches registrations dated 1998-06-02, registrations dated only
- * 1998 (or 1998-06), and undated ones, but not one dated 1998-07-14: two people who share a name
- * and a year are not confused when both dates are known.
+ * | key           | canonical string (hashed)      | a registration has it       | a message has it   |
+ * |---------------|--------------------------------|-----------------------------|--------------------|
+ * | name-dob      | v2|name-dob|NAME|YYYY-MM-DD   | with a full date            | with a full date   |
+ * | name-ym       | v2|name-ym|NAME|YYYY-MM       | with a full date or a month | with a month       |
+ * | name-yob      | v2|name-yob|NAME|YYYY         | with any date               | with a year        |
+ * | name-ym-part  | v2|name-ym-part|NAME|YYYY-MM  | with a month                | with a full date   |
+ * | name-yob-part | v2|name-yob-part|NAME|YYYY    | with a year                 | with a full date or a month |
+ * | name-no-dob   | v2|name-no-dob|NAME          | with no date                | with any date      |
+ * | name          | v2|name|NAME                 | always                      | with no date       |
  *
- * - NAME: canonicalName (normalise.ts) of given + family names, and separately of each alias:
- *   sorted tokens, so order and field do not matter. Keys on a name alone (`name`, `name-no-dob`)
- *   need at least two tokens: a single given name is too common to block a message on.
- * - FAMILY: the family names alone, so that a person whose given names were spelt differently
- *   (or omitted) is still found by family name and date of birth.
- * - SKELETON: consonantSkeleton of NAME, at least four consonants over two tokens: the bridge
- *   between Arabic script, which writes no short vowels (محمد → mhmd), and its many Latin
- *   spellings (Mohamed, Muhammad → mhmd).
- * - family-dob and skeleton-dob are weaker than name-dob, so they are not derived from 1 January:
- *   many States record an unknown date of birth as 1 January of the estimated year, which would
- *   make them collide across unrelated persons (name-dob still applies to such a date).
+ * and the other kinds:
+ *
+ * | key               | canonical string (hashed)                 | a registration has it | a message has it |
+ * |-------------------|-------------------------------------------|-----------------------|------------------|
+ * | more-names-dob    | v2|more-names-dob|NAME|YYYY-MM-DD        | complete names, full date | each proper subset, full date |
+ * | skeleton-dob      | v2|skeleton-dob|SKELETON|YYYY-MM-DD      | full date             | full date        |
+ * | family-dob        | v2|family-dob|FAMILY|YYYY-MM-DD          | full date             | no given name, full date |
+ * | initials-dob      | v2|initials-dob|FAMILY|INITIALS|YYYY-MM-DD | full date         | initials only, full date |
+ * | initials-ym-part  | v2|initials-ym-part|FAMILY|INITIALS|YYYY-MM | a month           | initials only, full date |
+ * | initials-yob-part | v2|initials-yob-part|FAMILY|INITIALS|YYYY | a year              | initials only, full date |
+ * | document          | v2|document|ISSUER|NUMBER                 | per document          | per document     |
+ *
+ * - Keys on a name alone (`name`, `name-no-dob`) need at least two names: a single given name is
+ *   too common to block a message on.
+ * - 1 January: many States record an unknown date of birth as 1 January of the estimated year.
+ *   Such a date also counts as a year alone for NAME (both sides), and the weaker kinds (subsets
+ *   of given names, more names, skeleton, family, initials) are not derived from it as a full
+ *   date: they would collide across unrelated persons.
  * - ISSUER: the issuing State's ISO 3166-1 alpha-2 code; NUMBER: normaliseDocumentNumber, at
  *   least four characters. The document kind is left out: the same number is entered as a passport
  *   by one officer and as a travel document by another. A document with no number or no valid
- *   issuing State yields no key.
+ *   issuing State yields no key. The same number from the same issuer is one document: it
+ *   matches whatever the names and dates.
  */
 
 /** Bumped whenever a rule changes the canonical strings: old hashes then no longer match. */
-export const KEY_VERSION = 'v1';
+export const KEY_VERSION = 'v2';
 
+/** The kinds of key, the most telling first. */
 export const KEY_KINDS = [
+  'document',
   'name-dob',
-  'name-yob',
+  'more-names-dob',
+  'skeleton-dob',
+  'name-ym',
+  'name-ym-part',
   'name-yob-part',
+  'name-yob',
+  'initials-dob',
+  'family-dob',
+  'initials-ym-part',
+  'initials-yob-part',
   'name-no-dob',
   'name',
-  'family-dob',
-  'skeleton-dob',
-  'document',
 ] as const;
 export type KeyKind = (typeof KEY_KINDS)[number];
 
@@ -69,13 +100,6 @@ export type KeyKind = (typeof KEY_KINDS)[number];
 export interface IdentifierKey {
   readonly kind: KeyKind;
   readonly canonical: string;
-}
-
-/** The names of a person, as in the gateway's `PersonNameSchema`. */
-export interface PersonNames {
-  readonly givenNames?: readonly string[];
-  readonly familyNames?: readonly string[];
-  readonly aliases?: readonly string[];
 }
 
 /** An identity document, as in the gateway's `IdentityDocumentSchema` (the kind is not used). */
@@ -114,48 +138,188 @@ export function registrationOf(person: PersonIdentifiers): RegistrationIdentifie
 
 const MIN_DOCUMENT_NUMBER_LENGTH = 4;
 const MIN_SKELETON_CONSONANTS = 4;
-
-interface NameVariant {
-  /** Canonical full name (given + family, or one alias). */
-  readonly name: string;
-  /** Canonical family names, for the primary variant only. */
-  readonly family?: string;
-}
-
-function nameVariants(names: PersonNames): NameVariant[] {
-  const variants: NameVariant[] = [];
-  const given = names.givenNames ?? [];
-  const family = names.familyNames ?? [];
-  const primary = canonicalName([...given, ...family]);
-  const familyOnly = canonicalName(family);
-  if (primary) variants.push({ name: primary, family: familyOnly || undefined });
-  for (const alias of names.aliases ?? []) {
-    const name = canonicalName([alias]);
-    if (name) variants.push({ name });
-  }
-  return variants;
-}
+/** Subsets of given names are enumerated up to this many names; beyond, single names only. */
+const MAX_GIVEN_FOR_SUBSETS = 4;
 
 function key(kind: KeyKind, ...parts: string[]): IdentifierKey {
   return { kind, canonical: [KEY_VERSION, kind, ...parts].join('|') };
 }
 
-function tokenCount(canonical: string): number {
-  return canonical === '' ? 0 : canonical.split(' ').length;
+/** NAME: names sorted, each once, separated by one space. */
+function canonical(names: readonly string[]): string {
+  return [...new Set(names)].sort().join(' ');
+}
+
+function nameCount(name: string): number {
+  if (name === '') return 0;
+  let count = 1;
+  for (let at = name.indexOf(' '); at >= 0; at = name.indexOf(' ', at + 1)) count++;
+  return count;
 }
 
 function isFirstOfJanuary(date: NormalisedDate): boolean {
   return date.precision === 'day' && date.iso.endsWith('-01-01');
 }
 
-/** Keys that need a full date: name-dob, family-dob and skeleton-dob. */
-function fullDateKeys(variant: NameVariant, date: NormalisedDate): IdentifierKey[] {
-  const keys = [key('name-dob', variant.name, date.iso)];
-  if (isFirstOfJanuary(date)) return keys;
-  if (variant.family) keys.push(key('family-dob', variant.family, date.iso));
-  const skeleton = consonantSkeleton(variant.name);
-  if (tokenCount(skeleton) >= 2 && skeleton.replace(/ /g, '').length >= MIN_SKELETON_CONSONANTS) {
-    keys.push(key('skeleton-dob', skeleton, date.iso));
+/** A full date that the weaker kinds may use (not 1 January: see above). */
+function isTellingFullDate(date: NormalisedDate): boolean {
+  return date.precision === 'day' && !isFirstOfJanuary(date);
+}
+
+const month = (date: NormalisedDate) => date.iso.slice(0, 7);
+
+/** NAME keys a message yields, for its date of birth (undefined: none or unreadable). */
+function messageNameKeys(name: string, date: NormalisedDate | undefined): IdentifierKey[] {
+  if (name === '') return [];
+  const named = nameCount(name) >= 2;
+  if (date === undefined) return named ? [key('name', name)] : [];
+  const keys = named ? [key('name-no-dob', name)] : [];
+  if (date.precision === 'day') {
+    keys.push(
+      key('name-dob', name, date.iso),
+      key('name-ym-part', name, month(date)),
+      key('name-yob-part', name, date.year),
+    );
+    if (isFirstOfJanuary(date)) keys.push(key('name-yob', name, date.year));
+  } else if (date.precision === 'month') {
+    keys.push(key('name-ym', name, date.iso), key('name-yob-part', name, date.year));
+  } else {
+    keys.push(key('name-yob', name, date.year));
+  }
+  return keys;
+}
+
+/** NAME keys a registration yields, for all its dates of birth. */
+function registrationNameKeys(name: string, dates: readonly NormalisedDate[]): IdentifierKey[] {
+  if (name === '') return [];
+  const named = nameCount(name) >= 2;
+  const keys = named ? [key('name', name)] : [];
+  if (named && dates.length === 0) keys.push(key('name-no-dob', name));
+  for (const date of dates) {
+    keys.push(key('name-yob', name, date.year));
+    if (date.precision === 'day') {
+      keys.push(key('name-dob', name, date.iso), key('name-ym', name, month(date)));
+      if (isFirstOfJanuary(date)) keys.push(key('name-yob-part', name, date.year));
+    } else if (date.precision === 'month') {
+      keys.push(key('name-ym', name, date.iso), key('name-ym-part', name, date.iso));
+    } else {
+      keys.push(key('name-yob-part', name, date.year));
+    }
+  }
+  return keys;
+}
+
+/** INITIALS keys: a message gives a full date; a registration may give less. */
+function initialsKeys(
+  family: string,
+  initials: string,
+  dates: readonly NormalisedDate[],
+  side: 'message' | 'registration',
+): IdentifierKey[] {
+  const keys: IdentifierKey[] = [];
+  for (const date of dates) {
+    if (side === 'message') {
+      if (date.precision !== 'day') continue;
+      if (!isFirstOfJanuary(date)) keys.push(key('initials-dob', family, initials, date.iso));
+      keys.push(
+        key('initials-ym-part', family, initials, month(date)),
+        key('initials-yob-part', family, initials, date.year),
+      );
+    } else if (isTellingFullDate(date)) {
+      keys.push(key('initials-dob', family, initials, date.iso));
+    } else if (date.precision === 'month') {
+      keys.push(key('initials-ym-part', family, initials, date.iso));
+    } else {
+      keys.push(key('initials-yob-part', family, initials, date.year));
+    }
+  }
+  return keys;
+}
+
+/** SKELETON keys, on full dates: none when the skeleton is too short to tell names apart. */
+function skeletonKeys(name: string, dates: readonly NormalisedDate[]): IdentifierKey[] {
+  const skeleton = consonantSkeleton(name);
+  if (nameCount(skeleton) < 2 || skeleton.replace(/ /g, '').length < MIN_SKELETON_CONSONANTS) {
+    return [];
+  }
+  return dates.filter(isTellingFullDate).map((date) => key('skeleton-dob', skeleton, date.iso));
+}
+
+/** Keys of one kind that need a full date on both sides. */
+function fullDateKeys(
+  kind: 'name-dob' | 'more-names-dob' | 'family-dob',
+  material: string,
+  dates: readonly NormalisedDate[],
+): IdentifierKey[] {
+  if (material === '') return [];
+  return dates.filter(isTellingFullDate).map((date) => key(kind, material, date.iso));
+}
+
+/**
+ * The subsets of a list of names: every non-empty one (`proper`: but the whole) up to
+ * MAX_GIVEN_FOR_SUBSETS names; beyond, each name alone and the whole.
+ */
+function subsets(names: readonly string[], proper: boolean): string[][] {
+  if (names.length > MAX_GIVEN_FOR_SUBSETS) {
+    const singles = names.map((name) => [name]);
+    return proper ? [[], ...singles] : [...singles, [...names]];
+  }
+  const all: string[][] = [];
+  const whole = (1 << names.length) - 1;
+  for (let mask = proper ? 0 : 1; mask <= (proper ? whole - 1 : whole); mask++) {
+    all.push(names.filter((_, i) => mask & (1 << i)));
+  }
+  return all;
+}
+
+function messageReadingKeys(
+  reading: NameReading,
+  date: NormalisedDate | undefined,
+): IdentifierKey[] {
+  const dates = date === undefined ? [] : [date];
+  const full = canonical([...reading.given, ...reading.family]);
+  const keys = messageNameKeys(full, date);
+  if (!reading.structured || reading.family.length === 0 || reading.given.length > 0) {
+    keys.push(...skeletonKeys(full, dates));
+  }
+  if (!reading.structured || reading.family.length === 0) return keys;
+  const family = canonical(reading.family);
+  if (reading.given.length > 0) {
+    for (const fewer of subsets(reading.given, true)) {
+      keys.push(...fullDateKeys('more-names-dob', canonical([...fewer, ...reading.family]), dates));
+    }
+  } else if (reading.initials.length > 0) {
+    keys.push(...initialsKeys(family, [...reading.initials].sort().join(''), dates, 'message'));
+  } else {
+    keys.push(...fullDateKeys('family-dob', family, dates));
+  }
+  return keys;
+}
+
+function registrationReadingKeys(
+  reading: NameReading,
+  dates: readonly NormalisedDate[],
+): IdentifierKey[] {
+  if (!reading.structured || reading.family.length === 0) {
+    const full = canonical([...reading.given, ...reading.family]);
+    return [...registrationNameKeys(full, dates), ...skeletonKeys(full, dates)];
+  }
+  const family = canonical(reading.family);
+  const complete = canonical([...reading.given, ...reading.family]);
+  const keys = registrationNameKeys(complete, dates);
+  if (reading.given.length > 0) keys.push(...skeletonKeys(complete, dates));
+  // A message that omits given names matches with the same full date only: on a year, or on the
+  // names alone, it would match every namesake who shares one given name.
+  for (const given of subsets(reading.given, true)) {
+    if (given.length === 0) continue;
+    const name = canonical([...given, ...reading.family]);
+    keys.push(...fullDateKeys('name-dob', name, dates), ...skeletonKeys(name, dates));
+  }
+  keys.push(...fullDateKeys('more-names-dob', complete, dates));
+  keys.push(...fullDateKeys('family-dob', family, dates));
+  const initials = [...new Set([...reading.givenInitials, ...reading.initials])];
+  for (const some of subsets(initials, false)) {
+    keys.push(...initialsKeys(family, some.sort().join(''), dates, 'registration'));
   }
   return keys;
 }
@@ -173,13 +337,8 @@ function documentKeys(documents: readonly PersonDocument[] | undefined): Identif
 }
 
 function dedupe(keys: IdentifierKey[]): IdentifierKey[] {
-  const seen = new Map<string, IdentifierKey>();
-  for (const k of keys) if (!seen.has(k.canonical)) seen.set(k.canonical, k);
-  return [...seen.values()];
-}
-
-function parseDates(raw: readonly string[]): NormalisedDate[] {
-  return raw.map(normaliseDateOfBirth).filter((date) => date !== undefined);
+  const seen = new Set<string>();
+  return keys.filter(({ canonical }) => !seen.has(canonical) && seen.add(canonical));
 }
 
 /**
@@ -189,38 +348,19 @@ function parseDates(raw: readonly string[]): NormalisedDate[] {
 export function personKeys(person: PersonIdentifiers): IdentifierKey[] {
   const date =
     person.dateOfBirth === undefined ? undefined : normaliseDateOfBirth(person.dateOfBirth);
-  const keys: IdentifierKey[] = [];
-  for (const variant of nameVariants(person.names)) {
-    const named = tokenCount(variant.name) >= 2;
-    if (date === undefined) {
-      if (named) keys.push(key('name', variant.name));
-      continue;
-    }
-    if (named) keys.push(key('name-no-dob', variant.name));
-    if (date.precision === 'day') {
-      keys.push(...fullDateKeys(variant, date), key('name-yob-part', variant.name, date.year));
-    } else {
-      keys.push(key('name-yob', variant.name, date.year));
-    }
-  }
+  const keys = nameReadings(person.names).flatMap((reading) => messageReadingKeys(reading, date));
   keys.push(...documentKeys(person.documents));
   return dedupe(keys);
 }
 
 /** The keys of a registration: every key a matching message person could yield. */
 export function registrationKeys(registration: RegistrationIdentifiers): IdentifierKey[] {
-  const dates = parseDates(registration.datesOfBirth ?? []);
-  const keys: IdentifierKey[] = [];
-  for (const variant of registration.names.flatMap(nameVariants)) {
-    const named = tokenCount(variant.name) >= 2;
-    if (named) keys.push(key('name', variant.name));
-    if (named && dates.length === 0) keys.push(key('name-no-dob', variant.name));
-    for (const date of dates) {
-      keys.push(key('name-yob', variant.name, date.year));
-      if (date.precision === 'day') keys.push(...fullDateKeys(variant, date));
-      else keys.push(key('name-yob-part', variant.name, date.year));
-    }
-  }
+  const dates = (registration.datesOfBirth ?? [])
+    .map(normaliseDateOfBirth)
+    .filter((date) => date !== undefined);
+  const keys = registration.names
+    .flatMap(nameReadings)
+    .flatMap((reading) => registrationReadingKeys(reading, dates));
   keys.push(...documentKeys(registration.documents));
   return dedupe(keys);
 }

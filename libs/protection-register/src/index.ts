@@ -28,15 +28,21 @@ export {
   registrationHashes,
   type HashedKey,
 } from './keyed-hash.js';
+export { initialOf, nameReadings, type NameReading } from './name-readings.js';
 export {
   canonicalName,
   consonantSkeleton,
+  foldConfusables,
+  foldInvisibleAndConfusable,
   foldNameToken,
   NAME_FOLDING_RULES,
+  NAME_VARIANTS,
   nameTokens,
+  nameWords,
   normaliseDateOfBirth,
   normaliseDocumentNumber,
   normaliseStateCode,
+  stripInvisible,
   toLatinLowercase,
   type NormalisedDate,
 } from './normalise.js';

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import {
   keyedHash,
   personHashedKeys,
@@ -21,6 +22,29 @@ describe('keyed hashes', () => {
     const expected = createHmac('sha256', secret).update(canonical).digest('base64url');
     expect(keyedHash(secret, canonical)).toBe(expected);
     expect(expected).toMatch(REGISTER_HASH);
+  });
+
+  it('is HMAC-SHA-256 for secrets of any length and strings of any content', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 200 }),
+        fc.string({ unit: 'grapheme', maxLength: 80 }),
+        (key, canonical) => {
+          const expected = createHmac('sha256', key).update(canonical, 'utf8').digest('base64url');
+          expect(keyedHash(key, canonical)).toBe(expected);
+        },
+      ),
+    );
+  });
+
+  it('follows a secret changed in place', () => {
+    const changing = Buffer.from(secret);
+    const before = keyedHash(changing, 'v2|name|a b');
+    changing[0] ^= 1;
+    expect(keyedHash(changing, 'v2|name|a b')).toBe(
+      createHmac('sha256', changing).update('v2|name|a b').digest('base64url'),
+    );
+    expect(keyedHash(changing, 'v2|name|a b')).not.toBe(before);
   });
 
   it('hashes every key of a person, in order, with its kind', () => {

@@ -1,11 +1,17 @@
+import fc from 'fast-check';
 import {
   canonicalName,
   consonantSkeleton,
+  foldConfusables,
+  foldInvisibleAndConfusable,
   foldNameToken,
+  NAME_VARIANTS,
   nameTokens,
+  nameWords,
   normaliseDateOfBirth,
   normaliseDocumentNumber,
   normaliseStateCode,
+  stripInvisible,
   toLatinLowercase,
 } from './normalise.js';
 
@@ -59,13 +65,14 @@ describe('canonicalName', () => {
   });
 
   it('transliterates Arabic to one form, with or without harakat, hamza or tatweel', () => {
-    expect(name('محمد عبد الله')).toBe('bd lh mhmd');
+    expect(name('محمد عبد الله')).toBe('bd lh mohamed');
     expect(name('مُحَمَّد عَبْد الله')).toBe(name('محمد عبد الله'));
     expect(name('محـــمد')).toBe(name('محمد'));
     expect(name('ﻣﺤﻤﺪ')).toBe(name('محمد')); // presentation forms
     expect(name('أحمد')).toBe(name('احمد'));
     expect(name('إبراهيم')).toBe(name('ابراهيم'));
-    expect(name('فاطمة')).toBe('ftma');
+    expect(name('فاطمة')).toBe('fatima');
+    expect(name('مريم')).toBe('mariam');
   });
 
   it('gives Arabic script and its Latin spellings the same consonant skeleton', () => {
@@ -121,8 +128,137 @@ describe('name tokens and folding', () => {
 
   it('splits a name into folded tokens', () => {
     expect(nameTokens('Ézé, Blessing-Mary')).toEqual(['eze', 'blesing', 'mari']);
+    expect(nameWords('Ézé, Blessing-Mary')).toEqual(['eze', 'blessing', 'mary']);
+  });
+
+  it('folds every spelling of a common Arabic name to one, in Latin and in Arabic script', () => {
+    for (const group of NAME_VARIANTS) {
+      const folded = new Set(group.map((spelling) => canonicalName([spelling])));
+      expect([...folded]).toHaveLength(1);
+    }
+    expect(name('Muhammad', 'KHALED')).toBe(name('محمد', 'خالد'));
+    expect(name('Mohamed')).toBe(name('Mohammed'));
+  });
+
+  it('keeps apart names that are not spellings of one another', () => {
+    expect(name('Hassan')).not.toBe(name('Hussein'));
+    expect(name('Said')).not.toBe(name('Sayed'));
+    expect(name('Maria')).not.toBe(name('Mariam'));
+    expect(name('Thi Lan')).not.toBe(name('Thu Loan'));
   });
 });
+
+/** Format and default-ignorable characters, and blanks: what an officer can paste unseen. */
+const INVISIBLE_CHARACTERS = [
+  '\u200b', // zero-width space
+  '\u200c', // zero-width non-joiner
+  '\u200d', // zero-width joiner
+  '\u2060', // word joiner
+  '\ufeff', // byte order mark
+  '\u00ad', // soft hyphen
+  '\u034f', // combining grapheme joiner
+  '\u180e', // mongolian vowel separator
+  '\u200e', // left-to-right mark
+  '\u202e', // right-to-left override
+  '\u2066', // left-to-right isolate
+  '\ufe0f', // variation selector 16
+  '\u{e0001}', // language tag
+];
+const tagCharacter = fc
+  .integer({ min: 0xe0020, max: 0xe007f })
+  .map((code) => String.fromCodePoint(code));
+const invisible = fc.oneof(fc.constantFrom(...INVISIBLE_CHARACTERS), tagCharacter);
+const latinName = fc.stringMatching(/^[A-Z][a-z]{2,9}$/).filter((text) => text.length >= 3);
+
+describe('stripInvisible', () => {
+  it('drops invisible characters wherever they are typed in a name', () => {
+    fc.assert(
+      fc.property(
+        latinName,
+        fc.array(fc.tuple(fc.nat(), invisible), { maxLength: 4 }),
+        (text, inserts) => {
+          const characters = [...text];
+          for (const [at, character] of inserts) {
+            characters.splice(at % (characters.length + 1), 0, character);
+          }
+          const disguised = characters.join('');
+          expect(stripInvisible(disguised)).toBe(text);
+          expect(canonicalName([disguised])).toBe(canonicalName([text]));
+        },
+      ),
+    );
+  });
+
+  it('reads blanks as spaces: the braille pattern blank, no-break and ideographic spaces', () => {
+    expect(stripInvisible('Abdel\u2800Rahman')).toBe('Abdel Rahman');
+    expect(stripInvisible('Abdel\u00a0Rahman\u3000Ali\u3164')).toBe('Abdel Rahman Ali ');
+  });
+});
+
+describe('foldConfusables', () => {
+  it('reads Cyrillic and Greek look-alikes inside a Latin word as Latin', () => {
+    expect(foldConfusables('Okаfоr')).toBe('Okafor'); // Cyrillic а, о
+    expect(foldConfusables('Ноang')).toBe('Hoang'); // Cyrillic Н
+    expect(foldConfusables('Іvanova')).toBe('Ivanova'); // Cyrillic І: an I, not an l
+    expect(foldConfusables('Ραul')).toBe('Paul'); // Greek Ρ, α
+    expect(foldConfusables('\u0415\u0396\u0415')).toBe('EZE'); // Cyrillic Е, Greek Ζ, Cyrillic Е
+  });
+
+  it('leaves a word wholly in one script to transliteration', () => {
+    expect(foldConfusables('Олена Петренко')).toBe('Олена Петренко');
+    expect(toLatinLowercase('Олена Петренко')).toBe('olena petrenko');
+  });
+
+  it('folds to one form every disguise of a Latin name (UTS #39 prototypes)', () => {
+    fc.assert(
+      fc.property(latinName, fc.infiniteStream(fc.boolean()), (text, swaps) => {
+        const letters = [...text];
+        const kept = letters.length - 1; // at least one Latin letter: a mixed word
+        const disguised = letters
+          .map((letter, i) => (i !== kept && swaps.next().value ? lookAlike(letter) : letter))
+          .join('');
+        expect(canonicalName([disguised])).toBe(canonicalName([text]));
+      }),
+    );
+  });
+
+  it('folds full-width and mathematical letters (NFKC)', () => {
+    expect(foldInvisibleAndConfusable('Ｍａｒｉａ 𝐎𝐤𝐚𝐟𝐨𝐫')).toBe('Maria Okafor');
+  });
+});
+
+/** A Cyrillic or Greek letter that looks like `letter`, or the letter itself if none does. */
+function lookAlike(letter: string): string {
+  const alikes: Record<string, string> = {
+    a: 'а',
+    c: 'с',
+    e: 'е',
+    i: 'і',
+    j: 'ј',
+    o: 'ο',
+    p: 'р',
+    s: 'ѕ',
+    x: 'х',
+    y: 'у',
+    v: 'ν',
+    A: 'Α',
+    B: 'В',
+    C: 'С',
+    E: 'Ε',
+    H: 'Н',
+    I: 'І',
+    K: 'Κ',
+    M: 'М',
+    N: 'Ν',
+    O: 'О',
+    P: 'Ρ',
+    T: 'Т',
+    X: 'Χ',
+    Y: 'Υ',
+    Z: 'Ζ',
+  };
+  return alikes[letter] ?? letter;
+}
 
 describe('normaliseDateOfBirth', () => {
   it.each([
@@ -202,6 +338,10 @@ describe('normaliseDocumentNumber', () => {
     expect(normaliseDocumentNumber('АВ 1234567')).toBe('AB1234567');
     expect(normaliseDocumentNumber('ав-123')).toBe('AB123');
     expect(normaliseDocumentNumber('ΑΚ 98765')).toBe('AK98765');
+  });
+
+  it('drops invisible characters typed inside a number', () => {
+    expect(normaliseDocumentNumber('A12\u200b34\u00ad567\u{e0041}')).toBe('A1234567');
   });
 
   it('keeps letter O and digit 0 apart', () => {

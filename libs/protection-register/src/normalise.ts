@@ -1,4 +1,5 @@
 import anyAscii from 'any-ascii';
+import { createRequire } from 'node:module';
 
 /*
  * Normalisation of the identifiers the protected-persons register matches on (names, dates of
@@ -39,13 +40,107 @@ const PRE_TRANSLITERATION: ReadonlyArray<readonly [RegExp, string]> = [
 const APOSTROPHES = /['`\u2018\u2019\u02bb\u02bc\u02bf\u02be\u00b4]/g;
 
 /**
- * Latin text in lower case, ASCII only: Unicode NFKD, optional diacritics dropped (see
- * OPTIONAL_MARKS), then every other script transliterated by any-ascii (Cyrillic, Greek, Arabic,
- * Hebrew, Armenian, Georgian, Devanagari, Han as pinyin, kana, hangul...), then lower-cased.
- * NFKD also folds compatibility forms: ligatures, full-width letters, Arabic presentation forms.
+ * Characters that show as a blank gap without being a plain space: other Unicode spaces (no-break,
+ * ideographic, em...), the braille pattern blank and the Hangul fillers. They separate words.
+ */
+const BLANKS = /[\p{Zs}\u2800\u115f\u1160\u3164\uffa0\u2028\u2029]/gu;
+
+/**
+ * Characters that show nothing: format characters (Cf: zero-width space, joiner and non-joiner,
+ * word joiner, BOM, soft hyphen, bidirectional controls, tag characters U+E0000–E007F...) and
+ * every other default-ignorable code point (variation selectors, combining grapheme joiner...).
+ * Typed inside a name they split it for a machine and not for a reader: they are dropped.
+ */
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
+
+/** Text with invisible characters dropped and blank-looking ones read as spaces. */
+export function stripInvisible(text: string): string {
+  return text.replace(BLANKS, ' ').replace(INVISIBLE, '');
+}
+
+/**
+ * Unicode's confusables (UTS #39, confusables.txt, as shipped by the `unhomoglyph` package):
+ * each source character with the prototype it looks like.
+ */
+const CONFUSABLE_PROTOTYPES = createRequire(import.meta.url)('unhomoglyph/data.json') as Readonly<
+  Record<string, string>
+>;
+
+/** Scripts whose letters look like Latin ones (Cyrillic а, Greek ο, Armenian օ, Cherokee Ꭺ...). */
+const LOOK_ALIKE_SCRIPTS = [
+  /\p{Script=Latin}/u,
+  /\p{Script=Cyrillic}/u,
+  /\p{Script=Greek}/u,
+  /\p{Script=Armenian}/u,
+  /\p{Script=Cherokee}/u,
+  /\p{Script=Coptic}/u,
+  /\p{Script=Lisu}/u,
+];
+const WORD = /[\p{L}\p{M}]+/gu;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const LETTER = /\p{L}/u;
+
+/** The Latin letter a character looks like (UTS #39 prototype), or undefined. */
+function latinLookAlike(character: string): string | undefined {
+  const prototype = CONFUSABLE_PROTOTYPES[character];
+  if (prototype === undefined || !/^[A-Za-z]$/.test(prototype)) return undefined;
+  // Unicode's prototype of capital I is lower-case l; in a name, capital І and Ι are an I.
+  if (prototype === 'l' && character !== character.toLowerCase()) return 'I';
+  return prototype;
+}
+
+/** Which of LOOK_ALIKE_SCRIPTS a letter belongs to (-1: another one, or none). */
+function lookAlikeScript(letter: string): number {
+  return LOOK_ALIKE_SCRIPTS.findIndex((script) => script.test(letter));
+}
+
+/**
+ * Letters of another script inside a word of mixed scripts read as the Latin letters they look
+ * like (UTS #39 confusable prototypes): `Okаfоr` with Cyrillic а and о is `Okafor`, `Ноang` with
+ * Cyrillic Н is `Hoang`, `ΕΖΕ` mixing Cyrillic and Greek is `EZE`. No real name mixes scripts
+ * within a word, so a mixed word was typed (or pasted) to look Latin. A word wholly in one script
+ * (`Олена`) is a real spelling and is left to transliteration.
+ */
+export function foldConfusables(text: string): string {
+  return text.replace(WORD, (word) => {
+    if (PRINTABLE_ASCII.test(word)) return word;
+    const scripts = new Set<number>();
+    for (const character of word) {
+      if (LETTER.test(character)) scripts.add(lookAlikeScript(character));
+    }
+    if (scripts.size < 2) return word;
+    let folded = '';
+    for (const character of word) {
+      folded += (lookAlikeScript(character) > 0 && latinLookAlike(character)) || character;
+    }
+    return folded;
+  });
+}
+
+/**
+ * Text as a reader sees it: invisible characters dropped, blank-looking ones read as spaces,
+ * compatibility forms folded (NFKC: full-width `Ｍａｒｉａ`, mathematical `𝐌𝐚𝐫𝐢𝐚`, ligatures), and
+ * look-alike letters of other scripts inside a Latin word read as Latin (foldConfusables).
+ * Exported for the free-text scanner, which faces the same disguises.
+ */
+export function foldInvisibleAndConfusable(text: string): string {
+  if (PRINTABLE_ASCII.test(text)) return text;
+  // Look-alikes before NFKC, which would decompose some of them (Greek ͺ into a space and a mark).
+  return foldConfusables(stripInvisible(text).normalize('NFC')).normalize('NFKC');
+}
+
+/**
+ * Latin text in lower case, ASCII only: disguises folded (foldInvisibleAndConfusable), then
+ * Unicode NFKD, optional diacritics dropped (see OPTIONAL_MARKS), then every other script
+ * transliterated by any-ascii (Cyrillic, Greek, Arabic, Hebrew, Armenian, Georgian, Devanagari,
+ * Han as pinyin, kana, hangul...), then lower-cased. NFKD also folds compatibility forms:
+ * ligatures, full-width letters, Arabic presentation forms.
  */
 export function toLatinLowercase(text: string): string {
-  let folded = text.normalize('NFKD').replace(OPTIONAL_MARKS, '$1').normalize('NFC');
+  let folded = foldInvisibleAndConfusable(text)
+    .normalize('NFKD')
+    .replace(OPTIONAL_MARKS, '$1')
+    .normalize('NFC');
   for (const [pattern, replacement] of PRE_TRANSLITERATION) {
     folded = folded.replace(pattern, replacement);
   }
@@ -79,8 +174,7 @@ export const NAME_FOLDING_RULES: ReadonlyArray<{
   { pattern: /([aeiou])h$/, replacement: '$1', why: 'Fatimah = Fatima, Sarah = Sara' },
 ];
 
-/** One name token folded by NAME_FOLDING_RULES. */
-export function foldNameToken(token: string): string {
+function foldSpelling(token: string): string {
   let folded = token;
   for (const { pattern, replacement } of NAME_FOLDING_RULES) {
     folded = folded.replace(pattern, replacement);
@@ -89,17 +183,91 @@ export function foldNameToken(token: string): string {
 }
 
 /**
+ * The commonest Arabic names (and the particle Abd-el), each with its Latin spellings in English,
+ * French and ICAO 9303 usage, and its Arabic script as transliterated without vowels: Arabic
+ * writes no short vowels, so Mohamed, Muhammad and محمد (mhmd) differ in exactly what the script
+ * leaves out. NAME_FOLDING_RULES already merge spellings that differ only in doubled letters,
+ * y/i/j, ou/u, kh/h, ph/f...; these groups merge the rest, the first spelling naming the group.
+ * Only spellings of one name are grouped: Hassan and Hussein, Said (سعيد) and Sayed (سيد) stay
+ * apart, as does an Arabic spelling that may read as two names (حمد Hamad, أحمد Ahmad: hmd).
+ */
+export const NAME_VARIANTS: readonly (readonly string[])[] = [
+  [
+    'Mohamed',
+    'Muhammad',
+    'Mohammad',
+    'Muhammed',
+    'Mohamad',
+    'Mouhamed',
+    'Mahamat',
+    'Mohd',
+    'Mhd',
+    'محمد',
+  ],
+  ['Ahmed', 'Ahmad', 'Ahmet'],
+  ['Mahmoud', 'Mahmood', 'محمود'],
+  ['Mustafa', 'Mostafa', 'Mostapha', 'مصطفى'],
+  ['Omar', 'Umar', 'Omer'],
+  ['Osman', 'Othman', 'Uthman', 'Usman', 'Ousmane', 'عثمان'],
+  ['Yusuf', 'Youssef', 'Yousef', 'Yousif', 'Youcef', 'يوسف'],
+  ['Ibrahim', 'Ebrahim', 'Ibraheem', 'Brahim', 'إبراهيم'],
+  ['Ismail', 'Ismael', 'Esmail', 'إسماعيل'],
+  ['Khalid', 'Khaled', 'Khaleed', 'خالد'],
+  ['Hussein', 'Husain', 'Hussain', 'Hossein', 'Husayn', 'حسين'],
+  ['Hassan', 'Hasan', 'Hassane', 'حسن'],
+  ['Ali', 'Aly', 'علي'],
+  ['Abdullah', 'Abdallah', 'Abdellah'],
+  ['Abdel', 'Abdul', 'Abdal', 'Abdoul', 'Abdol'],
+  ['Abdelrahman', 'Abdulrahman', 'Abderrahmane', 'Abdurrahman', 'Abdalrahman', 'عبدالرحمن'],
+  ['Said', 'Saeed'],
+  ['Walid', 'Waleed', 'Oualid'],
+  ['Rashid', 'Rachid', 'Rasheed', 'Rashed'],
+  ['Nasser', 'Nasir', 'Naser'],
+  ['Saleh', 'Salih'],
+  ['Hamza', 'Hamzeh', 'حمزة'],
+  ['Fatima', 'Fatma', 'Fatema', 'Fatouma', 'Fatuma', 'فاطمة'],
+  ['Aisha', 'Aicha', 'Ayesha', 'Aysha', 'عائشة'],
+  ['Khadija', 'Khadidja', 'Khadeeja', 'Kadija', 'خديجة'],
+  ['Zainab', 'Zeinab', 'Zaynab', 'Zenab', 'Zeynep', 'زينب'],
+  ['Mariam', 'Maryam', 'Meryem', 'مريم'],
+  ['Amina', 'Amena', 'Ameena'],
+  ['Nour', 'Noor', 'Nur'],
+  ['Yasmin', 'Yasmine', 'Yasmeen'],
+];
+
+/** Each folded spelling of NAME_VARIANTS with the folded spelling naming its group. */
+const VARIANT_OF: ReadonlyMap<string, string> = new Map(
+  NAME_VARIANTS.flatMap((group) => {
+    const [first, ...others] = group.map((spelling) => nameWords(spelling).join(''));
+    const canonical = foldSpelling(first);
+    return others.map((spelling) => [foldSpelling(spelling), canonical] as const);
+  }),
+);
+
+/** One name token folded by NAME_FOLDING_RULES, then to its group of NAME_VARIANTS. */
+export function foldNameToken(token: string): string {
+  const folded = foldSpelling(token);
+  return VARIANT_OF.get(folded) ?? folded;
+}
+
+/**
  * The tokens of a name as typed in one field ("Ézé, Blessing", "AL-HASSAN", "Елена"), in Latin,
  * lower case, folded (NAME_FOLDING_RULES), without duplicates. Apostrophes join (O'Brien →
  * obrien); any other punctuation, hyphen or space separates (Jean-Pierre → jean pierre).
  */
 export function nameTokens(name: string): string[] {
-  const latin = toLatinLowercase(name).replace(APOSTROPHES, '');
-  const tokens = latin
+  return [...new Set(nameWords(name).map(foldNameToken))];
+}
+
+/**
+ * The words of a name as typed in one field, in Latin lower case, in order, not yet folded (see
+ * nameTokens): apostrophes join, any other punctuation, hyphen or space separates.
+ */
+export function nameWords(name: string): string[] {
+  return toLatinLowercase(name)
+    .replace(APOSTROPHES, '')
     .split(/[^a-z0-9]+/)
-    .filter((token) => token.length > 0)
-    .map(foldNameToken);
-  return [...new Set(tokens)];
+    .filter((word) => word.length > 0);
 }
 
 /**

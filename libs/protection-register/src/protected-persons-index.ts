@@ -11,7 +11,7 @@ export interface RegisterHit {
 export interface ProtectedPersonsIndexOptions {
   /** Entries expected, to size the tables once rather than grow them. */
   readonly expectedEntries?: number;
-  /** Keys expected per entry (five to ten is typical: see identifier-keys.ts). */
+  /** Keys expected per entry (ten to fifteen is typical: see identifier-keys.ts). */
   readonly keysPerEntry?: number;
 }
 
@@ -100,7 +100,7 @@ export class ProtectedPersonsIndex {
 
   constructor(options: ProtectedPersonsIndexOptions = {}) {
     const entries = options.expectedEntries ?? 0;
-    const keys = entries * (options.keysPerEntry ?? 6);
+    const keys = entries * (options.keysPerEntry ?? 13);
     this.postings = new FingerprintMap(keys);
     this.shieldOf = new Int32Array(Math.max(entries, 16));
     this.keyStart = new Int32Array(Math.max(entries, 16));

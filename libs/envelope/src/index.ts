@@ -12,6 +12,7 @@ export {
   type PublicKey,
 } from './keys.js';
 export { openEnvelope, type OpenedEnvelope, type OpeningPolicy } from './open.js';
+export { ENVELOPE_STRUCTURE_LIMITS, inspectEnvelopeStructure } from './packet-structure.js';
 export {
   canonicalJson,
   PROCEDURES,

@@ -1,6 +1,7 @@
 import * as openpgp from 'openpgp';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { sha256Hex } from './digest.js';
+import { inspectEnvelopeStructure } from './packet-structure.js';
 import { checkPayloadLimits } from './payload-limits.js';
 import { AUTHORITY_ID_PATTERN, parseEnvelopePayload } from './payload-schema.js';
 import type { EnvelopePayload, EnvelopeRouting } from './payload.js';
@@ -34,11 +35,16 @@ export interface OpenedEnvelope {
   signedAt: Date;
 }
 
+/** The key ids (lower-case hex) of these keys and their subkeys: whom a session key may name. */
+const keyIdsOf = (keys: readonly openpgp.PrivateKey[]): Set<string> =>
+  new Set(keys.flatMap((key) => key.getKeys().map((k) => k.getKeyID().toHex())));
+
 /**
- * Opens an inbound envelope, checking in order: routing, size, sender, OpenPGP structure, decryption
- * with integrity, the sender's signature (exactly one, by one of the sender's directory keys, made
- * while the directory let that key sign), payload format, inner/outer routing agreement and
- * freshness. Each failure is a GatewayError with a stable code.
+ * Opens an inbound envelope, checking in order: routing, size, sender, the OpenPGP packet
+ * structure (before any private-key operation: packet-structure.ts), decryption with integrity,
+ * the sender's signature (exactly one, by one of the sender's directory keys, made while the
+ * directory let that key sign), payload format, inner/outer routing agreement and freshness. Each
+ * failure is a GatewayError with a stable code.
  */
 export async function openEnvelope(
   raw: Uint8Array,
@@ -78,11 +84,11 @@ export async function openEnvelope(
     );
   }
 
-  let message: openpgp.Message<string>;
+  // Security S1: the packets are checked before openpgp.js parses them or touches a key.
+  const packets = inspectEnvelopeStructure(raw, keyIdsOf(policy.decryptionKeys));
+  let message: openpgp.Message<Uint8Array>;
   try {
-    message = await openpgp.readMessage({
-      armoredMessage: new TextDecoder('utf-8', { fatal: true }).decode(raw),
-    });
+    message = await openpgp.readMessage({ binaryMessage: packets });
   } catch {
     throw new GatewayError(
       ErrorCode.ENVELOPE_MALFORMED,

@@ -402,6 +402,11 @@ export class LocalNetwork {
     }
   }
 
+  /** The process id of a running gateway or worker (to read its CPU time from /proc). */
+  pid(authorityId: string, component: Component): number | undefined {
+    return this.processes.get(`${authorityId}:${component}`)?.pid;
+  }
+
   isRunning(authorityId: string, component: Component): boolean {
     return this.processes.has(`${authorityId}:${component}`);
   }

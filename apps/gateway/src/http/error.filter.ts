@@ -26,6 +26,7 @@ const STATUS: Record<ErrorCode, number> = {
   ENVELOPE_ROUTING_MISSING: HttpStatus.BAD_REQUEST,
   ENVELOPE_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
   ENVELOPE_MALFORMED: HttpStatus.BAD_REQUEST,
+  ENVELOPE_STRUCTURE_INVALID: HttpStatus.BAD_REQUEST,
   UNKNOWN_SENDER: HttpStatus.FORBIDDEN,
   // Not 421 Misdirected Request: HTTP clients (undici) resend on 421 automatically.
   WRONG_RECIPIENT: HttpStatus.UNPROCESSABLE_ENTITY,

@@ -1087,8 +1087,11 @@ describe('the peer endpoint under hostile input (fuzz)', () => {
 
   /** The gateway process's CPU time so far (user + system), in ms, from /proc/<pid>/stat. */
   const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
-  function gatewayCpuMs(): number {
-    const stat = readFileSync(`/proc/${network.pid(NG, 'gateway')}/stat`, 'utf8');
+  function gatewayCpuMs(thread: 'process' | 'event-loop' = 'process'): number {
+    const pid = network.pid(NG, 'gateway');
+    // The main thread's task id is the process id: its own line holds the event loop's CPU time.
+    const path = thread === 'process' ? `/proc/${pid}/stat` : `/proc/${pid}/task/${pid}/stat`;
+    const stat = readFileSync(path, 'utf8');
     // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
@@ -1210,5 +1213,54 @@ describe('the peer endpoint under hostile input (fuzz)', () => {
         `${baselineProbe.toFixed(0)} ms during 16 of the same size from an unknown sender`,
     );
     expect(probeMs).toBeLessThan(Math.max(2_000, 2 * baselineProbe));
+
+    // A well-formed envelope of 7 MB that anyone can encrypt to NG (signed by an impostor) must be
+    // decrypted before its signature can be judged: that happens in a decryption worker thread,
+    // and the event loop's own thread spends little on it.
+    const forged = await sealBytes(new Uint8Array(7_000_000).fill(0x78), { signingKey: rogue });
+    expect(forged.length).toBeGreaterThan(9_000_000);
+    const sendForged = () =>
+      new Promise<{ status: number; code?: string }>((resolve, reject) => {
+        const headers = {
+          'content-type': ENVELOPE_MEDIA_TYPE,
+          'content-length': String(forged.length),
+          ...routing({ ...payload, messageId: uuidv7() }),
+        };
+        const request = httpRequest(
+          inbound,
+          { method: 'POST', headers, agent: false },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () =>
+              resolve(read(response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))),
+            );
+          },
+        );
+        request.on('error', reject);
+        request.end(Buffer.from(forged));
+      });
+    for (let i = 0; i < 2; i++) expect((await sendForged()).code).toBe(ErrorCode.SIGNATURE_INVALID);
+    const loopStart = gatewayCpuMs('event-loop');
+    const processStart = gatewayCpuMs();
+    for (let i = 0; i < sends; i++) {
+      expect((await sendForged()).code).toBe(ErrorCode.SIGNATURE_INVALID);
+    }
+    const loopPer = (gatewayCpuMs('event-loop') - loopStart) / sends;
+    const processPer = (gatewayCpuMs() - processStart) / sends;
+    const forgedProbe = await (async () => {
+      const flood = Promise.all(Array.from({ length: 8 }, sendForged));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const live = await probe();
+      for (const answer of await flood) expect(answer.code).toBe(ErrorCode.SIGNATURE_INVALID);
+      return live.ms;
+    })();
+    console.info(
+      `forged ${forged.length}-byte envelope: ${loopPer.toFixed(1)} ms of the event loop's CPU each, ` +
+        `${processPer.toFixed(1)} ms of the process's (decryption worker included); ` +
+        `/health/live answered in ${forgedProbe.toFixed(0)} ms during 8 at once`,
+    );
+    expect(loopPer).toBeLessThan(100);
+    expect(forgedProbe).toBeLessThan(Math.max(2_000, 2 * baselineProbe));
   }, 120_000);
 });

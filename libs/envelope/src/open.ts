@@ -1,11 +1,12 @@
 import * as openpgp from 'openpgp';
 import { ErrorCode, GatewayError } from '#libs/errors';
+import { decryptPackets, type DecryptPackets } from './decrypt.js';
 import { sha256Hex } from './digest.js';
 import { inspectEnvelopeStructure } from './packet-structure.js';
 import { checkPayloadLimits } from './payload-limits.js';
 import { AUTHORITY_ID_PATTERN, parseEnvelopePayload } from './payload-schema.js';
 import type { EnvelopePayload, EnvelopeRouting } from './payload.js';
-import { judgeSignature, type SignerKeys, type SignatureVerdict } from './signer.js';
+import { judgeSignatureReports, type SignerKeys } from './signer.js';
 
 const RFC3339_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 
@@ -24,6 +25,11 @@ export interface OpeningPolicy {
   /** Tolerated clock difference for envelopes that claim to come from the future. */
   clockSkewMs: number;
   now: Date;
+  /**
+   * Where decryption runs: a DecryptionPool's worker threads on a gateway (off its event loop),
+   * or, when not given, the calling thread with `decryptionKeys`.
+   */
+  decrypt?: DecryptPackets;
 }
 
 export interface OpenedEnvelope {
@@ -86,35 +92,25 @@ export async function openEnvelope(
 
   // Security S1: the packets are checked before openpgp.js parses them or touches a key.
   const packets = inspectEnvelopeStructure(raw, keyIdsOf(policy.decryptionKeys));
-  let message: openpgp.Message<Uint8Array>;
-  try {
-    message = await openpgp.readMessage({ binaryMessage: packets });
-  } catch {
-    throw new GatewayError(
-      ErrorCode.ENVELOPE_MALFORMED,
-      'the body is not an armored OpenPGP message',
-    );
+  const decrypt = policy.decrypt ?? ((input) => decryptPackets(input, policy.decryptionKeys));
+  const outcome = await decrypt({
+    packets,
+    verificationKeys: senderKeys.publicKeys,
+    // Signatures made slightly ahead of this clock are within the tolerated skew.
+    date: new Date(policy.now.getTime() + policy.clockSkewMs),
+    maxDecompressedBytes: policy.maxDecompressedBytes,
+  });
+  if (!outcome.ok) {
+    if (outcome.stage === 'read') {
+      throw new GatewayError(
+        ErrorCode.ENVELOPE_MALFORMED,
+        'the body is not an armored OpenPGP message',
+      );
+    }
+    throw classifyDecryptError(outcome.message);
   }
-
-  let plaintext: Uint8Array;
-  let verdict: SignatureVerdict;
-  try {
-    // Not `expectSigned`: its error would not say which key signed, nor when. The whole plaintext
-    // is buffered (no streaming), and it is used only once the signature below is judged valid.
-    const result = await openpgp.decrypt({
-      message,
-      decryptionKeys: [...policy.decryptionKeys],
-      verificationKeys: [...senderKeys.publicKeys],
-      format: 'binary',
-      // Signatures made slightly ahead of this clock are within the tolerated skew.
-      date: new Date(policy.now.getTime() + policy.clockSkewMs),
-      config: { maxDecompressedMessageSize: policy.maxDecompressedBytes },
-    });
-    plaintext = result.data as Uint8Array;
-    verdict = await judgeSignature(result.signatures, senderKeys);
-  } catch (error) {
-    throw classifyDecryptError(error);
-  }
+  // The plaintext is used only once the signature is judged valid.
+  const verdict = judgeSignatureReports(outcome.signatures, senderKeys);
   if (!verdict.valid) {
     if (verdict.keyRefusal) {
       throw new GatewayError(ErrorCode.SIGNING_KEY_NOT_VALID, verdict.keyRefusal);
@@ -124,6 +120,7 @@ export async function openEnvelope(
       `the envelope is not validly signed by one of ${sender}'s directory keys`,
     );
   }
+  const plaintext = outcome.plaintext;
 
   let document: unknown;
   try {
@@ -177,8 +174,7 @@ export async function openEnvelope(
   };
 }
 
-function classifyDecryptError(error: unknown): GatewayError {
-  const text = error instanceof Error ? error.message : String(error);
+function classifyDecryptError(text: string): GatewayError {
   if (/decompressed message size/i.test(text)) {
     return new GatewayError(
       ErrorCode.ENVELOPE_TOO_LARGE,

@@ -259,6 +259,47 @@ describe('inspectEnvelopeStructure', () => {
     expect(error.details).toEqual([{ field: 'body', reason }]);
   });
 
+  it('applies the same armor rules to a body decoded in full (past the first kilobytes)', async () => {
+    const large = await openpgp.encrypt({
+      message: await openpgp.createMessage({ binary: new Uint8Array(120_000).fill(65) }),
+      encryptionKeys: [ng.publicKey],
+      format: 'armored',
+      config: { preferredCompressionAlgorithm: openpgp.enums.compression.uncompressed },
+    });
+    const { data: binary } = await openpgp.unarmor(large);
+    if (!(binary instanceof Uint8Array)) throw new Error('unarmor gave a stream');
+    const lines = large.split('\n');
+    const checksumAt = lines.findIndex((line) => /^=[A-Za-z0-9+/]{4}$/.test(line));
+    expect(checksumAt).toBeGreaterThan(100);
+    const middle = Math.floor(checksumAt / 2);
+    const accepted = [
+      large,
+      lines.join('\r\n'),
+      lines.filter((_, i) => i !== checksumAt).join('\n'),
+      `${large}\n\n  \n`,
+    ];
+    for (const text of accepted)
+      expect(inspectEnvelopeStructure(bytes(text), held)).toEqual(binary);
+    const changed = (i: number, line: string) =>
+      lines.map((l, j) => (j === i ? line : l)).join('\n');
+    const refused: Array<[string, string]> = [
+      [changed(middle, `${lines[middle].slice(0, -1)}_`), 'a character outside base64'],
+      [changed(middle, `${lines[middle].slice(0, -2)}==`), 'data after the padding'],
+      [changed(checksumAt, '=ABC'), 'a bad checksum line'],
+      [`${large}trailing`, 'text after the END line'],
+      [`${large}\n${large}`, 'text after the END line'],
+      [lines.filter((line) => !line.startsWith('-----END')).join('\n'), 'no END line'],
+      [large.replace('\n-----END', '-----END'), 'a line that is neither base64 nor END'],
+    ];
+    for (const [text, reason] of refused) {
+      const error = refusal(bytes(text));
+      expect({ code: error.code, details: error.details }).toEqual({
+        code: ErrorCode.ENVELOPE_MALFORMED,
+        details: [{ field: 'body', reason }],
+      });
+    }
+  });
+
   it('accepts old-format headers and partial body lengths, as GnuPG writes them', () => {
     const old = (p: Uint8Array) => concat(oldHeader(p[0] & 0x3f, bodyOf(p).length), bodyOf(p));
     const body = parts.seipdBody;

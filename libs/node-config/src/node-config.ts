@@ -27,7 +27,17 @@ export interface NodeConfig {
     stalledIntervalMs: number;
     reconcileIntervalMs: number;
   };
-  inbound: { replayWindowMs: number; clockSkewMs: number; maxDecompressedBytes: number };
+  inbound: {
+    replayWindowMs: number;
+    clockSkewMs: number;
+    maxDecompressedBytes: number;
+    /** Worker threads that decrypt envelopes off the event loop (security S1). */
+    decryptionWorkers: number;
+    /** An envelope whose decryption takes longer is refused (503, the sender retries). */
+    decryptionTimeoutMs: number;
+    /** JavaScript heap limit of each decryption worker. */
+    decryptionMemoryMb: number;
+  };
   /** Warnings for keys that end within `expiryWarningDays`; the worker checks every interval. */
   keys: { expiryWarningDays: number; expiryCheckIntervalMs: number };
   /** Bearer tokens issued by this node (issuer `gateway:<authorityId>`), and an optional identity provider. */
@@ -59,6 +69,9 @@ const NUMERIC_OVERRIDES: Array<[path: string, variable: string]> = [
   ['inbound.replayWindowMs', 'GATEWAY_REPLAY_WINDOW_MS'],
   ['inbound.clockSkewMs', 'GATEWAY_CLOCK_SKEW_MS'],
   ['inbound.maxDecompressedBytes', 'GATEWAY_MAX_DECOMPRESSED_BYTES'],
+  ['inbound.decryptionWorkers', 'GATEWAY_DECRYPTION_WORKERS'],
+  ['inbound.decryptionTimeoutMs', 'GATEWAY_DECRYPTION_TIMEOUT_MS'],
+  ['inbound.decryptionMemoryMb', 'GATEWAY_DECRYPTION_MEMORY_MB'],
   ['keys.expiryWarningDays', 'GATEWAY_KEY_EXPIRY_WARNING_DAYS'],
   ['keys.expiryCheckIntervalMs', 'GATEWAY_KEY_EXPIRY_CHECK_INTERVAL_MS'],
   ['auth.maxTokenTtlSeconds', 'GATEWAY_MAX_TOKEN_TTL_SECONDS'],

@@ -38,6 +38,8 @@ const FR = 'FR-MOJ-BEPI';
 const NG = 'NG-MOJ-CA';
 const IT = 'IT-MOJ-DAG';
 const RS = 'RS-MUP-UGP';
+/** Cambodia: a State date-holidays has no calendar for (its working days count weekends only). */
+const KH = 'KH-MOJ-DICA';
 const ALL = ['mla', 'jit', 'nationality-verification', 'assets'] as const;
 const CASE = 'FR-PNAT-2026-0147';
 const HOUR = 3600_000;
@@ -60,7 +62,7 @@ describe('the four procedures across real nodes', () => {
     network = await LocalNetwork.create({
       name: 'e2e_procedures',
       workDir: WORK_DIR,
-      // 4222 is NATS's default port (the mailbox bus): the nodes take the other ports of 4221-4225.
+      // 4222 is NATS's default port (the mailbox bus): the nodes take the other ports of 4221-4226.
       nodes: [
         {
           authorityId: FR,
@@ -94,6 +96,14 @@ describe('the four procedures across real nodes', () => {
           procedures: ['nationality-verification'],
           port: 4225,
         },
+        {
+          authorityId: KH,
+          state: 'KH',
+          name: 'Ministry of Justice, Department of International Cooperation',
+          kind: 'central-authority',
+          procedures: ['assets'],
+          port: 4226,
+        },
       ],
       env: {
         LOG_LEVEL: 'info',
@@ -108,7 +118,7 @@ describe('the four procedures across real nodes', () => {
     writeFileSync(OFFSET_FILE, '0');
     await signIn(network);
     await network.startAll();
-    for (const id of [FR, NG, IT, RS]) db[id] = nodeDatabase(network, id);
+    for (const id of [FR, NG, IT, RS, KH]) db[id] = nodeDatabase(network, id);
     // What each authority has on record for the safeguards: the case's legal basis (W-2) and, for
     // the returns, a voluntary return after an individual risk assessment (H-4, W-1).
     const facts: Array<[string, Record<string, unknown>]> = [
@@ -137,7 +147,7 @@ describe('the four procedures across real nodes', () => {
         ],
       ),
     ];
-    for (const id of [FR, NG, IT, RS]) {
+    for (const id of [FR, NG, IT, RS, KH]) {
       for (const [reference, caseFacts] of facts) {
         const { status } = await api(`${network.url(id)}/api/v1/cases/${reference}/facts`, {
           method: 'PUT',
@@ -270,6 +280,7 @@ describe('the four procedures across real nodes', () => {
         suggestedDueAt: d.suggestedDueAt,
         executingState: d.executingState,
         timeZone: d.timeZone,
+        calendar: d.calendar,
         extensions: d.extensions,
       })),
     };
@@ -943,22 +954,42 @@ describe('the four procedures across real nodes', () => {
   // ---------------------------------------------------------------------------------------------
 
   describe('assets: freezing (UNTOC art. 13; Reg. (EU) 2018/1805)', () => {
-    const freeze = async (profiles: string[]) => {
+    /** The freezing profiles of Reg. (EU) 2018/1805 art. 9: the certificate decides which run. */
+    const FREEZING = [
+      'eu-freezing-recognition',
+      'eu-freezing-execution',
+      'eu-freezing-service-level',
+    ];
+    const DAY = 24 * HOUR;
+
+    const freeze = async (
+      profiles: string[],
+      { urgentFreezing = true, to = IT }: { urgentFreezing?: boolean; to?: string } = {},
+    ) => {
       const sent = await open(FR, {
         procedure: 'assets',
         messageType: 'freeze',
-        recipients: [IT],
+        recipients: [to],
         deadlineProfiles: profiles,
-        body: freezeRequest(FR),
+        body: freezeRequest(FR, { urgentFreezing }),
       });
-      return { sent, nodes: await step(FR, sent, [FR, IT], 'requested') };
+      return { sent, nodes: await step(FR, sent, [FR, to], 'requested') };
     };
 
-    it('confirms a freeze within the 48-hour clocks', async () => {
-      const { sent, nodes } = await freeze(['eu-freezing-recognition', 'eu-freezing-execution']);
+    /** The local date and time of an instant in a zone: `2026-07-17 23:59`. */
+    const local = (iso: string, timeZone: string) =>
+      new Intl.DateTimeFormat('sv-SE', {
+        timeZone,
+        dateStyle: 'short',
+        timeStyle: 'short',
+      }).format(new Date(iso));
+
+    it('confirms an urgent freeze within the 48-hour clocks; a freeze not marked urgent runs the service level', async () => {
+      const { sent, nodes } = await freeze(FREEZING);
       const id = sent.requestId;
       opened.frozen = id;
-      // Only the recognition clock starts with the order; both nodes count 48 hours from its signed creation.
+      // Only the recognition clock starts with an urgent certificate; both nodes count 48 hours
+      // from its signed creation.
       const starts: Record<string, number> = {
         [FR]: Date.parse(sent.createdAt),
         [IT]: Date.parse(sent.createdAt),
@@ -966,7 +997,13 @@ describe('the four procedures across real nodes', () => {
       for (const node of [FR, IT]) {
         expect(nodes[node].deadlines.map((d) => d.profileId)).toEqual(['eu-freezing-recognition']);
         const clock = deadline(nodes[node], 'eu-freezing-recognition');
-        expect(clock).toMatchObject({ status: 'running', executingState: 'IT', check: true });
+        expect(clock).toMatchObject({
+          status: 'running',
+          executingState: 'IT',
+          source: 'Reg. (EU) 2018/1805 art. 9',
+          serviceLevel: false,
+          calendar: { state: 'IT', holidays: 'date-holidays' },
+        });
         expect(Date.parse(clock.dueAt)).toBe(starts[node] + 48 * HOUR);
       }
 
@@ -996,24 +1033,33 @@ describe('the four procedures across real nodes', () => {
       expect(received.payload.body).toEqual(confirmation);
       expect(received.receipt?.envelopeSha256).toBe(confirmed.messages[0].envelopeSha256);
 
-      // A follow-up freeze in the same case (a second account) starts the recognition clock afresh.
-      const again = await reply(FR, id, 'freeze', freezeRequest(FR));
+      // A follow-up freeze in the same case (a second account) whose certificate is not marked
+      // urgent: no 48-hour clock restarts, the service level runs instead (art. 9: the speed and
+      // priority of a similar domestic case), in working days of the executing State.
+      const again = await reply(FR, id, 'freeze', freezeRequest(FR, { urgentFreezing: false }));
       after = await step(FR, again, [FR, IT], 'requested');
-      const restarted = {
-        [FR]: Date.parse(again.createdAt),
-        [IT]: Date.parse(again.createdAt),
-      } as Record<string, number>;
       for (const node of [FR, IT]) {
-        const clock = deadline(after[node], 'eu-freezing-recognition');
-        expect(clock.status).toBe('running');
-        expect(Date.parse(clock.dueAt)).toBe(restarted[node] + 48 * HOUR);
+        expect(after[node].deadlines.map((d) => [d.profileId, d.status])).toEqual([
+          ['eu-freezing-execution', 'met'],
+          ['eu-freezing-recognition', 'met'],
+          ['eu-freezing-service-level', 'running'],
+        ]);
+        const clock = deadline(after[node], 'eu-freezing-service-level');
+        expect(clock).toMatchObject({ serviceLevel: true, executingState: 'IT' });
+        // Five working days, ending at the end of a day in Rome, at least a week ahead.
+        expect(local(clock.dueAt, 'Europe/Rome')).toMatch(/ 23:59$/);
+        expect(Date.parse(clock.dueAt) - Date.parse(again.createdAt)).toBeGreaterThan(5 * DAY);
       }
-      await step(
+      // The recognition of the non-urgent certificate starts no execution clock: the condition
+      // reads the latest certificate, not the first one.
+      after = await step(
         IT,
         await reply(IT, id, 'acknowledgement', ASSET_ANSWERS.acknowledgement()),
         [FR, IT],
         'acknowledged',
       );
+      for (const node of [FR, IT])
+        expect(deadline(after[node], 'eu-freezing-execution').status).toBe('met');
       after = await step(
         IT,
         await reply(IT, id, 'freezing-confirmation', ASSET_ANSWERS.freezingConfirmation()),
@@ -1021,7 +1067,63 @@ describe('the four procedures across real nodes', () => {
         'frozen',
       );
       for (const node of [FR, IT])
-        expect(after[node].deadlines.map((d) => d.status)).toEqual(['met', 'met']);
+        expect(after[node].deadlines.map((d) => d.status)).toEqual(['met', 'met', 'met']);
+    });
+
+    it('freezes in a State date-holidays does not know, counting its working days on weekends only', async () => {
+      const { sent, nodes } = await freeze(FREEZING, { urgentFreezing: false, to: KH });
+      const id = sent.requestId;
+      opened.frozenInCambodia = id;
+      const dues = [FR, KH].map((node) => {
+        expect(nodes[node].deadlines.map((d) => d.profileId)).toEqual([
+          'eu-freezing-service-level',
+        ]);
+        const clock = deadline(nodes[node], 'eu-freezing-service-level');
+        expect(clock).toMatchObject({
+          status: 'running',
+          executingState: 'KH',
+          timeZone: 'Asia/Phnom_Penh',
+          calendar: { state: 'KH', holidays: 'weekends-only' },
+        });
+        expect(clock.calendar.note).toContain('No public-holiday calendar is known for this State');
+        return clock.dueAt;
+      });
+      expect(dues[1]).toBe(dues[0]);
+      // Five weekdays after the day of the certificate, at the end of that day in Phnom Penh: one
+      // week later to the weekday (a weekend start ends on the Friday after next).
+      const created = new Date(sent.createdAt);
+      const createdDay = local(sent.createdAt, 'Asia/Phnom_Penh').slice(0, 10);
+      const weekday = new Date(`${createdDay}T12:00:00Z`).getUTCDay();
+      const daysAhead = weekday === 6 ? 6 : weekday === 0 ? 5 : 7;
+      const expectedDay = new Date(Date.parse(`${createdDay}T12:00:00Z`) + daysAhead * DAY)
+        .toISOString()
+        .slice(0, 10);
+      expect(local(dues[0], 'Asia/Phnom_Penh')).toBe(`${expectedDay} 23:59`);
+      expect(Date.parse(dues[0])).toBeGreaterThan(created.getTime());
+      // The calendar is not secret, and the fallback is told to the operators in the log.
+      const log = readFileSync(network.logFile(FR, 'gateway'), 'utf8');
+      expect(
+        log
+          .split('\n')
+          .some((line) => line.includes('deadline-calendar-fallback') && line.includes(id)),
+      ).toBe(true);
+
+      await step(
+        KH,
+        await reply(KH, id, 'acknowledgement', ASSET_ANSWERS.acknowledgement()),
+        [FR, KH],
+        'acknowledged',
+      );
+      const after = await step(
+        KH,
+        await reply(KH, id, 'freezing-confirmation', ASSET_ANSWERS.freezingConfirmation()),
+        [FR, KH],
+        'frozen',
+      );
+      for (const node of [FR, KH])
+        expect(after[node].deadlines.map((d) => [d.profileId, d.status])).toEqual([
+          ['eu-freezing-service-level', 'met'],
+        ]);
     });
 
     it('escalates a freeze left unanswered when its 48-hour clock expires', async () => {
@@ -1094,7 +1196,7 @@ describe('the four procedures across real nodes', () => {
       expect(ids(await list(FR, '?procedure=mla&state=postponed'))).toEqual([opened.mlaPostponed]);
       expect(ids(await list(FR, '?procedure=assets&state=postponed'))).toEqual([]);
       expect(ids(await list(FR, '?state=frozen'))).toEqual(
-        [opened.frozen, opened.unanswered].sort(),
+        [opened.frozen, opened.unanswered, opened.frozenInCambodia].sort(),
       );
       expect(ids(await list(RS, '?state=travel-document-requested'))).toEqual([opened.readmission]);
 

@@ -274,14 +274,19 @@ export async function runDemo(options: { out?: string; workDir?: string }): Prom
       `A verification request for a person in the protected-persons register: HTTP ${refused.status} ${((await refused.json()) as { error: { message: string } }).error.message}`,
     );
 
-    // Freezing, confirmed within its 48-hour clock.
+    // An urgent freezing certificate, recognised and confirmed within its 48-hour clocks
+    // (Reg. (EU) 2018/1805 art. 9); a certificate not marked urgent would run the service level.
     const freeze = await fr.open({
       procedure: 'assets',
       messageType: 'freeze',
       recipients: [IT],
       caseReference: 'FR-PNAT-2026-0147',
-      deadlineProfiles: ['eu-freezing-recognition'],
-      body: freezeRequest(FR),
+      deadlineProfiles: [
+        'eu-freezing-recognition',
+        'eu-freezing-execution',
+        'eu-freezing-service-level',
+      ],
+      body: freezeRequest(FR, { urgentFreezing: true }),
     });
     await it.settled(freeze.requestId, 1);
     await it.reply(freeze.requestId, 'acknowledgement', ASSET_ANSWERS.acknowledgement());

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AccessScope } from '#libs/access';
-import type { DeadlineProfiles } from '#libs/deadlines';
+import { deadlineCalendar, type DeadlineProfiles, type HolidaySource } from '#libs/deadlines';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { Clock } from '#libs/node-config';
 import {
@@ -29,6 +29,11 @@ export interface DeadlineView {
   extensions: Array<{ at: string; reason: string; by: string }>;
   executingState: string;
   timeZone: string;
+  /**
+   * Whose days the clock counts: the executing State's public holidays from date-holidays, or
+   * only weekends where date-holidays has no calendar for it (said in `note`).
+   */
+  calendar: { state: string; holidays: HolidaySource; note: string };
   remainingMs: number | null;
 }
 
@@ -128,6 +133,7 @@ export class CaseQueries {
   private deadlineView(row: DeadlineRow): DeadlineView {
     const profile = this.profiles.get(row.profile_id);
     const clock = reviveClock(row.clock);
+    const { state, holidays, note } = deadlineCalendar(row.executing_state, row.time_zone);
     return {
       profileId: profile.id,
       instrument: profile.instrument,
@@ -146,6 +152,7 @@ export class CaseQueries {
       })),
       executingState: row.executing_state,
       timeZone: row.time_zone,
+      calendar: { state, holidays, note },
       remainingMs:
         clock.status === 'running' ? clock.dueAt.getTime() - this.clock.now().getTime() : null,
     };

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OutOfScopeError, rowInScope, type AccessScope } from '#libs/access';
 import type { Transaction } from 'kysely';
 import type { DeadlineClock } from '#libs/deadlines';
+import type { EnvelopePayload } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import {
   ColumnCipher,
@@ -249,6 +250,29 @@ export class CaseRepository {
       .limit(1)
       .executeTakeFirst();
     return row?.id;
+  }
+
+  /**
+   * The body of the authority's latest message of a type in a request (the freezing certificate a
+   * deadline profile's condition reads), or undefined when the request has none.
+   */
+  async latestBodyOf(
+    trx: Trx,
+    requestId: string,
+    authority: string,
+    messageType: string,
+  ): Promise<Record<string, unknown> | undefined> {
+    const row = await trx
+      .selectFrom('messages')
+      .select(['id', 'payload'])
+      .where('request_id', '=', requestId)
+      .where('authority', '=', authority)
+      .where('message_type', '=', messageType)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && this.cipher.open<EnvelopePayload>('messages.payload', row.id, row.payload).body;
   }
 
   deadlinesOf(requestId: string, trx?: Trx): Promise<DeadlineRow[]> {

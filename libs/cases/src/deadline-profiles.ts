@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import { loadDeadlineProfiles, type DeadlineProfiles } from '#libs/deadlines';
 import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
-import { messageTypesOf } from '#libs/procedures';
+import { hasBodyField, messageTypesOf } from '#libs/procedures';
 
 /**
  * Loads config/deadlines (or GATEWAY_DEADLINES_DIR) and checks every message type a profile names
- * against its procedure's message types, so that a typo cannot leave a clock that never starts.
+ * against its procedure's message types, and the body field its condition reads against that
+ * message's schema, so that a typo cannot leave a clock that never starts (or always does).
  * Minimum periods (reflection period, residence permit) are started by case facts, not messages.
  */
 export function loadCheckedDeadlineProfiles(
@@ -21,6 +22,7 @@ export function loadCheckedDeadlineProfiles(
       ['pauseOn', profile.pauseOn],
       ['resumeOn', profile.resumeOn],
       ['metBy', profile.metBy],
+      ['when.message', profile.when ? [profile.when.message] : []],
     ];
     for (const [field, types] of named) {
       for (const type of types.filter((t) => !known.has(t))) {
@@ -31,11 +33,23 @@ export function loadCheckedDeadlineProfiles(
         });
       }
     }
+    const when = profile.when;
+    if (
+      when &&
+      known.has(when.message) &&
+      !hasBodyField(profile.procedure, when.message, when.field)
+    ) {
+      problems.push({
+        profileId: profile.id,
+        field: 'when.field',
+        message: `${profile.procedure} ${when.message} bodies have no field ${when.field}`,
+      });
+    }
   }
   if (problems.length > 0) {
     throw new GatewayError(
       ErrorCode.CONFIGURATION_INVALID,
-      'deadline profiles name unknown message types',
+      'deadline profiles name unknown message types or body fields',
       problems,
     );
   }

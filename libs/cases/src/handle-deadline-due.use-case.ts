@@ -54,6 +54,8 @@ export class HandleDeadlineDue {
         check: profile.check,
         serviceLevel: profile.serviceLevel,
         dueAt: clock.dueAt.toISOString(),
+        executingState: calendar.state,
+        holidays: calendar.holidays,
       };
 
       if (job.kind === 'reminder') {

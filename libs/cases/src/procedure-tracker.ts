@@ -1,11 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { AuthorityDirectory } from '#libs/directory';
 import {
   applyDeadlineEvent,
   clockEventFor,
+  conditionHolds,
   deadlineCalendar,
+  type DeadlineProfile,
   type DeadlineProfiles,
 } from '#libs/deadlines';
 import type { Procedure } from '#libs/envelope';
@@ -69,6 +71,8 @@ function counterpartRole(role: SenderRole): SenderRole {
  */
 @Injectable()
 export class ProcedureTracker {
+  private readonly logger = new Logger(ProcedureTracker.name);
+
   constructor(
     private readonly cases: CaseRepository,
     private readonly directory: AuthorityDirectory,
@@ -242,11 +246,26 @@ export class ProcedureTracker {
       if (!row && event !== 'start') continue;
       // A closed clock stays as it closed: a late answer is recorded in the thread, not on the clock.
       if (row && event !== 'start' && CLOSED_CLOCKS.includes(row.status)) continue;
+      // A clock whose profile has a condition starts only where the text it names says so (the
+      // freezing certificate marks freezing urgent, Reg. (EU) 2018/1805 art. 9).
+      if (event === 'start' && !(await this.conditionHolds(trx, profile, message))) continue;
       // A start event on an existing clock is a new text or a new request (an amended JIT agreement,
       // a follow-up freeze): the clock starts afresh, with its reminders.
       const restart = row !== undefined && event === 'start';
       const executingState = row?.executing_state ?? this.executingState(role, message, existing);
       const calendar = deadlineCalendar(executingState, row?.time_zone);
+      if (event === 'start' && calendar.holidays === 'weekends-only') {
+        this.logger.warn(
+          {
+            alert: 'deadline-calendar-fallback',
+            requestId: message.requestId,
+            profileId: id,
+            executingState,
+            timeZone: calendar.timeZone,
+          },
+          'no public-holiday calendar for the executing State: working days count weekends only',
+        );
+      }
       const suggestedDueAt =
         event === 'start' && profile.useSuggestedDeadline
           ? this.suggestedDueAt(message.body)
@@ -280,6 +299,21 @@ export class ProcedureTracker {
       );
     }
     return changed;
+  }
+
+  /** The profile's condition, read from the current message or the latest one it names. */
+  private async conditionHolds(
+    trx: Trx,
+    profile: DeadlineProfile,
+    message: TrackedMessage,
+  ): Promise<boolean> {
+    const when = profile.when;
+    if (when === undefined) return true;
+    const body =
+      when.message === message.messageType
+        ? message.body
+        : await this.cases.latestBodyOf(trx, message.requestId, message.authority, when.message);
+    return conditionHolds(when, body);
   }
 
   /** A JIT's counterparts are its other parties, as the proposal and then the agreement name them. */

@@ -38,12 +38,17 @@ describe('time zones', () => {
     expect(() => deadlineCalendar(state)).not.toThrow();
   });
 
-  it('fails clearly for a State it does not know, naming the field', () => {
-    for (const state of ['ZZ', 'fr', 'FRA', '']) {
-      const error = failure(() => defaultTimeZone(state));
-      expect(error.code).toBe(ErrorCode.CONFIGURATION_INVALID);
-      expect(error.details).toEqual([{ field: 'state', state }]);
-    }
+  it.each([
+    ['KH', 'Asia/Phnom_Penh'],
+    ['IQ', 'Asia/Baghdad'],
+    ['AF', 'Asia/Kabul'],
+    ['LB', 'Asia/Beirut'],
+  ])('takes the CLDR zone of a State date-holidays does not know (%s: %s)', (state, zone) => {
+    expect(defaultTimeZone(state)).toBe(zone);
+  });
+
+  it('counts in UTC where no zone is known for the code at all', () => {
+    for (const state of ['ZZ', 'BV', 'fr', 'FRA', '']) expect(defaultTimeZone(state)).toBe('UTC');
   });
 
   it('refuses an unknown time zone', () => {
@@ -53,9 +58,10 @@ describe('time zones', () => {
   });
 
   it('keeps an explicit time zone (a State that spans several)', () => {
-    expect(deadlineCalendar('RU', 'Asia/Vladivostok')).toEqual({
+    expect(deadlineCalendar('RU', 'Asia/Vladivostok')).toMatchObject({
       state: 'RU',
       timeZone: 'Asia/Vladivostok',
+      holidays: 'date-holidays',
     });
   });
 });
@@ -101,5 +107,40 @@ describe('public holidays', () => {
     const lateEvening = new Date('2026-07-13T22:30:00Z');
     expect(isPublicHoliday(lateEvening, france)).toBe(true);
     expect(isPublicHoliday(lateEvening, deadlineCalendar('FR', 'Africa/Lagos'))).toBe(false);
+  });
+});
+
+describe('States date-holidays does not know', () => {
+  it('gives them a weekends-only calendar that says so', () => {
+    const cambodia = deadlineCalendar('KH');
+    expect(cambodia).toMatchObject({
+      state: 'KH',
+      timeZone: 'Asia/Phnom_Penh',
+      holidays: 'weekends-only',
+    });
+    expect(cambodia.note).toContain('No public-holiday calendar is known for this State');
+    expect(deadlineCalendar('FR').holidays).toBe('date-holidays');
+  });
+
+  it('counts Saturdays and Sundays as days off and nothing else', () => {
+    const cambodia = deadlineCalendar('KH');
+    // Khmer New Year (14-16 April 2026, Tuesday to Thursday) is unknown here: working days.
+    for (const date of ['2026-04-14', '2026-04-15', '2026-04-16']) {
+      expect(isPublicHoliday(noon(date), cambodia)).toBe(false);
+      expect(isWorkingDay(noon(date), cambodia)).toBe(true);
+    }
+    expect(isWorkingDay(noon('2026-04-18'), cambodia)).toBe(false);
+    expect(isWorkingDay(noon('2026-04-19'), cambodia)).toBe(false);
+  });
+
+  it('names the zone it fell back to in the note', () => {
+    expect(deadlineCalendar('IQ').note).toContain('Asia/Baghdad');
+    expect(deadlineCalendar('ZZ')).toMatchObject({ timeZone: 'UTC', holidays: 'weekends-only' });
+    expect(deadlineCalendar('ZZ').note).toContain('UTC (no time zone is known for the State)');
+  });
+
+  it('keeps a weekends-only calendar made by hand from reaching date-holidays', () => {
+    const byHand = { state: 'KH', timeZone: 'Asia/Phnom_Penh', holidays: 'date-holidays' } as const;
+    expect(isWorkingDay(noon('2026-04-14'), { ...byHand, note: '' })).toBe(true);
   });
 });

@@ -11,17 +11,32 @@ import {
 } from './zoned-time.js';
 
 /**
+ * Where the days off of a calendar come from:
+ * - date-holidays: Saturdays, Sundays and the State's public holidays as date-holidays lists them;
+ * - weekends-only: date-holidays has no calendar for the State (44 of the 249 ISO 3166-1 codes,
+ *   among them AF, IQ, KH, LB, NP, SY), so only Saturdays and Sundays are days off. A deadline in
+ *   working days may then fall on one of the State's public holidays: the clock says so (`note`).
+ */
+export const HOLIDAY_SOURCES = ['date-holidays', 'weekends-only'] as const;
+export type HolidaySource = (typeof HOLIDAY_SOURCES)[number];
+
+/**
  * Whose days count. Deadlines run on the calendar of the EXECUTING State (the one that must act):
  * its public holidays and its local midnight, whichever State asked.
  */
 export interface DeadlineCalendar {
   /** ISO 3166-1 alpha-2 code of the executing State. */
-  state: string;
+  readonly state: string;
   /** IANA time zone in which that State's days begin and end. */
-  timeZone: string;
+  readonly timeZone: string;
+  readonly holidays: HolidaySource;
+  /** What the calendar counts, in words, for the people who read the clock. */
+  readonly note: string;
 }
 
 const STATE_CODE = /^[A-Z]{2}$/;
+/** Where no time zone is known for a State, its days are counted in UTC (and the note says so). */
+const FALLBACK_TIME_ZONE = 'UTC';
 
 let knownStates: Readonly<Record<string, string>> | undefined;
 
@@ -42,43 +57,79 @@ function holidayCalendarOf(state: string): Holidays {
   return calendar;
 }
 
-function unknownState(state: string): GatewayError {
-  return new GatewayError(
-    ErrorCode.CONFIGURATION_INVALID,
-    `no public-holiday calendar for State ${JSON.stringify(state)} (expected an ISO 3166-1 alpha-2 code that date-holidays knows)`,
-    [{ field: 'state', state }],
-  );
+/**
+ * The time zones of a region in the runtime's CLDR data (`und-KH` gives Asia/Phnom_Penh), for
+ * States date-holidays does not know. Empty for codes that are no region (or have no zone). Node 24
+ * has `getTimeZones()`; Node 20 and 22 have the earlier `timeZones` getter.
+ */
+function regionTimeZones(state: string): string[] {
+  if (!STATE_CODE.test(state)) return [];
+  try {
+    const locale = new Intl.Locale(`und-${state}`) as Intl.Locale & {
+      getTimeZones?: () => string[] | undefined;
+      timeZones?: string[];
+    };
+    return (locale.getTimeZones?.() ?? locale.timeZones ?? []).filter(isKnownTimeZone);
+  } catch {
+    return [];
+  }
+}
+
+/** The zone a State's days are counted in when none is given, and where it comes from. */
+function defaultZoneOf(state: string): { zone: string; from: 'date-holidays' | 'cldr' | 'none' } {
+  if (holidaysKnow(state)) {
+    const [zone] = holidayCalendarOf(state).getTimezones();
+    if (zone !== undefined && isKnownTimeZone(zone)) return { zone, from: 'date-holidays' };
+  }
+  const [zone] = regionTimeZones(state);
+  return zone === undefined ? { zone: FALLBACK_TIME_ZONE, from: 'none' } : { zone, from: 'cldr' };
 }
 
 /**
- * The time zone of the State's capital, as date-holidays lists it first. For States that span
- * several zones (RU, UA, ES, US...) an authority outside the capital passes its own zone instead.
+ * The time zone of the State's capital, as date-holidays lists it first; for a State date-holidays
+ * does not know, the first zone the runtime's CLDR data gives for the region; failing both, UTC.
+ * For States that span several zones (RU, UA, ES, US, KI...) an authority outside the capital
+ * passes its own zone instead.
  */
 export function defaultTimeZone(state: string): string {
-  if (!holidaysKnow(state)) throw unknownState(state);
-  const [zone] = holidayCalendarOf(state).getTimezones();
-  if (zone === undefined || !isKnownTimeZone(zone)) {
-    throw new GatewayError(
-      ErrorCode.CONFIGURATION_INVALID,
-      `no default time zone for State ${state}: pass one explicitly`,
-      [{ field: 'timeZone', state }],
-    );
-  }
-  return zone;
+  return defaultZoneOf(state).zone;
 }
 
-/** A checked calendar: fails at once, rather than at the first working-day deadline. */
+/**
+ * The calendar of an executing State. It never fails for the State: one that date-holidays does
+ * not know gets a weekends-only calendar, since a missing holiday list must not stop a request
+ * from being sent. An explicit time zone the runtime does not know is a configuration error.
+ */
 export function deadlineCalendar(state: string, timeZone?: string): DeadlineCalendar {
-  if (!holidaysKnow(state)) throw unknownState(state);
-  const zone = timeZone ?? defaultTimeZone(state);
+  const fallback = defaultZoneOf(state);
+  const zone = timeZone ?? fallback.zone;
   if (!isKnownTimeZone(zone)) {
     throw new GatewayError(
       ErrorCode.CONFIGURATION_INVALID,
-      `unknown IANA time zone ${JSON.stringify(zone)} for State ${state}`,
+      `unknown IANA time zone ${JSON.stringify(zone)} for State ${JSON.stringify(state)}`,
       [{ field: 'timeZone', state, timeZone: zone }],
     );
   }
-  return { state, timeZone: zone };
+  if (holidaysKnow(state)) {
+    return {
+      state,
+      timeZone: zone,
+      holidays: 'date-holidays',
+      note: `Working days are Monday to Friday except the public holidays of ${state} (date-holidays), in ${zone}.`,
+    };
+  }
+  const where =
+    timeZone !== undefined
+      ? zone
+      : fallback.from === 'cldr'
+        ? `${zone} (the region's first time zone in CLDR)`
+        : 'UTC (no time zone is known for the State)';
+  return {
+    state,
+    timeZone: zone,
+    holidays: 'weekends-only',
+    note: `No public-holiday calendar is known for this State: working days are Monday to Friday in ${where}, and its public holidays count as working days.`,
+  };
 }
 
 /**
@@ -107,28 +158,29 @@ function holidayDaysBeginningIn(state: string, year: number): ReadonlySet<number
   return days;
 }
 
-function isPublicHolidayOn(state: string, civilDay: number): boolean {
-  if (!holidaysKnow(state)) throw unknownState(state);
+function isPublicHolidayOn(calendar: DeadlineCalendar, civilDay: number): boolean {
+  // A calendar made by hand for a State date-holidays does not know counts weekends only too.
+  if (calendar.holidays !== 'date-holidays' || !holidaysKnow(calendar.state)) return false;
   const year = yearOf(civilDay);
   // A holiday that begins late in December can run into January.
   return (
-    holidayDaysBeginningIn(state, year).has(civilDay) ||
-    holidayDaysBeginningIn(state, year - 1).has(civilDay)
+    holidayDaysBeginningIn(calendar.state, year).has(civilDay) ||
+    holidayDaysBeginningIn(calendar.state, year - 1).has(civilDay)
   );
 }
 
-/** Saturdays and Sundays are never working days; nor are the State's public holidays. */
-export function isWorkingCivilDay(state: string, civilDay: number): boolean {
+/** Saturdays and Sundays are never working days; nor are the State's known public holidays. */
+export function isWorkingCivilDay(calendar: DeadlineCalendar, civilDay: number): boolean {
   const weekday = weekdayOf(civilDay);
-  return weekday !== 0 && weekday !== 6 && !isPublicHolidayOn(state, civilDay);
+  return weekday !== 0 && weekday !== 6 && !isPublicHolidayOn(calendar, civilDay);
 }
 
 /** Whether the executing State's local day containing `instant` is one of its public holidays. */
 export function isPublicHoliday(instant: Date, calendar: DeadlineCalendar): boolean {
-  return isPublicHolidayOn(calendar.state, wallClockAt(instant, calendar.timeZone).civilDay);
+  return isPublicHolidayOn(calendar, wallClockAt(instant, calendar.timeZone).civilDay);
 }
 
 /** Whether the executing State's local day containing `instant` is a working day. */
 export function isWorkingDay(instant: Date, calendar: DeadlineCalendar): boolean {
-  return isWorkingCivilDay(calendar.state, wallClockAt(instant, calendar.timeZone).civilDay);
+  return isWorkingCivilDay(calendar, wallClockAt(instant, calendar.timeZone).civilDay);
 }

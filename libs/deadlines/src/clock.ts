@@ -123,9 +123,9 @@ function dueAfterPause(
   }
   const pausedDay = wallClockAt(clock.pausedAt, calendar.timeZone).civilDay;
   const dueDay = wallClockAt(clock.dueAt, calendar.timeZone).civilDay;
-  const owed = workingDaysBetween(calendar.state, pausedDay, dueDay);
+  const owed = workingDaysBetween(calendar, pausedDay, dueDay);
   const resumedDay = wallClockAt(resumedAt, calendar.timeZone).civilDay;
-  return endOfCivilDay(nthWorkingDayAfter(calendar.state, resumedDay, owed), calendar);
+  return endOfCivilDay(nthWorkingDayAfter(calendar, resumedDay, owed), calendar);
 }
 
 function start(

@@ -15,25 +15,33 @@ function assertPositiveWholeAmount({ amount }: { amount: number }): void {
  * The first working day after `civilDay` when n is 1, the second when n is 2..., and for n = 0
  * `civilDay` itself if it is a working day, else the next one.
  */
-export function nthWorkingDayAfter(state: string, civilDay: number, n: number): number {
+export function nthWorkingDayAfter(
+  calendar: DeadlineCalendar,
+  civilDay: number,
+  n: number,
+): number {
   let day = civilDay;
   let counted = 0;
   if (n === 0) {
-    while (!isWorkingCivilDay(state, day)) day++;
+    while (!isWorkingCivilDay(calendar, day)) day++;
     return day;
   }
   while (counted < n) {
     day++;
-    if (isWorkingCivilDay(state, day)) counted++;
+    if (isWorkingCivilDay(calendar, day)) counted++;
   }
   return day;
 }
 
 /** Working days in (afterDay, untilDay]: the days still owed on `untilDay` when counted from `afterDay`. */
-export function workingDaysBetween(state: string, afterDay: number, untilDay: number): number {
+export function workingDaysBetween(
+  calendar: DeadlineCalendar,
+  afterDay: number,
+  untilDay: number,
+): number {
   let count = 0;
   for (let day = afterDay + 1; day <= untilDay; day++) {
-    if (isWorkingCivilDay(state, day)) count++;
+    if (isWorkingCivilDay(calendar, day)) count++;
   }
   return count;
 }
@@ -48,7 +56,8 @@ export function endOfCivilDay(civilDay: number, calendar: DeadlineCalendar): Dat
  * - calendar-days: the same local wall-clock time that many days later (a time skipped by a
  *   spring-forward change moves forward by the gap; one repeated in autumn resolves to the first);
  * - working-days: the day of the start event does not count (as in Regulation 1182/71 art. 3(1));
- *   the next Monday-to-Friday days that are not public holidays of the executing State count, and
+ *   the next Monday-to-Friday days that are not public holidays of the executing State count (only
+ *   weekends where its holidays are not known: `calendar.holidays`), and
  *   the period ends at the end of the last of them, 23:59:59.999 local time.
  */
 export function addDuration(start: Date, duration: Duration, calendar: DeadlineCalendar): Date {
@@ -62,7 +71,7 @@ export function addDuration(start: Date, duration: Duration, calendar: DeadlineC
     }
     case 'working-days': {
       const { civilDay } = wallClockAt(start, calendar.timeZone);
-      return endOfCivilDay(nthWorkingDayAfter(calendar.state, civilDay, duration.amount), calendar);
+      return endOfCivilDay(nthWorkingDayAfter(calendar, civilDay, duration.amount), calendar);
     }
   }
 }

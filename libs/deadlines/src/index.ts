@@ -1,9 +1,11 @@
 export {
   defaultTimeZone,
   deadlineCalendar,
+  HOLIDAY_SOURCES,
   isPublicHoliday,
   isWorkingDay,
   type DeadlineCalendar,
+  type HolidaySource,
 } from './calendar.js';
 export {
   applyDeadlineEvent,
@@ -18,6 +20,7 @@ export {
   type DeadlineEventType,
   type ReminderDue,
 } from './clock.js';
+export { conditionHolds } from './condition.js';
 export { addDuration } from './due-date.js';
 export { DeadlineProfiles, loadDeadlineProfiles } from './load-profiles.js';
 export {
@@ -26,12 +29,14 @@ export {
   DURATION_UNITS,
   EXPIRY_ACTIONS,
   REMINDER_UNITS,
+  type ConditionValue,
   type DeadlineKind,
   type DeadlineProfile,
   type Duration,
   type DurationUnit,
   type ExpiryAction,
   type ExtensionRule,
+  type ProfileCondition,
   type ReminderOffset,
   type ReminderUnit,
 } from './profile.js';

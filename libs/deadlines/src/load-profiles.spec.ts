@@ -28,6 +28,7 @@ describe('the deadline profiles in config/deadlines (domain.md section 3)', () =
       'eu-eio-provisional-measures',
       'eu-freezing-recognition',
       'eu-freezing-execution',
+      'eu-freezing-service-level',
       'eu-confiscation-recognition',
       'tip-nationality-verification',
       'readmission-western-balkans-10d',
@@ -79,12 +80,13 @@ describe('the deadline profiles in config/deadlines (domain.md section 3)', () =
     });
     expect(figure('eu-freezing-recognition')).toMatchObject({
       duration: { amount: 48, unit: 'hours' },
-      check: true,
+      serviceLevel: false,
     });
     expect(figure('eu-freezing-execution')).toMatchObject({
       duration: { amount: 48, unit: 'hours' },
-      check: true,
+      serviceLevel: false,
     });
+    expect(figure('eu-freezing-service-level')).toMatchObject({ serviceLevel: true });
     expect(figure('eu-confiscation-recognition')).toMatchObject({
       duration: { amount: 45, unit: 'calendar-days' },
       check: true,
@@ -117,6 +119,27 @@ describe('the deadline profiles in config/deadlines (domain.md section 3)', () =
     expect(figure('tip-nationality-verification').serviceLevel).toBe(true);
   });
 
+  it('runs the 48-hour freezing clocks only where the certificate marks freezing urgent (Reg. (EU) 2018/1805 art. 9)', () => {
+    const urgent = { message: 'freeze', field: 'urgentFreezing', equals: true };
+    expect(profiles.get('eu-freezing-recognition')).toMatchObject({
+      startEvent: 'freeze',
+      when: urgent,
+    });
+    // The execution clock starts with the recognition, but follows the certificate.
+    expect(profiles.get('eu-freezing-execution')).toMatchObject({
+      startEvent: 'acknowledgement',
+      when: urgent,
+    });
+    expect(profiles.get('eu-freezing-service-level')).toMatchObject({
+      startEvent: 'freeze',
+      when: { message: 'freeze', field: 'urgentFreezing', notEquals: true },
+      serviceLevel: true,
+    });
+    for (const id of ['eu-freezing-recognition', 'eu-freezing-execution']) {
+      expect(profiles.get(id).source).toBe('Reg. (EU) 2018/1805 art. 9');
+    }
+  });
+
   it('lets silence count as consent only in readmission', () => {
     for (const profile of profiles.profiles) {
       if (profile.onExpiry.includes('deemed-consent')) {
@@ -133,6 +156,7 @@ describe('the deadline profiles in config/deadlines (domain.md section 3)', () =
     expect(profiles.forProcedure('assets').map((profile) => profile.id)).toEqual([
       'eu-freezing-recognition',
       'eu-freezing-execution',
+      'eu-freezing-service-level',
       'eu-confiscation-recognition',
     ]);
   });
@@ -176,6 +200,30 @@ describe('loadDeadlineProfiles: invalid configuration', () => {
     write('sample.json', { $comment: 'one profile', profiles: [valid] });
     const profiles = loadDeadlineProfiles(folder);
     expect(profiles.get('sample')).toMatchObject({ useSuggestedDeadline: false });
+  });
+
+  it('reads a condition, its message defaulting to the start event', () => {
+    write('sample.json', {
+      profiles: [
+        { ...valid, when: { field: 'urgency.urgent', equals: true } },
+        {
+          ...valid,
+          id: 'other',
+          when: { message: 'acknowledgement', field: 'x', notEquals: 'no' },
+        },
+      ],
+    });
+    const profiles = loadDeadlineProfiles(folder);
+    expect(profiles.get('sample').when).toEqual({
+      message: 'request',
+      field: 'urgency.urgent',
+      equals: true,
+    });
+    expect(profiles.get('other').when).toEqual({
+      message: 'acknowledgement',
+      field: 'x',
+      notEquals: 'no',
+    });
   });
 
   it('names the file, the field and the profile of each problem, all at once', () => {
@@ -276,6 +324,32 @@ describe('loadDeadlineProfiles: invalid configuration', () => {
       'profiles[0].onExpiry',
     ],
     ['an action listed twice', { onExpiry: ['escalate', 'escalate'] }, 'profiles[0].onExpiry'],
+    ['a condition with no comparison', { when: { field: 'urgent' } }, 'profiles[0].when'],
+    [
+      'a condition with both comparisons',
+      { when: { field: 'urgent', equals: true, notEquals: false } },
+      'profiles[0].when',
+    ],
+    [
+      'a condition on a field that is no path',
+      { when: { field: 'urgency..urgent', equals: true } },
+      'profiles[0].when.field',
+    ],
+    [
+      'a condition comparing with an object',
+      { when: { field: 'urgent', equals: { yes: true } } },
+      'profiles[0].when.equals',
+    ],
+    [
+      'a condition on a bad message type',
+      { when: { message: 'Freeze!', field: 'urgent', equals: true } },
+      'profiles[0].when.message',
+    ],
+    [
+      'a misspelt condition key',
+      { when: { field: 'urgent', equal: true } },
+      'profiles[0].when.equal',
+    ],
   ])('refuses %s', (_label, change, field) => {
     write('sample.json', { profiles: [{ ...valid, ...change }] });
     expect(problems()).toContainEqual(expect.objectContaining({ field }));

@@ -8,15 +8,19 @@ import {
   DURATION_UNITS,
   EXPIRY_ACTIONS,
   REMINDER_UNITS,
+  type ConditionValue,
   type DeadlineProfile,
   type Duration,
   type ExtensionRule,
+  type ProfileCondition,
   type ReminderOffset,
 } from './profile.js';
 
 /** The message-type grammar of the envelope payload. */
 const MESSAGE_TYPE = /^[a-z][a-z0-9-]{1,63}$/;
 const PROFILE_ID = /^[a-z][a-z0-9-]{1,63}$/;
+/** A dot path of body field names: `urgentFreezing`, `urgency.urgent`. */
+const FIELD_PATH = /^[A-Za-z][A-Za-z0-9]{0,63}(\.[A-Za-z][A-Za-z0-9]{0,63}){0,7}$/;
 /** Ten thousand of any unit: generous, but a typo of three extra zeros does not pass. */
 const MAX_AMOUNT = 10_000;
 const MAX_TEXT = 500;
@@ -165,6 +169,58 @@ function readExtension(value: unknown, path: string, report: Report): ExtensionR
     : { maxTimes, ...duration, reasonRequired: true };
 }
 
+function readConditionValue(
+  value: unknown,
+  field: string,
+  report: Report,
+): ConditionValue | undefined {
+  const scalar =
+    typeof value === 'boolean' ||
+    (typeof value === 'string' && value.length <= MAX_TEXT) ||
+    (typeof value === 'number' && Number.isFinite(value));
+  if (!scalar) {
+    report(
+      field,
+      `must be true, false, a finite number or a string of at most ${MAX_TEXT} characters`,
+    );
+    return undefined;
+  }
+  return value;
+}
+
+/**
+ * `{ message?, field, equals }` or `{ message?, field, notEquals }`: exactly one comparison, so a
+ * condition says plainly when the clock starts. `message` defaults to the start event.
+ */
+function readCondition(
+  value: unknown,
+  startEvent: string | undefined,
+  path: string,
+  report: Report,
+): ProfileCondition | undefined {
+  if (!isObject(value)) {
+    report(path, 'must be an object { message?, field, equals } or { message?, field, notEquals }');
+    return undefined;
+  }
+  onlyKnownKeys(value, ['message', 'field', 'equals', 'notEquals'], path, report);
+  const message =
+    value.message === undefined
+      ? startEvent
+      : readPattern(value.message, MESSAGE_TYPE, `${path}.message`, report);
+  const field = readPattern(value.field, FIELD_PATH, `${path}.field`, report);
+  const comparisons = (['equals', 'notEquals'] as const).filter((key) => key in value);
+  if (comparisons.length !== 1) {
+    report(path, 'needs exactly one of equals, notEquals');
+    return undefined;
+  }
+  const [comparison] = comparisons;
+  const expected = readConditionValue(value[comparison], `${path}.${comparison}`, report);
+  if (message === undefined || field === undefined || expected === undefined) return undefined;
+  return comparison === 'equals'
+    ? { message, field, equals: expected }
+    : { message, field, notEquals: expected };
+}
+
 const PROFILE_FIELDS = [
   'id',
   'kind',
@@ -174,6 +230,7 @@ const PROFILE_FIELDS = [
   'check',
   'serviceLevel',
   'startEvent',
+  'when',
   'duration',
   'useSuggestedDeadline',
   'pauseOn',
@@ -206,6 +263,8 @@ function readProfile(raw: unknown, path: string, report: Report): DeadlineProfil
   const check = readBoolean(raw.check, `${path}.check`, note);
   const serviceLevel = readBoolean(raw.serviceLevel, `${path}.serviceLevel`, note);
   const startEvent = readPattern(raw.startEvent, MESSAGE_TYPE, `${path}.startEvent`, note);
+  const when =
+    raw.when === undefined ? undefined : readCondition(raw.when, startEvent, `${path}.when`, note);
   const duration: Duration | undefined = readDuration(
     raw.duration,
     DURATION_UNITS,
@@ -319,6 +378,7 @@ function readProfile(raw: unknown, path: string, report: Report): DeadlineProfil
     check,
     serviceLevel,
     startEvent,
+    ...(when && { when }),
     duration,
     useSuggestedDeadline,
     pauseOn,

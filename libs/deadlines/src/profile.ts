@@ -54,6 +54,23 @@ export interface ExtensionRule {
   readonly reasonRequired: true;
 }
 
+/** A value a condition compares a body field with. */
+export type ConditionValue = string | number | boolean;
+
+/**
+ * When a profile applies: a field of a message of the request compared with a value. The message
+ * is the latest of type `message` in the request (the current one when it is of that type), so a
+ * clock started by a later message (an execution clock started by the recognition) still follows
+ * the text that set its terms (the freezing certificate, Reg. (EU) 2018/1805 art. 9). A field that
+ * is absent never `equals` anything and always `notEquals`.
+ */
+export type ProfileCondition = {
+  /** The message type whose body decides; the profile's start event when not given. */
+  readonly message: string;
+  /** A dot path into that body (`urgentFreezing`, `urgency.urgent`). */
+  readonly field: string;
+} & ({ readonly equals: ConditionValue } | { readonly notEquals: ConditionValue });
+
 export interface DeadlineProfile {
   readonly id: string;
   readonly kind: DeadlineKind;
@@ -70,6 +87,8 @@ export interface DeadlineProfile {
   readonly serviceLevel: boolean;
   /** The message type whose arrival starts the clock. */
   readonly startEvent: string;
+  /** The clock starts only where this holds; without it, on every start event. */
+  readonly when?: ProfileCondition;
   readonly duration: Duration;
   /**
    * The start event may carry a due date that prevails over `duration`: the requesting State's

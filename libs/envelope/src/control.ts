@@ -1,7 +1,10 @@
 import * as openpgp from 'openpgp';
 import { ErrorCode, GatewayError } from '#libs/errors';
+import { decryptPackets } from './decrypt.js';
+import { keyIdsOf } from './open.js';
+import { inspectEnvelopeStructure } from './packet-structure.js';
 import { canonicalJson } from './payload.js';
-import { judgeSignature, type SignerKeys } from './signer.js';
+import { judgeSignatureReports, type SignerKeys } from './signer.js';
 
 /*
  * Control documents: what nodes ask each other beside case messages (a register check between the
@@ -69,38 +72,37 @@ export async function openControl<T extends ControlDocument>(
       `control document exceeds ${policy.maxBytes} bytes`,
     );
   }
-  let message: openpgp.Message<string>;
-  try {
-    message = await openpgp.readMessage({ armoredMessage: armored });
-  } catch {
-    throw new GatewayError(ErrorCode.ENVELOPE_MALFORMED, 'not an armored OpenPGP message');
-  }
-  let plaintext: Uint8Array;
-  try {
-    const result = await openpgp.decrypt({
-      message,
-      decryptionKeys: [...policy.decryptionKeys],
-      verificationKeys: [...policy.sender.publicKeys],
-      format: 'binary',
+  // As for envelopes (security S1): the packets are judged before any key is used.
+  const packets = inspectEnvelopeStructure(
+    Buffer.from(armored, 'utf8'),
+    keyIdsOf(policy.decryptionKeys),
+  );
+  const outcome = await decryptPackets(
+    {
+      packets,
+      verificationKeys: policy.sender.publicKeys,
       date: new Date(policy.now.getTime() + policy.clockSkewMs),
-      config: { maxDecompressedMessageSize: policy.maxBytes },
-    });
-    const verdict = await judgeSignature(result.signatures, policy.sender);
-    if (!verdict.valid) {
-      throw new GatewayError(
-        verdict.keyRefusal ? ErrorCode.SIGNING_KEY_NOT_VALID : ErrorCode.SIGNATURE_INVALID,
-        verdict.keyRefusal ??
-          `the document is not validly signed by one of ${policy.sender.id}'s directory keys`,
-      );
-    }
-    plaintext = result.data as Uint8Array;
-  } catch (error) {
-    if (error instanceof GatewayError) throw error;
+      maxDecompressedBytes: policy.maxBytes,
+    },
+    policy.decryptionKeys,
+  );
+  if (!outcome.ok) {
     throw new GatewayError(
-      ErrorCode.ENVELOPE_DECRYPTION_FAILED,
+      outcome.stage === 'read'
+        ? ErrorCode.ENVELOPE_MALFORMED
+        : ErrorCode.ENVELOPE_DECRYPTION_FAILED,
       "the document could not be decrypted and integrity-checked with this node's key",
     );
   }
+  const verdict = judgeSignatureReports(outcome.signatures, policy.sender);
+  if (!verdict.valid) {
+    throw new GatewayError(
+      verdict.keyRefusal ? ErrorCode.SIGNING_KEY_NOT_VALID : ErrorCode.SIGNATURE_INVALID,
+      verdict.keyRefusal ??
+        `the document is not validly signed by one of ${policy.sender.id}'s directory keys`,
+    );
+  }
+  const plaintext = outcome.plaintext;
   let document: Partial<ControlDocument>;
   try {
     document = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext)) as T;

@@ -18,7 +18,16 @@ export {
   type PrivateKey,
   type PublicKey,
 } from './keys.js';
+export {
+  decryptPackets,
+  type DecryptionInput,
+  type DecryptionOutcome,
+  type DecryptPackets,
+  type SignatureReport,
+} from './decrypt.js';
+export { DecryptionPool, type DecryptionPoolOptions } from './decryption-pool.js';
 export { openEnvelope, type OpenedEnvelope, type OpeningPolicy } from './open.js';
+export { ENVELOPE_STRUCTURE_LIMITS, inspectEnvelopeStructure } from './packet-structure.js';
 export {
   canonicalJson,
   PROCEDURES,
@@ -36,7 +45,12 @@ export {
   type VerifiedReceipt,
 } from './receipt.js';
 export { sealEnvelope, type SealingKeys } from './seal.js';
-export { judgeSignature, type SignatureVerdict, type SignerKeys } from './signer.js';
+export {
+  judgeSignature,
+  judgeSignatureReports,
+  type SignatureVerdict,
+  type SignerKeys,
+} from './signer.js';
 export {
   ENVELOPE_MEDIA_TYPE,
   INBOUND_PATH,

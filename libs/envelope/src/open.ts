@@ -1,10 +1,12 @@
 import * as openpgp from 'openpgp';
 import { ErrorCode, GatewayError } from '#libs/errors';
+import { decryptPackets, type DecryptPackets } from './decrypt.js';
 import { sha256Hex } from './digest.js';
+import { inspectEnvelopeStructure } from './packet-structure.js';
 import { checkPayloadLimits } from './payload-limits.js';
 import { AUTHORITY_ID_PATTERN, parseEnvelopePayload } from './payload-schema.js';
 import type { EnvelopePayload, EnvelopeRouting } from './payload.js';
-import { judgeSignature, type SignerKeys, type SignatureVerdict } from './signer.js';
+import { judgeSignatureReports, type SignerKeys } from './signer.js';
 
 const RFC3339_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 
@@ -23,6 +25,11 @@ export interface OpeningPolicy {
   /** Tolerated clock difference for envelopes that claim to come from the future. */
   clockSkewMs: number;
   now: Date;
+  /**
+   * Where decryption runs: a DecryptionPool's worker threads on a gateway (off its event loop),
+   * or, when not given, the calling thread with `decryptionKeys`.
+   */
+  decrypt?: DecryptPackets;
 }
 
 export interface OpenedEnvelope {
@@ -34,11 +41,16 @@ export interface OpenedEnvelope {
   signedAt: Date;
 }
 
+/** The key ids (lower-case hex) of these keys and their subkeys: whom a session key may name. */
+export const keyIdsOf = (keys: readonly openpgp.PrivateKey[]): Set<string> =>
+  new Set(keys.flatMap((key) => key.getKeys().map((k) => k.getKeyID().toHex())));
+
 /**
- * Opens an inbound envelope, checking in order: routing, size, sender, OpenPGP structure, decryption
- * with integrity, the sender's signature (exactly one, by one of the sender's directory keys, made
- * while the directory let that key sign), payload format, inner/outer routing agreement and
- * freshness. Each failure is a GatewayError with a stable code.
+ * Opens an inbound envelope, checking in order: routing, size, sender, the OpenPGP packet
+ * structure (before any private-key operation: packet-structure.ts), decryption with integrity,
+ * the sender's signature (exactly one, by one of the sender's directory keys, made while the
+ * directory let that key sign), payload format, inner/outer routing agreement and freshness. Each
+ * failure is a GatewayError with a stable code.
  */
 export async function openEnvelope(
   raw: Uint8Array,
@@ -78,37 +90,27 @@ export async function openEnvelope(
     );
   }
 
-  let message: openpgp.Message<string>;
-  try {
-    message = await openpgp.readMessage({
-      armoredMessage: new TextDecoder('utf-8', { fatal: true }).decode(raw),
-    });
-  } catch {
-    throw new GatewayError(
-      ErrorCode.ENVELOPE_MALFORMED,
-      'the body is not an armored OpenPGP message',
-    );
+  // Security S1: the packets are checked before openpgp.js parses them or touches a key.
+  const packets = inspectEnvelopeStructure(raw, keyIdsOf(policy.decryptionKeys));
+  const decrypt = policy.decrypt ?? ((input) => decryptPackets(input, policy.decryptionKeys));
+  const outcome = await decrypt({
+    packets,
+    verificationKeys: senderKeys.publicKeys,
+    // Signatures made slightly ahead of this clock are within the tolerated skew.
+    date: new Date(policy.now.getTime() + policy.clockSkewMs),
+    maxDecompressedBytes: policy.maxDecompressedBytes,
+  });
+  if (!outcome.ok) {
+    if (outcome.stage === 'read') {
+      throw new GatewayError(
+        ErrorCode.ENVELOPE_MALFORMED,
+        'the body is not an armored OpenPGP message',
+      );
+    }
+    throw classifyDecryptError(outcome.message);
   }
-
-  let plaintext: Uint8Array;
-  let verdict: SignatureVerdict;
-  try {
-    // Not `expectSigned`: its error would not say which key signed, nor when. The whole plaintext
-    // is buffered (no streaming), and it is used only once the signature below is judged valid.
-    const result = await openpgp.decrypt({
-      message,
-      decryptionKeys: [...policy.decryptionKeys],
-      verificationKeys: [...senderKeys.publicKeys],
-      format: 'binary',
-      // Signatures made slightly ahead of this clock are within the tolerated skew.
-      date: new Date(policy.now.getTime() + policy.clockSkewMs),
-      config: { maxDecompressedMessageSize: policy.maxDecompressedBytes },
-    });
-    plaintext = result.data as Uint8Array;
-    verdict = await judgeSignature(result.signatures, senderKeys);
-  } catch (error) {
-    throw classifyDecryptError(error);
-  }
+  // The plaintext is used only once the signature is judged valid.
+  const verdict = judgeSignatureReports(outcome.signatures, senderKeys);
   if (!verdict.valid) {
     if (verdict.keyRefusal) {
       throw new GatewayError(ErrorCode.SIGNING_KEY_NOT_VALID, verdict.keyRefusal);
@@ -118,6 +120,7 @@ export async function openEnvelope(
       `the envelope is not validly signed by one of ${sender}'s directory keys`,
     );
   }
+  const plaintext = outcome.plaintext;
 
   let document: unknown;
   try {
@@ -171,8 +174,7 @@ export async function openEnvelope(
   };
 }
 
-function classifyDecryptError(error: unknown): GatewayError {
-  const text = error instanceof Error ? error.message : String(error);
+function classifyDecryptError(text: string): GatewayError {
   if (/decompressed message size/i.test(text)) {
     return new GatewayError(
       ErrorCode.ENVELOPE_TOO_LARGE,

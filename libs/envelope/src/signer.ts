@@ -1,4 +1,5 @@
 import type * as openpgp from 'openpgp';
+import { reportSignatures, type ReportedSignature, type SignatureReport } from './decrypt.js';
 import { fingerprintOf } from './keys.js';
 
 /**
@@ -11,13 +12,6 @@ export interface SignerKeys {
   readonly publicKeys: readonly openpgp.PublicKey[];
   /** Why the key with this fingerprint could not have made a signature at `signedAt`, if it could not. */
   signatureRefusal(fingerprint: string, signedAt: Date): string | undefined;
-}
-
-/** A signature as `openpgp.decrypt` and `openpgp.verify` report it. */
-interface ReportedSignature {
-  keyID: openpgp.KeyID;
-  verified: Promise<true>;
-  signature: Promise<openpgp.Signature>;
 }
 
 export type SignatureVerdict =
@@ -33,30 +27,28 @@ export async function judgeSignature(
   signatures: readonly ReportedSignature[],
   signer: SignerKeys,
 ): Promise<SignatureVerdict> {
-  if (signatures.length !== 1) return { valid: false };
-  const [signature] = signatures;
-  const key = signer.publicKeys.find((candidate) => candidate.getKeys(signature.keyID).length > 0);
-  if (!key) return { valid: false };
+  return judgeSignatureReports(await reportSignatures(signatures), signer);
+}
+
+/** The same judgement on signature checks reported as plain data (from a worker thread). */
+export function judgeSignatureReports(
+  reports: readonly SignatureReport[],
+  signer: SignerKeys,
+): SignatureVerdict {
+  if (reports.length !== 1) return { valid: false };
+  const [report] = reports;
+  const key = signer.publicKeys.find((candidate) =>
+    candidate.getKeys().some((k) => k.getKeyID().toHex() === report.keyId),
+  );
+  if (!key || !report.createdAt) return { valid: false };
   const fingerprint = fingerprintOf(key);
-  let failure: unknown;
-  try {
-    await signature.verified;
-  } catch (error) {
-    failure = error;
-  }
-  let signedAt: Date | null | undefined;
-  try {
-    signedAt = (await signature.signature).packets[0]?.created;
-  } catch {
-    return { valid: false };
-  }
-  if (!signedAt) return { valid: false };
+  const signedAt = report.createdAt;
   const keyRefusal = signer.signatureRefusal(fingerprint, signedAt);
-  if (failure === undefined) {
+  if (report.failure === null) {
     return keyRefusal ? { valid: false, keyRefusal } : { valid: true, fingerprint, signedAt };
   }
   // openpgp itself refuses a signature made after the key's OpenPGP expiry; any other failure
   // (a forged or altered signature) is a bad signature whatever time it claims.
-  const expired = failure instanceof Error && /expired/i.test(failure.message);
+  const expired = /expired/i.test(report.failure);
   return { valid: false, keyRefusal: expired ? keyRefusal : undefined };
 }

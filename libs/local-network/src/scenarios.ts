@@ -123,7 +123,14 @@ const asset = {
   holder: 'Okoro Trading SRL',
 };
 
-export function freezeRequest(requestingAuthority: string) {
+/**
+ * A freezing certificate (Reg. (EU) 2018/1805), marked urgent unless told otherwise: the urgent
+ * one runs the 48-hour clocks of art. 9, the other the executing State's service level.
+ */
+export function freezeRequest(
+  requestingAuthority: string,
+  { urgentFreezing = true }: { urgentFreezing?: boolean } = {},
+) {
   return {
     requestingAuthority: {
       id: requestingAuthority,
@@ -139,7 +146,8 @@ export function freezeRequest(requestingAuthority: string) {
     legalBasis: { kind: 'bilateral-treaty', instrument: 'Regulation (EU) 2018/1805' },
     actionsRequested: 'Freeze account A1',
     assets: [asset],
-    urgency: { urgent: true, reasons: 'Funds move daily' },
+    urgency: urgentFreezing ? { urgent: true, reasons: 'Funds move daily' } : { urgent: false },
+    urgentFreezing,
   };
 }
 

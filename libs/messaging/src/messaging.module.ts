@@ -7,6 +7,7 @@ import { DELIVERY_QUEUE, DeliveryQueue } from './delivery-queue.js';
 import { ForwardMessage } from './forward-message.use-case.js';
 import { HeldSubmissionsRepository } from './held-submissions.repository.js';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.js';
+import { InboundDecryption } from './inbound-decryption.js';
 import { MessageRepository } from './message.repository.js';
 import { GetMessage, ListMessages, MarkMessageRead } from './read-message.use-case.js';
 import { ReceiveEnvelope } from './receive-envelope.use-case.js';
@@ -18,7 +19,7 @@ const receiving = [ReceiveEnvelope, ListMessages, GetMessage, MarkMessageRead];
 /** Messages: the record, the delivery queue's producer, reception and queries. */
 @Module({
   imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE }), CasesModule],
-  providers: [MessageRepository, DeliveryQueue, ...receiving],
+  providers: [MessageRepository, DeliveryQueue, InboundDecryption, ...receiving],
   exports: [MessageRepository, DeliveryQueue, CasesModule, ...receiving],
 })
 export class MessagingModule {}

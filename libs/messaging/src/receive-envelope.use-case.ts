@@ -12,6 +12,7 @@ import {
 } from '#libs/envelope';
 import { ErrorCode, GatewayError, isGatewayError } from '#libs/errors';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
+import { InboundDecryption } from './inbound-decryption.js';
 import { MessageRepository } from './message.repository.js';
 
 export interface InboundContext {
@@ -46,6 +47,7 @@ export class ReceiveEnvelope {
     private readonly identity: NodeIdentity,
     private readonly events: EventsPublisher,
     private readonly clock: Clock,
+    private readonly decryption: InboundDecryption,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
   ) {}
 
@@ -78,6 +80,7 @@ export class ReceiveEnvelope {
       replayWindowMs: inbound.replayWindowMs,
       clockSkewMs: inbound.clockSkewMs,
       now: this.clock.now(),
+      decrypt: this.decryption.decrypt,
     });
   }
 

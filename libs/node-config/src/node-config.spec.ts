@@ -98,6 +98,9 @@ describe('loadNodeConfig', () => {
     ['GATEWAY_REPLAY_WINDOW_MS', '172800000', (c) => c.inbound.replayWindowMs, 172_800_000],
     ['GATEWAY_CLOCK_SKEW_MS', '60000', (c) => c.inbound.clockSkewMs, 60_000],
     ['GATEWAY_MAX_DECOMPRESSED_BYTES', '1000000', (c) => c.inbound.maxDecompressedBytes, 1_000_000],
+    ['GATEWAY_DECRYPTION_WORKERS', '2', (c) => c.inbound.decryptionWorkers, 2],
+    ['GATEWAY_DECRYPTION_TIMEOUT_MS', '5000', (c) => c.inbound.decryptionTimeoutMs, 5_000],
+    ['GATEWAY_DECRYPTION_MEMORY_MB', '128', (c) => c.inbound.decryptionMemoryMb, 128],
     ['GATEWAY_KEY_EXPIRY_WARNING_DAYS', '30', (c) => c.keys.expiryWarningDays, 30],
     ['GATEWAY_KEY_EXPIRY_CHECK_INTERVAL_MS', '60000', (c) => c.keys.expiryCheckIntervalMs, 60_000],
   ])('%s=%s overrides the default', (variable, value, read, expected) => {

@@ -27,7 +27,17 @@ export interface NodeConfig {
     stalledIntervalMs: number;
     reconcileIntervalMs: number;
   };
-  inbound: { replayWindowMs: number; clockSkewMs: number; maxDecompressedBytes: number };
+  inbound: {
+    replayWindowMs: number;
+    clockSkewMs: number;
+    maxDecompressedBytes: number;
+    /** Worker threads that decrypt envelopes off the event loop (security S1). */
+    decryptionWorkers: number;
+    /** An envelope whose decryption takes longer is refused (503, the sender retries). */
+    decryptionTimeoutMs: number;
+    /** JavaScript heap limit of each decryption worker. */
+    decryptionMemoryMb: number;
+  };
   /**
    * The national register: how long a check of another node's register may take before it counts
    * as unavailable, how often held submissions are checked again, and when they fail.
@@ -71,6 +81,9 @@ const NUMERIC_OVERRIDES: Array<[path: string, variable: string]> = [
   ['safeguards.registerCheckTimeoutMs', 'GATEWAY_REGISTER_CHECK_TIMEOUT_MS'],
   ['safeguards.heldRecheckIntervalMs', 'GATEWAY_HELD_RECHECK_INTERVAL_MS'],
   ['safeguards.heldGiveUpMs', 'GATEWAY_HELD_GIVE_UP_MS'],
+  ['inbound.decryptionWorkers', 'GATEWAY_DECRYPTION_WORKERS'],
+  ['inbound.decryptionTimeoutMs', 'GATEWAY_DECRYPTION_TIMEOUT_MS'],
+  ['inbound.decryptionMemoryMb', 'GATEWAY_DECRYPTION_MEMORY_MB'],
   ['keys.expiryWarningDays', 'GATEWAY_KEY_EXPIRY_WARNING_DAYS'],
   ['keys.expiryCheckIntervalMs', 'GATEWAY_KEY_EXPIRY_CHECK_INTERVAL_MS'],
   ['auth.maxTokenTtlSeconds', 'GATEWAY_MAX_TOKEN_TTL_SECONDS'],

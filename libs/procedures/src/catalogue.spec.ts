@@ -6,7 +6,7 @@ import {
   applySystemEvent,
   initialState,
 } from './apply-message.js';
-import { definitionOf, senderRolesOf, statusesOf } from './catalogue.js';
+import { definitionOf, hasBodyField, senderRolesOf, statusesOf } from './catalogue.js';
 import { validateMessageBody } from './validate-message-body.js';
 
 const PROCEDURES: Procedure[] = ['mla', 'jit', 'nationality-verification', 'assets'];
@@ -102,5 +102,20 @@ describe('procedure catalogue', () => {
     });
     expect(draft.status).toBe('draft');
     expect(next).toMatchObject({ status: 'requested', pendingRequest: 'seize' });
+  });
+});
+
+describe('hasBodyField', () => {
+  it('finds top-level and nested fields of a message body', () => {
+    expect(hasBodyField('assets', 'freeze', 'urgentFreezing')).toBe(true);
+    expect(hasBodyField('assets', 'freeze', 'urgency.urgent')).toBe(true);
+    expect(hasBodyField('mla', 'request', 'suggestedDeadline.date')).toBe(true);
+  });
+
+  it('does not find a misspelt field, a field of another message or a path into a scalar', () => {
+    expect(hasBodyField('assets', 'freeze', 'urgentfreezing')).toBe(false);
+    expect(hasBodyField('assets', 'seize', 'urgentFreezing')).toBe(false);
+    expect(hasBodyField('assets', 'freeze', 'urgentFreezing.value')).toBe(false);
+    expect(hasBodyField('assets', 'freeze', 'constructor')).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { PROCEDURES, type Procedure } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { ASSETS_PROCEDURE, type AssetsState } from './assets/assets.procedure.js';
-import type { SchemaClass } from './categories.js';
+import { tagsOf, type SchemaClass } from './categories.js';
 import { JIT_PROCEDURE, type JitState } from './jit/jit.procedure.js';
 import { MLA_PROCEDURE, type MlaState } from './mla/mla.procedure.js';
 import {
@@ -81,4 +81,21 @@ export function senderRolesOf(procedure: Procedure, messageType: string): readon
 /** The body schema of a message type (for OpenAPI documents, forms...). */
 export function schemaOf(procedure: Procedure, messageType: string): SchemaClass {
   return messageDefinition(procedure, messageType).schema;
+}
+
+/**
+ * Whether a message type's body schema has a field at a dot path (`urgentFreezing`,
+ * `urgency.urgent`), walking nested schemas: so that configuration naming a body field (a deadline
+ * profile's condition) cannot name one that no body will ever carry.
+ */
+export function hasBodyField(procedure: Procedure, messageType: string, path: string): boolean {
+  let schema: SchemaClass | undefined = schemaOf(procedure, messageType);
+  for (const key of path.split('.')) {
+    if (schema === undefined) return false;
+    const field: { nested?: () => SchemaClass } | undefined = tagsOf(schema).get(key);
+    if (field === undefined) return false;
+    // A scalar field has no schema: a path that goes on into it finds nothing.
+    schema = field.nested?.();
+  }
+  return true;
 }

@@ -7,6 +7,7 @@ export {
   type MessageInput,
 } from './apply-message.js';
 export {
+  hasBodyField,
   messageTypesOf,
   schemaOf,
   senderRolesOf,

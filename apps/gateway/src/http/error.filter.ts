@@ -26,10 +26,13 @@ const STATUS: Record<ErrorCode, number> = {
   ENVELOPE_ROUTING_MISSING: HttpStatus.BAD_REQUEST,
   ENVELOPE_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
   ENVELOPE_MALFORMED: HttpStatus.BAD_REQUEST,
+  ENVELOPE_STRUCTURE_INVALID: HttpStatus.BAD_REQUEST,
   UNKNOWN_SENDER: HttpStatus.FORBIDDEN,
   // Not 421 Misdirected Request: HTTP clients (undici) resend on 421 automatically.
   WRONG_RECIPIENT: HttpStatus.UNPROCESSABLE_ENTITY,
   ENVELOPE_DECRYPTION_FAILED: HttpStatus.BAD_REQUEST,
+  // Busy or over its time limit: the sender's delivery retries within its retry window.
+  ENVELOPE_DECRYPTION_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
   SIGNATURE_INVALID: HttpStatus.FORBIDDEN,
   SIGNING_KEY_NOT_VALID: HttpStatus.FORBIDDEN,
   PAYLOAD_INVALID: HttpStatus.UNPROCESSABLE_ENTITY,

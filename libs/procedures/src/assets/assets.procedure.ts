@@ -12,6 +12,7 @@ import {
   ConfiscationRequestBody,
   DisposalBody,
   EnforceForeignOrderBody,
+  FreezeRequestBody,
   FreezingConfirmationBody,
   ProvisionalMeasureRequestBody,
   type AssetAnswerOutcome,
@@ -92,7 +93,7 @@ export const ASSETS_PROCEDURE = {
   messages: {
     identify: request('identify', AssetSearchRequestBody),
     trace: request('trace', AssetSearchRequestBody),
-    freeze: request('freeze', ProvisionalMeasureRequestBody),
+    freeze: request('freeze', FreezeRequestBody),
     seize: request('seize', ProvisionalMeasureRequestBody),
     confiscate: request('confiscate', ConfiscationRequestBody),
     'enforce-foreign-order': request('enforce-foreign-order', EnforceForeignOrderBody),

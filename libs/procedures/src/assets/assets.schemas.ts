@@ -109,6 +109,23 @@ export class ProvisionalMeasureRequestBody extends AssetRequestBase {
 }
 
 /**
+ * freeze (UNTOC 13(2)). Under Reg. (EU) 2018/1805 the body is the freezing certificate, and whether
+ * it marks freezing urgent decides the deadlines (art. 9): 48 hours to recognise, then 48 hours to
+ * execute; otherwise the speed and priority of a similar domestic case, a service level.
+ */
+export class FreezeRequestBody extends ProvisionalMeasureRequestBody {
+  @Categories()
+  @IsOptional()
+  @IsBoolean(
+    rule(
+      'Reg. (EU) 2018/1805 art. 9',
+      'urgentFreezing says whether the freezing certificate marks freezing urgent (recognition within 48 hours, execution within 48 hours of it): true or false',
+    ),
+  )
+  urgentFreezing?: boolean;
+}
+
+/**
  * confiscate (UNTOC 13(1)): the requested State either seeks a domestic order (13(1)(a)) or, when
  * the requesting State's order is attached, may give effect to it (13(1)(b)).
  */

@@ -37,6 +37,7 @@ const valid: Record<MessageTypeOf<'assets'>, Record<string, unknown>> = {
     actionsRequested: 'Freeze account A1',
     assets: [account],
     urgency: { urgent: true, reasons: 'Funds move daily' },
+    urgentFreezing: true,
   },
   seize: {
     ...base,
@@ -134,6 +135,20 @@ describe('assets message bodies', () => {
       without(valid.freeze, 'actionsRequested'),
       'body.actionsRequested',
       'UNTOC 13(3)(c)',
+    ],
+    [
+      'a freezing certificate whose urgency is not a yes or no',
+      'freeze',
+      { ...valid.freeze, urgentFreezing: 'yes' },
+      'body.urgentFreezing',
+      'Reg. (EU) 2018/1805 art. 9',
+    ],
+    [
+      'a seizure that claims the urgency of a freezing certificate',
+      'seize',
+      { ...valid.seize, urgentFreezing: true },
+      'body.urgentFreezing',
+      undefined,
     ],
     [
       'a confiscation without property',

@@ -39,7 +39,7 @@ const PERSONS = {
       datesOfBirth: ['03/05/1995'],
       shieldFrom: ['NG'],
     },
-    written: { givenNames: ['Amina'], familyNames: ['Abdel-Rahman'] },
+    written: { givenNames: ['Amina'], familyNames: ['ABDELRAHMAN'] },
     dateOfBirth: '1995-05-03',
   },
   grace: {

@@ -1,6 +1,37 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Plain TypeScript: the rules of the domain (policy, procedures, deadlines, envelope format...). */
+const DOMAIN_LIBS = [
+  'kernel',
+  'errors',
+  'policy',
+  'procedures',
+  'deadlines',
+  'protection-register',
+  'envelope',
+];
+/** Nest modules, repositories, queues, HTTP clients. */
+const ADAPTER_LIBS = [
+  'access',
+  'audit',
+  'bus',
+  'cases',
+  'delivery',
+  'directory',
+  'evidence',
+  'files',
+  'keys',
+  'messaging',
+  'node-config',
+  'observability',
+  'persistence',
+  'safeguards',
+  'scheduling',
+  'local-network',
+];
+const APPS = ['gateway', 'worker', 'cli', 'console'];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
   js.configs.recommended,
@@ -16,6 +47,43 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
     },
   },
+  // Layering (README, "Architecture"): the domain libs are plain TypeScript, testable in
+  // milliseconds: no Nest, no database, no queue, no adapter lib; apps never import each other.
+  {
+    files: DOMAIN_LIBS.map((lib) => `libs/${lib}/src/**/*.ts`),
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@nestjs/*', 'kysely', 'bullmq', 'ioredis', 'pg', 'express'],
+              message: 'domain libs stay plain TypeScript: adapters belong in the adapter libs',
+            },
+            {
+              group: ADAPTER_LIBS.map((lib) => `#libs/${lib}`),
+              message: 'domain libs never import adapter libs: imports point down',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  ...APPS.map((app) => ({
+    files: [`apps/${app}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: APPS.filter((other) => other !== app).map((other) => ({
+            group: [`**/apps/${other}/**`, `../../${other}/**`, `../../../${other}/**`],
+            message: 'apps are wiring only and never import each other',
+          })),
+        },
+      ],
+    },
+  })),
   {
     files: ['**/*.js', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,

@@ -1,4 +1,4 @@
-import type { Procedure } from '#libs/envelope';
+import type { Procedure } from '#libs/kernel';
 
 // A type-only import: the deadline domain shares the procedure names, not the envelope's code.
 export const DEADLINE_PROCEDURES = [

@@ -22,7 +22,9 @@ import {
 import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
 import { PROCEDURES, type EnvelopePayload, type Procedure } from './payload.js';
 
-export const AUTHORITY_ID_PATTERN = /^[A-Z]{2}(-[A-Z0-9]{2,12}){1,4}$/;
+import { AUTHORITY_ID_PATTERN } from '#libs/kernel';
+
+export { AUTHORITY_ID_PATTERN };
 
 class HandlingConditionsSchema {
   @IsString() @MaxLength(500) permittedPurpose!: string;

@@ -1,7 +1,6 @@
-import canonicalize from 'canonicalize';
+import type { Procedure } from '#libs/kernel';
 
-export const PROCEDURES = ['mla', 'jit', 'nationality-verification', 'assets'] as const;
-export type Procedure = (typeof PROCEDURES)[number];
+export { canonicalJson, PROCEDURES, type Procedure } from '#libs/kernel';
 
 /**
  * Conditions that travel with every message and bind its recipient (SIENA-style handling codes).
@@ -47,11 +46,4 @@ export interface EnvelopeRouting {
   sender: string;
   recipient: string;
   messageId: string;
-}
-
-/** RFC 8785 (JCS) canonical JSON: one byte sequence per document, so digests are reproducible. */
-export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value);
-  if (text === undefined) throw new TypeError('value cannot be represented as canonical JSON');
-  return text;
 }

@@ -1,4 +1,4 @@
-import type { Procedure } from '#libs/envelope';
+import type { Procedure } from '#libs/kernel';
 import { categoriesOf } from '#libs/procedures';
 import type { PersonFacts } from './facts.js';
 import type { PartyRef, PolicyInput } from './input.js';

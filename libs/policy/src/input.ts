@@ -1,4 +1,4 @@
-import type { Procedure } from '#libs/envelope';
+import type { Procedure } from '#libs/kernel';
 import type { DataCategory } from '#libs/procedures';
 import type { CaseFacts } from './facts.js';
 import type { PolicySettings } from './settings.js';

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Procedure } from '#libs/envelope';
+import type { Procedure } from '#libs/kernel';
 import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
 import type { DataCategory } from '#libs/procedures';
 import { isHardBlock, isRuleId, isWarning, type RuleId } from './catalogue.js';

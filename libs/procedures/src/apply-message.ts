@@ -1,4 +1,4 @@
-import type { Procedure } from '#libs/envelope';
+import type { Procedure } from '#libs/kernel';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { definitionOf, messageDefinition, type MessageTypeOf, type StateOf } from './catalogue.js';
 import type {

@@ -1,4 +1,4 @@
-import { PROCEDURES, type Procedure } from '#libs/envelope';
+import { PROCEDURES, type Procedure } from '#libs/kernel';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { ASSETS_PROCEDURE, type AssetsState } from './assets/assets.procedure.js';
 import { tagsOf, type SchemaClass } from './categories.js';

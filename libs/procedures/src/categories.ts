@@ -1,24 +1,12 @@
 import 'reflect-metadata';
+import type { DataCategory } from '#libs/kernel';
 
 /**
  * Categories of data a message body may carry (domain.md section 4). They are schema-level tags,
  * never guesses: the policy engine decides on them (H-1 asylum, H-2 location, H-5 children, H-10
  * health, W-3 identity...).
  */
-export const DATA_CATEGORIES = [
-  'identity',
-  'location',
-  'asylum-protection',
-  'health',
-  'child-status',
-  'testimony-cooperation',
-  'residence-status',
-  'status-offences',
-  'family',
-  'assets',
-  'intelligence',
-] as const;
-export type DataCategory = (typeof DATA_CATEGORIES)[number];
+export { DATA_CATEGORIES, type DataCategory } from '#libs/kernel';
 
 /** Categories that depend on a field's value (a person's roles, a `true` flag). */
 export type CategoryRule = (value: unknown) => readonly DataCategory[];

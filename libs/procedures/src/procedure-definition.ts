@@ -1,4 +1,4 @@
-import type { Procedure } from '#libs/envelope';
+import type { Procedure } from '#libs/kernel';
 import type { SchemaClass } from './categories.js';
 
 /**

@@ -16,7 +16,7 @@ import {
   type ValidationArguments,
   type ValidationOptions,
 } from 'class-validator';
-import { AUTHORITY_ID_PATTERN } from '#libs/envelope';
+import { AUTHORITY_ID_PATTERN } from '#libs/kernel';
 import { NestedSchema, type SchemaClass } from './categories.js';
 
 /**

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
-import type { Procedure } from '#libs/envelope';
+import type { Procedure } from '#libs/kernel';
 import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
 import { messageDefinition, type BodyOf, type MessageTypeOf } from './catalogue.js';
 import { collectCategories, type DataCategory } from './categories.js';

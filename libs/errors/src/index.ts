@@ -65,6 +65,13 @@ export const ErrorCode = {
   HELD_SUBMISSION_NOT_FOUND: 'HELD_SUBMISSION_NOT_FOUND',
   // Data at rest: a sealed column that does not open (altered, moved, or its key not configured)
   STORED_DATA_UNREADABLE: 'STORED_DATA_UNREADABLE',
+  // Infrastructure out of reach: answered 503 with Retry-After, never 500 (README, Faults and recovery)
+  /** PostgreSQL cannot be reached, is shutting down or starting, or has no connection left. */
+  DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
+  /** PostgreSQL refuses writes (a read-only transaction default, a standby). */
+  DATABASE_READ_ONLY: 'DATABASE_READ_ONLY',
+  /** Redis (the delivery queue, the timers) cannot be reached for something that needs it now. */
+  QUEUE_UNAVAILABLE: 'QUEUE_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

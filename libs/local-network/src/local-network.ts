@@ -420,6 +420,11 @@ export class LocalNetwork {
     }
   }
 
+  /** The process id of a running gateway or worker: the same id later means it was never restarted. */
+  pid(authorityId: string, component: Component, instance = 0): number | undefined {
+    return this.processes.get(processKey(authorityId, component, instance))?.pid;
+  }
+
   isRunning(authorityId: string, component: Component, instance = 0): boolean {
     return this.processes.has(processKey(authorityId, component, instance));
   }

@@ -204,6 +204,16 @@ export interface ApiKeysTable {
   revoked_at: Timestamp | null;
 }
 
+/** Mailbox events, written with the change they report; `seq` orders the stream (0011). */
+export interface MailboxEventsTable {
+  id: Generated<string>;
+  seq: string | null;
+  authority_id: string;
+  pattern: string;
+  event: Json;
+  recorded_at: Timestamp;
+}
+
 export interface Database {
   messages: MessagesTable;
   envelopes: EnvelopesTable;
@@ -221,6 +231,7 @@ export interface Database {
   case_facts: CaseFactsTable;
   users: UsersTable;
   api_keys: ApiKeysTable;
+  mailbox_events: MailboxEventsTable;
 }
 
 export type MessageRow = Selectable<MessagesTable>;

@@ -7,6 +7,8 @@ import {
 import { AuditTrail } from './audit-trail.js';
 
 const INTERVAL_MS = 200;
+/** While the database is away every round fails: one error line per this period is enough. */
+const ERROR_PERIOD_MS = 30_000;
 
 /** Chains new audit entries every 200 ms, and once more on shutdown. */
 @Injectable()
@@ -14,6 +16,8 @@ export class AuditChainer implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly logger = new Logger(AuditChainer.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
+  private failures = 0;
+  private lastErrorAt = 0;
 
   constructor(private readonly audit: AuditTrail) {}
 
@@ -36,7 +40,17 @@ export class AuditChainer implements OnApplicationBootstrap, BeforeApplicationSh
     if (this.running) return;
     this.running = this.audit
       .chainPending()
-      .catch((error: Error) => this.logger.error({ err: error.message }, 'audit chaining failed'))
+      .then(() => {
+        if (this.failures > 0)
+          this.logger.log({ failures: this.failures }, 'audit chaining resumed');
+        this.failures = 0;
+      })
+      .catch((error: Error) => {
+        this.failures += 1;
+        if (Date.now() - this.lastErrorAt < ERROR_PERIOD_MS) return;
+        this.lastErrorAt = Date.now();
+        this.logger.error({ err: error.message, failures: this.failures }, 'audit chaining failed');
+      })
       .finally(() => (this.running = undefined));
   }
 }

@@ -8,7 +8,8 @@
 import { Fleet, FR, NG, check, sleep, until, type HttpAnswer } from './fleet.js';
 import { PrivatePostgres, PrivateRedis } from '../support/private-services.js';
 
-const TIME_LIMIT_MS = Number(process.env.FAULTS_TIME_LIMIT_MS ?? 9.5 * 60_000);
+// The build comes first: the whole `npm run test:faults` stays under 10 minutes.
+const TIME_LIMIT_MS = Number(process.env.FAULTS_TIME_LIMIT_MS ?? 8.5 * 60_000);
 const WORKER_KILLS = Number(process.env.FAULTS_WORKER_KILLS ?? 10);
 const PEER_DOWN_MS = Number(process.env.FAULTS_PEER_DOWN_MS ?? 10_000);
 /**
@@ -364,7 +365,14 @@ const scenarios: Scenario[] = [
         [requests.slice(0, 3)],
       );
       check(withdrawn === 3, `${withdrawn} of 3 withdrawals applied at NG`);
-      return { peerDownMs: PEER_DOWN_MS, restartMs, ...verified };
+      // Withdrawals that reached NG before their request were refused there, and retried.
+      const overtaken = await fleet.count(
+        NG,
+        `select count(*) as n from audit_log where event = 'message.rejected' and occurred_at >= $1
+           and details->>'code' = 'PROCEDURE_TRANSITION_REFUSED'`,
+        [since],
+      );
+      return { peerDownMs: PEER_DOWN_MS, restartMs, overtaken, ...verified };
     },
   },
   {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Transaction } from 'kysely';
 import { AuditTrail } from '#libs/audit';
 import {
   EventsPublisher,
@@ -17,7 +18,6 @@ import type { Procedure } from '#libs/envelope';
 import { isGatewayError } from '#libs/errors';
 import { Clock } from '#libs/node-config';
 import type { Database } from '#libs/persistence';
-import type { Transaction } from 'kysely';
 import { applySystemEvent, type ProcedureState } from '#libs/procedures';
 import { CaseRepository, reviveClock, type RequestRow } from './case.repository.js';
 import { DEADLINE_PROFILES } from './deadline-profiles.js';

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { sql } from 'kysely';
 import { AuditTrail } from '#libs/audit';
 import { DeadlineTimers, ProcedureTracker, type TrackingResult } from '#libs/cases';
 import {
@@ -16,7 +17,6 @@ import {
   type OpenedEnvelope,
 } from '#libs/envelope';
 import { ErrorCode, GatewayError, isGatewayError } from '#libs/errors';
-import { sql } from 'kysely';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
 import { MessageRepository } from './message.repository.js';
 
@@ -131,7 +131,8 @@ export class ReceiveEnvelope {
         // Copies of one message serialise here (R3): without it, a copy that lost the race would
         // be judged against the request as the first copy left it (PROCEDURE_TRANSITION_REFUSED),
         // before ever reaching the duplicate check. The lock ends with the transaction.
-        await sql`select pg_advisory_xact_lock(hashtextextended(${`inbound:${payload.messageId}`}, 0))`.execute(
+        await sql`select pg_advisory_xact_lock(
+          hashtextextended(current_schema() || ':inbound:' || ${payload.messageId}::text, 0))`.execute(
           trx,
         );
         if (await this.messages.exists(trx, payload.messageId)) return { kind: 'copy' as const };

@@ -2,11 +2,18 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { ClientsModule, Transport } from '@nestjs/microservices';
 import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
-import { EVENTS_CLIENT, EventsPublisher, redisTransportOptions } from './events-publisher.js';
+import {
+  EVENTS_CLIENT,
+  EventsPublisher,
+  redisConnectionOptions,
+  redisTransportOptions,
+} from './events-publisher.js';
+import { MailboxEventLog } from './mailbox-event-log.js';
 
 /**
  * Redis, as this node's processes share it: the BullMQ connection and key prefix for every queue,
- * and the event bus (`@nestjs/microservices`, Redis transport) the apps notify each other on.
+ * and the event bus (`@nestjs/microservices`, Redis transport) the apps notify each other on; and
+ * the mailbox events as PostgreSQL records them.
  */
 @Global()
 @Module({
@@ -14,7 +21,8 @@ import { EVENTS_CLIENT, EventsPublisher, redisTransportOptions } from './events-
     BullModule.forRootAsync({
       inject: [NODE_CONFIG],
       useFactory: (config: NodeConfig) => ({
-        connection: { ...redisTransportOptions(config.redis.url), maxRetriesPerRequest: null },
+        // Workers wait for Redis for ever (ioredis reconnects); producers bound their own waits.
+        connection: { ...redisConnectionOptions(config.redis.url), maxRetriesPerRequest: null },
         prefix: config.redis.prefix,
       }),
     }),
@@ -29,7 +37,7 @@ import { EVENTS_CLIENT, EventsPublisher, redisTransportOptions } from './events-
       },
     ]),
   ],
-  providers: [EventsPublisher],
-  exports: [EventsPublisher],
+  providers: [EventsPublisher, MailboxEventLog],
+  exports: [EventsPublisher, MailboxEventLog],
 })
 export class BusModule {}

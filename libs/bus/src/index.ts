@@ -1,3 +1,19 @@
 export { BusModule } from './bus.module.js';
 export { MailboxEventPattern, type MailboxEvent } from './events.js';
-export { EventsPublisher, redisTransportOptions } from './events-publisher.js';
+export {
+  BUS_RETRY_DELAY_MS,
+  EventsPublisher,
+  redisConnectionOptions,
+  redisTransportOptions,
+} from './events-publisher.js';
+export {
+  MAILBOX_EVENT_RETENTION_MS,
+  MailboxEventLog,
+  type SequencedEvent,
+} from './mailbox-event-log.js';
+export {
+  QUEUE_OPERATION_TIMEOUT_MS,
+  queueUnavailable,
+  whileQueueReachable,
+} from './queue-reach.js';
+export { isRedisUnreachable } from './redis-faults.js';

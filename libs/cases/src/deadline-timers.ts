@@ -2,6 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { QUEUE_OPERATION_TIMEOUT_MS, whileQueueReachable } from '#libs/bus';
 import { deadlineCalendar, remindersDue, type DeadlineProfiles } from '#libs/deadlines';
 import { Clock, NODE_CONFIG, type NodeConfig } from '#libs/node-config';
 import { PeriodicTasks } from '#libs/scheduling';
@@ -16,6 +17,8 @@ const TIMER_MISSING = -1;
 const TIMER_NOT_DELAYED = -2;
 const TIMER_STATES_CHUNK = 1000;
 const ADD_CHUNK = 1000;
+/** Redis time allowed per timer on top of the base wait, so that long re-derivations are bounded too. */
+const MS_PER_TIMER = 2;
 /** About 25 ms of reminder arithmetic between two turns of the event loop. */
 const ROWS_PER_SLICE = 250;
 const TIMER_STATES_COMMAND = 'deadlineTimerStates';
@@ -112,6 +115,16 @@ export class DeadlineTimers {
       for (const row of rows.slice(i, i + ROWS_PER_SLICE)) timers.push(...this.timersOf(row));
     }
     if (timers.length === 0) return 0;
+    // While Redis is away this fails at once (QUEUE_UNAVAILABLE) rather than hold the caller:
+    // re-derivation schedules the timers from PostgreSQL once it is back.
+    return whileQueueReachable(
+      this.queue,
+      () => this.scheduleTimers(timers),
+      QUEUE_OPERATION_TIMEOUT_MS + timers.length * MS_PER_TIMER,
+    );
+  }
+
+  private async scheduleTimers(timers: Timer[]): Promise<number> {
     const states = await this.states(timers.map((timer) => timer.id));
     // Read together: BullMQ delays by the real clock, timers are due by the node's clock.
     const realNow = Date.now();
@@ -150,6 +163,10 @@ export class DeadlineTimers {
         opts: {
           jobId: timer.id,
           delay: Math.max(0, Date.parse(timer.data.at) - now),
+          // A timer that faults (the database restarting as it fires) tries again for about a
+          // quarter of an hour: re-derivation does not bring back a timer that exists, failed.
+          attempts: 10,
+          backoff: { type: 'exponential', delay: 1000 },
           removeOnComplete: true,
           removeOnFail: { age: 7 * 24 * 3600 },
         },

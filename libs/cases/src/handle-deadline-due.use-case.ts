@@ -1,6 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Transaction } from 'kysely';
 import { AuditTrail } from '#libs/audit';
-import { EventsPublisher, MailboxEventPattern } from '#libs/bus';
+import {
+  EventsPublisher,
+  MailboxEventLog,
+  MailboxEventPattern,
+  type MailboxEvent,
+} from '#libs/bus';
 import {
   applyDeadlineEvent,
   deadlineCalendar,
@@ -11,6 +17,7 @@ import {
 import type { Procedure } from '#libs/envelope';
 import { isGatewayError } from '#libs/errors';
 import { Clock } from '#libs/node-config';
+import type { Database } from '#libs/persistence';
 import { applySystemEvent, type ProcedureState } from '#libs/procedures';
 import { CaseRepository, reviveClock, type RequestRow } from './case.repository.js';
 import { DEADLINE_PROFILES } from './deadline-profiles.js';
@@ -32,6 +39,7 @@ export class HandleDeadlineDue {
     private readonly cases: CaseRepository,
     private readonly audit: AuditTrail,
     private readonly events: EventsPublisher,
+    private readonly eventLog: MailboxEventLog,
     private readonly clock: Clock,
     @Inject(DEADLINE_PROFILES) private readonly profiles: DeadlineProfiles,
   ) {}
@@ -40,87 +48,13 @@ export class HandleDeadlineDue {
     const now = this.clock.now();
     if (now.getTime() < Date.parse(job.at))
       return { kind: 'early', inMs: Date.parse(job.at) - now.getTime() };
+    // The mailbox event is recorded with the change: a stream resuming later replays it.
     const outcome = await this.cases.transaction(async (trx) => {
-      const row = await this.cases.lockDeadline(trx, job.deadlineId);
-      if (!row || row.status !== 'running') return undefined;
-      const request = (await this.cases.lockRequest(trx, row.request_id))!;
-      const profile = this.profiles.get(row.profile_id);
-      const calendar = deadlineCalendar(row.executing_state, row.time_zone);
-      const clock = reviveClock(row.clock);
-      const details = {
-        requestId: row.request_id,
-        profileId: profile.id,
-        source: profile.source,
-        check: profile.check,
-        serviceLevel: profile.serviceLevel,
-        dueAt: clock.dueAt.toISOString(),
-        executingState: calendar.state,
-        holidays: calendar.holidays,
-      };
-
-      if (job.kind === 'reminder') {
-        const reminder = remindersDue(clock, profile, calendar)[job.index];
-        if (!reminder || row.reminders_sent > job.index || reminder.at.toISOString() !== job.at)
-          return undefined;
-        await this.cases.markReminderSent(trx, row.id, job.index + 1);
-        await this.audit.record(
-          {
-            event: 'deadline.reminder',
-            actor: 'system',
-            details: { ...details, before: reminder.before },
-          },
-          trx,
-        );
-        return {
-          pattern: MailboxEventPattern.deadlineReminder,
-          request,
-          row,
-          actions: [] as string[],
-          dueAt: clock.dueAt,
-        };
-      }
-
-      if (clock.dueAt.toISOString() !== job.at) return undefined;
-      const expired = applyDeadlineEvent(clock, { type: 'expire', at: now }, profile, calendar);
-      if (expired.status !== 'expired') return undefined;
-      const saved = await this.cases.saveDeadline(trx, {
-        id: row.id,
-        requestId: row.request_id,
-        profileId: row.profile_id,
-        clock: expired,
-        executingState: row.executing_state,
-        timeZone: row.time_zone,
-        at: now,
-      });
-      const actions = [...expiryActions(profile)];
-      // Where the agreement treats silence as consent, the expiry is that consent; otherwise, or
-      // where the procedure does not take it (no agreement named), the deadline simply expired.
-      const before = request.state as unknown as ProcedureState;
-      const consented = actions.includes('deemed-consent')
-        ? this.applyIfAllowed(request, before, 'deemed-consent')
-        : before;
-      const state =
-        consented !== before ? consented : this.applyIfAllowed(request, before, 'deadline-expired');
-      await this.cases.updateState(trx, request.id, state, now);
-      if (actions.includes('negative-evidence')) {
-        const messageId = await this.cases.latestMessageId(trx, request.id);
-        if (messageId) await this.cases.addNegativeEvidence(trx, messageId, now, details);
-      }
-      await this.audit.record(
-        {
-          event: 'deadline.expired',
-          actor: 'system',
-          details: { ...details, actions, requestStatus: state.status },
-        },
-        trx,
-      );
-      return {
-        pattern: MailboxEventPattern.deadlineExpired,
-        request: { ...request, status: state.status },
-        row: saved,
-        actions,
-        dueAt: clock.dueAt,
-      };
+      const decided = await this.decide(trx, job, now);
+      if (!decided) return undefined;
+      const event = this.mailboxEvent(decided, now);
+      await this.eventLog.record(trx, event);
+      return { ...decided, event };
     });
     if (!outcome) return { kind: 'stale' };
     if (
@@ -136,7 +70,99 @@ export class HandleDeadlineDue {
         'deadline expired: escalated to supervisors',
       );
     }
-    await this.events.publish({
+    this.events.publish(outcome.event);
+    return { kind: 'done' };
+  }
+
+  /** What the timer does, in the transaction; undefined when the timer is stale. */
+  private async decide(trx: Transaction<Database>, job: DeadlineJobData, now: Date) {
+    const row = await this.cases.lockDeadline(trx, job.deadlineId);
+    if (!row || row.status !== 'running') return undefined;
+    const request = (await this.cases.lockRequest(trx, row.request_id))!;
+    const profile = this.profiles.get(row.profile_id);
+    const calendar = deadlineCalendar(row.executing_state, row.time_zone);
+    const clock = reviveClock(row.clock);
+    const details = {
+      requestId: row.request_id,
+      profileId: profile.id,
+      source: profile.source,
+      check: profile.check,
+      serviceLevel: profile.serviceLevel,
+      dueAt: clock.dueAt.toISOString(),
+      executingState: calendar.state,
+      holidays: calendar.holidays,
+    };
+
+    if (job.kind === 'reminder') {
+      const reminder = remindersDue(clock, profile, calendar)[job.index];
+      if (!reminder || row.reminders_sent > job.index || reminder.at.toISOString() !== job.at)
+        return undefined;
+      await this.cases.markReminderSent(trx, row.id, job.index + 1);
+      await this.audit.record(
+        {
+          event: 'deadline.reminder',
+          actor: 'system',
+          details: { ...details, before: reminder.before },
+        },
+        trx,
+      );
+      return {
+        pattern: MailboxEventPattern.deadlineReminder,
+        request,
+        row,
+        actions: [] as string[],
+        dueAt: clock.dueAt,
+      };
+    }
+
+    if (clock.dueAt.toISOString() !== job.at) return undefined;
+    const expired = applyDeadlineEvent(clock, { type: 'expire', at: now }, profile, calendar);
+    if (expired.status !== 'expired') return undefined;
+    const saved = await this.cases.saveDeadline(trx, {
+      id: row.id,
+      requestId: row.request_id,
+      profileId: row.profile_id,
+      clock: expired,
+      executingState: row.executing_state,
+      timeZone: row.time_zone,
+      at: now,
+    });
+    const actions = [...expiryActions(profile)];
+    // Where the agreement treats silence as consent, the expiry is that consent; otherwise, or
+    // where the procedure does not take it (no agreement named), the deadline simply expired.
+    const before = request.state as unknown as ProcedureState;
+    const consented = actions.includes('deemed-consent')
+      ? this.applyIfAllowed(request, before, 'deemed-consent')
+      : before;
+    const state =
+      consented !== before ? consented : this.applyIfAllowed(request, before, 'deadline-expired');
+    await this.cases.updateState(trx, request.id, state, now);
+    if (actions.includes('negative-evidence')) {
+      const messageId = await this.cases.latestMessageId(trx, request.id);
+      if (messageId) await this.cases.addNegativeEvidence(trx, messageId, now, details);
+    }
+    await this.audit.record(
+      {
+        event: 'deadline.expired',
+        actor: 'system',
+        details: { ...details, actions, requestStatus: state.status },
+      },
+      trx,
+    );
+    return {
+      pattern: MailboxEventPattern.deadlineExpired,
+      request: { ...request, status: state.status },
+      row: saved,
+      actions,
+      dueAt: clock.dueAt,
+    };
+  }
+
+  private mailboxEvent(
+    outcome: NonNullable<Awaited<ReturnType<HandleDeadlineDue['decide']>>>,
+    now: Date,
+  ): MailboxEvent {
+    return {
       pattern: outcome.pattern,
       authorityId: outcome.request.authority,
       requestId: outcome.request.id,
@@ -152,8 +178,7 @@ export class HandleDeadlineDue {
         source: this.profiles.get(outcome.row.profile_id).source,
         actions: outcome.actions,
       },
-    });
-    return { kind: 'done' };
+    };
   }
 
   /** System events a procedure does not take in its current state are not an error of the timer. */

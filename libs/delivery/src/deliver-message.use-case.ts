@@ -3,17 +3,23 @@ import { AuditTrail } from '#libs/audit';
 import { ProcedureTracker } from '#libs/cases';
 import { AuthorityDirectory } from '#libs/directory';
 import { verifyReceipt } from '#libs/envelope';
-import { isGatewayError } from '#libs/errors';
-import { EventsPublisher, MailboxEventPattern } from '#libs/bus';
+import { ErrorCode, isGatewayError } from '#libs/errors';
+import {
+  EventsPublisher,
+  MailboxEventLog,
+  MailboxEventPattern,
+  type MailboxEvent,
+} from '#libs/bus';
 import {
   isFinal,
   MessageRepository,
   type DeliveryJobData,
   type MessageStatus,
+  type Trx,
 } from '#libs/messaging';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
 import type { MessageRow } from '#libs/persistence';
-import { PeerClient } from './peer-client.js';
+import { PeerClient, type PeerAnswer } from './peer-client.js';
 import { nextAttemptAt } from './retry-policy.js';
 
 export type DeliveryOutcome =
@@ -22,10 +28,21 @@ export type DeliveryOutcome =
   | { kind: 'failed'; reason: string }
   | { kind: 'nothing-to-do'; status: MessageStatus };
 
+type PeerRefusal = Extract<PeerAnswer, { ok: false }>;
+
+/** Why a message was not delivered, as its non-delivery evidence and its alert state it. */
+interface FailureCause {
+  reason: string;
+  /** The peer refused these envelope bytes for good (R7): its status and code. */
+  refusal?: { status?: number; code?: string };
+}
+
 /**
  * One delivery attempt: POST the stored envelope to the recipient's node, verify the signed
  * receipt against the directory and record it. Idempotent: the message id is the job id, the
- * receiving node stores an envelope once, and a message already final is left alone.
+ * receiving node stores an envelope once, and a message already final is left alone. Transient
+ * failures are retried inside the retry window; a permanent refusal by the peer fails the message
+ * at once. Every status change records its mailbox event in the same transaction.
  */
 @Injectable()
 export class DeliverMessage {
@@ -39,6 +56,7 @@ export class DeliverMessage {
     private readonly identity: NodeIdentity,
     private readonly peers: PeerClient,
     private readonly events: EventsPublisher,
+    private readonly eventLog: MailboxEventLog,
     private readonly clock: Clock,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
   ) {}
@@ -70,7 +88,10 @@ export class DeliverMessage {
       envelope.armored,
       { correlationId: job.correlationId, timeoutMs: this.config.delivery.requestTimeoutMs },
     );
-    if (!answer.ok) return this.retryOrFail(message, job, answer.reason);
+    if (!answer.ok) {
+      if (await this.isPermanent(message, answer)) return this.refused(message, job, answer);
+      return this.retryOrFail(message, job, answer.reason);
+    }
 
     try {
       const { receipt, signerFingerprint } = await verifyReceipt(answer.receipt, recipient, {
@@ -80,6 +101,7 @@ export class DeliverMessage {
         envelopeSha256: envelope.sha256,
       });
       const now = this.clock.now();
+      const event = this.mailboxEvent(MailboxEventPattern.delivered, message, 'delivered', job);
       await this.messages.transaction(async (trx) => {
         await this.messages.transition(trx, message.id, 'delivered', now, { lastError: null });
         await this.messages.storeReceipt(
@@ -113,8 +135,9 @@ export class DeliverMessage {
           },
           trx,
         );
+        await this.eventLog.record(trx, event);
       });
-      await this.publish(MailboxEventPattern.delivered, message, 'delivered', job);
+      this.events.publish(event);
       return { kind: 'delivered' };
     } catch (error) {
       if (!isGatewayError(error)) throw error;
@@ -129,9 +152,21 @@ export class DeliverMessage {
     }
   }
 
+  /**
+   * A permanent refusal, with one exception: a procedure step refused while an earlier message of
+   * the same request is still on its way to that peer may only have overtaken it (both retried
+   * after an outage); it waits for the earlier one rather than fail.
+   */
+  private async isPermanent(message: MessageRow, answer: PeerRefusal): Promise<boolean> {
+    if (answer.failure !== 'permanent') return false;
+    if (answer.code !== ErrorCode.PROCEDURE_TRANSITION_REFUSED) return true;
+    return !(await this.messages.earlierStillPending(message));
+  }
+
   /** Claims the message for this attempt, or closes it if the retry window has passed. */
   private async start(job: DeliveryJobData): Promise<MessageRow | DeliveryOutcome> {
     const now = this.clock.now();
+    let failed: MailboxEvent | undefined;
     const outcome = await this.messages.transaction(
       async (trx): Promise<MessageRow | DeliveryOutcome> => {
         const row = await this.messages.lock(trx, job.messageId);
@@ -139,22 +174,15 @@ export class DeliverMessage {
         if (row.direction !== 'outbound' || isFinal(status))
           return { kind: 'nothing-to-do', status };
         if (row.retry_until && now.getTime() > row.retry_until.getTime()) {
-          await this.fail(trx, row, job, row.last_error ?? 'retry window closed', now);
+          const reason = row.last_error ?? 'retry window closed';
+          failed = await this.fail(trx, row, job, { reason }, now);
           return { kind: 'failed', reason: 'retry window closed' };
         }
         await this.messages.transition(trx, row.id, 'sending', now, { incrementAttempts: true });
         return { ...row, attempts: row.attempts + 1 };
       },
     );
-    if ('kind' in outcome && outcome.kind === 'failed') {
-      await this.publish(
-        MailboxEventPattern.deliveryFailed,
-        await this.messages.require(job.messageId),
-        'failed',
-        job,
-        outcome.reason,
-      );
-    }
+    if (failed) this.events.publish(failed);
     return outcome;
   }
 
@@ -170,62 +198,88 @@ export class DeliverMessage {
       message.retry_until ?? now,
       this.config.delivery,
     );
-    await this.messages.transaction(async (trx) => {
-      if (at) {
-        await this.messages.transition(trx, message.id, 'waiting-for-retry', now, {
-          lastError: reason,
-        });
-        await this.audit.record(
-          {
-            event: 'message.retried',
-            actor: this.identity.authorityId,
-            messageId: message.id,
-            correlationId: job.correlationId,
-            details: { attempt: message.attempts, reason, nextAttemptAt: at.toISOString() },
-          },
-          trx,
-        );
-      } else {
-        await this.fail(trx, message, job, reason, now);
-      }
-    });
-    if (at) {
-      this.logger.log(
+    const event = await this.messages.transaction(async (trx) => {
+      if (!at) return this.fail(trx, message, job, { reason }, now);
+      await this.messages.transition(trx, message.id, 'waiting-for-retry', now, {
+        lastError: reason,
+      });
+      await this.audit.record(
         {
+          event: 'message.retried',
+          actor: this.identity.authorityId,
           messageId: message.id,
           correlationId: job.correlationId,
-          attempt: message.attempts,
-          reason,
-          nextAttemptAt: at.toISOString(),
+          details: { attempt: message.attempts, reason, nextAttemptAt: at.toISOString() },
         },
-        'delivery attempt failed; retry scheduled',
+        trx,
       );
-      await this.publish(
+      const retrying = this.mailboxEvent(
         MailboxEventPattern.retryScheduled,
         message,
         'waiting-for-retry',
         job,
         reason,
       );
-      return { kind: 'retry', at, reason };
-    }
-    await this.publish(MailboxEventPattern.deliveryFailed, message, 'failed', job, reason);
+      await this.eventLog.record(trx, retrying);
+      return retrying;
+    });
+    this.events.publish(event);
+    if (!at) return { kind: 'failed', reason };
+    this.logger.log(
+      {
+        messageId: message.id,
+        correlationId: job.correlationId,
+        attempt: message.attempts,
+        reason,
+        nextAttemptAt: at.toISOString(),
+      },
+      'delivery attempt failed; retry scheduled',
+    );
+    return { kind: 'retry', at, reason };
+  }
+
+  /** The peer refused the envelope for good: failed now, not when the retry window closes. */
+  private async refused(
+    message: MessageRow,
+    job: DeliveryJobData,
+    answer: PeerRefusal,
+  ): Promise<DeliveryOutcome> {
+    const now = this.clock.now();
+    const reason = `${answer.reason} (permanent refusal: not retried)`;
+    const event = await this.messages.transaction((trx) =>
+      this.fail(
+        trx,
+        message,
+        job,
+        { reason, refusal: { status: answer.status, code: answer.code } },
+        now,
+      ),
+    );
+    this.events.publish(event);
     return { kind: 'failed', reason };
   }
 
-  /** The retry window has closed: SEND_FAILURE, a non-delivery evidence and an operator alert. */
+  /**
+   * SEND_FAILURE: the retry window has closed or the peer refused for good. A non-delivery
+   * evidence, an audit entry and an operator alert, each naming the peer's code when it gave one.
+   */
   private async fail(
-    trx: Parameters<Parameters<MessageRepository['transaction']>[0]>[0],
+    trx: Trx,
     message: MessageRow,
     job: DeliveryJobData,
-    reason: string,
+    cause: FailureCause,
     now: Date,
-  ): Promise<void> {
+  ): Promise<MailboxEvent> {
+    const { reason, refusal } = cause;
+    const peer = refusal
+      ? { permanent: true, peerStatus: refusal.status ?? null, peerCode: refusal.code ?? null }
+      : {};
     await this.messages.transition(trx, message.id, 'failed', now, { lastError: reason });
     await this.messages.addEvidence(trx, message.id, 'non-delivery', now, {
       reason,
       attempts: message.attempts,
       retryUntil: message.retry_until?.toISOString() ?? null,
+      ...peer,
     });
     await this.audit.record(
       {
@@ -233,10 +287,18 @@ export class DeliverMessage {
         actor: this.identity.authorityId,
         messageId: message.id,
         correlationId: job.correlationId,
-        details: { recipient: message.recipient, reason, attempts: message.attempts },
+        details: { recipient: message.recipient, reason, attempts: message.attempts, ...peer },
       },
       trx,
     );
+    const event = this.mailboxEvent(
+      MailboxEventPattern.deliveryFailed,
+      message,
+      'failed',
+      job,
+      reason,
+    );
+    await this.eventLog.record(trx, event);
     this.logger.error(
       {
         alert: 'delivery-failed',
@@ -245,19 +307,23 @@ export class DeliverMessage {
         recipient: message.recipient,
         attempts: message.attempts,
         reason,
+        ...peer,
       },
-      'ALERT: retry window closed; message not delivered',
+      refusal
+        ? `ALERT: ${message.recipient} refused the message (${refusal.code ?? refusal.status}); not delivered`
+        : 'ALERT: retry window closed; message not delivered',
     );
+    return event;
   }
 
-  private publish(
+  private mailboxEvent(
     pattern: MailboxEventPattern,
     message: MessageRow,
     status: MessageStatus,
     job: DeliveryJobData,
     reason?: string,
-  ) {
-    return this.events.publish({
+  ): MailboxEvent {
+    return {
       pattern,
       authorityId: message.sender,
       messageId: message.id,
@@ -269,6 +335,6 @@ export class DeliverMessage {
       occurredAt: this.clock.now().toISOString(),
       correlationId: job.correlationId,
       ...(reason ? { reason } : {}),
-    });
+    };
   }
 }

@@ -2,13 +2,31 @@ import { Injectable } from '@nestjs/common';
 import {
   ENVELOPE_MEDIA_TYPE,
   INBOUND_PATH,
+  readBoundedText,
   ROUTING_HEADERS,
   type EnvelopeRouting,
 } from '#libs/envelope';
+import { classifyPeerAnswer, type FailureClass } from './peer-refusals.js';
 
-export type PeerAnswer = { ok: true; receipt: string } | { ok: false; reason: string };
+/**
+ * The most of a peer's answer this node reads: a signed receipt is about a kilobyte, an error a
+ * few hundred bytes. Anything longer is cut off and treated as no answer (retried).
+ */
+export const MAX_PEER_ANSWER_BYTES = 64 * 1024;
 
-/** HTTP client of the peer inbound endpoint. Never throws: every failure is an answer to retry on. */
+export type PeerAnswer =
+  | { ok: true; receipt: string }
+  | {
+      ok: false;
+      reason: string;
+      failure: FailureClass;
+      /** The peer's HTTP status, when it answered. */
+      status?: number;
+      /** The peer's error code, when it answered in the gateway's error format. */
+      code?: string;
+    };
+
+/** HTTP client of the peer inbound endpoint. Never throws: every failure is an answer. */
 @Injectable()
 export class PeerClient {
   async deliver(
@@ -18,6 +36,8 @@ export class PeerClient {
     options: { correlationId: string | null; timeoutMs: number },
   ): Promise<PeerAnswer> {
     let response: Response;
+    // The timeout covers the answer's body too: a peer that trickles its answer is cut off.
+    const signal = AbortSignal.timeout(options.timeoutMs);
     try {
       response = await fetch(new URL(INBOUND_PATH, endpoint), {
         method: 'POST',
@@ -31,20 +51,61 @@ export class PeerClient {
             : {}),
         },
         body: armored,
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal,
       });
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code;
-      return { ok: false, reason: `peer unreachable: ${cause ?? (error as Error).name}` };
+      return {
+        ok: false,
+        failure: 'transient',
+        reason: `peer unreachable: ${cause ?? (error as Error).name}`,
+      };
     }
-    const text = await response.text().catch(() => '');
-    if (response.status === 200) return { ok: true, receipt: text };
-    let code = '';
-    try {
-      code = (JSON.parse(text) as { error?: { code?: string } }).error?.code ?? '';
-    } catch {
-      // Not our error format (a proxy, a different service): the status says enough.
-    }
-    return { ok: false, reason: `peer answered ${response.status}${code ? ` ${code}` : ''}` };
+    return readPeerAnswer(response, MAX_PEER_ANSWER_BYTES);
+  }
+}
+
+/** Reads a peer's answer, at most `maxBytes` of it, and classifies any failure. */
+export async function readPeerAnswer(response: Response, maxBytes: number): Promise<PeerAnswer> {
+  const { status } = response;
+  let text: string | undefined;
+  try {
+    text = await readBoundedText(response, maxBytes);
+  } catch (error) {
+    return {
+      ok: false,
+      failure: 'transient',
+      status,
+      reason: `peer answered ${status} but its answer could not be read: ${(error as Error).name}`,
+    };
+  }
+  if (text === undefined) {
+    return {
+      ok: false,
+      failure: 'transient',
+      status,
+      reason: `peer answered ${status} with more than ${maxBytes} bytes`,
+    };
+  }
+  if (status === 200) return { ok: true, receipt: text };
+  const code = errorCodeIn(text);
+  return {
+    ok: false,
+    failure: classifyPeerAnswer(status, code),
+    status,
+    ...(code ? { code } : {}),
+    reason: `peer answered ${status}${code ? ` ${code}` : ''}`,
+  };
+}
+
+/** The code of an answer in the gateway's error format, if it is one. */
+function errorCodeIn(text: string): string | undefined {
+  try {
+    const code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code;
+    // Only a code-shaped value is kept: it is logged and audited.
+    return typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : undefined;
+  } catch {
+    // Not our error format (a proxy, a different service): the status says enough.
+    return undefined;
   }
 }

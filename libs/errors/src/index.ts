@@ -107,6 +107,13 @@ export const ErrorCode = {
   CHUNK_DECRYPTION_FAILED: 'CHUNK_DECRYPTION_FAILED',
   /** Every chunk opened, but the file's SHA-256 or size is not the manifest's. */
   FILE_DIGEST_MISMATCH: 'FILE_DIGEST_MISMATCH',
+  // Infrastructure out of reach: answered 503 with Retry-After, never 500 (README, Faults and recovery)
+  /** PostgreSQL cannot be reached, is shutting down or starting, or has no connection left. */
+  DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
+  /** PostgreSQL refuses writes (a read-only transaction default, a standby). */
+  DATABASE_READ_ONLY: 'DATABASE_READ_ONLY',
+  /** Redis (the delivery queue, the timers) cannot be reached for something that needs it now. */
+  QUEUE_UNAVAILABLE: 'QUEUE_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

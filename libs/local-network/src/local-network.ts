@@ -421,7 +421,7 @@ export class LocalNetwork {
     }
   }
 
-  /** The process id of a running gateway or worker (to read its CPU time from /proc). */
+  /** The process id of a running gateway or worker: its CPU time in /proc, and the same id later means it was never restarted. */
   pid(authorityId: string, component: Component, instance = 0): number | undefined {
     return this.processes.get(processKey(authorityId, component, instance))?.pid;
   }

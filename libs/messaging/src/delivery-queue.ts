@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { whileQueueReachable } from '#libs/bus';
 
 export const DELIVERY_QUEUE = 'delivery';
 
@@ -14,7 +15,12 @@ export interface DeliveryJobData {
 export class DeliveryQueue {
   constructor(@InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJobData>) {}
 
+  /** Fails at once (QUEUE_UNAVAILABLE) while Redis is away: the reconciler adds the job later. */
   async enqueue(data: DeliveryJobData): Promise<void> {
+    await whileQueueReachable(this.queue, () => this.add(data));
+  }
+
+  private async add(data: DeliveryJobData): Promise<void> {
     await this.queue.add('deliver', data, {
       jobId: data.messageId,
       // Transport failures are retried by the delivery use-case inside the retry window; these
@@ -27,32 +33,23 @@ export class DeliveryQueue {
   }
 
   /** Makes sure a job exists for a pending message: adds it, or revives it if it failed. */
-  async ensure(data: DeliveryJobData): Promise<'added' | 'revived' | 'present'> {
-    const job = await this.queue.getJob(data.messageId);
-    if (!job) {
-      await this.enqueue(data);
-      return 'added';
-    }
-    if (await job.isFailed()) {
-      await job.retry('failed');
-      return 'revived';
-    }
-    return 'present';
+  ensure(data: DeliveryJobData): Promise<'added' | 'revived' | 'present'> {
+    return whileQueueReachable(this.queue, async () => {
+      const job = await this.queue.getJob(data.messageId);
+      if (!job) {
+        await this.add(data);
+        return 'added';
+      }
+      if (await job.isFailed()) {
+        await job.retry('failed');
+        return 'revived';
+      }
+      return 'present';
+    });
   }
 
   /** Readiness probe: a round trip to Redis through the queue, bounded in time. */
   async probe(timeoutMs = 1000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const expiry = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`redis did not answer within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
-    try {
-      await Promise.race([this.queue.getJobCounts('waiting'), expiry]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await whileQueueReachable(this.queue, () => this.queue.getJobCounts('waiting'), timeoutMs);
   }
 }

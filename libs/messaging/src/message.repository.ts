@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { OutOfScopeError, rowInScope, type AccessScope } from '#libs/access';
 import type { EnvelopePayload } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
@@ -185,6 +185,15 @@ export class MessageRepository {
     return row;
   }
 
+  async exists(executor: Trx | Db, messageId: string): Promise<boolean> {
+    const row = await executor
+      .selectFrom('messages')
+      .select('id')
+      .where('id', '=', messageId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   find(messageId: string): Promise<MessageRow | undefined> {
     return this.db
       .selectFrom('messages')
@@ -249,6 +258,28 @@ export class MessageRepository {
     if (filter.direction) query = query.where('direction', '=', filter.direction);
     if (filter.status) query = query.where('status', '=', filter.status);
     return query.execute();
+  }
+
+  /**
+   * Whether an earlier message of the same request to the same recipient is still on its way: a
+   * peer may refuse a step of the procedure only because the step before has not reached it yet.
+   */
+  async earlierStillPending(
+    message: Pick<MessageRow, 'id' | 'request_id' | 'recipient' | 'created_at'>,
+  ): Promise<boolean> {
+    if (!message.request_id) return false;
+    const row = await this.db
+      .selectFrom('messages')
+      .select('id')
+      .where('direction', '=', 'outbound')
+      .where('request_id', '=', message.request_id)
+      .where('recipient', '=', message.recipient)
+      // Earlier by creation, the id breaking ties: of two messages, one is always the first.
+      .where(sql<boolean>`(created_at, id) < (${message.created_at}, ${message.id}::uuid)`)
+      .where('status', 'in', [...PENDING_OUTBOUND])
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** Outbound messages that must have a delivery job: PostgreSQL is the truth the queue is rebuilt from. */

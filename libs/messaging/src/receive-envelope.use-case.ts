@@ -1,7 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { sql } from 'kysely';
 import { AuditTrail } from '#libs/audit';
-import { DeadlineTimers, ProcedureTracker } from '#libs/cases';
-import { EventsPublisher, MailboxEventPattern } from '#libs/bus';
+import { DeadlineTimers, ProcedureTracker, type TrackingResult } from '#libs/cases';
+import {
+  EventsPublisher,
+  MailboxEventLog,
+  MailboxEventPattern,
+  type MailboxEvent,
+} from '#libs/bus';
 import { AuthorityDirectory } from '#libs/directory';
 import {
   openEnvelope,
@@ -31,8 +37,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * The receiving side of a delivery: opens the envelope, stores it exactly as received with the
  * decrypted message, and answers with a receipt signed by this node. The same envelope delivered
- * again is answered with the same receipt and stored once. A rejected envelope leaves nothing but
- * an audit entry.
+ * again is answered with the same receipt and stored once, however close together the copies come
+ * (a sender's worker killed mid-delivery and its successor, a proxy that retries): copies of one
+ * message id are stored one after another, under a lock on the id, and every copy after the first
+ * finds the first stored and replays its receipt. A rejected envelope leaves nothing but an audit
+ * entry.
  */
 @Injectable()
 export class ReceiveEnvelope {
@@ -46,6 +55,7 @@ export class ReceiveEnvelope {
     private readonly directory: AuthorityDirectory,
     private readonly identity: NodeIdentity,
     private readonly events: EventsPublisher,
+    private readonly eventLog: MailboxEventLog,
     private readonly clock: Clock,
     private readonly decryption: InboundDecryption,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
@@ -105,9 +115,30 @@ export class ReceiveEnvelope {
       },
       signing.key,
     );
-    let tracked: Awaited<ReturnType<ProcedureTracker['track']>>;
+    const event: MailboxEvent = {
+      pattern: MailboxEventPattern.received,
+      authorityId: payload.recipient,
+      messageId: payload.messageId,
+      requestId: payload.requestId,
+      status: 'received',
+      counterpart: payload.sender,
+      procedure: payload.procedure,
+      caseReference: payload.caseReference,
+      messageType: payload.messageType,
+      occurredAt: now.toISOString(),
+      correlationId: context.correlationId,
+    };
+    let stored: { kind: 'stored'; tracked: TrackingResult } | { kind: 'copy' };
     try {
-      tracked = await this.messages.transaction(async (trx) => {
+      stored = await this.messages.transaction(async (trx) => {
+        // Copies of one message serialise here (R3): without it, a copy that lost the race would
+        // be judged against the request as the first copy left it (PROCEDURE_TRANSITION_REFUSED),
+        // before ever reaching the duplicate check. The lock ends with the transaction.
+        await sql`select pg_advisory_xact_lock(
+          hashtextextended(current_schema() || ':inbound:' || ${payload.messageId}::text, 0))`.execute(
+          trx,
+        );
+        if (await this.messages.exists(trx, payload.messageId)) return { kind: 'copy' as const };
         // The same procedure rules as on the sending node: a message its state does not allow is refused.
         const tracked = await this.tracker.track(trx, {
           requestId: payload.requestId,
@@ -167,40 +198,31 @@ export class ReceiveEnvelope {
         );
         if (payload.messageId === payload.requestId)
           await this.tracker.delivered(trx, payload.requestId, now);
-        return tracked;
+        await this.eventLog.record(trx, event);
+        return { kind: 'stored' as const, tracked };
       });
     } catch (error) {
-      // A concurrent delivery of the same message won the insert: answer as for any duplicate.
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
-        const replay = await this.storedReceiptFor(payload.messageId, envelopeSha256, context);
-        if (replay) return replay;
-        // Another message opened the same request at the same time and is now committed: this one
-        // is judged once more against the request as it stands, as if it had arrived second.
-        if (!retried) return this.store(raw, opened, context, true);
-      }
+      // Another message opened the same request at the same time and is now committed: this one
+      // is judged once more against the request as it stands, as if it had arrived second.
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION && !retried)
+        return this.store(raw, opened, context, true);
       throw error;
     }
+    if (stored.kind === 'copy') {
+      const replay = await this.storedReceiptFor(payload.messageId, envelopeSha256, context);
+      if (replay) return replay;
+      // Stored between the lock and this read, then gone: nothing this node does removes a message.
+      throw new Error(`message ${payload.messageId} vanished after it was stored`);
+    }
     await this.timers
-      .schedule(tracked.deadlines)
+      .schedule(stored.tracked.deadlines)
       .catch((error: Error) =>
         this.logger.warn(
           { requestId: payload.requestId, err: error.message },
           'deadline timers not scheduled; re-derivation will',
         ),
       );
-    await this.events.publish({
-      pattern: MailboxEventPattern.received,
-      authorityId: payload.recipient,
-      messageId: payload.messageId,
-      requestId: payload.requestId,
-      status: 'received',
-      counterpart: payload.sender,
-      procedure: payload.procedure,
-      caseReference: payload.caseReference,
-      messageType: payload.messageType,
-      occurredAt: now.toISOString(),
-      correlationId: context.correlationId,
-    });
+    this.events.publish(event);
     return { receipt, duplicate: false };
   }
 

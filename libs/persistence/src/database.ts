@@ -12,6 +12,7 @@ import * as directoryVersions from './migrations/0006-directory-versions.js';
 import * as nationalRegister from './migrations/0009-national-register.js';
 import * as idempotencyKeys from './migrations/0012-idempotency-keys.js';
 import * as uploads from './migrations/0013-uploads.js';
+import * as mailboxEvents from './migrations/0011-mailbox-events.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -23,16 +24,37 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-national-register': nationalRegister,
   '0012-idempotency-keys': idempotencyKeys,
   '0013-uploads': uploads,
+  '0011-mailbox-events': mailboxEvents,
 };
 
-// Bigint sequence numbers are read as strings; timestamps as Date (pg defaults).
-export function createDatabase(url: string, schema: string, maxConnections = 10): Kysely<Database> {
+/** How long a new connection may take before the query that needed it fails (and is retried). */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * The node's connection pool. Bigint sequence numbers are read as strings; timestamps as Date (pg
+ * defaults). A connection the server closes (a PostgreSQL restart, `pg_terminate_backend`, an idle
+ * timeout) emits an error event wherever it is, idle in the pool or checked out between two
+ * queries: both are listened to, so that the process rides the outage out instead of dying of an
+ * unhandled 'error' event; the broken connection is discarded and the next query opens a new one.
+ */
+export function createDatabase(
+  url: string,
+  schema: string,
+  maxConnections = 10,
+  onConnectionError: (error: Error) => void = () => undefined,
+): Kysely<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max: maxConnections,
     // Every connection works inside this node's own schema.
     options: `-c search_path=${schema}`,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // A peer that vanished without closing (a network partition) is noticed by TCP keep-alive.
+    keepAlive: true,
   });
+  pool.on('connect', (client) => client.on('error', onConnectionError));
+  // The same error, passed on by the pool for an idle connection: already reported above.
+  pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -1,4 +1,11 @@
-import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import { AuthorityDirectory } from '#libs/directory';
 import { Clock, NODE_CONFIG, type NodeConfig } from '#libs/node-config';
@@ -39,7 +46,13 @@ class DatabaseShutdown implements OnApplicationShutdown {
         directory: AuthorityDirectory,
         clock: Clock,
       ) => {
-        const db = createDatabase(config.database.url, config.database.schema);
+        const logger = new Logger('Database');
+        const db = createDatabase(config.database.url, config.database.schema, 10, (error) =>
+          logger.warn(
+            { err: error.message, code: (error as { code?: string }).code },
+            'database connection lost; the next query opens a new one',
+          ),
+        );
         await migrateToLatest(db, config.database.schema, cipher);
         await acceptDirectoryVersion(db, directory, clock.now());
         return db;

@@ -258,6 +258,16 @@ export interface UploadsTable {
   expired_at: Timestamp | null;
 }
 
+/** Mailbox events, written with the change they report; `seq` orders the stream (0011). */
+export interface MailboxEventsTable {
+  id: Generated<string>;
+  seq: string | null;
+  authority_id: string;
+  pattern: string;
+  event: Json;
+  recorded_at: Timestamp;
+}
+
 export interface Database {
   messages: MessagesTable;
   envelopes: EnvelopesTable;
@@ -278,6 +288,7 @@ export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
   uploads: UploadsTable;
+  mailbox_events: MailboxEventsTable;
 }
 
 export type MessageRow = Selectable<MessagesTable>;

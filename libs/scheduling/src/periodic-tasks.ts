@@ -6,6 +6,8 @@ import {
 } from '@nestjs/common';
 import { NodeLeadership } from './node-leadership.js';
 
+const ERROR_LOG_PERIOD_MS = 30_000;
+
 export interface PeriodicTask {
   /** Unique within the node: the name its leadership is taken under. */
   readonly name: string;
@@ -32,6 +34,8 @@ export class PeriodicTasks implements OnApplicationBootstrap, BeforeApplicationS
   private readonly tasks: PeriodicTask[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly running = new Map<string, Promise<void>>();
+  /** Consecutive failures per task, and when one was last logged. */
+  private readonly failures = new Map<string, { count: number; loggedAt: number }>();
   private started = false;
 
   constructor(private readonly leadership: NodeLeadership) {}
@@ -68,13 +72,29 @@ export class PeriodicTasks implements OnApplicationBootstrap, BeforeApplicationS
     const run = (async () => {
       if ((task.scope ?? 'node') === 'node' && !(await this.leadership.leads(task.name))) return;
       await task.run();
+      const failed = this.failures.get(task.name);
+      if (failed) {
+        this.failures.delete(task.name);
+        this.logger.log({ task: task.name, failures: failed.count }, 'periodic task resumed');
+      }
     })()
-      .catch((error: Error) =>
-        this.logger.error({ task: task.name, err: error.message }, 'periodic task failed'),
-      )
+      .catch((error: Error) => this.failed(task, error))
       .finally(() => this.running.delete(task.name));
     this.running.set(task.name, run);
     return run;
+  }
+
+  /** While a dependency is away every round fails: one error line per task per 30 s is enough. */
+  private failed(task: PeriodicTask, error: Error): void {
+    const failed = this.failures.get(task.name) ?? { count: 0, loggedAt: 0 };
+    failed.count += 1;
+    this.failures.set(task.name, failed);
+    if (Date.now() - failed.loggedAt < ERROR_LOG_PERIOD_MS) return;
+    failed.loggedAt = Date.now();
+    this.logger.error(
+      { task: task.name, err: error.message, failures: failed.count },
+      'periodic task failed',
+    );
   }
 
   private start(task: PeriodicTask): void {

@@ -3,6 +3,7 @@ import {
   Catch,
   HttpException,
   HttpStatus,
+  Inject,
   Logger,
   type ExceptionFilter,
 } from '@nestjs/common';
@@ -10,8 +11,10 @@ import type { Response } from 'express';
 import { actorOf, OutOfScopeError } from '#libs/access';
 import { AuditTrail } from '#libs/audit';
 import { ErrorCode, GatewayError } from '#libs/errors';
+import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
 import type { AuthenticatedRequest } from './access/decorators.js';
 import { correlationIdOf } from './correlation.js';
+import { RETRY_AFTER_SECONDS, unavailability } from './unavailable.js';
 
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
@@ -87,6 +90,9 @@ const STATUS: Record<ErrorCode, number> = {
   CHUNK_MALFORMED: HttpStatus.BAD_REQUEST,
   CHUNK_DECRYPTION_FAILED: HttpStatus.BAD_REQUEST,
   FILE_DIGEST_MISMATCH: HttpStatus.UNPROCESSABLE_ENTITY,
+  DATABASE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
+  DATABASE_READ_ONLY: HttpStatus.SERVICE_UNAVAILABLE,
+  QUEUE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 const ACCESS_REFUSALS: ReadonlySet<string> = new Set([
@@ -106,27 +112,47 @@ export interface ErrorResponse {
 @Catch()
 export class GatewayErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrors');
+  private readonly redisPort: number;
 
-  constructor(private readonly audit: AuditTrail) {}
+  constructor(
+    private readonly audit: AuditTrail,
+    @Inject(NODE_CONFIG) config: NodeConfig,
+  ) {
+    this.redisPort = Number(new URL(config.redis.url).port || 6379);
+  }
 
   async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
     const request = http.getRequest<AuthenticatedRequest>();
     const correlationId = correlationIdOf(request);
-    const { status, body } = this.describe(exception);
+    const unavailable = unavailability(exception, this.redisPort);
+    if (unavailable) {
+      this.logger.warn(
+        {
+          correlationId,
+          code: unavailable.code,
+          err: exception instanceof Error ? exception.message : String(exception),
+        },
+        'request refused: infrastructure unavailable',
+      );
+    }
+    const { status, body } = this.describe(unavailable ?? exception);
     if (
       exception instanceof OutOfScopeError ||
       (exception instanceof GatewayError && ACCESS_REFUSALS.has(exception.code))
     ) {
       await this.recordRefusal(exception, request, correlationId);
     }
-    if (status >= 500) {
+    if (status >= 500 && !unavailable) {
       this.logger.error(
         { correlationId, err: exception instanceof Error ? exception.message : String(exception) },
         'request failed',
       );
     }
+    const retryAfter = RETRY_AFTER_SECONDS[body.code as ErrorCode];
+    if (status === 503 && retryAfter !== undefined)
+      response.setHeader('Retry-After', String(retryAfter));
     // Explicitly JSON: a handler's own content type (the receipt's text/plain) must not leak onto errors.
     response
       .status(status)

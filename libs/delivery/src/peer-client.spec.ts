@@ -1,0 +1,134 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MAX_PEER_ANSWER_BYTES, PeerClient, readPeerAnswer } from './peer-client.js';
+
+const routing = {
+  sender: 'FR-MOJ-BEPI',
+  recipient: 'NG-MOJ-CA',
+  messageId: '0190a0a0-0000-7000-8000-000000000000',
+};
+
+/** A body of `chunks` pieces of `size` bytes, counting how many were pulled. */
+function counted(chunks: number, size: number) {
+  let pulled = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pulled === chunks) return controller.close();
+      pulled += 1;
+      controller.enqueue(new Uint8Array(size).fill(0x61));
+    },
+  });
+  return { body, pulled: () => pulled };
+}
+
+describe('reading a peer’s answer (R8)', () => {
+  it('keeps a receipt within the bound', async () => {
+    const answer = await readPeerAnswer(new Response('-----BEGIN PGP SIGNED MESSAGE-----'), 1024);
+    expect(answer).toEqual({ ok: true, receipt: '-----BEGIN PGP SIGNED MESSAGE-----' });
+  });
+
+  it('stops reading an answer beyond the bound and retries the delivery', async () => {
+    const { body, pulled } = counted(10_000, 1024);
+    const answer = await readPeerAnswer(new Response(body, { status: 200 }), 64 * 1024);
+    expect(answer).toMatchObject({ ok: false, failure: 'transient', status: 200 });
+    // Cut off just past the bound, not read to its 10 MB end.
+    expect(pulled()).toBeLessThan(70);
+  });
+
+  it('refuses a declared length beyond the bound without reading it', async () => {
+    const { body, pulled } = counted(100, 1024);
+    const response = new Response(body, { status: 409, headers: { 'content-length': '102400' } });
+    const answer = await readPeerAnswer(response, 1024);
+    expect(answer).toMatchObject({ ok: false, failure: 'transient', status: 409 });
+    expect(pulled()).toBeLessThanOrEqual(1);
+  });
+
+  it('names the peer’s code and whether to retry', async () => {
+    const error = (status: number, code: string) =>
+      readPeerAnswer(
+        new Response(JSON.stringify({ error: { code, message: 'x', details: [] } }), { status }),
+        MAX_PEER_ANSWER_BYTES,
+      );
+    expect(await error(409, 'DUPLICATE_CONFLICT')).toEqual({
+      ok: false,
+      failure: 'permanent',
+      status: 409,
+      code: 'DUPLICATE_CONFLICT',
+      reason: 'peer answered 409 DUPLICATE_CONFLICT',
+    });
+    expect(await error(503, 'DATABASE_UNAVAILABLE')).toMatchObject({
+      failure: 'transient',
+      code: 'DATABASE_UNAVAILABLE',
+    });
+    expect(await error(429, 'RATE_LIMITED')).toMatchObject({ failure: 'transient' });
+    // Not the gateway's format, or a code that is not code-shaped: the status alone decides.
+    const proxy = await readPeerAnswer(
+      new Response('<html>Bad Gateway</html>', { status: 400 }),
+      1024,
+    );
+    expect(proxy).toMatchObject({ ok: false, failure: 'transient', status: 400 });
+    expect(proxy).not.toHaveProperty('code');
+    expect(await error(409, 'SIGNATURE_INVALID\nINJECTED')).not.toHaveProperty('code');
+  });
+});
+
+describe('PeerClient against a real HTTP server', () => {
+  let server: Server;
+  let endpoint: string;
+  let answer: (response: import('node:http').ServerResponse) => void;
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => answer(response));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('cuts off a peer that answers without end, within the bound', async () => {
+    let written = 0;
+    answer = (response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      const chunk = Buffer.alloc(16 * 1024, 0x61);
+      const more = () => {
+        while (!response.destroyed && written < 512 * 1024 * 1024) {
+          written += chunk.length;
+          if (!response.write(chunk)) return void response.once('drain', more);
+        }
+      };
+      response.on('close', () => undefined);
+      more();
+    };
+    const result = await new PeerClient().deliver(endpoint, routing, 'envelope', {
+      correlationId: null,
+      timeoutMs: 10_000,
+    });
+    expect(result).toMatchObject({ ok: false, failure: 'transient', status: 200 });
+    expect(written).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('fails a permanent refusal and retries an unreachable peer', async () => {
+    answer = (response) => {
+      response.writeHead(403, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({ error: { code: 'SIGNATURE_INVALID', message: 'x', details: [] } }),
+      );
+    };
+    const refused = await new PeerClient().deliver(endpoint, routing, 'envelope', {
+      correlationId: 'c',
+      timeoutMs: 5000,
+    });
+    expect(refused).toMatchObject({ ok: false, failure: 'permanent', code: 'SIGNATURE_INVALID' });
+    const unreachable = await new PeerClient().deliver('http://127.0.0.1:1', routing, 'envelope', {
+      correlationId: null,
+      timeoutMs: 5000,
+    });
+    expect(unreachable).toMatchObject({ ok: false, failure: 'transient' });
+  });
+});

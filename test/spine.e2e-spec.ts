@@ -205,7 +205,8 @@ describe('gateway spine across real processes', () => {
       body: '{"recipient":',
     });
     expect(malformed.status).toBe(400);
-    expect(malformed.body.error.code).toBe('VALIDATION_FAILED');
+    // Not JSON at all: refused before any schema is consulted.
+    expect(malformed.body.error.code).toBe('BODY_MALFORMED');
   });
 
   describe('inbound envelopes', () => {

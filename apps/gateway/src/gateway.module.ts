@@ -17,6 +17,7 @@ import { PersistenceModule } from '#libs/persistence';
 import { SchedulingModule } from '#libs/scheduling';
 import { AccessController } from './http/access.controller.js';
 import { AccessGuard } from './http/access/access.guard.js';
+import { PeerBudget } from './http/access/peer-budget.js';
 import {
   AddressRateLimitGuard,
   rateLimitOptions,
@@ -78,6 +79,7 @@ import { UploadsController } from './http/uploads.controller.js';
   ],
   providers: [
     MailboxStream,
+    PeerBudget,
     { provide: APP_FILTER, useClass: GatewayErrorFilter },
     // In this order: how often from this address, who is calling and may they, how often they call.
     { provide: APP_GUARD, useClass: AddressRateLimitGuard },

@@ -6,33 +6,68 @@ import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { json, type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { ENVELOPE_MEDIA_TYPE, INBOUND_PATH, ROUTING_HEADERS } from '#libs/envelope';
 import { redisTransportOptions } from '#libs/bus';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { ReceiveEnvelope } from '#libs/messaging';
-import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
+import { Authenticate } from '#libs/access';
+import { AnonymousRefusals } from '#libs/audit';
+import { AuthorityDirectory } from '#libs/directory';
+import { loadNodeConfig, loadTlsMaterial, NODE_CONFIG, type NodeConfig } from '#libs/node-config';
 import { CORRELATION_HEADER, exitOnStartupFailure } from '#libs/observability';
+import { REGISTER_CHECK_PATH } from '#libs/safeguards';
 import { GatewayModule } from './gateway.module.js';
+import { PeerBudget } from './http/access/peer-budget.js';
+import { requirePeerCertificate } from './http/access/peer-certificate.js';
+import { clientAddressOf, trustedProxyCheck } from './http/access/rate-counters.js';
+import { checkJsonBodyLimits, refuseDeepJson, refuseUnreadableBodies } from './http/body-limits.js';
 
 async function bootstrap(): Promise<void> {
+  const tls = loadTlsMaterial(loadNodeConfig().tls);
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule, {
     bufferLogs: true,
     bodyParser: false,
     // A start-up failure is rethrown to exitOnStartupFailure (one structured line), not ended by Nest.
     abortOnError: false,
+    // Native HTTPS; with a CA file, peers are asked for client certificates (checked on the peer
+    // endpoints only: officers' clients authenticate with bearer credentials).
+    ...(tls && {
+      httpsOptions: {
+        cert: tls.cert,
+        key: tls.key,
+        ...(tls.ca && { ca: tls.ca, requestCert: true, rejectUnauthorized: false }),
+      },
+    }),
   });
   app.useLogger(app.get(Logger));
   const config = app.get<NodeConfig>(NODE_CONFIG);
+  app.use(helmet(HELMET_OPTIONS));
 
-  app.useBodyParser('json', { limit: config.http.maxJsonBodyBytes });
+  // Client addresses: X-Forwarded-For is believed only from the trusted proxies.
+  app.set('trust proxy', trustedProxyCheck(config.http.trustedProxies));
+  // Mutual TLS, then the peer endpoints' budgets: both before any body is read.
+  if (tls?.ca) {
+    const directory = app.get(AuthorityDirectory);
+    const refusals = app.get(AnonymousRefusals);
+    app.use(INBOUND_PATH, requirePeerCertificate(directory, refusals, 'message.rejected'));
+    app.use(
+      REGISTER_CHECK_PATH,
+      requirePeerCertificate(directory, refusals, 'register.check-refused'),
+    );
+  }
+  app.use([INBOUND_PATH, REGISTER_CHECK_PATH], app.get(PeerBudget).middleware);
+  // Nesting is refused from the raw bytes, before JSON.parse and long before class-validator.
+  app.use(json({ limit: config.http.maxJsonBodyBytes, verify: refuseDeepJson }));
   // The envelope is kept as raw bytes: the receipt attests its digest exactly as received.
   app.useBodyParser('raw', { type: ENVELOPE_MEDIA_TYPE, limit: config.http.maxEnvelopeBytes });
   refuseUnreadableEnvelopes(app);
+  app.use(refuseUnreadableBodies);
+  app.use(checkJsonBodyLimits);
   answerRefusedHttp(app.getHttpServer());
-  app.set('trust proxy', false);
   app.enableShutdownHooks();
 
   // Events from this node's workers (delivered, retrying, failed) arrive over Redis.
@@ -41,23 +76,62 @@ async function bootstrap(): Promise<void> {
     options: redisTransportOptions(config.redis.url),
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Cooperation gateway')
-      .setDescription(
-        `Gateway node of ${config.authorityId}: signed, encrypted requests between competent authorities`,
-      )
-      .setVersion('1')
-      // Every officer endpoint takes a bearer token or a service account's API key.
-      .addBearerAuth()
-      .addSecurityRequirements('bearer')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document);
+  const document = () =>
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Cooperation gateway')
+        .setDescription(
+          `Gateway node of ${config.authorityId}: signed, encrypted requests between competent authorities`,
+        )
+        .setVersion('1')
+        // Every officer endpoint takes a bearer token or a service account's API key.
+        .addBearerAuth()
+        .addSecurityRequirements('bearer')
+        .build(),
+    );
+  publishDocs(app, config.http.docs, document);
 
   await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);
+}
+
+/**
+ * Security headers on every answer. The API answers JSON; only the documentation UI is HTML, and
+ * its inline bootstrap script and styles are the one exception the policy makes.
+ */
+const HELMET_OPTIONS: Parameters<typeof helmet>[0] = {
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'", "'unsafe-inline'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+    },
+  },
+  strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+};
+
+/**
+ * The OpenAPI document and UI (GATEWAY_DOCS): not served at all (`off`), for any signed-in user
+ * (`authenticated`: a bearer token or API key on /docs and /docs-json), or to anyone (`public`).
+ */
+function publishDocs(
+  app: NestExpressApplication,
+  mode: NodeConfig['http']['docs'],
+  document: () => OpenAPIObject,
+): void {
+  if (mode === 'off') return;
+  if (mode === 'authenticated') {
+    const authenticate = app.get(Authenticate);
+    app.use(
+      ['/docs', '/docs-json', '/docs-yaml'],
+      (request: Request, _: Response, next: NextFunction) => {
+        authenticate.execute(request.headers.authorization).then(() => next(), next);
+      },
+    );
+  }
+  SwaggerModule.setup('docs', app, document());
 }
 
 const refusals = new NestLogger('HttpRefusals');
@@ -102,7 +176,7 @@ function refuseUnreadableEnvelopes(app: NestExpressApplication): void {
             messageId: header(ROUTING_HEADERS.messageId),
           },
           Number.isSafeInteger(declared) ? declared : null,
-          { correlationId, remoteAddress: request.socket.remoteAddress },
+          { correlationId, remoteAddress: clientAddressOf(request) },
         )
         .then(() => next(refusal), next);
     },

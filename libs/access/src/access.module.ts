@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { NODE_CONFIG, NodeIdentity, readSecretFile, type NodeConfig } from '#libs/node-config';
 import { Authenticate, TOKEN_SETTINGS } from './authenticate.use-case.js';
 import { tokenSettingsOf } from './credentials.js';
+import { RoleGrants } from './role-grants.js';
 import { UserAccounts } from './user-accounts.repository.js';
 
 /** Accounts, credentials and the token settings of this node. */
@@ -15,9 +16,10 @@ import { UserAccounts } from './user-accounts.repository.js';
         tokenSettingsOf(config, identity.authorityId, readTokenSecret()),
     },
     UserAccounts,
+    RoleGrants,
     Authenticate,
   ],
-  exports: [TOKEN_SETTINGS, UserAccounts, Authenticate],
+  exports: [TOKEN_SETTINGS, UserAccounts, RoleGrants, Authenticate],
 })
 export class AccessModule {}
 

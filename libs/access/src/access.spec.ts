@@ -128,7 +128,6 @@ describe('credentials', () => {
         issuer: 'https://idp.justice.example',
         audience: 'gateway-api',
         keys: createLocalJWKSet({ keys: [jwk] }),
-        usernameClaim: 'preferred_username',
       },
     };
     const now = new Date('2026-11-22T10:00:00Z');
@@ -141,12 +140,22 @@ describe('credentials', () => {
         .setIssuedAt(Math.floor(now.getTime() / 1000))
         .setExpirationTime(Math.floor(now.getTime() / 1000) + 300)
         .sign(sign);
+    // Matched on the provider's issuer and subject, whatever name the token displays.
     expect(
       await verifyToken(withProvider, await providerToken({ preferred_username: 'a.b' }), now),
-    ).toEqual({ username: 'a.b', expiresAt: new Date(now.getTime() + 300_000) });
+    ).toEqual({
+      externalIdentity: { issuer: 'https://idp.justice.example', subject: '0f3a-opaque-id' },
+      expiresAt: new Date(now.getTime() + 300_000),
+    });
     const refusals = [
-      // no username claim
-      await providerToken({}),
+      // no subject
+      await new SignJWT({ preferred_username: 'a.b' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'idp-1' })
+        .setIssuer('https://idp.justice.example')
+        .setAudience('gateway-api')
+        .setIssuedAt(Math.floor(now.getTime() / 1000))
+        .setExpirationTime(Math.floor(now.getTime() / 1000) + 300)
+        .sign(privateKey),
       // signed by another key under the provider's name
       await providerToken(
         { preferred_username: 'a.b' },

@@ -1,19 +1,26 @@
 import 'reflect-metadata';
-import { plainToInstance } from 'class-transformer';
+import { plainToInstance, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayNotEmpty,
   IsArray,
   IsIn,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
   MaxLength,
+  ValidateNested,
   validateSync,
 } from 'class-validator';
 import { AUTHORITY_ID_PATTERN, validationDetails } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { ROLES, type Role } from './roles.js';
+
+export class ExternalIdentitySchema {
+  @IsString() @MaxLength(500) @Matches(/^\S+$/, { message: 'issuer: no spaces' }) issuer!: string;
+  @IsString() @MaxLength(255) @Matches(/^\S+$/, { message: 'subject: no spaces' }) subject!: string;
+}
 
 /** An account as an administrator or the CLI creates it. */
 export class NewAccountSchema {
@@ -31,6 +38,15 @@ export class NewAccountSchema {
   @IsString({ each: true })
   @MaxLength(100, { each: true })
   jits?: string[];
+  /**
+   * For a user of the identity provider: its issuer and the user's `sub`, what their tokens are
+   * matched on (a display name such as preferred_username is neither unique nor stable).
+   */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ExternalIdentitySchema)
+  externalIdentity?: ExternalIdentitySchema;
 }
 
 /** Validates a list of accounts (the CLI's `users import` file), every problem listed. */

@@ -39,10 +39,13 @@ export class Authenticate {
       // Credentials live in real time: a node's clock moved for a deadline drill does not age them.
       const claims = await verifyToken(this.settings, credential);
       expiresAt = claims.expiresAt;
-      principal = await this.accounts.active(claims.username);
-      // A node token names the authority it was issued for; an account moved since must sign in again.
-      if (principal && claims.authorityId && principal.authorityId !== claims.authorityId) {
-        principal = undefined;
+      if ('externalIdentity' in claims) {
+        const { issuer, subject } = claims.externalIdentity;
+        principal = await this.accounts.byExternalIdentity(issuer, subject);
+      } else {
+        principal = await this.accounts.active(claims.username);
+        // A node token names the authority it was issued for; an account moved since must sign in again.
+        if (principal && principal.authorityId !== claims.authorityId) principal = undefined;
       }
     }
     if (!principal || !this.identity.hosts(principal.authorityId)) {

@@ -24,18 +24,18 @@ export interface TokenSettings {
 export interface IdentityProviderSettings {
   issuer: string;
   audience: string;
-  /** The provider's signing keys, from its JWKS document. */
+  /** The provider's signing keys, from its JWKS document (fetched over HTTPS only). */
   keys: JWTVerifyGetKey;
-  /** The claim naming the user, matched against the node's accounts. */
-  usernameClaim: string;
 }
 
-export interface TokenClaims {
-  username: string;
-  /** Named by the node's own tokens; a provider's tokens leave it to the account. */
-  authorityId?: string;
-  expiresAt?: Date;
-}
+export type TokenClaims =
+  /** A token of this node: the account's name and the authority it was issued for. */
+  | { username: string; authorityId: string; expiresAt: Date }
+  /**
+   * A token of the identity provider: its issuer and the user's subject, matched against the
+   * external identity recorded on an account (never a display name: not unique, not stable).
+   */
+  | { externalIdentity: { issuer: string; subject: string }; expiresAt: Date };
 
 /** Asymmetric algorithms only: a provider's public key must never double as an HMAC secret. */
 const PROVIDER_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
@@ -94,9 +94,10 @@ export async function verifyToken(
         audience: provider.audience,
         algorithms: PROVIDER_ALGORITHMS,
       });
-      const username = payload[provider.usernameClaim];
-      if (typeof username !== 'string') throw new Error('no username claim');
-      return { username, expiresAt: new Date(payload.exp! * 1000) };
+      return {
+        externalIdentity: { issuer: provider.issuer, subject: payload.sub! },
+        expiresAt: new Date(payload.exp! * 1000),
+      };
     }
     const { payload } = await jwtVerify(token, settings.secret, {
       ...common,
@@ -141,12 +142,7 @@ export function tokenSettingsOf(
       audience: string;
       maxTokenTtlSeconds: number;
       clockToleranceSeconds: number;
-      identityProvider?: {
-        issuer: string;
-        jwksUrl: string;
-        audience: string;
-        usernameClaim: string;
-      };
+      identityProvider?: { issuer: string; jwksUrl: string; audience: string };
     };
   },
   nodeAuthorityId: string,
@@ -165,7 +161,6 @@ export function tokenSettingsOf(
             issuer: provider.issuer,
             audience: provider.audience,
             keys: createRemoteJWKSet(new URL(provider.jwksUrl)),
-            usernameClaim: provider.usernameClaim,
           },
         }
       : {}),

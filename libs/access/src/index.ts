@@ -1,5 +1,5 @@
 export { AccessModule, readTokenSecret } from './access.module.js';
-export { NewAccountSchema, parseNewAccounts } from './account-schema.js';
+export { ExternalIdentitySchema, NewAccountSchema, parseNewAccounts } from './account-schema.js';
 export { Authenticate, TOKEN_SETTINGS } from './authenticate.use-case.js';
 export {
   generateApiKey,
@@ -20,5 +20,6 @@ export {
   type AccessScope,
   type Principal,
 } from './principal.js';
-export { CASEWORK, ROLES, type Role } from './roles.js';
+export { RoleGrants, type AccountChange, type RoleGrant } from './role-grants.js';
+export { CASEWORK, needsApproval, ROLES, ROLES_NEEDING_APPROVAL, type Role } from './roles.js';
 export { UserAccounts, type NewAccount } from './user-accounts.repository.js';

@@ -56,6 +56,8 @@ export const PERMISSIONS = {
   /** Aggregated, anonymised figures (OHCHR G1.7, G3.3; 004 Table 4). */
   'statistics.read': ['monitor', 'supervisor'],
   'users.manage': ['administrator'],
+  /** Approving or refusing another administrator's role grant (separation of duties). */
+  'role-grants.decide': ['administrator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

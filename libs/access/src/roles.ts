@@ -25,3 +25,25 @@ export const CASEWORK: Partial<Record<Role, readonly Procedure[]>> = {
   'repatriation-officer': ['nationality-verification'],
   'asset-recovery-officer': ['assets'],
 };
+
+/**
+ * Roles granted only with a second administrator's approval (separation of duties): every role
+ * that opens case content, the protected-persons register, the audit trail or account management.
+ * Administrator is among them, or one administrator could create a second one and approve
+ * through it. Only `monitor` (aggregated figures) is granted at once. The operator's
+ * `users import` (database access, the bootstrap path) grants directly.
+ */
+export const ROLES_NEEDING_APPROVAL: readonly Role[] = [
+  'central-authority-officer',
+  'liaison-officer',
+  'repatriation-officer',
+  'asset-recovery-officer',
+  'supervisor',
+  'asylum-authority-officer',
+  'auditor',
+  'administrator',
+];
+
+export function needsApproval(role: Role): boolean {
+  return ROLES_NEEDING_APPROVAL.includes(role);
+}

@@ -13,6 +13,8 @@ export interface NewAccount {
   authorityId: string;
   roles: Role[];
   jits: string[];
+  /** For accounts signed in through the identity provider: its issuer and the user's subject. */
+  externalIdentity?: { issuer: string; subject: string };
 }
 
 /** People's and services' accounts and the service accounts' API keys. */
@@ -24,7 +26,11 @@ export class UserAccounts {
     private readonly clock: Clock,
   ) {}
 
-  /** Creates accounts in one transaction: all of them, or none if one name is taken. */
+  /**
+   * Creates accounts in one transaction, with their roles at once: all of them, or none if one
+   * name is taken. The operator's bootstrap path (`users import`); administrators go through
+   * RoleGrants, where the roles that need it wait for a second administrator.
+   */
   async create(accounts: readonly NewAccount[], createdBy: string): Promise<Principal[]> {
     await this.db.transaction().execute(async (trx) => {
       for (const account of accounts) {
@@ -36,15 +42,19 @@ export class UserAccounts {
             authority: account.authorityId,
             roles: account.roles,
             jits: account.jits,
+            external_issuer: account.externalIdentity?.issuer ?? null,
+            external_subject: account.externalIdentity?.subject ?? null,
             created_at: this.clock.now(),
             created_by: createdBy,
           })
-          .onConflict((oc) => oc.column('username').doNothing())
+          .onConflict((oc) => oc.doNothing())
           .executeTakeFirst();
         if (inserted.numInsertedOrUpdatedRows === 0n) {
-          throw new GatewayError(ErrorCode.USER_EXISTS, `user ${account.username} already exists`, [
-            { field: 'username' },
-          ]);
+          throw new GatewayError(
+            ErrorCode.USER_EXISTS,
+            `user ${account.username} (or its external identity) already exists`,
+            [{ field: 'username' }],
+          );
         }
         await this.audit.record(
           {
@@ -71,6 +81,18 @@ export class UserAccounts {
       .selectFrom('users')
       .selectAll()
       .where('username', '=', username)
+      .where('disabled_at', 'is', null)
+      .executeTakeFirst();
+    return row && toPrincipal(row);
+  }
+
+  /** The active account of an identity provider's user: issuer and subject, both stable and unique. */
+  async byExternalIdentity(issuer: string, subject: string): Promise<Principal | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('external_issuer', '=', issuer)
+      .where('external_subject', '=', subject)
       .where('disabled_at', 'is', null)
       .executeTakeFirst();
     return row && toPrincipal(row);

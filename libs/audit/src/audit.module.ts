@@ -1,4 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
+import { ANONYMOUS_REFUSAL_WINDOW_MS, AnonymousRefusals } from './anonymous-refusals.js';
 import { AuditChainer } from './audit-chainer.js';
 import { AuditTrail } from './audit-trail.js';
 import { AUDIT_COMPONENT, StartupAudit } from './startup-audit.js';
@@ -18,10 +20,16 @@ export class AuditModule {
       module: AuditModule,
       providers: [
         AuditTrail,
+        AnonymousRefusals,
+        {
+          provide: ANONYMOUS_REFUSAL_WINDOW_MS,
+          inject: [NODE_CONFIG],
+          useFactory: (config: NodeConfig) => config.audit.anonymousRefusalWindowSeconds * 1000,
+        },
         { provide: AUDIT_COMPONENT, useValue: component },
         ...(options.longRunning ? [StartupAudit, AuditChainer] : []),
       ],
-      exports: [AuditTrail],
+      exports: [AuditTrail, AnonymousRefusals],
     };
   }
 }

@@ -1,3 +1,4 @@
+export { AnonymousRefusals } from './anonymous-refusals.js';
 export { AuditModule } from './audit.module.js';
 export { AuditTrail } from './audit-trail.js';
 export {

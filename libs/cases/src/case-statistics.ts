@@ -3,28 +3,26 @@ import { sql } from 'kysely';
 import { Clock } from '#libs/node-config';
 import { InjectDatabase, type Db } from '#libs/persistence';
 
-/** Counts below this are shown as suppressed, so that no figure points at a person (G1.7, G3.3). */
-export const SMALL_CELL = 5;
+import {
+  disclosureControlled,
+  ROUNDING_BASE,
+  SMALL_CELL,
+  type PublishedFigures,
+} from './statistics-disclosure.js';
 
-export interface StatisticsCell {
-  procedure: string;
-  status: string;
-  /** null when fewer than SMALL_CELL requests fall in the cell. */
-  requests: number | null;
-  overdue: number | null;
-}
+export type StatisticsCell = PublishedFigures['cells'][number];
 
-export interface AuthorityStatistics {
+export interface AuthorityStatistics extends PublishedFigures {
   authorityId: string;
   generatedAt: string;
   smallCellThreshold: number;
-  cells: StatisticsCell[];
+  roundingBase: number;
 }
 
 /**
  * Aggregated, anonymised figures for monitors (national rapporteurs, NHRIs: OHCHR G1.7, G3.3;
- * UNODC 004 Table 4): requests per procedure and state, and how many are overdue. No reference,
- * counterpart or date below the day leaves this query.
+ * UNODC 004 Table 4): requests per procedure and state, and how many are overdue, with totals. No
+ * reference, counterpart or date below the day leaves this query.
  */
 @Injectable()
 export class CaseStatistics {
@@ -52,17 +50,20 @@ export class CaseStatistics {
       .orderBy('procedure')
       .orderBy('status')
       .execute();
-    const suppress = (count: string) => (Number(count) < SMALL_CELL ? null : Number(count));
     return {
       authorityId,
       generatedAt: now.toISOString().slice(0, 10),
       smallCellThreshold: SMALL_CELL,
-      cells: rows.map((row) => ({
-        procedure: row.procedure,
-        status: row.status,
-        requests: suppress(row.requests),
-        overdue: Number(row.overdue) === 0 ? 0 : suppress(row.overdue),
-      })),
+      roundingBase: ROUNDING_BASE,
+      // Rounded, small counts suppressed, and no suppressed cell derivable from a total.
+      ...disclosureControlled(
+        rows.map((row) => ({
+          procedure: row.procedure,
+          status: row.status,
+          requests: Number(row.requests),
+          overdue: Number(row.overdue),
+        })),
+      ),
     };
   }
 }

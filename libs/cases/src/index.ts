@@ -6,10 +6,17 @@ export {
 } from './case-queries.js';
 export {
   CaseStatistics,
-  SMALL_CELL,
   type AuthorityStatistics,
   type StatisticsCell,
 } from './case-statistics.js';
+export {
+  disclosureControlled,
+  publishedCount,
+  ROUNDING_BASE,
+  SMALL_CELL,
+  type PublishedFigures,
+  type RawCell,
+} from './statistics-disclosure.js';
 export { CaseRepository, reviveClock, type RequestFilter } from './case.repository.js';
 export { CasesModule, DeadlineWorkerModule } from './cases.module.js';
 export {

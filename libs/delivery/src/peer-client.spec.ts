@@ -1,6 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AuthorityDirectory } from '#libs/directory';
+import { PeerTransport } from '#libs/node-config';
 import { MAX_PEER_ANSWER_BYTES, PeerClient, readPeerAnswer } from './peer-client.js';
+
+/** Plain HTTP, an empty directory: no pins to check. */
+const client = () => new PeerClient(new PeerTransport(), new AuthorityDirectory([], 'empty'));
 
 const routing = {
   sender: 'FR-MOJ-BEPI',
@@ -105,7 +110,7 @@ describe('PeerClient against a real HTTP server', () => {
       response.on('close', () => undefined);
       more();
     };
-    const result = await new PeerClient().deliver(endpoint, routing, 'envelope', {
+    const result = await client().deliver(endpoint, routing, 'envelope', {
       correlationId: null,
       timeoutMs: 10_000,
     });
@@ -120,12 +125,12 @@ describe('PeerClient against a real HTTP server', () => {
         JSON.stringify({ error: { code: 'SIGNATURE_INVALID', message: 'x', details: [] } }),
       );
     };
-    const refused = await new PeerClient().deliver(endpoint, routing, 'envelope', {
+    const refused = await client().deliver(endpoint, routing, 'envelope', {
       correlationId: 'c',
       timeoutMs: 5000,
     });
     expect(refused).toMatchObject({ ok: false, failure: 'permanent', code: 'SIGNATURE_INVALID' });
-    const unreachable = await new PeerClient().deliver('http://127.0.0.1:1', routing, 'envelope', {
+    const unreachable = await client().deliver('http://127.0.0.1:1', routing, 'envelope', {
       correlationId: null,
       timeoutMs: 5000,
     });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuthorityDirectory } from '#libs/directory';
 import {
   ENVELOPE_MEDIA_TYPE,
   INBOUND_PATH,
@@ -6,6 +7,7 @@ import {
   ROUTING_HEADERS,
   type EnvelopeRouting,
 } from '#libs/envelope';
+import { PeerTransport } from '#libs/node-config';
 import { classifyPeerAnswer, type FailureClass } from './peer-refusals.js';
 
 /**
@@ -26,9 +28,19 @@ export type PeerAnswer =
       code?: string;
     };
 
-/** HTTP client of the peer inbound endpoint. Never throws: every failure is an answer. */
+/**
+ * HTTP client of the peer inbound endpoint. Never throws: every failure is an answer,
+ * classified as transient (retried) or permanent.
+ * Over HTTPS it presents the node's certificate and checks the recipient's against its directory
+ * pins (PeerTransport).
+ */
 @Injectable()
 export class PeerClient {
+  constructor(
+    private readonly transport: PeerTransport,
+    private readonly directory: AuthorityDirectory,
+  ) {}
+
   async deliver(
     endpoint: string,
     routing: EnvelopeRouting,
@@ -39,20 +51,24 @@ export class PeerClient {
     // The timeout covers the answer's body too: a peer that trickles its answer is cut off.
     const signal = AbortSignal.timeout(options.timeoutMs);
     try {
-      response = await fetch(new URL(INBOUND_PATH, endpoint), {
-        method: 'POST',
-        headers: {
-          'content-type': ENVELOPE_MEDIA_TYPE,
-          [ROUTING_HEADERS.sender]: routing.sender,
-          [ROUTING_HEADERS.recipient]: routing.recipient,
-          [ROUTING_HEADERS.messageId]: routing.messageId,
-          ...(options.correlationId
-            ? { [ROUTING_HEADERS.correlationId]: options.correlationId }
-            : {}),
+      const pins = this.directory.find(routing.recipient)?.tlsPins ?? [];
+      response = await this.transport.post(
+        new URL(INBOUND_PATH, endpoint),
+        {
+          headers: {
+            'content-type': ENVELOPE_MEDIA_TYPE,
+            [ROUTING_HEADERS.sender]: routing.sender,
+            [ROUTING_HEADERS.recipient]: routing.recipient,
+            [ROUTING_HEADERS.messageId]: routing.messageId,
+            ...(options.correlationId
+              ? { [ROUTING_HEADERS.correlationId]: options.correlationId }
+              : {}),
+          },
+          body: armored,
+          signal,
         },
-        body: armored,
-        signal,
-      });
+        pins,
+      );
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code;
       return {

@@ -50,7 +50,19 @@ export interface AuthorityFields {
   procedures: Procedure[];
   /** Current and past keys. Authorities hosted on one node (a hub) list the same keys. */
   keys: DirectoryKey[];
+  /**
+   * SHA-256 fingerprints (normalised: 64 upper-case hex digits) of the node's TLS certificate or
+   * of a CA certificate in its chain: what its server and client certificates must match.
+   */
+  tlsPins?: string[];
 }
+
+/** A certificate pin as written (hex, colons allowed, any case) in its one comparable form. */
+export function normaliseTlsPin(pin: string): string {
+  return pin.replace(/:/g, '').toUpperCase();
+}
+
+export const TLS_PIN_PATTERN = /^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/;
 
 const iso = (date: Date) => date.toISOString();
 
@@ -75,6 +87,7 @@ export class Authority implements SignerKeys {
   readonly endpoint: string;
   readonly procedures: Procedure[];
   readonly keys: readonly DirectoryKey[];
+  readonly tlsPins: readonly string[];
 
   constructor(fields: AuthorityFields) {
     this.id = fields.id;
@@ -84,6 +97,7 @@ export class Authority implements SignerKeys {
     this.endpoint = fields.endpoint;
     this.procedures = fields.procedures;
     this.keys = fields.keys;
+    this.tlsPins = (fields.tlsPins ?? []).map(normaliseTlsPin);
   }
 
   get publicKeys(): PublicKey[] {

@@ -4,6 +4,7 @@ export {
   AuthorityDirectory,
   keyEndsAt,
   keyUsableAt,
+  normaliseTlsPin,
   REVOCATION_REASONS,
   type AuthorityFields,
   type AuthorityKind,

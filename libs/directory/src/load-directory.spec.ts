@@ -128,6 +128,16 @@ describe('loadDirectory', () => {
     expect(loaded.digest).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('reads the TLS pins of an entry in one comparable form, and signs them into the digest', async () => {
+    const pin = 'ab:'.repeat(31) + 'cd';
+    const files = { 'fr.json': frFile(), 'ng.json': ngFile({ tlsPins: [pin] }) };
+    const loaded = await loadDirectory(directory(files));
+    expect(loaded.find('NG-MOJ-CA')!.tlsPins).toEqual(['AB'.repeat(31) + 'CD']);
+    expect(loaded.find('FR-MOJ-BEPI')!.tlsPins).toEqual([]);
+    const unpinned = await loadDirectory(directory({ ...files, 'ng.json': ngFile() }));
+    expect(unpinned.digest).not.toBe(loaded.digest);
+  });
+
   it('computes the same digest for the same content and a different one for any change', async () => {
     const files = { 'fr.json': frFile(), 'ng.json': ngFile() };
     const { digest } = await loadDirectory(directory(files));
@@ -158,6 +168,13 @@ describe('loadDirectory', () => {
     ['no procedures', () => ({ procedures: [] }), 'procedures'],
     ['an unknown kind', () => ({ kind: 'ministry' }), 'kind'],
     ['an endpoint that is not an http(s) URL', () => ({ endpoint: 'ftp://host' }), 'endpoint'],
+    [
+      'a plain-http endpoint off loopback',
+      () => ({ endpoint: 'http://gateway.bepi.example' }),
+      'endpoint',
+    ],
+    ['a TLS pin that is no SHA-256', () => ({ tlsPins: ['AB:CD'] }), 'tlsPins'],
+    ['an empty pin list', () => ({ tlsPins: [] }), 'tlsPins'],
     ['an unknown field', () => ({ telephone: '+33 1 00 00 00 00' }), 'telephone'],
     ['a missing field', () => ({ name: undefined }), 'name'],
     ['no keys', () => ({ keys: [] }), 'keys'],

@@ -33,11 +33,25 @@ import {
   AUTHORITY_KINDS,
   AuthorityDirectory,
   REVOCATION_REASONS,
+  TLS_PIN_PATTERN,
   type AuthorityKind,
   type DirectoryKey,
   type DirectoryVersion,
   type RevocationReason,
 } from './authority.js';
+
+/** Peers are reached over HTTPS; plain HTTP only on loopback (the local networks of tests and demo). */
+function endpointTransportAllowed(endpoint: string): boolean {
+  try {
+    const url = new URL(endpoint);
+    return (
+      url.protocol === 'https:' ||
+      (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+    );
+  } catch {
+    return true; // reported by IsUrl
+  }
+}
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 const rfc3339 = (field: string) =>
@@ -75,7 +89,24 @@ class AuthorityEntryBase {
   @IsString() @MaxLength(200) name!: string;
   @IsIn(AUTHORITY_KINDS) kind!: AuthorityKind;
   @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  @ValidateBy({
+    name: 'httpsEndpoint',
+    validator: {
+      validate: (value: unknown) => typeof value !== 'string' || endpointTransportAllowed(value),
+      defaultMessage: () =>
+        'endpoint must be https:// (plain http only on a loopback address, for local networks)',
+    },
+  })
   endpoint!: string;
+  /** SHA-256 fingerprints of the node's TLS certificate or of a CA in its chain (hex). */
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @Matches(TLS_PIN_PATTERN, {
+    each: true,
+    message: 'tlsPins must be SHA-256 fingerprints: 64 hex digits, colons allowed',
+  })
+  tlsPins?: string[];
   /**
    * The procedures the authority receives. An asylum authority may receive none: its node holds
    * the State's protected-persons register, which the State's other nodes consult.
@@ -121,6 +152,7 @@ export interface AuthorityRecord {
   kind: AuthorityKind;
   endpoint: string;
   procedures: Procedure[];
+  tlsPins?: string[];
   keys: Array<{
     fingerprint: string;
     publicKey: string;
@@ -140,6 +172,7 @@ export function authorityRecord(authority: Authority): AuthorityRecord {
     kind,
     endpoint,
     procedures,
+    ...(authority.tlsPins.length > 0 && { tlsPins: [...authority.tlsPins] }),
     keys: authority.keys.map((key) => ({
       fingerprint: key.fingerprint,
       publicKey: key.publicKeyArmored,
@@ -225,8 +258,10 @@ export async function buildDirectory(
       keys.push(loaded);
     }
     if (keys.length === entry.keys.length) {
-      const { id, state, name, kind, endpoint, procedures } = entry;
-      authorities.push(new Authority({ id, state, name, kind, endpoint, procedures, keys }));
+      const { id, state, name, kind, endpoint, procedures, tlsPins } = entry;
+      authorities.push(
+        new Authority({ id, state, name, kind, endpoint, procedures, keys, tlsPins }),
+      );
     }
   }
   if (problems.length > 0) {

@@ -38,6 +38,7 @@ export {
   type Procedure,
 } from './payload.js';
 export { AUTHORITY_ID_PATTERN, parseEnvelopePayload, validationDetails } from './payload-schema.js';
+export { checkPayloadLimits, PAYLOAD_LIMITS } from './payload-limits.js';
 export {
   signReceipt,
   verifyReceipt,

@@ -114,9 +114,40 @@ export const ErrorCode = {
   DATABASE_READ_ONLY: 'DATABASE_READ_ONLY',
   /** Redis (the delivery queue, the timers) cannot be reached for something that needs it now. */
   QUEUE_UNAVAILABLE: 'QUEUE_UNAVAILABLE',
+  // Request bodies of the API (every JSON body, before validation)
+  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  BODY_TOO_DEEP: 'BODY_TOO_DEEP',
+  BODY_MALFORMED: 'BODY_MALFORMED',
+  // Separation of duties in granting roles
+  /** A role grant requested or approved by the person it concerns, or approved by its requester. */
+  SEPARATION_OF_DUTIES: 'SEPARATION_OF_DUTIES',
+  ROLE_GRANT_NOT_FOUND: 'ROLE_GRANT_NOT_FOUND',
+  // Transport security of the peer endpoints (mutual TLS)
+  /** A peer endpoint reached without a client certificate the node's TLS CA vouches for. */
+  PEER_CERTIFICATE_REQUIRED: 'PEER_CERTIFICATE_REQUIRED',
+  /** The client certificate matches none of the pins of the sender's directory entry. */
+  PEER_CERTIFICATE_MISMATCH: 'PEER_CERTIFICATE_MISMATCH',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * Refusals a peer endpoint makes before the sender's signature has verified: the source is still
+ * anonymous, whatever sender it claims (their audit entries are aggregated per source).
+ */
+export const PEER_REFUSALS_BEFORE_AUTHENTICATION: ReadonlySet<string> = new Set<ErrorCode>([
+  ErrorCode.ENVELOPE_ROUTING_MISSING,
+  ErrorCode.ENVELOPE_TOO_LARGE,
+  ErrorCode.ENVELOPE_MALFORMED,
+  ErrorCode.UNKNOWN_SENDER,
+  ErrorCode.WRONG_RECIPIENT,
+  ErrorCode.ENVELOPE_DECRYPTION_FAILED,
+  ErrorCode.SIGNATURE_INVALID,
+  ErrorCode.SIGNING_KEY_NOT_VALID,
+  ErrorCode.REGISTER_CHECK_REFUSED,
+  ErrorCode.PEER_CERTIFICATE_REQUIRED,
+  ErrorCode.PEER_CERTIFICATE_MISMATCH,
+]);
 
 export interface ErrorDetail {
   /** The field at fault, as a JSON path (`body.summaryOfFacts`). */

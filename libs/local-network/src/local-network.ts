@@ -8,6 +8,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -35,6 +36,11 @@ export interface NodeSpec {
    * prefix and keys, as behind a load balancer. The directory names the first one.
    */
   extraGatewayPorts?: number[];
+  /**
+   * Native HTTPS with mutual TLS on the peer endpoints: the node's certificate and key, the CA
+   * that vouches for peers, and the pins its directory entry publishes (SHA-256, hex).
+   */
+  tls?: { certFile: string; keyFile: string; caFile: string; pins?: string[] };
 }
 
 /** Every node gets one account per role and authority: `<authority id, lower case>.<role>`. */
@@ -148,6 +154,7 @@ export class LocalNetwork {
       kind: node.kind,
       endpoint: node.advertisedEndpoint ?? this.url(node.authorityId),
       procedures: node.procedures,
+      ...(node.tls?.pins && { tlsPins: node.tls.pins }),
       keys: [
         { fingerprint: pair.fingerprint, publicKeyFile: `keys/${node.authorityId}.asc`, validFrom },
       ],
@@ -229,6 +236,7 @@ export class LocalNetwork {
       authorityId?: string;
       kind?: 'person' | 'service';
       jits?: string[];
+      externalIdentity?: { issuer: string; subject: string };
     }> = this.authoritiesOf(nodeId).flatMap((authorityId) =>
       ROLES.map((role) => ({
         username: accountName(authorityId, role),
@@ -317,7 +325,7 @@ export class LocalNetwork {
     const port = instance === 0 ? node.port : node.extraGatewayPorts?.[instance - 1];
     if (port === undefined)
       throw new Error(`${node.authorityId} has no gateway instance ${instance}`);
-    return `http://127.0.0.1:${port}`;
+    return `${node.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   }
 
   schema(authorityId: string): string {
@@ -352,6 +360,11 @@ export class LocalNetwork {
       GATEWAY_REDIS_PREFIX: this.prefix(authorityId),
       DATABASE_URL: this.databaseUrl,
       REDIS_URL: this.redisUrl,
+      ...(node.tls && {
+        GATEWAY_TLS_CERT_FILE: node.tls.certFile,
+        GATEWAY_TLS_KEY_FILE: node.tls.keyFile,
+        GATEWAY_TLS_CA_FILE: node.tls.caFile,
+      }),
       ...this.options.env,
     };
   }
@@ -411,8 +424,7 @@ export class LocalNetwork {
         );
       }
       try {
-        const response = await fetch(`${this.url(authorityId, instance)}/health/ready`);
-        if (response.ok) return;
+        if ((await this.httpGet(authorityId, '/health/ready', instance)) === 200) return;
       } catch {
         // not listening yet
       }
@@ -424,6 +436,19 @@ export class LocalNetwork {
   /** The process id of a running gateway or worker: its CPU time in /proc, and the same id later means it was never restarted. */
   pid(authorityId: string, component: Component, instance = 0): number | undefined {
     return this.processes.get(processKey(authorityId, component, instance))?.pid;
+  }
+
+  /** The status of a GET on a node, over HTTPS (trusting the node's CA) when it runs TLS. */
+  private httpGet(authorityId: string, path: string, instance: number): Promise<number> {
+    const url = `${this.url(authorityId, instance)}${path}`;
+    const tls = this.hostOf(authorityId).tls;
+    if (!tls) return fetch(url).then((response) => response.status);
+    return new Promise((resolve, reject) => {
+      httpsGet(url, { ca: readFileSync(tls.caFile) }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      }).on('error', reject);
+    });
   }
 
   isRunning(authorityId: string, component: Component, instance = 0): boolean {

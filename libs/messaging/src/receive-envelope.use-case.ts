@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { sql } from 'kysely';
-import { AuditTrail } from '#libs/audit';
+import { AnonymousRefusals, AuditTrail } from '#libs/audit';
 import { DeadlineTimers, ProcedureTracker, type TrackingResult } from '#libs/cases';
 import {
   EventsPublisher,
@@ -16,7 +16,12 @@ import {
   type EnvelopeRouting,
   type OpenedEnvelope,
 } from '#libs/envelope';
-import { ErrorCode, GatewayError, isGatewayError } from '#libs/errors';
+import {
+  ErrorCode,
+  GatewayError,
+  isGatewayError,
+  PEER_REFUSALS_BEFORE_AUTHENTICATION,
+} from '#libs/errors';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
 import { InboundDecryption } from './inbound-decryption.js';
 import { MessageRepository } from './message.repository.js';
@@ -52,6 +57,7 @@ export class ReceiveEnvelope {
     private readonly tracker: ProcedureTracker,
     private readonly timers: DeadlineTimers,
     private readonly audit: AuditTrail,
+    private readonly anonymousRefusals: AnonymousRefusals,
     private readonly directory: AuthorityDirectory,
     private readonly identity: NodeIdentity,
     private readonly events: EventsPublisher,
@@ -68,9 +74,11 @@ export class ReceiveEnvelope {
   ): Promise<InboundResult> {
     const envelopeSha256 = sha256Hex(raw);
     try {
-      const replay = await this.storedReceiptFor(routing.messageId, envelopeSha256, context);
-      if (replay) return replay;
+      // The envelope is authenticated before its id is looked up: an unauthenticated caller must
+      // not learn whether a message id exists (a 409 against a 400 would tell).
       const opened = await this.open(raw, routing);
+      const replay = await this.storedReceiptFor(opened.payload.messageId, envelopeSha256, context);
+      if (replay) return replay;
       return await this.store(raw, opened, context);
     } catch (error) {
       if (isGatewayError(error))
@@ -280,8 +288,8 @@ export class ReceiveEnvelope {
     // Claimed routing values are attacker-controlled: recorded truncated, never as keys.
     const claimed = (value: string | undefined) =>
       value === undefined ? null : value.slice(0, 80);
-    await this.audit.record({
-      event: 'message.rejected',
+    const record = {
+      event: 'message.rejected' as const,
       actor: 'unauthenticated-peer',
       correlationId: context.correlationId,
       details: {
@@ -294,6 +302,12 @@ export class ReceiveEnvelope {
         size,
         remoteAddress: context.remoteAddress ?? null,
       },
-    });
+    };
+    // Before the signature verified the source is anonymous: aggregated per address and code (S7).
+    if (PEER_REFUSALS_BEFORE_AUTHENTICATION.has(error.code)) {
+      await this.anonymousRefusals.record(record, context.remoteAddress ?? 'unknown', error.code);
+    } else {
+      await this.audit.record(record);
+    }
   }
 }

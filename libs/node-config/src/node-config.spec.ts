@@ -181,7 +181,6 @@ describe('loadNodeConfig', () => {
       issuer: 'https://idp.justice.example',
       jwksUrl: 'https://idp.justice.example/jwks.json',
       audience: 'gateway-api',
-      usernameClaim: 'preferred_username',
     });
     expect(loadNodeConfig(REQUIRED).auth.identityProvider).toBeUndefined();
     const error = configFailure({
@@ -189,6 +188,44 @@ describe('loadNodeConfig', () => {
       GATEWAY_OIDC_ISSUER: 'https://idp.justice.example',
     });
     expect(fields(error)).toEqual(['GATEWAY_OIDC_JWKS_URL']);
+  });
+
+  it('fetches the identity provider’s keys over HTTPS only, loopback HTTP only when told (tests)', () => {
+    const provider = (jwksUrl: string, allow?: string) => ({
+      ...REQUIRED,
+      GATEWAY_OIDC_ISSUER: 'https://idp.justice.example',
+      GATEWAY_OIDC_JWKS_URL: jwksUrl,
+      ...(allow !== undefined && { GATEWAY_OIDC_ALLOW_LOOPBACK_HTTP: allow }),
+    });
+    for (const [url, allow] of [
+      ['http://idp.justice.example/jwks.json', 'true'],
+      ['http://10.0.0.7/jwks.json', 'true'],
+      ['http://127.0.0.1:4999/jwks.json', undefined],
+      ['http://localhost:4999/jwks.json', 'yes'],
+      ['ftp://idp.justice.example/jwks.json', 'true'],
+    ] as const) {
+      expect([url, fields(configFailure(provider(url, allow)))]).toEqual([
+        url,
+        ['GATEWAY_OIDC_JWKS_URL'],
+      ]);
+    }
+    for (const url of ['http://127.0.0.1:4999/jwks.json', 'http://[::1]:4999/jwks.json']) {
+      expect(loadNodeConfig(provider(url, 'true')).auth.identityProvider?.jwksUrl).toBe(url);
+    }
+  });
+
+  it('reads the trusted proxies as CIDR blocks, and refuses anything else', () => {
+    const config = loadNodeConfig({
+      ...REQUIRED,
+      GATEWAY_TRUSTED_PROXIES: ' 10.0.0.0/8, 192.0.2.7 ,2001:db8::/32',
+    });
+    expect(config.http.trustedProxies).toEqual(['10.0.0.0/8', '192.0.2.7/32', '2001:db8::/32']);
+    expect(loadNodeConfig(REQUIRED).http.trustedProxies).toEqual([]);
+    const error = configFailure({
+      ...REQUIRED,
+      GATEWAY_TRUSTED_PROXIES: '10.0.0.0/33,proxy.example,10.0.0.1/8/2,::1/129',
+    });
+    expect(fields(error)).toEqual(Array(4).fill('GATEWAY_TRUSTED_PROXIES'));
   });
 
   it('reads the authorities a hub hosts, and refuses another State or a malformed id', () => {

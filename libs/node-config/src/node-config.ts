@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
 import { AUTHORITY_ID_PATTERN } from '#libs/envelope';
@@ -14,7 +15,25 @@ export interface NodeConfig {
   directoryFile?: string;
   directoryTrustAnchorFile?: string;
   privateKeyFile: string;
-  http: { host: string; port: number; maxEnvelopeBytes: number; maxJsonBodyBytes: number };
+  http: {
+    host: string;
+    port: number;
+    maxEnvelopeBytes: number;
+    maxJsonBodyBytes: number;
+    /**
+     * Reverse proxies whose X-Forwarded-For is believed (GATEWAY_TRUSTED_PROXIES: addresses or
+     * CIDR blocks). From any other address the header is ignored: the socket's address counts.
+     */
+    trustedProxies: string[];
+    /** The OpenAPI document and UI at /docs: off, for signed-in users only, or public (GATEWAY_DOCS). */
+    docs: 'off' | 'authenticated' | 'public';
+  };
+  /**
+   * Native HTTPS (GATEWAY_TLS_CERT_FILE, GATEWAY_TLS_KEY_FILE): the node's certificate, also
+   * presented as client certificate to peers; with GATEWAY_TLS_CA_FILE, the CAs that vouch for
+   * peers' certificates, and the peer endpoints then require one (mutual TLS).
+   */
+  tls?: { certFile: string; keyFile: string; caFile?: string };
   database: { url: string; schema: string };
   redis: { url: string; prefix: string };
   delivery: {
@@ -47,6 +66,8 @@ export interface NodeConfig {
     heldRecheckIntervalMs: number;
     heldGiveUpMs: number;
   };
+  /** Anonymous refusals are audited one in full, then counted, per source and window (S7). */
+  audit: { anonymousRefusalWindowSeconds: number };
   /** Warnings for keys that end within `expiryWarningDays`; the worker checks every interval. */
   keys: { expiryWarningDays: number; expiryCheckIntervalMs: number };
   /** Bearer tokens issued by this node (issuer `gateway:<authorityId>`), and an optional identity provider. */
@@ -54,10 +75,20 @@ export interface NodeConfig {
     audience: string;
     maxTokenTtlSeconds: number;
     clockToleranceSeconds: number;
-    identityProvider?: { issuer: string; jwksUrl: string; audience: string; usernameClaim: string };
+    identityProvider?: { issuer: string; jwksUrl: string; audience: string };
   };
-  /** Requests per window: per address (all requests), per address on the peer endpoint, per signed-in user. */
-  rateLimits: { windowSeconds: number; perUser: number; perPeer: number; perAddress: number };
+  /**
+   * Requests per window: per client address (the officer API), per signed-in user, and on the peer
+   * endpoints two separate budgets: envelopes that verified, per sender authority (`perPeer`), and
+   * posts not (yet) verified, per client address and claimed sender (`perPeerUnverified`).
+   */
+  rateLimits: {
+    windowSeconds: number;
+    perUser: number;
+    perPeer: number;
+    perPeerUnverified: number;
+    perAddress: number;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -89,8 +120,10 @@ const NUMERIC_OVERRIDES: Array<[path: string, variable: string]> = [
   ['auth.maxTokenTtlSeconds', 'GATEWAY_MAX_TOKEN_TTL_SECONDS'],
   ['auth.clockToleranceSeconds', 'GATEWAY_TOKEN_CLOCK_TOLERANCE_SECONDS'],
   ['rateLimits.windowSeconds', 'GATEWAY_RATE_WINDOW_SECONDS'],
+  ['audit.anonymousRefusalWindowSeconds', 'GATEWAY_AUDIT_REFUSAL_WINDOW_SECONDS'],
   ['rateLimits.perUser', 'GATEWAY_RATE_LIMIT_PER_USER'],
   ['rateLimits.perPeer', 'GATEWAY_RATE_LIMIT_PER_PEER'],
+  ['rateLimits.perPeerUnverified', 'GATEWAY_RATE_LIMIT_PER_PEER_UNVERIFIED'],
   ['rateLimits.perAddress', 'GATEWAY_RATE_LIMIT_PER_ADDRESS'],
 ];
 
@@ -169,21 +202,40 @@ export function loadNodeConfig(env: Env = process.env): NodeConfig {
       problems.push({ field: path, message: `must be a positive integer (${variable})` });
     }
   }
-  if (env.GATEWAY_OIDC_ISSUER) {
-    const jwksUrl = env.GATEWAY_OIDC_JWKS_URL ?? '';
-    if (!/^https?:\/\/\S+$/.test(jwksUrl)) {
+  const docs = env.GATEWAY_DOCS ?? getPath(config, 'http.docs');
+  if (docs !== 'off' && docs !== 'authenticated' && docs !== 'public') {
+    problems.push({ field: 'GATEWAY_DOCS', message: 'must be off, authenticated or public' });
+  }
+  config.http = { ...config.http, docs: docs as NodeConfig['http']['docs'] };
+  if (env.GATEWAY_TLS_CERT_FILE || env.GATEWAY_TLS_KEY_FILE || env.GATEWAY_TLS_CA_FILE) {
+    if (!env.GATEWAY_TLS_CERT_FILE || !env.GATEWAY_TLS_KEY_FILE) {
       problems.push({
-        field: 'GATEWAY_OIDC_JWKS_URL',
-        message: 'the identity provider needs the URL of its JWKS document',
+        field: env.GATEWAY_TLS_CERT_FILE ? 'GATEWAY_TLS_KEY_FILE' : 'GATEWAY_TLS_CERT_FILE',
+        message: 'HTTPS needs both the certificate and its private key',
       });
     }
+    config.tls = {
+      certFile: env.GATEWAY_TLS_CERT_FILE ?? '',
+      keyFile: env.GATEWAY_TLS_KEY_FILE ?? '',
+      ...(env.GATEWAY_TLS_CA_FILE && { caFile: env.GATEWAY_TLS_CA_FILE }),
+    };
+  }
+  const listed = getPath(config, 'http.trustedProxies');
+  const proxies = trustedProxies(
+    env.GATEWAY_TRUSTED_PROXIES ?? (Array.isArray(listed) ? listed.join(',') : ''),
+  );
+  config.http = { ...config.http, trustedProxies: proxies.valid };
+  problems.push(...proxies.problems);
+  if (env.GATEWAY_OIDC_ISSUER) {
+    const jwksUrl = env.GATEWAY_OIDC_JWKS_URL ?? '';
+    const problem = jwksUrlProblem(jwksUrl, env.GATEWAY_OIDC_ALLOW_LOOPBACK_HTTP === 'true');
+    if (problem) problems.push({ field: 'GATEWAY_OIDC_JWKS_URL', message: problem });
     config.auth = {
       ...config.auth,
       identityProvider: {
         issuer: env.GATEWAY_OIDC_ISSUER,
         jwksUrl,
         audience: env.GATEWAY_OIDC_AUDIENCE ?? String(getPath(config, 'auth.audience')),
-        usernameClaim: env.GATEWAY_OIDC_USERNAME_CLAIM ?? 'preferred_username',
       },
     };
   }
@@ -213,6 +265,50 @@ export function loadNodeConfig(env: Env = process.env): NodeConfig {
     );
   }
   return config;
+}
+
+/** Addresses and CIDR blocks (`10.0.0.0/8`, `2001:db8::/32`, `192.0.2.7`), comma-separated. */
+function trustedProxies(list: string): { valid: string[]; problems: ErrorDetail[] } {
+  const valid: string[] = [];
+  const problems: ErrorDetail[] = [];
+  for (const entry of list
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix);
+    const maxBits = family === 6 ? 128 : 32;
+    if (family === 0 || extra !== undefined || !/^\d+$/.test(String(bits)) || bits > maxBits) {
+      problems.push({
+        field: 'GATEWAY_TRUSTED_PROXIES',
+        message: `${entry} is not an IP address or CIDR block`,
+      });
+      continue;
+    }
+    valid.push(`${address}/${bits}`);
+  }
+  return { valid, problems };
+}
+
+/**
+ * The identity provider's keys decide who signs in: they are fetched over HTTPS only. Plain HTTP
+ * is allowed for a loopback address alone, and only when GATEWAY_OIDC_ALLOW_LOOPBACK_HTTP=true
+ * says so explicitly (tests running a provider on the same machine).
+ */
+function jwksUrlProblem(jwksUrl: string, allowLoopbackHttp: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(jwksUrl);
+  } catch {
+    return 'the identity provider needs the https:// URL of its JWKS document';
+  }
+  if (url.protocol === 'https:') return undefined;
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol === 'http:' && loopback && allowLoopbackHttp) return undefined;
+  return loopback
+    ? 'must be https://; plain http on loopback needs GATEWAY_OIDC_ALLOW_LOOPBACK_HTTP=true (tests only)'
+    : 'must be an https:// URL: the keys that decide who signs in are never fetched in clear';
 }
 
 /**

@@ -5,6 +5,7 @@ import { loadKeyRing } from './key-ring.js';
 import { loadNodeDirectory } from './node-directory.js';
 import { loadNodeConfig, readKeyPassphrase, type NodeConfig } from './node-config.js';
 import { Clock, NodeIdentity, OffsetClock, SystemClock } from './node-identity.js';
+import { loadTlsMaterial, PeerTransport } from './peer-tls.js';
 
 export const NODE_CONFIG = Symbol('NODE_CONFIG');
 
@@ -58,6 +59,11 @@ async function loadIdentity(
       useFactory: loadIdentity,
     },
     {
+      provide: PeerTransport,
+      inject: [NODE_CONFIG],
+      useFactory: (config: NodeConfig) => new PeerTransport(loadTlsMaterial(config.tls)),
+    },
+    {
       provide: Clock,
       useFactory: () => {
         const offsetFile = process.env.GATEWAY_CLOCK_OFFSET_FILE;
@@ -65,6 +71,6 @@ async function loadIdentity(
       },
     },
   ],
-  exports: [NODE_CONFIG, AuthorityDirectory, NodeIdentity, Clock],
+  exports: [NODE_CONFIG, AuthorityDirectory, NodeIdentity, Clock, PeerTransport],
 })
 export class NodeModule {}

@@ -10,9 +10,10 @@ import { recordCaseFactsHistory } from './migrations/0008-case-facts-history.js'
 import * as access from './migrations/0005-access.js';
 import * as directoryVersions from './migrations/0006-directory-versions.js';
 import * as nationalRegister from './migrations/0009-national-register.js';
+import * as roleGrants from './migrations/0010-role-grants.js';
+import * as mailboxEvents from './migrations/0011-mailbox-events.js';
 import * as idempotencyKeys from './migrations/0012-idempotency-keys.js';
 import * as uploads from './migrations/0013-uploads.js';
-import * as mailboxEvents from './migrations/0011-mailbox-events.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,9 +23,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-access': access,
   '0006-directory-versions': directoryVersions,
   '0009-national-register': nationalRegister,
+  '0010-role-grants': roleGrants,
+  '0011-mailbox-events': mailboxEvents,
   '0012-idempotency-keys': idempotencyKeys,
   '0013-uploads': uploads,
-  '0011-mailbox-events': mailboxEvents,
 };
 
 /** How long a new connection may take before the query that needed it fails (and is retried). */

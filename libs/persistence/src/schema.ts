@@ -214,6 +214,23 @@ export interface UsersTable {
   created_at: Timestamp;
   created_by: string;
   disabled_at: Timestamp | null;
+  /** The identity provider's issuer and subject of an account signed in through OpenID Connect. */
+  external_issuer: ColumnType<string | null, string | null | undefined, string | null>;
+  external_subject: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A role grant awaiting, or given, a second administrator's decision (separation of duties). */
+export interface RoleGrantsTable {
+  id: string;
+  username: string;
+  authority: string;
+  roles: string[];
+  status: 'pending' | 'approved' | 'refused';
+  requested_by: string;
+  requested_at: Timestamp;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  reason: string | null;
 }
 
 export interface ApiKeysTable {
@@ -289,6 +306,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   uploads: UploadsTable;
   mailbox_events: MailboxEventsTable;
+  role_grants: RoleGrantsTable;
 }
 
 export type MessageRow = Selectable<MessagesTable>;

@@ -1,15 +1,28 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { IsString, MaxLength } from 'class-validator';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import {
   isGranted,
   NewAccountSchema,
   PERMISSIONS,
+  RoleGrants,
+  ROLES,
   scopeOf,
   UserAccounts,
   type AccessScope,
+  type AccountChange,
   type Permission,
   type Principal,
+  type Role,
+  type RoleGrant,
 } from '#libs/access';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { NodeIdentity } from '#libs/node-config';
@@ -19,11 +32,25 @@ class NewApiKeyDto {
   @IsString() @MaxLength(100) label!: string;
 }
 
+class RolesDto {
+  /** The account's roles from now on: removals apply at once, additions may await approval. */
+  @IsArray() @ArrayNotEmpty() @IsIn(ROLES, { each: true }) roles!: Role[];
+}
+
+class RoleGrantQuery {
+  @IsOptional() @IsIn(['pending', 'approved', 'refused']) status?: RoleGrant['status'];
+}
+
+class RefusalDto {
+  @IsString() @MinLength(3) @MaxLength(1000) reason!: string;
+}
+
 @ApiTags('access')
 @Controller('api/v1')
 export class AccessController {
   constructor(
     private readonly accounts: UserAccounts,
+    private readonly grants: RoleGrants,
     private readonly identity: NodeIdentity,
   ) {}
 
@@ -50,11 +77,14 @@ export class AccessController {
   @Post('users')
   @HttpCode(201)
   @Requires('users.manage')
-  @ApiOperation({ summary: "Create an account in the administrator's authority" })
+  @ApiOperation({
+    summary:
+      "Create an account in the administrator's authority; roles other than monitor await a second administrator's approval (pendingGrant)",
+  })
   async create(
     @Body() user: NewAccountSchema,
     @Officer() officer: OfficerContext,
-  ): Promise<Principal> {
+  ): Promise<AccountChange> {
     // Administrators manage configuration of their own authority, never another's users.
     if (
       user.authorityId !== officer.principal.authorityId ||
@@ -66,19 +96,73 @@ export class AccessController {
         [{ field: 'authorityId' }],
       );
     }
-    const [created] = await this.accounts.create(
-      [
-        {
-          username: user.username,
-          kind: user.kind,
-          authorityId: user.authorityId,
-          roles: user.roles,
-          jits: user.jits ?? [],
-        },
-      ],
-      officer.actor,
+    return this.grants.createAccount(
+      {
+        username: user.username,
+        kind: user.kind,
+        authorityId: user.authorityId,
+        roles: user.roles,
+        jits: user.jits ?? [],
+        ...(user.externalIdentity && {
+          externalIdentity: {
+            issuer: user.externalIdentity.issuer,
+            subject: user.externalIdentity.subject,
+          },
+        }),
+      },
+      officer.principal,
     );
-    return created;
+  }
+
+  @Post('users/:username/roles')
+  @HttpCode(200)
+  @Requires('users.manage')
+  @ApiOperation({
+    summary:
+      "Set an account's roles: removals apply at once, roles other than monitor await a second administrator's approval",
+  })
+  setRoles(
+    @Param('username') username: string,
+    @Body() body: RolesDto,
+    @Officer() officer: OfficerContext,
+  ): Promise<AccountChange> {
+    return this.grants.changeRoles(username, body.roles, officer.principal);
+  }
+
+  @Get('role-grants')
+  @Requires('users.manage')
+  @ApiOperation({ summary: "Role grants of the administrator's authority (?status=pending)" })
+  roleGrants(
+    @Query() query: RoleGrantQuery,
+    @Officer() officer: OfficerContext,
+  ): Promise<RoleGrant[]> {
+    return this.grants.list(officer.principal.authorityId, query.status);
+  }
+
+  @Post('role-grants/:id/approve')
+  @HttpCode(200)
+  @Requires('role-grants.decide')
+  @ApiOperation({
+    summary:
+      "Approve another administrator's pending role grant (never your own request, never for your own account)",
+  })
+  approve(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Officer() officer: OfficerContext,
+  ): Promise<RoleGrant> {
+    return this.grants.approve(id, officer.principal);
+  }
+
+  @Post('role-grants/:id/refuse')
+  @HttpCode(200)
+  @Requires('role-grants.decide')
+  @ApiOperation({ summary: "Refuse another administrator's pending role grant, with the reason" })
+  refuse(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: RefusalDto,
+    @Officer() officer: OfficerContext,
+  ): Promise<RoleGrant> {
+    return this.grants.refuse(id, officer.principal, body.reason);
   }
 
   @Post('users/:username/api-keys')

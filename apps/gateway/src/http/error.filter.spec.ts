@@ -4,9 +4,9 @@ import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import pg from 'pg';
 import request from 'supertest';
-import { AuditTrail } from '#libs/audit';
+import { AnonymousRefusals, AuditTrail } from '#libs/audit';
 import { ErrorCode, GatewayError } from '#libs/errors';
-import { NODE_CONFIG, SystemClock } from '#libs/node-config';
+import { Clock, NODE_CONFIG, SystemClock } from '#libs/node-config';
 import { createDatabase } from '#libs/persistence';
 import { GatewayErrorFilter } from './error.filter.js';
 
@@ -63,6 +63,8 @@ describe('the error filter maps the infrastructure out of reach to 503 (R5, R6)'
       controllers: [FaultyController],
       providers: [
         { provide: AuditTrail, useValue: new AuditTrail(db, new SystemClock()) },
+        { provide: Clock, useClass: SystemClock },
+        AnonymousRefusals,
         { provide: NODE_CONFIG, useValue: { redis: { url: `redis://127.0.0.1:${REDIS_PORT}` } } },
         { provide: APP_FILTER, useClass: GatewayErrorFilter },
       ],

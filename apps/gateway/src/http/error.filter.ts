@@ -9,10 +9,13 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { actorOf, OutOfScopeError } from '#libs/access';
-import { AuditTrail } from '#libs/audit';
+import { AnonymousRefusals, AuditTrail } from '#libs/audit';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
 import type { AuthenticatedRequest } from './access/decorators.js';
+import { ERROR_CODE_LOCAL } from './access/peer-budget.js';
+import { clientAddressOf } from './access/rate-counters.js';
+import { bodyRefusal } from './body-limits.js';
 import { correlationIdOf } from './correlation.js';
 import { RETRY_AFTER_SECONDS, unavailability } from './unavailable.js';
 
@@ -93,11 +96,33 @@ const STATUS: Record<ErrorCode, number> = {
   DATABASE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
   DATABASE_READ_ONLY: HttpStatus.SERVICE_UNAVAILABLE,
   QUEUE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
+  BODY_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
+  BODY_TOO_DEEP: HttpStatus.UNPROCESSABLE_ENTITY,
+  BODY_MALFORMED: HttpStatus.BAD_REQUEST,
+  SEPARATION_OF_DUTIES: HttpStatus.FORBIDDEN,
+  ROLE_GRANT_NOT_FOUND: HttpStatus.NOT_FOUND,
+  PEER_CERTIFICATE_REQUIRED: HttpStatus.FORBIDDEN,
+  PEER_CERTIFICATE_MISMATCH: HttpStatus.FORBIDDEN,
 };
 
 const ACCESS_REFUSALS: ReadonlySet<string> = new Set([
   ErrorCode.UNAUTHENTICATED,
   ErrorCode.PERMISSION_DENIED,
+  ErrorCode.SEPARATION_OF_DUTIES,
+]);
+
+/**
+ * "Not found" answers an authenticated caller may get for an object of another authority too
+ * (OutOfScopeError). A miss is recorded like a refusal, with the same work in the response path,
+ * so that "not yours" takes no longer to answer than "does not exist" (S4).
+ */
+const NOT_FOUND_ANSWERS: ReadonlySet<string> = new Set([
+  ErrorCode.MESSAGE_NOT_FOUND,
+  ErrorCode.REQUEST_NOT_FOUND,
+  ErrorCode.CASE_NOT_FOUND,
+  ErrorCode.REVIEW_NOT_FOUND,
+  ErrorCode.HELD_SUBMISSION_NOT_FOUND,
+  ErrorCode.ROLE_GRANT_NOT_FOUND,
 ]);
 
 export interface ErrorResponse {
@@ -117,6 +142,7 @@ export class GatewayErrorFilter implements ExceptionFilter {
   constructor(
     private readonly audit: AuditTrail,
     @Inject(NODE_CONFIG) config: NodeConfig,
+    private readonly anonymousRefusals: AnonymousRefusals,
   ) {
     this.redisPort = Number(new URL(config.redis.url).port || 6379);
   }
@@ -142,7 +168,13 @@ export class GatewayErrorFilter implements ExceptionFilter {
       exception instanceof OutOfScopeError ||
       (exception instanceof GatewayError && ACCESS_REFUSALS.has(exception.code))
     ) {
-      await this.recordRefusal(exception, request, correlationId);
+      await this.recordRefusal('access.denied', exception, request, correlationId);
+    } else if (
+      exception instanceof GatewayError &&
+      request.principal &&
+      NOT_FOUND_ANSWERS.has(exception.code)
+    ) {
+      await this.recordRefusal('access.not-found', exception, request, correlationId);
     }
     if (status >= 500 && !unavailable) {
       this.logger.error(
@@ -153,6 +185,8 @@ export class GatewayErrorFilter implements ExceptionFilter {
     const retryAfter = RETRY_AFTER_SECONDS[body.code as ErrorCode];
     if (status === 503 && retryAfter !== undefined)
       response.setHeader('Retry-After', String(retryAfter));
+    // Read by the peer budget once the answer is out (verified or not).
+    response.locals[ERROR_CODE_LOCAL] = body.code;
     // Explicitly JSON: a handler's own content type (the receipt's text/plain) must not leak onto errors.
     response
       .status(status)
@@ -166,30 +200,38 @@ export class GatewayErrorFilter implements ExceptionFilter {
    * and the rule at fault.
    */
   private async recordRefusal(
+    event: 'access.denied' | 'access.not-found',
     error: GatewayError,
     request: AuthenticatedRequest,
     correlationId: string,
   ): Promise<void> {
     const route = (request.route as { path?: string } | undefined)?.path;
-    await this.audit
-      .record({
-        event: 'access.denied',
-        actor: request.principal ? actorOf(request.principal) : 'anonymous',
-        correlationId,
-        details: {
-          code: error.code,
-          reason:
-            error instanceof OutOfScopeError
-              ? `outside the caller's scope: ${error.message}`
-              : error.message,
-          method: request.method,
-          path: route ?? request.path,
-          ...(error.details[0] ?? {}),
-        },
-      })
-      .catch((failure: Error) =>
-        this.logger.error({ correlationId, err: failure.message }, 'access refusal not audited'),
-      );
+    const record = {
+      event,
+      actor: request.principal ? actorOf(request.principal) : 'anonymous',
+      correlationId,
+      details: {
+        code: error.code,
+        reason:
+          error instanceof OutOfScopeError
+            ? `outside the caller's scope: ${error.message}`
+            : error.message,
+        method: request.method,
+        path: route ?? request.path,
+        ...(error.details[0] ?? {}),
+      },
+    };
+    // Anonymous refusals are aggregated per address and code (S7); an actor's are kept one by one.
+    const recorded = request.principal
+      ? this.audit.record(record)
+      : this.anonymousRefusals.record(
+          { ...record, details: { ...record.details, remoteAddress: clientAddressOf(request) } },
+          clientAddressOf(request),
+          error.code,
+        );
+    await recorded.catch((failure: Error) =>
+      this.logger.error({ correlationId, err: failure.message }, 'access refusal not audited'),
+    );
   }
 
   private describe(exception: unknown): { status: number; body: ErrorResponse['error'] } {
@@ -201,10 +243,10 @@ export class GatewayErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      // Body-parser failures and unknown routes surface here.
+      // Unknown routes and Nest's own refusals surface here.
       const code =
         status === 413
-          ? ErrorCode.ENVELOPE_TOO_LARGE
+          ? ErrorCode.BODY_TOO_LARGE
           : status === 404
             ? 'NOT_FOUND'
             : status < 500
@@ -212,15 +254,9 @@ export class GatewayErrorFilter implements ExceptionFilter {
               : 'INTERNAL_ERROR';
       return { status, body: { code, message: exception.message, details: [] } };
     }
-    const parserStatus = (exception as { status?: unknown; type?: unknown }).status;
-    if (typeof parserStatus === 'number' && parserStatus >= 400 && parserStatus < 500) {
-      const code =
-        parserStatus === 413 ? ErrorCode.ENVELOPE_TOO_LARGE : ErrorCode.VALIDATION_FAILED;
-      return {
-        status: parserStatus,
-        body: { code, message: 'the request body could not be read', details: [] },
-      };
-    }
+    // A body-parser failure that reached no route-specific handler.
+    const refusal = bodyRefusal(exception);
+    if (refusal) return this.describe(refusal);
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,
       body: { code: 'INTERNAL_ERROR', message: 'internal error', details: [] },

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { INBOUND_PATH, RECEIPT_MEDIA_TYPE, ROUTING_HEADERS } from '#libs/envelope';
 import { ReceiveEnvelope } from '#libs/messaging';
 import { PeerSigned } from './access/decorators.js';
+import { clientAddressOf } from './access/rate-counters.js';
 import { correlationIdOf } from './correlation.js';
 
 /** The peer endpoint. Authenticated by the envelope's signature and the directory, not by users. */
@@ -26,7 +27,7 @@ export class InboundController {
     };
     const context = {
       correlationId: correlationIdOf(request),
-      remoteAddress: request.socket.remoteAddress,
+      remoteAddress: clientAddressOf(request),
     };
     const routing = {
       sender: header(ROUTING_HEADERS.sender),

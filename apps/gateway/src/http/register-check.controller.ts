@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { RECEIPT_MEDIA_TYPE, ROUTING_HEADERS } from '#libs/envelope';
 import { AnswerRegisterCheck, REGISTER_CHECK_PATH } from '#libs/safeguards';
 import { PeerSigned } from './access/decorators.js';
+import { clientAddressOf } from './access/rate-counters.js';
 import { correlationIdOf } from './correlation.js';
 
 /**
@@ -32,7 +33,7 @@ export class RegisterCheckController {
     return this.answer.execute(
       Buffer.isBuffer(body) ? body : Buffer.alloc(0),
       { sender: header(ROUTING_HEADERS.sender), recipient: header(ROUTING_HEADERS.recipient) },
-      { correlationId: correlationIdOf(request) },
+      { correlationId: correlationIdOf(request), remoteAddress: clientAddressOf(request) },
     );
   }
 }

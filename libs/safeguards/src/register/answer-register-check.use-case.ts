@@ -1,8 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditTrail } from '#libs/audit';
+import { AnonymousRefusals, AuditTrail } from '#libs/audit';
 import { AuthorityDirectory } from '#libs/directory';
 import { openControl, sealControl } from '#libs/envelope';
-import { ErrorCode, GatewayError, isGatewayError } from '#libs/errors';
+import {
+  ErrorCode,
+  GatewayError,
+  isGatewayError,
+  PEER_REFUSALS_BEFORE_AUTHENTICATION,
+} from '#libs/errors';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
 import { LocalRegister } from './local-register.js';
 import {
@@ -34,6 +39,7 @@ export class AnswerRegisterCheck {
     private readonly directory: AuthorityDirectory,
     private readonly identity: NodeIdentity,
     private readonly audit: AuditTrail,
+    private readonly anonymousRefusals: AnonymousRefusals,
     private readonly clock: Clock,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
   ) {}
@@ -41,18 +47,33 @@ export class AnswerRegisterCheck {
   async execute(
     raw: Buffer,
     routing: RegisterCheckRouting,
-    context: { correlationId: string },
+    context: { correlationId: string; remoteAddress?: string },
   ): Promise<string> {
     try {
       return await this.answer(raw, routing);
     } catch (error) {
       const code = isGatewayError(error) ? error.code : 'INTERNAL_ERROR';
-      await this.audit.record({
-        event: 'register.check-refused',
+      const record = {
+        event: 'register.check-refused' as const,
         actor: `node:${routing.sender ?? 'unknown'}`,
         correlationId: context.correlationId,
-        details: { code, sender: routing.sender ?? null, recipient: routing.recipient ?? null },
-      });
+        details: {
+          code,
+          sender: routing.sender ?? null,
+          recipient: routing.recipient ?? null,
+          remoteAddress: context.remoteAddress ?? null,
+        },
+      };
+      // Before the question's signature verified the asker is anonymous: aggregated (S7).
+      if (PEER_REFUSALS_BEFORE_AUTHENTICATION.has(code)) {
+        await this.anonymousRefusals.record(
+          { ...record, actor: 'unauthenticated-peer' },
+          context.remoteAddress ?? 'unknown',
+          code,
+        );
+      } else {
+        await this.audit.record(record);
+      }
       throw error;
     }
   }

@@ -9,7 +9,13 @@ import {
   sealControl,
 } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
-import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
+import {
+  Clock,
+  NODE_CONFIG,
+  NodeIdentity,
+  type NodeConfig,
+  PeerTransport,
+} from '#libs/node-config';
 import {
   REGISTER_CHECK_PATH,
   type RegisterAnswer,
@@ -35,6 +41,7 @@ export class RemoteRegisterClient {
     private readonly identity: NodeIdentity,
     private readonly clock: Clock,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
+    private readonly transport: PeerTransport,
   ) {}
 
   async check(register: Authority, query: RegisterQuery): Promise<RegisterAnswer> {
@@ -55,16 +62,20 @@ export class RemoteRegisterClient {
     });
     let response: Response;
     try {
-      response = await fetch(new URL(REGISTER_CHECK_PATH, register.endpoint), {
-        method: 'POST',
-        headers: {
-          'content-type': ENVELOPE_MEDIA_TYPE,
-          [ROUTING_HEADERS.sender]: this.identity.authorityId,
-          [ROUTING_HEADERS.recipient]: register.id,
+      // Mutual TLS and the register node's certificate pins, as for deliveries (S9).
+      response = await this.transport.post(
+        new URL(REGISTER_CHECK_PATH, register.endpoint),
+        {
+          headers: {
+            'content-type': ENVELOPE_MEDIA_TYPE,
+            [ROUTING_HEADERS.sender]: this.identity.authorityId,
+            [ROUTING_HEADERS.recipient]: register.id,
+          },
+          body: armored,
+          signal: AbortSignal.timeout(this.config.safeguards.registerCheckTimeoutMs),
         },
-        body: armored,
-        signal: AbortSignal.timeout(this.config.safeguards.registerCheckTimeoutMs),
-      });
+        register.tlsPins,
+      );
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code;
       throw unavailable(register, `unreachable (${cause ?? (error as Error).name})`);

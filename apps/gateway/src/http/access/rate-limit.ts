@@ -7,36 +7,25 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { Response } from 'express';
-import { Redis } from 'ioredis';
 import { AuditTrail } from '#libs/audit';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
 import { correlationIdOf } from '../correlation.js';
 import { PEER_KEY, type AuthenticatedRequest } from './decorators.js';
+import { clientAddressOf, RateCounters } from './rate-counters.js';
 
-// One round trip: count the hit, start the window on the first one, report the window's rest.
-const INCREMENT = `
-local hits = redis.call('INCR', KEYS[1])
-if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return {hits, redis.call('PTTL', KEYS[1])}`;
-
-/** Fixed-window counters in Redis, shared by every gateway process of the node. */
+/** The throttler's storage: the node's shared counters, or this process's while Redis is away. */
 @Injectable()
 export class RedisRateLimitStorage implements ThrottlerStorage, OnModuleDestroy {
-  private readonly redis: Redis;
-  private readonly prefix: string;
+  private readonly counters: RateCounters;
 
   constructor(@Inject(NODE_CONFIG) config: NodeConfig) {
-    this.redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, lazyConnect: true });
-    this.prefix = `${config.redis.prefix}:rate:`;
+    this.counters = new RateCounters(config.redis.url, `${config.redis.prefix}:rate:`);
   }
 
   async increment(key: string, ttl: number, limit: number) {
-    const [hits, pttl] = (await this.redis.eval(INCREMENT, 1, this.prefix + key, ttl)) as [
-      number,
-      number,
-    ];
-    const timeToExpire = Math.max(1, Math.ceil(pttl / 1000));
+    const { hits, msToExpire } = await this.counters.increment(key, ttl);
+    const timeToExpire = Math.max(1, Math.ceil(msToExpire / 1000));
     return {
       totalHits: hits,
       timeToExpire,
@@ -46,7 +35,7 @@ export class RedisRateLimitStorage implements ThrottlerStorage, OnModuleDestroy 
   }
 
   onModuleDestroy(): void {
-    this.redis.disconnect();
+    this.counters.close();
   }
 }
 
@@ -56,14 +45,11 @@ function isPeerEndpoint(context: ExecutionContext): boolean {
   );
 }
 
-const addressOf = (request: object) =>
-  (request as AuthenticatedRequest).socket.remoteAddress ?? 'unknown';
-
 /**
- * Three counters, each over the whole API (not per endpoint): per source address for every
- * request, before authentication, so that probing credentials or flooding the peer endpoint costs
- * the node little; per address on the peer endpoint, before any decryption (a sender header is
- * not proof of anything yet); and per signed-in user.
+ * Two throttlers over the officer API (not per endpoint): per client address for every request,
+ * before authentication, so that probing credentials costs the node little; and per signed-in
+ * user. The peer endpoints have budgets of their own (PeerBudget), counted before their bodies
+ * are read.
  */
 export function rateLimitOptions(
   config: NodeConfig,
@@ -78,14 +64,8 @@ export function rateLimitOptions(
         name: 'address',
         ttl,
         limit: config.rateLimits.perAddress,
-        getTracker: addressOf,
-      },
-      {
-        name: 'peer',
-        ttl,
-        limit: config.rateLimits.perPeer,
-        skipIf: (context) => !isPeerEndpoint(context),
-        getTracker: addressOf,
+        skipIf: isPeerEndpoint,
+        getTracker: (request) => clientAddressOf(request as AuthenticatedRequest),
       },
       {
         name: 'user',
@@ -144,10 +124,10 @@ abstract class PhasedRateLimitGuard extends ThrottlerGuard {
   }
 }
 
-/** Runs before authentication: per address, and per address on the peer endpoint. */
+/** Runs before authentication: per client address. */
 @Injectable()
 export class AddressRateLimitGuard extends PhasedRateLimitGuard {
-  protected readonly phase = ['address', 'peer'];
+  protected readonly phase = ['address'];
 }
 
 /** Runs once the caller is known: per user. */

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
+import type { OnModuleDestroy } from '@nestjs/common';
+import { ErrorCode, GatewayError } from '#libs/errors';
+import type { NodeConfig } from './node-config.js';
+
+/** The node's TLS material, read once from the files GATEWAY_TLS_* name. */
+export interface TlsMaterial {
+  cert: Buffer;
+  key: Buffer;
+  /** The CAs that vouch for peers' certificates (GATEWAY_TLS_CA_FILE). */
+  ca?: Buffer;
+}
+
+export function loadTlsMaterial(tls: NodeConfig['tls']): TlsMaterial | undefined {
+  if (!tls) return undefined;
+  const read = (file: string, variable: string) => {
+    try {
+      return readFileSync(file);
+    } catch {
+      throw new GatewayError(
+        ErrorCode.CONFIGURATION_INVALID,
+        `the file named by ${variable} cannot be read`,
+        [{ field: variable }],
+      );
+    }
+  };
+  return {
+    cert: read(tls.certFile, 'GATEWAY_TLS_CERT_FILE'),
+    key: read(tls.keyFile, 'GATEWAY_TLS_KEY_FILE'),
+    ...(tls.caFile && { ca: read(tls.caFile, 'GATEWAY_TLS_CA_FILE') }),
+  };
+}
+
+/**
+ * Whether a certificate, or one of the CA certificates above it in the chain the peer presented,
+ * has one of the pinned SHA-256 fingerprints (normalised: 64 upper-case hex digits).
+ */
+export function certificateMatchesPins(
+  certificate: PeerCertificate | DetailedPeerCertificate,
+  pins: readonly string[],
+): boolean {
+  const seen = new Set<string>();
+  let current: PeerCertificate | DetailedPeerCertificate | undefined = certificate;
+  while (current?.fingerprint256 && !seen.has(current.fingerprint256)) {
+    const fingerprint = current.fingerprint256.replace(/:/g, '').toUpperCase();
+    if (pins.includes(fingerprint)) return true;
+    seen.add(current.fingerprint256);
+    current = (current as DetailedPeerCertificate).issuerCertificate;
+  }
+  return false;
+}
+
+/** An error as fetch reports one (`cause.code`), so that callers read both alike. */
+function transportFailure(code: string, message: string): Error {
+  return Object.assign(new TypeError('fetch failed'), {
+    cause: Object.assign(new Error(message), { code }),
+  });
+}
+
+/**
+ * POSTs to another node's peer endpoint. Over HTTPS the node presents its own certificate (mutual
+ * TLS), verifies the peer's against the CAs of GATEWAY_TLS_CA_FILE (the system's without it) and
+ * its host name, and, when the peer's directory entry pins certificates, requires one of them in
+ * the chain. A pinned peer is never reached over plain HTTP.
+ */
+export class PeerTransport implements OnModuleDestroy {
+  private readonly agents = new Map<string, Agent>();
+
+  constructor(private readonly material?: TlsMaterial) {}
+
+  async post(
+    url: URL,
+    init: { headers: Record<string, string>; body: string; signal?: AbortSignal },
+    pins: readonly string[] = [],
+  ): Promise<Response> {
+    if (url.protocol === 'http:') {
+      if (pins.length > 0) {
+        throw transportFailure(
+          ErrorCode.PEER_CERTIFICATE_MISMATCH,
+          'a peer with pinned certificates is reached over HTTPS only',
+        );
+      }
+      return fetch(url, { method: 'POST', ...init });
+    }
+    const agent = this.agentFor(pins);
+    return new Promise<Response>((resolve, reject) => {
+      const outgoing = request(
+        url,
+        { method: 'POST', headers: init.headers, agent, signal: init.signal },
+        (incoming) => {
+          const chunks: Buffer[] = [];
+          incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+          incoming.on('error', reject);
+          incoming.on('end', () => {
+            const headers = new Headers();
+            for (const [name, value] of Object.entries(incoming.headers)) {
+              for (const one of [value ?? []].flat()) headers.append(name, one);
+            }
+            const status = incoming.statusCode ?? 502;
+            const empty = [101, 204, 205, 304].includes(status);
+            resolve(new Response(empty ? null : Buffer.concat(chunks), { status, headers }));
+          });
+        },
+      );
+      outgoing.on('error', (error: NodeJS.ErrnoException) => {
+        reject(
+          error.name === 'AbortError'
+            ? error
+            : transportFailure(error.code ?? 'TLS_FAILURE', error.message),
+        );
+      });
+      outgoing.end(init.body);
+    });
+  }
+
+  onModuleDestroy(): void {
+    for (const agent of this.agents.values()) agent.destroy();
+  }
+
+  private agentFor(pins: readonly string[]): Agent {
+    const key = pins.join(',');
+    let agent = this.agents.get(key);
+    if (!agent) {
+      agent = new Agent({
+        keepAlive: true,
+        cert: this.material?.cert,
+        key: this.material?.key,
+        ca: this.material?.ca,
+        checkServerIdentity: (host, certificate) => {
+          const mismatch = checkServerIdentity(host, certificate);
+          if (mismatch) return mismatch;
+          if (pins.length > 0 && !certificateMatchesPins(certificate, pins)) {
+            return Object.assign(
+              new Error("the peer's certificate matches none of its directory pins"),
+              { code: ErrorCode.PEER_CERTIFICATE_MISMATCH },
+            );
+          }
+          return undefined;
+        },
+      });
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
+}

@@ -45,6 +45,10 @@ const FACTS: Role[] = [...CASEWORK, 'asylum-authority-officer'];
 
 const NOBODY_ID = '01900000-0000-7000-8000-000000000000';
 
+/** Evidence files: the caseworkers (supervisors among them) upload and read them. */
+const UPLOADERS = CASEWORK;
+const TUS = { 'tus-resumable': '1.0.0' };
+
 /**
  * The expected matrix, written out independently of the permission table it checks: each endpoint,
  * the roles that may call it, and what a permitted call with these (deliberately empty or unknown)
@@ -59,6 +63,8 @@ const ENDPOINTS: Array<{
   /** Where a role's scope changes the answer: a liaison officer sees only their JITs' cases. */
   grantedAs?: Partial<Record<Role, number>>;
   stream?: boolean;
+  /** Protocol headers a call needs to reach the handler (tus). */
+  headers?: Record<string, string>;
 }> = [
   { method: 'GET', path: '/api/v1/me', roles: ROLES, granted: 200 },
   { method: 'POST', path: '/api/v1/messages', body: {}, roles: CASEWORK, granted: 400 },
@@ -202,6 +208,32 @@ const ENDPOINTS: Array<{
     granted: 400,
   },
   { method: 'GET', path: '/api/v1/role-grants', roles: ['administrator'], granted: 200 },
+  // Evidence files: the tus protocol answers for itself once the permission table let the call in.
+  { method: 'OPTIONS', path: '/api/v1/uploads', roles: UPLOADERS, granted: 204, headers: TUS },
+  { method: 'POST', path: '/api/v1/uploads', roles: UPLOADERS, granted: 400, headers: TUS },
+  {
+    method: 'HEAD',
+    path: `/api/v1/uploads/${NOBODY_ID}`,
+    roles: UPLOADERS,
+    granted: 404,
+    headers: TUS,
+  },
+  {
+    method: 'PATCH',
+    path: `/api/v1/uploads/${NOBODY_ID}`,
+    roles: UPLOADERS,
+    granted: 404,
+    headers: { ...TUS, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
+  },
+  {
+    method: 'DELETE',
+    path: `/api/v1/uploads/${NOBODY_ID}`,
+    roles: UPLOADERS,
+    granted: 404,
+    headers: TUS,
+  },
+  { method: 'GET', path: `/api/v1/uploads/${NOBODY_ID}`, roles: UPLOADERS, granted: 404 },
+  { method: 'GET', path: `/api/v1/uploads/${NOBODY_ID}/content`, roles: UPLOADERS, granted: 404 },
   {
     method: 'POST',
     path: `/api/v1/role-grants/${NOBODY_ID}/approve`,
@@ -230,8 +262,9 @@ describe('access control across real processes', () => {
     path: string,
     body?: unknown,
     stream = false,
+    extraHeaders: Record<string, string> = {},
   ): Promise<{ status: number; body: T }> {
-    const headers = await as(network, authorityId, role);
+    const headers = { ...(await as(network, authorityId, role)), ...extraHeaders };
     if (stream) {
       const controller = new AbortController();
       const response = await fetch(url(authorityId, path), {
@@ -347,11 +380,14 @@ describe('access control across real processes', () => {
           endpoint.path,
           endpoint.body,
           endpoint.stream,
+          endpoint.headers,
         );
         const permitted = endpoint.roles.includes(role);
         const expected = permitted ? (endpoint.grantedAs?.[role] ?? endpoint.granted) : 403;
         const code = permitted ? undefined : answer.body?.error?.code;
-        if (answer.status !== expected || (!permitted && code !== 'PERMISSION_DENIED')) {
+        // A HEAD answer has no body to carry the code.
+        const codeWrong = !permitted && endpoint.method !== 'HEAD' && code !== 'PERMISSION_DENIED';
+        if (answer.status !== expected || codeWrong) {
           mismatches.push(
             `${role} ${endpoint.method} ${endpoint.path}: ${answer.status} ${code ?? ''}, expected ${expected}`,
           );

@@ -1180,7 +1180,9 @@ describe('the peer endpoint under hostile input (fuzz)', () => {
       `60,000-PKESK envelope (${bomb.length} bytes): ${perEnvelope.toFixed(1)} ms of gateway CPU each; ` +
         `the same bytes from an unknown sender: ${baseline.toFixed(1)} ms (${sends} each, /proc ticks of ${1000 / ticksPerSecond} ms)`,
     );
-    expect(perEnvelope).toBeLessThan(50);
+    // The issue's bound, with room for a loaded CI machine (an idle one measures about 35 ms, most
+    // of it reading 7.8 MB from the socket and hashing it, as the baseline shows).
+    expect(perEnvelope).toBeLessThan(100);
     // The structure check itself adds next to nothing to reading the request.
     expect(perEnvelope - baseline).toBeLessThan(15);
     // Each refusal is audited as the other refusals before routing are.

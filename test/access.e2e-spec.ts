@@ -185,6 +185,7 @@ const ENDPOINTS: Array<{
   { method: 'GET', path: '/api/v1/audit', roles: ['auditor'], granted: 200 },
   { method: 'GET', path: '/api/v1/audit/verification', roles: ['auditor'], granted: 200 },
   { method: 'GET', path: '/api/v1/statistics', roles: ['monitor', 'supervisor'], granted: 200 },
+  { method: 'GET', path: '/metrics', roles: ['monitor', 'administrator'], granted: 200 },
   { method: 'GET', path: '/api/v1/users', roles: ['administrator'], granted: 200 },
   { method: 'POST', path: '/api/v1/users', body: {}, roles: ['administrator'], granted: 400 },
   {

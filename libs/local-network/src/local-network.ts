@@ -36,6 +36,8 @@ export interface NodeSpec {
    * prefix and keys, as behind a load balancer. The directory names the first one.
    */
   extraGatewayPorts?: number[];
+  /** The first worker's HTTP port for /health and /metrics (GATEWAY_WORKER_HTTP_PORT); none without. */
+  workerPort?: number;
   /**
    * Native HTTPS with mutual TLS on the peer endpoints: the node's certificate and key, the CA
    * that vouches for peers, and the pins its directory entry publishes (SHA-256, hex).
@@ -379,6 +381,8 @@ export class LocalNetwork {
     const root = repoRoot();
     const port =
       component === 'gateway' ? new URL(this.url(authorityId, instance)).port : undefined;
+    const workerPort =
+      component === 'worker' && instance === 0 ? this.node(authorityId).workerPort : undefined;
     const child = spawn(
       process.execPath,
       [join(root, 'dist', 'apps', component, 'src', 'main.js')],
@@ -389,6 +393,7 @@ export class LocalNetwork {
           LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
           ...this.environment(authorityId),
           ...(port !== undefined && { GATEWAY_HTTP_PORT: port }),
+          ...(workerPort !== undefined && { GATEWAY_WORKER_HTTP_PORT: String(workerPort) }),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },

@@ -182,6 +182,12 @@ const ENDPOINTS: Array<{
     roles: [...CASEWORK, 'auditor', 'administrator'],
     granted: 200,
   },
+  {
+    method: 'GET',
+    path: '/api/v1/directory/finder',
+    roles: [...CASEWORK, 'auditor', 'administrator'],
+    granted: 400,
+  },
   { method: 'GET', path: '/api/v1/audit', roles: ['auditor'], granted: 200 },
   { method: 'GET', path: '/api/v1/audit/verification', roles: ['auditor'], granted: 200 },
   { method: 'GET', path: '/api/v1/statistics', roles: ['monitor', 'supervisor'], granted: 200 },

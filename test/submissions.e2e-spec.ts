@@ -46,6 +46,25 @@ describe('submissions: idempotent retries, previews of onward transfers', () => 
           kind: 'central-authority',
           procedures: [...ALL],
           port: 4292,
+          competence: {
+            measures: ['taking-evidence', 'service-of-documents', 'asset-freezing'],
+            languages: ['en'],
+            urgentContact: { channel: 'phone', address: '+234 9 461 0000' },
+          },
+          hosted: [
+            {
+              authorityId: 'NG-NAPTIP-LAG',
+              name: 'NAPTIP Lagos zonal command',
+              kind: 'prosecutor',
+              procedures: ['mla'],
+              competence: {
+                measures: ['taking-evidence'],
+                regions: ['Lagos'],
+                offences: ['trafficking-in-persons'],
+                languages: ['en'],
+              },
+            },
+          ],
         },
         {
           authorityId: IT,
@@ -232,5 +251,40 @@ describe('submissions: idempotent retries, previews of onward transfers', () => 
     ).toBeGreaterThanOrEqual(1);
     expect(sample(workerMetrics, 'tip_delivery_attempt_seconds_count')).toBeGreaterThanOrEqual(1);
     expect(workerMetrics).toContain('component="worker"');
+  });
+
+  it('finds the competent authority of a State for a measure, with the instrument that applies', async () => {
+    type Found = { id: string; instrument: { kind: string; id: string }; reasons: string[] };
+    const finder = (query: string, from = FR) =>
+      api<Found[] & ApiError>(`${network.url(from)}/api/v1/directory/finder?${query}`);
+    const inLagos = await finder(
+      'state=NG&measure=taking-evidence&offence=trafficking-in-persons&locality=lagos',
+    );
+    expect(inLagos.status).toBe(200);
+    expect(inLagos.body.map((found) => found.id)).toEqual(['NG-NAPTIP-LAG', NG]);
+    expect(inLagos.body[1]).toMatchObject({
+      instrument: { kind: 'untoc', id: 'UNTOC art. 18(7)' },
+      languages: ['en'],
+      urgentContact: { channel: 'phone', address: '+234 9 461 0000' },
+    });
+    // Outside Lagos only the central authority; between EU States the EIO applies.
+    expect(
+      (await finder('state=NG&measure=taking-evidence&locality=Kano')).body.map((f) => f.id),
+    ).toEqual([NG]);
+    expect((await finder('state=IT&measure=taking-evidence')).body).toEqual([
+      expect.objectContaining({
+        id: IT,
+        instrument: expect.objectContaining({ id: 'Directive 2014/41/EU' }) as object,
+      }),
+    ]);
+    // NG's entry states its measures: a JIT is not among them.
+    expect((await finder('state=NG&measure=joint-investigation-team')).body).toEqual([]);
+    const refused = await finder('state=Nigeria&measure=interrogation');
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('VALIDATION_FAILED');
+    expect(refused.body.error.details.map((d: { field?: string }) => d.field).sort()).toEqual([
+      'measure',
+      'state',
+    ]);
   });
 });

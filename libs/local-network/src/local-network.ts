@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { issueToken, ROLES, tokenSettingsOf, type Role } from '#libs/access';
-import type { AuthorityKind } from '#libs/directory';
+import type { AuthorityKind, Competence } from '#libs/directory';
 import { generateAuthorityKeyPair, type Procedure } from '#libs/envelope';
 import { publishDirectory } from '#libs/keys';
 import { loadNodeConfig } from '#libs/node-config';
@@ -30,7 +30,9 @@ export interface NodeSpec {
   /** Endpoint published in the directory, when peers must reach the node through something else (a proxy). */
   advertisedEndpoint?: string;
   /** Further authorities of the same State this node serves as a hub, sharing its endpoint and keys. */
-  hosted?: Array<Pick<NodeSpec, 'authorityId' | 'name' | 'kind' | 'procedures'>>;
+  hosted?: Array<Pick<NodeSpec, 'authorityId' | 'name' | 'kind' | 'procedures' | 'competence'>>;
+  /** What the authority is competent for, as its directory entry states it (the finder's data). */
+  competence?: Competence;
   /**
    * Ports of further gateway processes of the node (instance 1, 2...): the same schema, Redis
    * prefix and keys, as behind a load balancer. The directory names the first one.
@@ -157,6 +159,7 @@ export class LocalNetwork {
       endpoint: node.advertisedEndpoint ?? this.url(node.authorityId),
       procedures: node.procedures,
       ...(node.tls?.pins && { tlsPins: node.tls.pins }),
+      ...(node.competence && { competence: node.competence }),
       keys: [
         { fingerprint: pair.fingerprint, publicKeyFile: `keys/${node.authorityId}.asc`, validFrom },
       ],
@@ -169,7 +172,8 @@ export class LocalNetwork {
       const { authorityId: id, ...rest } = hosted;
       writeFileSync(
         join(workDir, 'directory', `${id}.json`),
-        `${JSON.stringify({ ...entry, id, ...rest }, null, 2)}\n`,
+        // A hosted authority states its own competence, never its host's.
+        `${JSON.stringify({ ...entry, competence: undefined, id, ...rest }, null, 2)}\n`,
       );
     }
   }

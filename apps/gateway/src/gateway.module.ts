@@ -28,7 +28,7 @@ import {
 import { AuditController } from './http/audit.controller.js';
 import { CaseFactsController } from './http/case-facts.controller.js';
 import { DirectoryController } from './http/directory.controller.js';
-import { MetricsController } from './http/metrics.controller.js';
+import { MetricsController, NodeMetrics } from './http/metrics.controller.js';
 import { GatewayErrorFilter } from './http/error.filter.js';
 import { HealthController } from './http/health.controller.js';
 import { HeldSubmissionsController } from './http/held-submissions.controller.js';
@@ -85,6 +85,7 @@ import { UploadsController } from './http/uploads.controller.js';
     HealthController,
   ],
   providers: [
+    NodeMetrics,
     MailboxStream,
     PeerBudget,
     { provide: APP_FILTER, useClass: GatewayErrorFilter },

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Res, type OnModuleInit } from '@nestjs/common';
+import { Controller, Get, Inject, Injectable, Res, type OnModuleInit } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { Response } from 'express';
@@ -13,26 +13,30 @@ const DUE_SOON_DAYS = 7;
 
 /**
  * Prometheus `/metrics` for monitors and administrators (an API key of a service account with
- * the monitor role is what a Prometheus server uses). Besides the counters of this process, the
- * node's figures are read at scrape time: messages by direction and status, deadlines running,
- * due soon and overdue, and the delivery queue's depths.
+ * the monitor role is what a Prometheus server uses). Registered by PrometheusModule, whose own
+ * scope holds nothing of the node's: the node's figures come from NodeMetrics.
  */
 @ApiTags('operations')
 @Controller()
-export class MetricsController extends PrometheusController implements OnModuleInit {
-  constructor(
-    @Inject(DATABASE) private readonly db: Db,
-    private readonly queue: DeliveryQueue,
-  ) {
-    super();
-  }
-
+export class MetricsController extends PrometheusController {
   @Get()
   @Requires('metrics.read')
   @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
   override index(@Res({ passthrough: true }) response: Response) {
     return super.index(response);
   }
+}
+
+/**
+ * Besides the counters of this process, the node's figures, read at scrape time: messages by
+ * direction and status, deadlines running, due soon and overdue, and the delivery queue's depths.
+ */
+@Injectable()
+export class NodeMetrics implements OnModuleInit {
+  constructor(
+    @Inject(DATABASE) private readonly db: Db,
+    private readonly queue: DeliveryQueue,
+  ) {}
 
   onModuleInit(): void {
     scrapedGauge(

@@ -561,6 +561,8 @@ async function run(options: Options): Promise<Record<string, unknown>> {
       new DeadlineTimers(queue, rows, new SystemClock(), config),
       // Run here by hand, not as a periodic task.
       new PeriodicTasks(new NodeLeadership(config)),
+      new SystemClock(),
+      profiles,
       config,
     );
     const passes: Array<{ ms: number; due: number; added: number }> = [];

@@ -160,8 +160,54 @@ export class DeadlineTimerRepository {
   }
 
   /**
-   * Derives the timer rows of up to `limit` running deadlines stored before migration 0014, once;
-   * returns how many it derived (0 when none is left). Rows locked by another deriver are skipped.
+   * Compares the digests of the profiles in force with those the timers were derived with: the
+   * running deadlines of a changed profile are marked for derivation. Returns how many were.
+   */
+  async flagChangedProfiles(digests: ReadonlyMap<string, string>, at: Date): Promise<number> {
+    const known = await this.db
+      .selectFrom('deadline_profile_digests')
+      .select(['profile_id', 'digest'])
+      .execute();
+    const stored = new Map(known.map((row) => [row.profile_id, row.digest]));
+    const differing = [...digests].filter(([id, digest]) => stored.get(id) !== digest);
+    if (differing.length === 0) return 0;
+    return this.cases.transaction(async (trx) => {
+      // A profile seen for the first time has no deadline derived under another version of it.
+      const changed = differing.map(([id]) => id).filter((id) => stored.has(id));
+      let flagged = 0n;
+      if (changed.length > 0) {
+        const result = await trx
+          .updateTable('deadlines')
+          .set({ timers_pending: true })
+          .where('profile_id', 'in', changed)
+          .where('status', '=', 'running')
+          .executeTakeFirst();
+        flagged = result.numUpdatedRows;
+      }
+      await trx
+        .insertInto('deadline_profile_digests')
+        .values(
+          differing.map(([profileId, digest]) => ({
+            profile_id: profileId,
+            digest,
+            recorded_at: at,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.column('profile_id').doUpdateSet({
+            digest: (eb) => eb.ref('excluded.digest'),
+            recorded_at: (eb) => eb.ref('excluded.recorded_at'),
+          }),
+        )
+        .execute();
+      return Number(flagged);
+    });
+  }
+
+  /**
+   * Derives the timer rows of up to `limit` running deadlines marked for it (stored before
+   * migration 0014, or of a changed profile), soonest due first; returns how many it derived (0
+   * when none is left). Rows locked by another deriver are skipped.
    */
   async derivePending(limit: number): Promise<number> {
     return this.cases.transaction(async (trx) => {
@@ -170,6 +216,7 @@ export class DeadlineTimerRepository {
         .innerJoin('requests', 'requests.id', 'deadlines.request_id')
         .select(['deadlines.id', 'requests.authority'])
         .where('deadlines.timers_pending', '=', true)
+        .orderBy('deadlines.due_at')
         .limit(limit)
         .forUpdate('deadlines')
         .skipLocked()

@@ -2,6 +2,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AuditTrail } from '#libs/audit';
 import { MailboxEventLog, type EventsPublisher } from '#libs/bus';
+import { DeadlineProfiles } from '#libs/deadlines';
 import type { AuthorityDirectory } from '#libs/directory';
 import { mlaRequest } from '#libs/local-network';
 import { Clock, type NodeConfig, type NodeIdentity } from '#libs/node-config';
@@ -52,6 +53,8 @@ describe('deadline timers: PostgreSQL holds them, the horizon feed queues them',
   let feed: DeadlineHorizonFeed;
   let handle: HandleDeadlineDue;
   let clock: ShiftedClock;
+  let config: NodeConfig;
+  let profiles: DeadlineProfiles;
   const workers: Array<{ worker: Worker; connection: Redis }> = [];
   let suite = 0;
 
@@ -69,11 +72,11 @@ describe('deadline timers: PostgreSQL holds them, the horizon feed queues them',
     suite += 1;
     prefix = `int_deadline_timers_${process.pid}_${suite}`;
     clock = new ShiftedClock();
-    const config = {
+    config = {
       database: { url: database.url, schema: database.schema },
       deadlines: { horizonMs: HORIZON_MS, feedIntervalMs: 10_000 },
     } as NodeConfig;
-    const profiles = loadCheckedDeadlineProfiles();
+    profiles = loadCheckedDeadlineProfiles();
     queue = new Queue<DeadlineJobData>(DEADLINE_QUEUE, { connection: redis, prefix });
     cases = new CaseRepository(database.db, database.cipher);
     rows = new DeadlineTimerRepository(database.db, cases, profiles);
@@ -89,6 +92,8 @@ describe('deadline timers: PostgreSQL holds them, the horizon feed queues them',
       rows,
       timers,
       new PeriodicTasks(new NodeLeadership(config)),
+      clock,
+      profiles,
       config,
     );
     handle = new HandleDeadlineDue(
@@ -351,5 +356,37 @@ describe('deadline timers: PostgreSQL holds them, the horizon feed queues them',
       'expiry',
     ]);
     expect(await feed.execute()).toMatchObject({ derived: 0 });
+  });
+
+  it('derives the timers again when their profile changes', async () => {
+    const { deadlineId } = await requestDueAt(clock.now().getTime() + 20 * DAY);
+    await feed.execute();
+    const before = await openTimers(deadlineId);
+    expect(before.map((t) => t.kind)).toEqual(['reminder', 'reminder', 'expiry']);
+
+    // The node restarts with one reminder, three days before, instead of seven and two.
+    const changed = new DeadlineProfiles(
+      profiles.profiles.map((p) =>
+        p.id === 'untoc-mla' ? { ...p, reminders: [{ amount: 3, unit: 'calendar-days' }] } : p,
+      ),
+      'changed',
+    );
+    const changedRows = new DeadlineTimerRepository(database.db, cases, changed);
+    const restarted = new DeadlineHorizonFeed(
+      changedRows,
+      new DeadlineTimers(queue, changedRows, clock, config),
+      new PeriodicTasks(new NodeLeadership(config)),
+      clock,
+      changed,
+      config,
+    );
+    expect((await restarted.execute()).derived).toBeGreaterThanOrEqual(1);
+
+    const after = await openTimers(deadlineId);
+    expect(after.map((t) => t.kind)).toEqual(['reminder', 'expiry']);
+    expect(before[2].due_at.getTime() - after[0].due_at.getTime()).toBe(3 * DAY);
+    expect(after[1]).toEqual(before[2]);
+    // Once derived, nothing is derived again while the profiles stay as they are.
+    expect((await restarted.execute()).derived).toBe(0);
   });
 });

@@ -2,9 +2,12 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { QUEUE_OPERATION_TIMEOUT_MS, whileQueueReachable } from '#libs/bus';
+import type { DeadlineProfiles } from '#libs/deadlines';
+import { canonicalDigest } from '#libs/kernel';
 import { Clock, NODE_CONFIG, type NodeConfig } from '#libs/node-config';
 import { PeriodicTasks } from '#libs/scheduling';
 import type { DeadlineRow } from './case.repository.js';
+import { DEADLINE_PROFILES } from './deadline-profiles.js';
 import { DeadlineTimerRepository, type OpenTimer } from './deadline-timer.repository.js';
 
 export const DEADLINE_QUEUE = 'deadlines';
@@ -19,7 +22,7 @@ const ADD_CHUNK = 1000;
 const MS_PER_TIMER = 2;
 /** Timers one feed pass may put in Redis (about 1 KiB each there). */
 const FEED_LIMIT = 20_000;
-/** Older deadlines whose timers are derived per transaction. */
+/** Deadlines whose timers are derived per transaction. */
 const DERIVE_BATCH = 500;
 const TIMER_STATES_COMMAND = 'deadlineTimerStates';
 /**
@@ -210,30 +213,43 @@ export class DeadlineTimers {
 /**
  * The node's leader moves the timers due within the horizon from PostgreSQL into Redis, oldest
  * first, at start-up (so that a worker started cold fires what is overdue first) and then every
- * feed interval. Each pass reads only the horizon; the timers of running deadlines stored before
- * migration 0014 are derived once, after the first pass.
+ * feed interval. Each pass reads only the horizon. Deadlines whose timers are to be derived again
+ * (stored before migration 0014, or of a profile that changed) are worked through soonest due
+ * first, for at most half an interval per pass, so that the feed keeps its pace meanwhile.
  */
 @Injectable()
 export class DeadlineHorizonFeed implements OnModuleInit {
   private readonly logger = new Logger(DeadlineHorizonFeed.name);
+  private readonly digests: ReadonlyMap<string, string>;
 
   constructor(
     private readonly rows: DeadlineTimerRepository,
     private readonly timers: DeadlineTimers,
     private readonly tasks: PeriodicTasks,
+    private readonly clock: Clock,
+    @Inject(DEADLINE_PROFILES) profiles: DeadlineProfiles,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
-  ) {}
+  ) {
+    this.digests = new Map(profiles.profiles.map((p) => [p.id, canonicalDigest(p)]));
+  }
 
   async execute(): Promise<{ due: number; added: number; derived: number }> {
     const fed = await this.feed();
-    let derived = 0;
-    for (let batch; (batch = await this.rows.derivePending(DERIVE_BATCH)) > 0;) derived += batch;
-    if (derived > 0) {
-      this.logger.log({ deadlines: derived }, 'deadline timers derived for older deadlines');
-      const again = await this.feed();
-      return { due: fed.due + again.due, added: fed.added + again.added, derived };
+    const flagged = await this.rows.flagChangedProfiles(this.digests, this.clock.now());
+    if (flagged > 0) {
+      this.logger.log({ deadlines: flagged }, 'deadline profiles changed: timers to derive again');
     }
-    return { ...fed, derived };
+    let derived = 0;
+    const until = Date.now() + this.config.deadlines.feedIntervalMs / 2;
+    while (Date.now() < until) {
+      const batch = await this.rows.derivePending(DERIVE_BATCH);
+      if (batch === 0) break;
+      derived += batch;
+    }
+    if (derived === 0) return { ...fed, derived };
+    this.logger.log({ deadlines: derived }, 'deadline timers derived');
+    const again = await this.feed();
+    return { due: fed.due + again.due, added: fed.added + again.added, derived };
   }
 
   /**

@@ -128,6 +128,13 @@ export interface DeadlineTimersTable {
   version: Generated<string>;
 }
 
+/** The digest of each deadline profile the worker last derived timers with (migration 0014). */
+export interface DeadlineProfileDigestsTable {
+  profile_id: string;
+  digest: string;
+  recorded_at: Timestamp;
+}
+
 export interface ProtectedPersonsTable {
   id: string;
   /** Keyed hashes of the identifiers; empty once the entry is removed (a tombstone). */
@@ -312,6 +319,7 @@ export interface Database {
   requests: RequestsTable;
   deadlines: DeadlinesTable;
   deadline_timers: DeadlineTimersTable;
+  deadline_profile_digests: DeadlineProfileDigestsTable;
   protected_persons: ProtectedPersonsTable;
   register_state: RegisterStateTable;
   register_reviews: RegisterReviewsTable;

@@ -9,7 +9,9 @@ import { sql, type Kysely } from 'kysely';
  * once, however many jobs carry it. The horizon feed reads the open timers in due order.
  *
  * Running deadlines stored before this migration have no timer rows yet: `timers_pending` marks
- * them, and the worker derives their timers once (it needs the deadline profiles, which SQL lacks).
+ * them, and the worker derives their timers once (it needs the deadline profiles, which SQL lacks),
+ * soonest due first. It marks them again when their profile changes (reminders, durations): the
+ * digest of each profile in force is kept in `deadline_profile_digests`.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create sequence deadline_timer_versions`.execute(db);
@@ -39,9 +41,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('timers_pending', 'boolean', (c) => c.notNull().defaultTo(false))
     .execute();
   await sql`update deadlines set timers_pending = true where status = 'running'`.execute(db);
-  await sql`create index deadlines_timers_pending_idx on deadlines (id) where timers_pending`.execute(
+  await sql`create index deadlines_timers_pending_idx on deadlines (due_at) where timers_pending`.execute(
     db,
   );
+  await db.schema
+    .createTable('deadline_profile_digests')
+    .addColumn('profile_id', 'text', (c) => c.primaryKey())
+    .addColumn('digest', 'text', (c) => c.notNull())
+    .addColumn('recorded_at', 'timestamptz', (c) => c.notNull())
+    .execute();
 }
 
 export async function down(): Promise<void> {

@@ -10,7 +10,8 @@ import { redisTransportOptions } from '#libs/bus';
 import {
   CaseRepository,
   DEADLINE_QUEUE,
-  DeadlineRederivation,
+  DeadlineHorizonFeed,
+  DeadlineTimerRepository,
   DeadlineTimers,
   loadCheckedDeadlineProfiles,
   type DeadlineJobData,
@@ -45,25 +46,32 @@ const REQUESTER = 'FR-MOJ-BEPI';
 const PROFILE_ID = 'untoc-mla';
 const DAY_MS = 24 * 3600 * 1000;
 const INSERT_BATCH = 5000;
-const POLL_INTERVAL_MS = 200;
-/** Give up on start-up re-derivation when the timer count has not grown for this long. */
-const REDERIVATION_STALL_MS = 120_000;
-const REDERIVATION_MAX_MS = 20 * 60_000;
-/** How long after the last due instant (or the end of re-derivation) to wait for expiries. */
-const FIRING_GRACE_MS = 120_000;
-/** BullMQ scores delayed jobs as (due ms) * 0x1000 + a counter. */
-const DELAYED_SCORE_FACTOR = 0x1000;
+const POLL_INTERVAL_MS = 250;
+const REDIS_SAMPLE_INTERVAL_MS = 2000;
+/** Time allowed to insert the overdue and soon deadlines before the worker is spawned. */
+const SPAWN_LEAD_MS = 5000;
+/** How long after the last due instant to wait for expiries. */
+const FIRING_GRACE_MS = 60_000;
+/** Timers due within this span after the worker is spawned count as due "after a cold start". */
+const COLD_START_WINDOW_MS = 60_000;
+const FEED_PASSES = 3;
 
 interface Options {
   deadlines: number;
   soon: number;
+  overdue: number;
   windowStartMs: number;
   windowEndMs: number;
-  steadyPasses: number;
   keep: boolean;
 }
 
-/** One generated deadline, with what the engine says its timers are. */
+interface Timer {
+  kind: 'reminder' | 'expiry';
+  rank: number;
+  dueAt: Date;
+}
+
+/** One generated deadline, with the timers its clock calls for (as the tracker stores them). */
 interface Generated {
   requestId: string;
   deadlineId: string;
@@ -71,7 +79,7 @@ interface Generated {
   openedAt: Date;
   clock: DeadlineClock;
   remindersSent: number;
-  timers: number;
+  timers: Timer[];
   suggested: { date: string; reasons: string } | null;
 }
 
@@ -80,9 +88,9 @@ function parseOptions(): Options {
     options: {
       deadlines: { type: 'string', default: '100000' },
       soon: { type: 'string', default: '2000' },
+      overdue: { type: 'string', default: '500' },
       'window-start-ms': { type: 'string', default: '5000' },
-      'window-end-ms': { type: 'string', default: '60000' },
-      'steady-passes': { type: 'string', default: '2' },
+      'window-end-ms': { type: 'string', default: '120000' },
       keep: { type: 'boolean', default: false },
     },
     strict: true,
@@ -90,12 +98,14 @@ function parseOptions(): Options {
   const options: Options = {
     deadlines: positiveInteger('--deadlines', values.deadlines),
     soon: positiveInteger('--soon', values.soon),
+    overdue: positiveInteger('--overdue', values.overdue),
     windowStartMs: positiveInteger('--window-start-ms', values['window-start-ms']),
     windowEndMs: positiveInteger('--window-end-ms', values['window-end-ms']),
-    steadyPasses: positiveInteger('--steady-passes', values['steady-passes']),
     keep: values.keep,
   };
-  if (options.soon > options.deadlines) throw new Error('--soon must not exceed --deadlines');
+  if (options.soon + options.overdue >= options.deadlines) {
+    throw new Error('--soon plus --overdue must be fewer than --deadlines');
+  }
   if (options.windowEndMs <= options.windowStartMs) {
     throw new Error('--window-end-ms must be after --window-start-ms');
   }
@@ -161,11 +171,16 @@ function generate(
   return {
     requestId: uuidv7({ msecs: startedAt.getTime() }),
     deadlineId: uuidv7({ msecs: startedAt.getTime() }),
-    caseReference: `BENCH-DL-${String(index).padStart(6, '0')}`,
+    caseReference: `BENCH-DL-${String(index).padStart(7, '0')}`,
     openedAt: startedAt,
     clock,
     remindersSent,
-    timers: reminders.length - remindersSent + 1,
+    timers: [
+      ...reminders
+        .map((reminder, rank) => ({ kind: 'reminder' as const, rank, dueAt: reminder.at }))
+        .filter(({ rank }) => rank >= remindersSent),
+      { kind: 'expiry', rank: 0, dueAt: clock.dueAt },
+    ],
     suggested: suggestedDueAt
       ? {
           date: suggestedDueAt.toISOString().slice(0, 10),
@@ -179,120 +194,121 @@ function generate(
  * Deadlines due far in the future: started up to 45 days ago on the 60-day service level, or on
  * the requesting State's suggested date (end of day, UTC) 10 to 180 days from now.
  */
-function farDeadlines(
-  count: number,
+function farDeadline(
+  index: number,
+  profile: DeadlineProfile,
+  calendar: DeadlineCalendar,
+  now: number,
+): Generated {
+  const startedAt = new Date(now - Math.floor(randomBetween(0, 45 * DAY_MS)));
+  let suggested: Date | undefined;
+  if (index % 5 === 0) {
+    const day = new Date(now + randomBetween(10, 180) * DAY_MS).toISOString().slice(0, 10);
+    suggested = new Date(`${day}T23:59:59.999Z`);
+  }
+  return generate(startedAt, suggested, profile, calendar, now, index);
+}
+
+/** Deadlines due at the given instants (a suggested deadline makes them exact), reminders past. */
+function deadlinesDueAt(
+  dueAts: number[],
+  first: number,
   profile: DeadlineProfile,
   calendar: DeadlineCalendar,
   now: number,
 ): Generated[] {
-  return Array.from({ length: count }, (_, i) => {
-    const startedAt = new Date(now - Math.floor(randomBetween(0, 45 * DAY_MS)));
-    let suggested: Date | undefined;
-    if (i % 5 === 0) {
-      const day = new Date(now + randomBetween(10, 180) * DAY_MS).toISOString().slice(0, 10);
-      suggested = new Date(`${day}T23:59:59.999Z`);
-    }
-    return generate(startedAt, suggested, profile, calendar, now, i);
+  return dueAts.map((dueAt, i) => {
+    const startedAt = new Date(now - Math.floor(randomBetween(8, 50) * DAY_MS));
+    return generate(startedAt, new Date(Math.round(dueAt)), profile, calendar, now, first + i);
   });
 }
 
-/**
- * Deadlines due in [base + windowStart, base + windowEnd], spread evenly, started 8 to 50 days
- * ago with a suggested deadline (so their due instant is exact); their reminders are all past.
- */
-function soonDeadlines(
-  count: number,
-  first: number,
-  options: Options,
-  profile: DeadlineProfile,
-  calendar: DeadlineCalendar,
-  base: number,
-): Generated[] {
-  const span = options.windowEndMs - options.windowStartMs;
-  return Array.from({ length: count }, (_, i) => {
-    const dueAt = base + options.windowStartMs + (count === 1 ? 0 : (i * span) / (count - 1));
-    const startedAt = new Date(base - Math.floor(randomBetween(8, 50) * DAY_MS));
-    return generate(startedAt, new Date(Math.round(dueAt)), profile, calendar, base, first + i);
-  });
+function spread(count: number, from: number, to: number): number[] {
+  return Array.from({ length: count }, (_, i) =>
+    count === 1 ? from : from + (i * (to - from)) / (count - 1),
+  );
 }
 
 async function insertDeadlines(
   pool: pg.Pool,
   schema: string,
-  rows: readonly Generated[],
+  batch: readonly Generated[],
   requestState: ProcedureState,
   calendar: DeadlineCalendar,
   cipher: ColumnCipher,
 ): Promise<void> {
-  for (let offset = 0; offset < rows.length; offset += INSERT_BATCH) {
-    const batch = rows.slice(offset, offset + INSERT_BATCH);
-    const client = await pool.connect();
-    try {
-      await client.query('begin');
-      await client.query(
-        `insert into ${schema}.cases (reference, opened_at, opened_by)
-         select reference, opened_at, $3 from unnest($1::text[], $2::timestamptz[])
-           as s(reference, opened_at)`,
-        [batch.map((r) => r.caseReference), batch.map((r) => r.openedAt.toISOString()), REQUESTER],
-      );
-      await client.query(
-        `insert into ${schema}.requests (id, case_reference, procedure, role, counterparts, status,
-           state, deadline_profiles, suggested_deadline, opened_at, updated_at)
-         select id, case_reference, 'mla', 'requested', $6::text[], $7, state, $8::text[],
-                suggested, opened_at, opened_at
-           from unnest($1::uuid[], $2::text[], $3::bytea[], $4::bytea[], $5::timestamptz[])
-             as s(id, case_reference, state, suggested, opened_at)`,
-        [
-          batch.map((r) => r.requestId),
-          batch.map((r) => r.caseReference),
-          batch.map((r) => cipher.seal('requests.state', r.requestId, requestState)),
-          batch.map((r) =>
-            r.suggested
-              ? cipher.seal('requests.suggested_deadline', r.requestId, r.suggested)
-              : null,
-          ),
-          batch.map((r) => r.openedAt.toISOString()),
-          [REQUESTER],
-          requestState.status,
-          [PROFILE_ID],
-        ],
-      );
-      await client.query(
-        `insert into ${schema}.deadlines (id, request_id, profile_id, status, due_at, clock,
-           executing_state, time_zone, reminders_sent, updated_at)
-         select id, request_id, $7, 'running', due_at, clock, $8, $9, reminders_sent,
-                updated_at
-           from unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::bytea[], $5::int[],
-                       $6::timestamptz[])
-             as s(id, request_id, due_at, clock, reminders_sent, updated_at)`,
-        [
-          batch.map((r) => r.deadlineId),
-          batch.map((r) => r.requestId),
-          batch.map((r) => r.clock.dueAt.toISOString()),
-          batch.map((r) => cipher.seal('deadlines.clock', r.deadlineId, r.clock)),
-          batch.map((r) => r.remindersSent),
-          batch.map((r) => r.openedAt.toISOString()),
-          PROFILE_ID,
-          calendar.state,
-          calendar.timeZone,
-        ],
-      );
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback');
-      throw error;
-    } finally {
-      client.release();
-    }
+  const timers = batch.flatMap((r) => r.timers.map((t) => ({ ...t, row: r })));
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await client.query(
+      `insert into ${schema}.cases (reference, opened_at, opened_by)
+       select reference, opened_at, $3 from unnest($1::text[], $2::timestamptz[])
+         as s(reference, opened_at)`,
+      [batch.map((r) => r.caseReference), batch.map((r) => r.openedAt.toISOString()), REQUESTER],
+    );
+    await client.query(
+      `insert into ${schema}.requests (id, authority, case_reference, procedure, role,
+         counterparts, status, state, deadline_profiles, suggested_deadline, opened_at, updated_at)
+       select id, $9, case_reference, 'mla', 'requested', $6::text[], $7, state, $8::text[],
+              suggested, opened_at, opened_at
+         from unnest($1::uuid[], $2::text[], $3::bytea[], $4::bytea[], $5::timestamptz[])
+           as s(id, case_reference, state, suggested, opened_at)`,
+      [
+        batch.map((r) => r.requestId),
+        batch.map((r) => r.caseReference),
+        batch.map((r) => cipher.seal('requests.state', r.requestId, requestState)),
+        batch.map((r) =>
+          r.suggested ? cipher.seal('requests.suggested_deadline', r.requestId, r.suggested) : null,
+        ),
+        batch.map((r) => r.openedAt.toISOString()),
+        [REQUESTER],
+        requestState.status,
+        [PROFILE_ID],
+        NODE.authorityId,
+      ],
+    );
+    await client.query(
+      `insert into ${schema}.deadlines (id, request_id, profile_id, status, due_at, clock,
+         executing_state, time_zone, reminders_sent, updated_at)
+       select id, request_id, $7, 'running', due_at, clock, $8, $9, reminders_sent, updated_at
+         from unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::bytea[], $5::int[],
+                     $6::timestamptz[])
+           as s(id, request_id, due_at, clock, reminders_sent, updated_at)`,
+      [
+        batch.map((r) => r.deadlineId),
+        batch.map((r) => r.requestId),
+        batch.map((r) => r.clock.dueAt.toISOString()),
+        batch.map((r) => cipher.seal('deadlines.clock', r.deadlineId, r.clock)),
+        batch.map((r) => r.remindersSent),
+        batch.map((r) => r.openedAt.toISOString()),
+        PROFILE_ID,
+        calendar.state,
+        calendar.timeZone,
+      ],
+    );
+    await client.query(
+      `insert into ${schema}.deadline_timers (deadline_id, kind, rank, request_id, authority,
+         due_at)
+       select deadline_id, kind, rank, request_id, $6, due_at
+         from unnest($1::uuid[], $2::text[], $3::int[], $4::uuid[], $5::timestamptz[])
+           as s(deadline_id, kind, rank, request_id, due_at)`,
+      [
+        timers.map((t) => t.row.deadlineId),
+        timers.map((t) => t.kind),
+        timers.map((t) => t.rank),
+        timers.map((t) => t.row.requestId),
+        timers.map((t) => t.dueAt.toISOString()),
+        NODE.authorityId,
+      ],
+    );
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback');
+    throw error;
+  } finally {
+    client.release();
   }
-}
-
-async function expiredAmong(pool: pg.Pool, schema: string, ids: string[]): Promise<Set<string>> {
-  const { rows } = await pool.query<{ id: string }>(
-    `select id from ${schema}.deadlines where status = 'expired' and id = any($1::uuid[])`,
-    [ids],
-  );
-  return new Set(rows.map((row) => row.id));
 }
 
 async function redisUsedMemory(redis: Redis): Promise<number> {
@@ -300,16 +316,23 @@ async function redisUsedMemory(redis: Redis): Promise<number> {
   return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? Number.NaN);
 }
 
-/**
- * Lua script calls Redis has run so far (all clients): during a pass with every timer present they
- * are the timer look-ups and any changeDelay, as adding no timer runs no script.
- */
-async function redisScriptCalls(redis: Redis): Promise<number> {
-  const stats = await redis.info('commandstats');
-  return [...stats.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)].reduce(
-    (sum, match) => sum + Number(match[1]),
-    0,
-  );
+/** The memory Redis holds for keys matching a pattern (MEMORY USAGE, every key): what the timers cost. */
+async function keysMemory(redis: Redis, pattern: string): Promise<{ keys: number; bytes: number }> {
+  let cursor = '0';
+  let keys = 0;
+  let bytes = 0;
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 5000);
+    cursor = next;
+    if (found.length === 0) continue;
+    const pipeline = redis.pipeline();
+    for (const key of found) pipeline.memory('USAGE', key, 'SAMPLES', '0');
+    for (const [, usage] of (await pipeline.exec()) ?? []) {
+      keys += 1;
+      bytes += Number(usage ?? 0);
+    }
+  } while (cursor !== '0');
+  return { keys, bytes };
 }
 
 /** Drops this benchmark's schema and Redis keys (and nothing else). */
@@ -330,6 +353,22 @@ async function unlinkMatching(redis: Redis, pattern: string): Promise<void> {
   } while (cursor !== '0');
 }
 
+interface FiredRow {
+  deadline_id: string;
+  due_ms: number;
+  fired_ms: number | null;
+}
+
+function delays(rows: FiredRow[], from: (row: FiredRow) => number) {
+  const fired = rows.filter((row) => row.fired_ms !== null);
+  return {
+    timers: rows.length,
+    fired: fired.length,
+    firedBeforeDue: fired.filter((row) => row.fired_ms! < row.due_ms).length,
+    delayMs: percentiles(fired.map((row) => row.fired_ms! - from(row))),
+  };
+}
+
 async function run(options: Options): Promise<Record<string, unknown>> {
   const root = repoRoot();
   const profiles = loadCheckedDeadlineProfiles(join(root, 'config', 'deadlines'));
@@ -346,7 +385,7 @@ async function run(options: Options): Promise<Record<string, unknown>> {
   const id = NODE.authorityId;
   const schema = network.schema(id);
   const prefix = network.prefix(id);
-  const delayedKey = `${prefix}:${DEADLINE_QUEUE}:delayed`;
+  const timerKeys = `${prefix}:${DEADLINE_QUEUE}:*`;
   const config = loadNodeConfig({
     ...network.environment(id),
     GATEWAY_CONFIG_FILE: join(root, 'config', 'gateway.json'),
@@ -363,253 +402,216 @@ async function run(options: Options): Promise<Record<string, unknown>> {
     network.start(id, 'gateway');
     await network.waitReady(id);
 
-    // 1. The open deadlines, inserted as the procedure tracker would have stored them.
-    const farCount = options.deadlines - options.soon;
-    const generationStartedAt = performance.now();
+    // 1. The open deadlines and their timers, inserted as the procedure tracker stores them.
+    const farCount = options.deadlines - options.soon - options.overdue;
     const now = Date.now();
-    const far = farDeadlines(farCount, profile, calendar, now);
-    const generationMs = performance.now() - generationStartedAt;
-    progress(`generated ${farCount} far-future clocks in ${Math.round(generationMs)} ms`);
     const insertStartedAt = performance.now();
-    await insertDeadlines(pool, schema, far, requestState, calendar, cipher);
-    const soonBase = Date.now();
-    const soon = soonDeadlines(options.soon, farCount, options, profile, calendar, soonBase);
-    await insertDeadlines(pool, schema, soon, requestState, calendar, cipher);
-    const insertMs = performance.now() - insertStartedAt;
-    progress(
-      `inserted ${options.deadlines} requests and running deadlines in ${Math.round(insertMs)} ms`,
-    );
-    await pool.query(`analyze ${schema}.deadlines`);
-
-    const farCutoff = now + DAY_MS;
-    if (far.some((row) => row.clock.dueAt.getTime() - 9 * DAY_MS < farCutoff)) {
-      throw new Error('a far-future deadline would fire during the benchmark');
+    let farTimers = 0;
+    let lastReportAt = 0;
+    for (let offset = 0; offset < farCount; offset += INSERT_BATCH) {
+      const batch = Array.from({ length: Math.min(INSERT_BATCH, farCount - offset) }, (_, i) =>
+        farDeadline(offset + i, profile, calendar, now),
+      );
+      if (batch.some((row) => row.timers.some((t) => t.dueAt.getTime() < now + DAY_MS))) {
+        throw new Error('a far-future timer would fire during the benchmark');
+      }
+      farTimers += batch.reduce((sum, row) => sum + row.timers.length, 0);
+      await insertDeadlines(pool, schema, batch, requestState, calendar, cipher);
+      if (Date.now() - lastReportAt > 10_000) {
+        progress(`inserted ${offset + batch.length}/${farCount} far-future deadlines`);
+        lastReportAt = Date.now();
+      }
     }
-    const expectedFar = far.reduce((sum, row) => sum + row.timers, 0);
-    const expectedSoon = soon.reduce((sum, row) => sum + row.timers, 0);
-    const expected = expectedFar + expectedSoon;
-    const { rows: dbCounts } = await pool.query<{ running: number }>(
-      `select count(*)::int as running from ${schema}.deadlines where status = 'running'`,
+    const insertMs = performance.now() - insertStartedAt;
+    progress(`inserted ${farCount} deadlines (${farTimers} timers) in ${Math.round(insertMs)} ms`);
+    await pool.query(`analyze ${schema}.deadlines`);
+    await pool.query(`analyze ${schema}.deadline_timers`);
+
+    // 2. Deadlines overdue when the worker starts (due in the 30 minutes before) and due soon
+    //    after (window start to end), relative to the instant the worker is spawned.
+    const spawnAt = Date.now() + SPAWN_LEAD_MS;
+    const overdue = deadlinesDueAt(
+      spread(options.overdue, spawnAt - 30 * 60_000, spawnAt - 1000),
+      farCount,
+      profile,
+      calendar,
+      spawnAt,
     );
-    if (dbCounts[0].running !== options.deadlines) {
+    const soon = deadlinesDueAt(
+      spread(options.soon, spawnAt + options.windowStartMs, spawnAt + options.windowEndMs),
+      farCount + options.overdue,
+      profile,
+      calendar,
+      spawnAt,
+    );
+    for (let offset = 0; offset < overdue.length; offset += INSERT_BATCH) {
+      const batch = overdue.slice(offset, offset + INSERT_BATCH);
+      await insertDeadlines(pool, schema, batch, requestState, calendar, cipher);
+    }
+    for (let offset = 0; offset < soon.length; offset += INSERT_BATCH) {
+      const batch = soon.slice(offset, offset + INSERT_BATCH);
+      await insertDeadlines(pool, schema, batch, requestState, calendar, cipher);
+    }
+    const { rows: counts } = await pool.query<{ deadlines: number; timers: number }>(
+      `select (select count(*)::int from ${schema}.deadlines where status = 'running') as deadlines,
+              (select count(*)::int from ${schema}.deadline_timers where fired_at is null) as timers`,
+    );
+    if (counts[0].deadlines !== options.deadlines) {
       throw new Error(
-        `expected ${options.deadlines} running deadlines, found ${dbCounts[0].running}`,
+        `expected ${options.deadlines} running deadlines, found ${counts[0].deadlines}`,
       );
     }
-    const soonIds = soon.map((row) => row.deadlineId);
-    const soonJobKeys = soon.map(
-      (row) => `${prefix}:${DEADLINE_QUEUE}:expiry_${row.deadlineId}_${row.clock.dueAt.getTime()}`,
-    );
     const redisBefore = await redisUsedMemory(redis);
+    const timerMemoryBefore = await keysMemory(redis, timerKeys);
+    if (Date.now() > spawnAt) throw new Error('inserting the soon deadlines took too long');
+    await sleep(spawnAt - Date.now());
 
-    // 2. Start-up re-derivation: the worker starts with no timer in Redis.
-    progress(`starting the worker: ${expected} timers expected (${expectedFar} far-future)`);
+    // 3. A cold start: the worker starts with no timer in Redis.
+    progress(`starting the worker: ${counts[0].timers} open timers in PostgreSQL`);
     const workerSpawnedAt = Date.now();
-    const worker = network.start(id, 'worker');
-    const pid = worker.pid;
+    network.start(id, 'worker');
+    const pid = network.pid(id, 'worker');
+    const watched = [...overdue, ...soon].map((row) => row.deadlineId);
     let peakRss = 0;
-    let firstTimerAt: number | undefined;
-    let completeAt: number | undefined;
-    let farPresent = 0;
-    let soonPresent = 0;
-    let lastGrowthAt = Date.now();
-    let lastCount = -1;
-    let lastReportAt = 0;
-    for (;;) {
+    let peakTimerMemory = timerMemoryBefore;
+    let peakRedisUsed = redisBefore;
+    let lastSampleAt = 0;
+    let firedCount = 0;
+    const firingDeadline = spawnAt + options.windowEndMs + FIRING_GRACE_MS;
+    lastReportAt = 0;
+    while (Date.now() < firingDeadline) {
       if (!network.isRunning(id, 'worker')) {
         throw new Error(`the worker exited; see ${network.logFile(id, 'worker')}`);
       }
-      farPresent = await redis.zcount(delayedKey, farCutoff * DELAYED_SCORE_FACTOR, '+inf');
-      // Timers due soon may have fired (and been removed) already: those count as present. They
-      // are looked up once the far-future ones are all there, to keep the polling light.
-      if (farPresent >= expectedFar) {
-        const expired = await expiredAmong(pool, schema, soonIds);
-        const pipeline = redis.pipeline();
-        for (const key of soonJobKeys) pipeline.exists(key);
-        const results = (await pipeline.exec()) ?? [];
-        soonPresent = soonIds.filter(
-          (deadlineId, i) => expired.has(deadlineId) || Number(results[i]?.[1]) === 1,
-        ).length;
-      }
-      const at = Date.now();
       peakRss = Math.max(peakRss, procStatusBytes(pid, 'VmRSS') ?? 0);
-      const count = farPresent + soonPresent;
-      if (count > 0 && firstTimerAt === undefined) firstTimerAt = at;
-      if (count !== lastCount) {
-        lastCount = count;
-        lastGrowthAt = at;
-      }
-      if (farPresent >= expectedFar && soonPresent >= expectedSoon) {
-        completeAt = at;
-        break;
-      }
-      if (at - lastReportAt >= 5_000) {
-        progress(
-          `far-future timers present: ${farPresent}/${expectedFar} after ${at - workerSpawnedAt} ms`,
+      if (Date.now() - lastSampleAt >= REDIS_SAMPLE_INTERVAL_MS) {
+        lastSampleAt = Date.now();
+        const memory = await keysMemory(redis, timerKeys);
+        if (memory.bytes > peakTimerMemory.bytes) peakTimerMemory = memory;
+        peakRedisUsed = Math.max(peakRedisUsed, await redisUsedMemory(redis));
+        const { rows } = await pool.query<{ fired: number }>(
+          `select count(*)::int as fired from ${schema}.deadline_timers
+            where kind = 'expiry' and fired_at is not null and deadline_id = any($1::uuid[])`,
+          [watched],
         );
-        lastReportAt = at;
+        firedCount = rows[0].fired;
+        if (firedCount >= watched.length) break;
       }
-      if (at - lastGrowthAt > REDERIVATION_STALL_MS || at - workerSpawnedAt > REDERIVATION_MAX_MS) {
-        progress(`re-derivation did not complete: ${count}/${expected} timers`);
-        break;
+      if (Date.now() - lastReportAt >= 10_000) {
+        progress(`expired ${firedCount}/${watched.length}`);
+        lastReportAt = Date.now();
       }
       await sleep(POLL_INTERVAL_MS);
     }
-    const rssAfterRederivation = procStatusBytes(pid, 'VmRSS');
-    const hwmAfterRederivation = procStatusBytes(pid, 'VmHWM');
-    const delayedTotal = await redis.zcard(delayedKey);
-    const redisAfter = await redisUsedMemory(redis);
-    const rederivationMs = (completeAt ?? Date.now()) - workerSpawnedAt;
-    const rederivationFromFirstMs =
-      firstTimerAt === undefined ? null : (completeAt ?? Date.now()) - firstTimerAt;
-    progress(
-      completeAt
-        ? `all ${expected} timers present ${rederivationMs} ms after the worker was spawned`
-        : `gave up after ${rederivationMs} ms`,
-    );
+    const hwm = procStatusBytes(pid, 'VmHWM');
+    const delayedSetSize = await redis.zcard(`${prefix}:${DEADLINE_QUEUE}:delayed`);
 
-    // 3. Firing delay of the deadlines due soon, with the far-future timers in the delayed set.
-    const lastDue = soonBase + options.windowEndMs;
-    const firingDeadline = Math.max(lastDue, Date.now()) + FIRING_GRACE_MS;
-    let fired = 0;
-    lastReportAt = 0;
-    while (Date.now() < firingDeadline) {
-      const expired = await expiredAmong(pool, schema, soonIds);
-      fired = expired.size;
-      if (fired >= options.soon) break;
-      if (Date.now() - lastReportAt >= 5_000) {
-        progress(`expired ${fired}/${options.soon}`);
-        lastReportAt = Date.now();
-      }
-      await sleep(500);
+    const { rows: fired } = await pool.query<FiredRow>(
+      `select deadline_id, (extract(epoch from due_at) * 1000)::float8 as due_ms,
+              (extract(epoch from fired_at) * 1000)::float8 as fired_ms
+         from ${schema}.deadline_timers
+        where kind = 'expiry' and deadline_id = any($1::uuid[])`,
+      [watched],
+    );
+    const { rows: farFired } = await pool.query<{ fired: number }>(
+      `select count(*)::int as fired from ${schema}.deadline_timers
+        where fired_at is not null and not (deadline_id = any($1::uuid[]))`,
+      [watched],
+    );
+    const { rows: audited } = await pool.query<{ entries: number }>(
+      `select count(*)::int as entries from ${schema}.audit_log where event = 'deadline.expired'`,
+    );
+    const overdueIds = new Set(overdue.map((row) => row.deadlineId));
+    const overdueRows = fired.filter((row) => overdueIds.has(row.deadline_id));
+    const soonRows = fired.filter((row) => !overdueIds.has(row.deadline_id));
+    const coldWindow = soonRows.filter(
+      (row) => row.due_ms < workerSpawnedAt + COLD_START_WINDOW_MS,
+    );
+    const afterWindow = soonRows.filter(
+      (row) => row.due_ms >= workerSpawnedAt + COLD_START_WINDOW_MS,
+    );
+    // Overdue timers, in the order they fired: how many fired before one due earlier.
+    const byFiring = overdueRows
+      .filter((row) => row.fired_ms !== null)
+      .sort((a, b) => a.fired_ms! - b.fired_ms!);
+    let outOfOrder = 0;
+    let latestDue = Number.NEGATIVE_INFINITY;
+    for (const row of byFiring) {
+      if (row.due_ms < latestDue) outOfOrder += 1;
+      latestDue = Math.max(latestDue, row.due_ms);
     }
-    const rssAfterFiring = procStatusBytes(pid, 'VmRSS');
-    const hwmAfterFiring = procStatusBytes(pid, 'VmHWM');
-    const { rows: delays } = await pool.query<{ delay_ms: number; due_ms: number; early: boolean }>(
-      `select (extract(epoch from a.occurred_at - d.due_at) * 1000)::float8 as delay_ms,
-              (extract(epoch from d.due_at) * 1000)::float8 as due_ms,
-              a.occurred_at < d.due_at as early
-         from ${schema}.audit_log a
-         join ${schema}.deadlines d
-           on d.request_id = (a.details->>'requestId')::uuid
-          and d.profile_id = a.details->>'profileId'
-        where a.event = 'deadline.expired' and d.id = any($1::uuid[])`,
-      [soonIds],
+    const lastOverdueFired = Math.max(...byFiring.map((row) => row.fired_ms!));
+    const firstSoonFired = Math.min(
+      ...soonRows.filter((row) => row.fired_ms !== null).map((row) => row.fired_ms!),
     );
-    const dueAfterSpawn = soon.map((row) => row.clock.dueAt.getTime() - workerSpawnedAt);
-    // Deadlines due once every timer existed show the firing delay itself; those due before show
-    // how late a slow start-up re-derivation makes them.
-    const readyAt = completeAt ?? Number.POSITIVE_INFINITY;
-    const dueAfterReady = delays.filter((row) => row.due_ms >= readyAt);
-    const dueBeforeReady = delays.filter((row) => row.due_ms < readyAt);
 
-    // 4. Re-derivation run in this process once the worker has stopped: cold (Redis state lost),
-    //    then with every timer present (what the worker repeats every GATEWAY_RECONCILE_INTERVAL_MS).
+    // 4. Feed passes in this process with the worker stopped, over every open timer in
+    //    PostgreSQL and an empty Redis: what the leader does every feed interval.
     progress('stopping the worker');
     await network.stop(id, 'worker');
+    await unlinkMatching(redis, timerKeys);
     queue = new Queue<DeadlineJobData>(DEADLINE_QUEUE, {
       connection: { ...redisTransportOptions(network.redisUrl), maxRetriesPerRequest: null },
       prefix,
     });
     db = createDatabase(network.databaseUrl, schema);
-    const rederivation = new DeadlineRederivation(
-      new CaseRepository(db, cipher),
-      new DeadlineTimers(queue, profiles, new SystemClock()),
+    const rows = new DeadlineTimerRepository(db, new CaseRepository(db, cipher), profiles);
+    const feed = new DeadlineHorizonFeed(
+      rows,
+      new DeadlineTimers(queue, rows, new SystemClock(), config),
       // Run here by hand, not as a periodic task.
       new PeriodicTasks(new NodeLeadership(config)),
+      new SystemClock(),
+      profiles,
       config,
     );
-    // A cold pass first, as after the loss of Redis state: every timer is added again.
-    await unlinkMatching(redis, `${prefix}:${DEADLINE_QUEUE}:*`);
-    const coldStartedAt = performance.now();
-    const coldReport = await rederivation.execute();
-    const coldMs = performance.now() - coldStartedAt;
-    const coldTimers = await redis.zcard(delayedKey);
-    progress(`cold pass: ${Math.round(coldMs)} ms, ${JSON.stringify(coldReport)}`);
-    const steady: Array<{
-      ms: number;
-      deadlines: number;
-      added: number;
-      redisScriptCalls: number;
-    }> = [];
-    for (let pass = 0; pass < options.steadyPasses; pass++) {
-      const scriptsBefore = await redisScriptCalls(redis);
+    const passes: Array<{ ms: number; due: number; added: number }> = [];
+    for (let pass = 0; pass < FEED_PASSES; pass++) {
       const startedAt = performance.now();
-      const report = await rederivation.execute();
-      const ms = performance.now() - startedAt;
-      const scripts = (await redisScriptCalls(redis)) - scriptsBefore;
-      steady.push({ ms: Math.round(ms), ...report, redisScriptCalls: scripts });
-      progress(`steady-state pass ${pass + 1}: ${Math.round(ms)} ms, ${JSON.stringify(report)}`);
+      const report = await feed.execute();
+      passes.push({ ms: round(performance.now() - startedAt, 1), ...report });
     }
-    const steadyDeadlines = steady[0]?.deadlines ?? 0;
-    const steadyMs = steady.map((s) => s.ms);
+    progress(`feed passes: ${JSON.stringify(passes)}`);
 
     return {
       deadlines: {
         total: options.deadlines,
         farFuture: farCount,
+        overdueAtColdStart: options.overdue,
         dueSoon: options.soon,
+        openTimersInPostgres: counts[0].timers,
         profile: PROFILE_ID,
         executingState: calendar.state,
         timeZone: calendar.timeZone,
-        generationMs: Math.round(generationMs),
         insertMs: Math.round(insertMs),
-        insertRowsPerSecond: Math.round((options.deadlines * 3) / (insertMs / 1000)),
       },
-      startupRederivation: {
-        complete: completeAt !== undefined,
-        expectedTimers: expected,
-        expectedFarFutureTimers: expectedFar,
-        presentTimers: farPresent + soonPresent,
-        delayedSetSize: delayedTotal,
-        msFromWorkerSpawn: rederivationMs,
-        msFromFirstTimer: rederivationFromFirstMs,
-        timersPerSecond: round(expected / (rederivationMs / 1000)),
-        timersPerSecondFromFirstTimer:
-          rederivationFromFirstMs === null
-            ? null
-            : round(expected / (rederivationFromFirstMs / 1000)),
-        workerRssMiB: {
-          peakSampled: mib(peakRss),
-          afterRederivation: mib(rssAfterRederivation),
-          highWaterMark: mib(hwmAfterRederivation),
-        },
-        redisUsedMemoryDeltaMiB: mib(redisAfter - redisBefore),
+      horizon: {
+        horizonMs: config.deadlines.horizonMs,
+        feedIntervalMs: config.deadlines.feedIntervalMs,
+        feedPassesInProcess: passes,
       },
       firing: {
-        dueWindowAfterWorkerSpawnMs: {
-          first: Math.min(...dueAfterSpawn),
-          last: Math.max(...dueAfterSpawn),
+        // Every timer due after the worker was spawned (window start to end).
+        ...delays(soonRows, (row) => row.due_ms),
+        afterColdStart: {
+          dueWithinMsOfSpawn: COLD_START_WINDOW_MS,
+          ...delays(coldWindow, (row) => row.due_ms),
         },
-        timersPresentWhileFiring: delayedTotal,
-        deadlines: options.soon,
-        fired: delays.length,
-        firedBeforeDue: delays.filter((row) => row.early).length,
-        delayMs: percentiles(delays.map((row) => row.delay_ms)),
-        dueAfterAllTimersPresent: {
-          fired: dueAfterReady.length,
-          delayMs: percentiles(dueAfterReady.map((row) => row.delay_ms)),
+        afterFirstMinute: delays(afterWindow, (row) => row.due_ms),
+        overdueAtColdStart: {
+          ...delays(overdueRows, () => workerSpawnedAt),
+          firedOutOfDueOrder: outOfOrder,
+          allFiredBeforeFirstDueAfterStart: lastOverdueFired <= firstSoonFired,
         },
-        dueDuringRederivation: {
-          fired: dueBeforeReady.length,
-          delayMs: percentiles(dueBeforeReady.map((row) => row.delay_ms)),
-        },
-        workerRssMiB: { afterFiring: mib(rssAfterFiring), highWaterMark: mib(hwmAfterFiring) },
+        farFutureTimersFired: farFired[0].fired,
+        auditEntries: audited[0].entries,
       },
-      coldRederivationInProcess: {
-        ms: Math.round(coldMs),
-        ...coldReport,
-        delayedTimers: coldTimers,
-        timersPerSecond: round(coldReport.added / (coldMs / 1000)),
-      },
-      steadyStateRederivation: {
-        reconcileIntervalMs: config.delivery.reconcileIntervalMs,
-        runningDeadlines: steadyDeadlines,
-        passes: steady,
-        timersPerSecond: round(
-          (expectedFar / (steadyMs.reduce((a, b) => a + b, 0) / steadyMs.length)) * 1000,
-        ),
-      },
+      redisTimerMemoryMiB: mib(peakTimerMemory.bytes),
+      redisTimerKeysAtPeak: peakTimerMemory.keys,
+      redisDelayedSetAtEnd: delayedSetSize,
+      redisUsedMemoryPeakDeltaMiB: mib(peakRedisUsed - redisBefore),
+      workerRssMiB: mib(Math.max(peakRss, hwm ?? 0)),
+      workerRssDetailMiB: { peakSampled: mib(peakRss), highWaterMark: mib(hwm) },
       machine: machineInfo(),
     };
   } finally {

@@ -4,7 +4,8 @@ import { CaseQueries } from './case-queries.js';
 import { CaseStatistics } from './case-statistics.js';
 import { CaseRepository } from './case.repository.js';
 import { DEADLINE_PROFILES, loadCheckedDeadlineProfiles } from './deadline-profiles.js';
-import { DEADLINE_QUEUE, DeadlineRederivation, DeadlineTimers } from './deadline-timers.js';
+import { DeadlineTimerRepository } from './deadline-timer.repository.js';
+import { DEADLINE_QUEUE, DeadlineHorizonFeed, DeadlineTimers } from './deadline-timers.js';
 import { DeadlineProcessor } from './deadline.processor.js';
 import { HandleDeadlineDue } from './handle-deadline-due.use-case.js';
 import { ProcedureTracker } from './procedure-tracker.js';
@@ -16,6 +17,7 @@ import { ProcedureTracker } from './procedure-tracker.js';
     { provide: DEADLINE_PROFILES, useFactory: () => loadCheckedDeadlineProfiles() },
     CaseRepository,
     ProcedureTracker,
+    DeadlineTimerRepository,
     DeadlineTimers,
     CaseQueries,
     CaseStatistics,
@@ -24,6 +26,7 @@ import { ProcedureTracker } from './procedure-tracker.js';
     DEADLINE_PROFILES,
     CaseRepository,
     ProcedureTracker,
+    DeadlineTimerRepository,
     DeadlineTimers,
     CaseQueries,
     CaseStatistics,
@@ -31,10 +34,10 @@ import { ProcedureTracker } from './procedure-tracker.js';
 })
 export class CasesModule {}
 
-/** The worker side: fires deadline timers and re-derives them from PostgreSQL. */
+/** The worker side: fires deadline timers and feeds those due within the horizon into Redis. */
 @Module({
   imports: [CasesModule],
-  providers: [HandleDeadlineDue, DeadlineProcessor, DeadlineRederivation],
-  exports: [DeadlineRederivation],
+  providers: [HandleDeadlineDue, DeadlineProcessor, DeadlineHorizonFeed],
+  exports: [DeadlineHorizonFeed],
 })
 export class DeadlineWorkerModule {}

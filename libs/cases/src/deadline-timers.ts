@@ -1,13 +1,14 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { QUEUE_OPERATION_TIMEOUT_MS, whileQueueReachable } from '#libs/bus';
-import { deadlineCalendar, remindersDue, type DeadlineProfiles } from '#libs/deadlines';
+import type { DeadlineProfiles } from '#libs/deadlines';
+import { canonicalDigest } from '#libs/kernel';
 import { Clock, NODE_CONFIG, type NodeConfig } from '#libs/node-config';
 import { PeriodicTasks } from '#libs/scheduling';
-import { CaseRepository, reviveClock, type DeadlineRow } from './case.repository.js';
+import type { DeadlineRow } from './case.repository.js';
 import { DEADLINE_PROFILES } from './deadline-profiles.js';
+import { DeadlineTimerRepository, type OpenTimer } from './deadline-timer.repository.js';
 
 export const DEADLINE_QUEUE = 'deadlines';
 
@@ -17,10 +18,12 @@ const TIMER_MISSING = -1;
 const TIMER_NOT_DELAYED = -2;
 const TIMER_STATES_CHUNK = 1000;
 const ADD_CHUNK = 1000;
-/** Redis time allowed per timer on top of the base wait, so that long re-derivations are bounded too. */
+/** Redis time allowed per timer on top of the base wait, so that long feeds are bounded too. */
 const MS_PER_TIMER = 2;
-/** About 25 ms of reminder arithmetic between two turns of the event loop. */
-const ROWS_PER_SLICE = 250;
+/** Timers one feed pass may put in Redis (about 1 KiB each there). */
+const FEED_LIMIT = 20_000;
+/** Deadlines whose timers are derived per transaction. */
+const DERIVE_BATCH = 500;
 const TIMER_STATES_COMMAND = 'deadlineTimerStates';
 /**
  * KEYS[1] the queue's delayed set, ARGV[1] the queue's key prefix, ARGV[2..] job ids. For each id:
@@ -47,76 +50,71 @@ interface Timer {
 export interface DeadlineJobData {
   deadlineId: string;
   kind: 'reminder' | 'expiry';
-  /** For reminders: the reminder's rank, earliest first. */
+  /** The timer's rank: for reminders their order, earliest first; 0 for the expiry. */
   index: number;
+  /** The timer row's version when queued: a moved timer's earlier job claims nothing. */
+  version: string;
   /** When the timer is due, by the node's clock. */
   at: string;
 }
 
+/** One job per timer version: adding it twice is harmless. BullMQ ids may not contain ':'. */
+function timerOf(timer: OpenTimer): Timer {
+  return {
+    id: `${timer.kind}_${timer.deadlineId}_${timer.rank}_v${timer.version}`,
+    data: {
+      deadlineId: timer.deadlineId,
+      kind: timer.kind,
+      index: timer.rank,
+      version: timer.version,
+      at: timer.dueAt.toISOString(),
+    },
+  };
+}
+
 /**
- * Deadline timers are BullMQ delayed jobs, one per reminder and one for expiry, with ids derived
- * from the deadline and its due instant: scheduling twice is harmless, and a timer left over from
- * before a pause or an extension finds the clock changed and does nothing.
+ * The Redis side of deadline timers: BullMQ delayed jobs for the timers due within the horizon
+ * (PostgreSQL holds them all, see DeadlineTimerRepository). Queueing a timer twice is harmless, and
+ * a job whose timer was moved, closed or already fired claims nothing when it runs.
  */
 @Injectable()
 export class DeadlineTimers {
   constructor(
     @InjectQueue(DEADLINE_QUEUE) private readonly queue: Queue<DeadlineJobData>,
-    @Inject(DEADLINE_PROFILES) private readonly profiles: DeadlineProfiles,
+    private readonly rows: DeadlineTimerRepository,
     private readonly clock: Clock,
+    @Inject(NODE_CONFIG) private readonly config: NodeConfig,
   ) {}
 
   /** Connections on which the timer-states script is defined. */
   private readonly statesCommandDefined = new WeakSet<object>();
 
-  timersOf(row: DeadlineRow): Timer[] {
-    if (row.status !== 'running') return [];
-    const profile = this.profiles.get(row.profile_id);
-    const clock = reviveClock(row.clock);
-    const reminders = remindersDue(
-      clock,
-      profile,
-      deadlineCalendar(row.executing_state, row.time_zone),
-    );
-    return [
-      ...reminders
-        .map((reminder, index) => ({ reminder, index }))
-        .filter(({ index }) => index >= row.reminders_sent)
-        .map(({ reminder, index }) => ({
-          id: `reminder_${row.id}_${index}_${reminder.at.getTime()}`,
-          data: {
-            deadlineId: row.id,
-            kind: 'reminder' as const,
-            index,
-            at: reminder.at.toISOString(),
-          },
-        })),
-      {
-        id: `expiry_${row.id}_${clock.dueAt.getTime()}`,
-        data: {
-          deadlineId: row.id,
-          kind: 'expiry' as const,
-          index: 0,
-          at: clock.dueAt.toISOString(),
-        },
-      },
-    ];
+  /** The end of the horizon by the node's clock: timers due before it belong in Redis. */
+  horizonEnd(): Date {
+    return new Date(this.clock.now().getTime() + this.config.deadlines.horizonMs);
   }
 
   /**
-   * Adds the timers of these deadlines, or moves existing ones to their delay by the node's clock.
-   * Long batches (re-derivation) are worked through in slices, so that the worker keeps firing
-   * timers meanwhile.
+   * Queues the timers of deadlines a message has just changed that fall due within the horizon,
+   * so that they do not wait for the next feed; the others stay in PostgreSQL until then.
    */
   async schedule(rows: DeadlineRow[]): Promise<number> {
-    const timers: Timer[] = [];
-    for (let i = 0; i < rows.length; i += ROWS_PER_SLICE) {
-      if (i > 0) await yieldToEventLoop();
-      for (const row of rows.slice(i, i + ROWS_PER_SLICE)) timers.push(...this.timersOf(row));
-    }
-    if (timers.length === 0) return 0;
+    const timers = await this.rows.dueOf(
+      rows.map((row) => row.id),
+      this.horizonEnd(),
+    );
+    return this.enqueue(timers);
+  }
+
+  /**
+   * Adds these timers (in the order given) where Redis lacks them, and moves delayed ones to their
+   * delay by the node's clock.
+   */
+  async enqueue(open: OpenTimer[]): Promise<number> {
+    if (open.length === 0) return 0;
+    const timers = open.map(timerOf);
     // While Redis is away this fails at once (QUEUE_UNAVAILABLE) rather than hold the caller:
-    // re-derivation schedules the timers from PostgreSQL once it is back.
+    // the next horizon feed queues the timers from PostgreSQL once it is back.
     return whileQueueReachable(
       this.queue,
       () => this.scheduleTimers(timers),
@@ -140,16 +138,10 @@ export class DeadlineTimers {
         if (Math.abs(state - due) > 1000) drifted.push(timer);
       }
     });
-    // In chunks: Redis adds one chunk while the next is built.
-    const adding: Array<Promise<unknown>> = [];
+    // In chunks, in due order: a timer already due waits behind those due before it.
     for (let i = 0; i < missing.length; i += ADD_CHUNK) {
-      if (i > 0) await yieldToEventLoop();
-      const chunk = this.add(missing.slice(i, i + ADD_CHUNK));
-      // Its failure is reported by Promise.all below, not as an unhandled rejection meanwhile.
-      chunk.catch(() => undefined);
-      adding.push(chunk);
+      await this.add(missing.slice(i, i + ADD_CHUNK));
     }
-    await Promise.all(adding);
     await Promise.all(drifted.map((timer) => this.realign(timer)));
     return missing.length;
   }
@@ -164,7 +156,7 @@ export class DeadlineTimers {
           jobId: timer.id,
           delay: Math.max(0, Date.parse(timer.data.at) - now),
           // A timer that faults (the database restarting as it fires) tries again for about a
-          // quarter of an hour: re-derivation does not bring back a timer that exists, failed.
+          // quarter of an hour: the feed does not bring back a timer that exists, failed.
           attempts: 10,
           backoff: { type: 'exponential', delay: 1000 },
           removeOnComplete: true,
@@ -219,36 +211,61 @@ export class DeadlineTimers {
 }
 
 /**
- * Re-derives every running deadline's timers from PostgreSQL at start-up and then periodically,
- * once per node, so that timers survive restarts and the loss of Redis state.
+ * The node's leader moves the timers due within the horizon from PostgreSQL into Redis, oldest
+ * first, at start-up (so that a worker started cold fires what is overdue first) and then every
+ * feed interval. Each pass reads only the horizon. Deadlines whose timers are to be derived again
+ * (stored before migration 0014, or of a profile that changed) are worked through soonest due
+ * first, for at most half an interval per pass, so that the feed keeps its pace meanwhile.
  */
 @Injectable()
-export class DeadlineRederivation implements OnModuleInit {
-  private readonly logger = new Logger(DeadlineRederivation.name);
+export class DeadlineHorizonFeed implements OnModuleInit {
+  private readonly logger = new Logger(DeadlineHorizonFeed.name);
+  private readonly digests: ReadonlyMap<string, string>;
 
   constructor(
-    private readonly cases: CaseRepository,
+    private readonly rows: DeadlineTimerRepository,
     private readonly timers: DeadlineTimers,
     private readonly tasks: PeriodicTasks,
+    private readonly clock: Clock,
+    @Inject(DEADLINE_PROFILES) profiles: DeadlineProfiles,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
-  ) {}
+  ) {
+    this.digests = new Map(profiles.profiles.map((p) => [p.id, canonicalDigest(p)]));
+  }
 
-  async execute(): Promise<{ deadlines: number; added: number }> {
-    let deadlines = 0;
-    let added = 0;
-    for await (const batch of this.cases.runningDeadlines()) {
-      deadlines += batch.length;
-      added += await this.timers.schedule(batch);
+  async execute(): Promise<{ due: number; added: number; derived: number }> {
+    const fed = await this.feed();
+    const flagged = await this.rows.flagChangedProfiles(this.digests, this.clock.now());
+    if (flagged > 0) {
+      this.logger.log({ deadlines: flagged }, 'deadline profiles changed: timers to derive again');
     }
-    if (added > 0)
-      this.logger.log({ deadlines, added }, 'deadline timers re-derived from the database');
-    return { deadlines, added };
+    let derived = 0;
+    const until = Date.now() + this.config.deadlines.feedIntervalMs / 2;
+    while (Date.now() < until) {
+      const batch = await this.rows.derivePending(DERIVE_BATCH);
+      if (batch === 0) break;
+      derived += batch;
+    }
+    if (derived === 0) return { ...fed, derived };
+    this.logger.log({ deadlines: derived }, 'deadline timers derived');
+    const again = await this.feed();
+    return { due: fed.due + again.due, added: fed.added + again.added, derived };
+  }
+
+  /**
+   * One pass: at most FEED_LIMIT timers, oldest first. After a long outage the rest follow as
+   * these fire, so that Redis never holds more than that many timers from the feed.
+   */
+  private async feed(): Promise<{ due: number; added: number }> {
+    const due = await this.rows.dueBefore(this.timers.horizonEnd(), FEED_LIMIT);
+    const added = await this.timers.enqueue(due);
+    return { due: due.length, added };
   }
 
   onModuleInit(): void {
     this.tasks.register({
-      name: 'deadline-rederive',
-      intervalMs: this.config.delivery.reconcileIntervalMs,
+      name: 'deadline-horizon-feed',
+      intervalMs: this.config.deadlines.feedIntervalMs,
       run: () => this.execute(),
     });
   }

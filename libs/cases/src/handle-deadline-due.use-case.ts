@@ -21,6 +21,7 @@ import type { Database } from '#libs/persistence';
 import { applySystemEvent, type ProcedureState } from '#libs/procedures';
 import { CaseRepository, reviveClock, type RequestRow } from './case.repository.js';
 import { DEADLINE_PROFILES } from './deadline-profiles.js';
+import { DeadlineTimerRepository } from './deadline-timer.repository.js';
 import type { DeadlineJobData } from './deadline-timers.js';
 
 export type DeadlineOutcome =
@@ -37,6 +38,7 @@ export class HandleDeadlineDue {
 
   constructor(
     private readonly cases: CaseRepository,
+    private readonly timers: DeadlineTimerRepository,
     private readonly audit: AuditTrail,
     private readonly events: EventsPublisher,
     private readonly eventLog: MailboxEventLog,
@@ -78,6 +80,14 @@ export class HandleDeadlineDue {
   private async decide(trx: Transaction<Database>, job: DeadlineJobData, now: Date) {
     const row = await this.cases.lockDeadline(trx, job.deadlineId);
     if (!row || row.status !== 'running') return undefined;
+    // The timer fires once: a duplicate job, or one queued before the timer moved, claims nothing.
+    const timer = {
+      deadlineId: job.deadlineId,
+      kind: job.kind,
+      rank: job.index,
+      version: job.version,
+    };
+    if (!(await this.timers.claim(trx, timer, now))) return undefined;
     const request = (await this.cases.lockRequest(trx, row.request_id))!;
     const profile = this.profiles.get(row.profile_id);
     const calendar = deadlineCalendar(row.executing_state, row.time_zone);
@@ -127,6 +137,7 @@ export class HandleDeadlineDue {
       timeZone: row.time_zone,
       at: now,
     });
+    await this.timers.sync(trx, saved, request.authority);
     const actions = [...expiryActions(profile)];
     // Where the agreement treats silence as consent, the expiry is that consent; otherwise, or
     // where the procedure does not take it (no agreement named), the deadline simply expired.

@@ -24,9 +24,10 @@ export {
   DEFAULT_DEADLINE_PROFILES,
   loadCheckedDeadlineProfiles,
 } from './deadline-profiles.js';
+export { DeadlineTimerRepository } from './deadline-timer.repository.js';
 export {
   DEADLINE_QUEUE,
-  DeadlineRederivation,
+  DeadlineHorizonFeed,
   DeadlineTimers,
   type DeadlineJobData,
 } from './deadline-timers.js';

@@ -28,6 +28,7 @@ import {
   type RequestRow,
 } from './case.repository.js';
 import { DEADLINE_PROFILES, DEFAULT_DEADLINE_PROFILES } from './deadline-profiles.js';
+import { DeadlineTimerRepository } from './deadline-timer.repository.js';
 
 type Trx = Transaction<Database>;
 
@@ -52,7 +53,7 @@ export interface TrackingResult {
   role: SenderRole;
   state: ProcedureState;
   deadlineProfiles: string[];
-  /** Deadlines started, paused, resumed or met by this message: their timers must be (re)scheduled. */
+  /** Deadlines started, paused, resumed or met by this message: their timers are queued if due soon. */
   deadlines: DeadlineRow[];
 }
 
@@ -75,6 +76,7 @@ export class ProcedureTracker {
 
   constructor(
     private readonly cases: CaseRepository,
+    private readonly timers: DeadlineTimerRepository,
     private readonly directory: AuthorityDirectory,
     private readonly identity: NodeIdentity,
     @Inject(DEADLINE_PROFILES) private readonly profiles: DeadlineProfiles,
@@ -286,17 +288,18 @@ export class ProcedureTracker {
         calendar,
       );
       if (restart) await this.cases.markReminderSent(trx, row.id, 0);
-      changed.push(
-        await this.cases.saveDeadline(trx, {
-          id: row?.id ?? uuidv7({ msecs: message.at.getTime() }),
-          requestId: message.requestId,
-          profileId: id,
-          clock,
-          executingState,
-          timeZone: calendar.timeZone,
-          at: message.at,
-        }),
-      );
+      const saved = await this.cases.saveDeadline(trx, {
+        id: row?.id ?? uuidv7({ msecs: message.at.getTime() }),
+        requestId: message.requestId,
+        profileId: id,
+        clock,
+        executingState,
+        timeZone: calendar.timeZone,
+        at: message.at,
+      });
+      // The timers move with the clock, in its transaction: PostgreSQL is their record.
+      await this.timers.sync(trx, saved, message.authority);
+      changed.push(saved);
     }
     return changed;
   }

@@ -52,6 +52,11 @@ export interface NodeConfig {
     stalledIntervalMs: number;
     reconcileIntervalMs: number;
   };
+  /**
+   * Deadline timers: PostgreSQL holds them all; every `feedIntervalMs` the node's leader puts
+   * those due within `horizonMs` into Redis, in due order.
+   */
+  deadlines: { horizonMs: number; feedIntervalMs: number };
   inbound: {
     replayWindowMs: number;
     clockSkewMs: number;
@@ -112,6 +117,8 @@ const NUMERIC_OVERRIDES: Array<[path: string, variable: string]> = [
   ['delivery.lockDurationMs', 'GATEWAY_JOB_LOCK_MS'],
   ['delivery.stalledIntervalMs', 'GATEWAY_JOB_STALLED_INTERVAL_MS'],
   ['delivery.reconcileIntervalMs', 'GATEWAY_RECONCILE_INTERVAL_MS'],
+  ['deadlines.horizonMs', 'GATEWAY_DEADLINE_HORIZON_MS'],
+  ['deadlines.feedIntervalMs', 'GATEWAY_DEADLINE_FEED_INTERVAL_MS'],
   ['inbound.replayWindowMs', 'GATEWAY_REPLAY_WINDOW_MS'],
   ['inbound.clockSkewMs', 'GATEWAY_CLOCK_SKEW_MS'],
   ['inbound.maxDecompressedBytes', 'GATEWAY_MAX_DECOMPRESSED_BYTES'],
@@ -272,6 +279,16 @@ export function loadNodeConfig(env: Env = process.env): NodeConfig {
       field: 'inbound.replayWindowMs',
       message:
         'must be at least delivery.retryWindowMs + delivery.requestTimeoutMs + inbound.clockSkewMs, or late retries of genuine envelopes would be refused as replays',
+    });
+  }
+  // A timer must reach Redis before it is due: each feed looks further ahead than the next one.
+  if (
+    Number(getPath(config, 'deadlines.horizonMs')) <
+    2 * Number(getPath(config, 'deadlines.feedIntervalMs'))
+  ) {
+    problems.push({
+      field: 'deadlines.horizonMs',
+      message: 'must be at least twice deadlines.feedIntervalMs',
     });
   }
   if (problems.length > 0) {

@@ -13,6 +13,7 @@ export type {
   AuditRow,
   CaseFactsHistoryTable,
   DeadlineRow,
+  DeadlineTimerRow,
   RequestRow,
   Database,
   EvidenceRow,

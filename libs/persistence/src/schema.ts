@@ -110,6 +110,29 @@ export interface DeadlinesTable {
   time_zone: string;
   reminders_sent: Generated<number>;
   updated_at: Timestamp;
+  /** Running since before migration 0014: its timer rows are still to be derived. */
+  timers_pending: Generated<boolean>;
+}
+
+/** One reminder or expiry of a running clock (migration 0014). */
+export interface DeadlineTimersTable {
+  deadline_id: string;
+  kind: 'reminder' | 'expiry';
+  /** The reminder's order, earliest first; 0 for the expiry. */
+  rank: number;
+  request_id: string;
+  authority: string;
+  due_at: Timestamp;
+  fired_at: Timestamp | null;
+  /** From the sequence deadline_timer_versions (bigint, read as a string). */
+  version: Generated<string>;
+}
+
+/** The digest of each deadline profile the worker last derived timers with (migration 0014). */
+export interface DeadlineProfileDigestsTable {
+  profile_id: string;
+  digest: string;
+  recorded_at: Timestamp;
 }
 
 export interface ProtectedPersonsTable {
@@ -295,6 +318,8 @@ export interface Database {
   cases: CasesTable;
   requests: RequestsTable;
   deadlines: DeadlinesTable;
+  deadline_timers: DeadlineTimersTable;
+  deadline_profile_digests: DeadlineProfileDigestsTable;
   protected_persons: ProtectedPersonsTable;
   register_state: RegisterStateTable;
   register_reviews: RegisterReviewsTable;
@@ -316,4 +341,5 @@ export type EvidenceRow = Selectable<EvidencesTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type RequestRow = Selectable<RequestsTable>;
 export type DeadlineRow = Selectable<DeadlinesTable>;
+export type DeadlineTimerRow = Selectable<DeadlineTimersTable>;
 export type UploadRow = Selectable<UploadsTable>;

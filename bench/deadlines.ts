@@ -346,7 +346,7 @@ async function run(options: Options): Promise<Record<string, unknown>> {
   const id = NODE.authorityId;
   const schema = network.schema(id);
   const prefix = network.prefix(id);
-  const delayedKey = `${prefix}:${DEADLINE_QUEUE}:delayed`;
+  const delayedKey = `${prefix}:${DEADLINE_QUEUE.name}:delayed`;
   const config = loadNodeConfig({
     ...network.environment(id),
     GATEWAY_CONFIG_FILE: join(root, 'config', 'gateway.json'),
@@ -398,7 +398,8 @@ async function run(options: Options): Promise<Record<string, unknown>> {
     }
     const soonIds = soon.map((row) => row.deadlineId);
     const soonJobKeys = soon.map(
-      (row) => `${prefix}:${DEADLINE_QUEUE}:expiry_${row.deadlineId}_${row.clock.dueAt.getTime()}`,
+      (row) =>
+        `${prefix}:${DEADLINE_QUEUE.name}:expiry_${row.deadlineId}_${row.clock.dueAt.getTime()}`,
     );
     const redisBefore = await redisUsedMemory(redis);
 
@@ -507,7 +508,7 @@ async function run(options: Options): Promise<Record<string, unknown>> {
     //    then with every timer present (what the worker repeats every GATEWAY_RECONCILE_INTERVAL_MS).
     progress('stopping the worker');
     await network.stop(id, 'worker');
-    queue = new Queue<DeadlineJobData>(DEADLINE_QUEUE, {
+    queue = new Queue<DeadlineJobData>(DEADLINE_QUEUE.name, {
       connection: { ...redisTransportOptions(network.redisUrl), maxRetriesPerRequest: null },
       prefix,
     });
@@ -520,7 +521,7 @@ async function run(options: Options): Promise<Record<string, unknown>> {
       config,
     );
     // A cold pass first, as after the loss of Redis state: every timer is added again.
-    await unlinkMatching(redis, `${prefix}:${DEADLINE_QUEUE}:*`);
+    await unlinkMatching(redis, `${prefix}:${DEADLINE_QUEUE.name}:*`);
     const coldStartedAt = performance.now();
     const coldReport = await rederivation.execute();
     const coldMs = performance.now() - coldStartedAt;

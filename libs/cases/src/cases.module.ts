@@ -11,7 +11,7 @@ import { ProcedureTracker } from './procedure-tracker.js';
 
 /** Cases, the procedure state of their requests, and deadline clocks and timers. */
 @Module({
-  imports: [BullModule.registerQueue({ name: DEADLINE_QUEUE })],
+  imports: [BullModule.registerQueue({ name: DEADLINE_QUEUE.name })],
   providers: [
     { provide: DEADLINE_PROFILES, useFactory: () => loadCheckedDeadlineProfiles() },
     CaseRepository,
@@ -35,6 +35,6 @@ export class CasesModule {}
 @Module({
   imports: [CasesModule],
   providers: [HandleDeadlineDue, DeadlineProcessor, DeadlineRederivation],
-  exports: [DeadlineRederivation],
+  exports: [DeadlineRederivation, DeadlineProcessor],
 })
 export class DeadlineWorkerModule {}

@@ -2,14 +2,18 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { QUEUE_OPERATION_TIMEOUT_MS, whileQueueReachable } from '#libs/bus';
+import {
+  defineQueue,
+  QUEUE_OPERATION_TIMEOUT_MS,
+  typedQueue,
+  whileQueueReachable,
+  type TypedQueue,
+} from '#libs/bus';
 import { deadlineCalendar, remindersDue, type DeadlineProfiles } from '#libs/deadlines';
 import { Clock, NODE_CONFIG, type NodeConfig } from '#libs/node-config';
 import { PeriodicTasks } from '#libs/scheduling';
 import { CaseRepository, reviveClock, type DeadlineRow } from './case.repository.js';
 import { DEADLINE_PROFILES } from './deadline-profiles.js';
-
-export const DEADLINE_QUEUE = 'deadlines';
 
 /** BullMQ scores a delayed job as (due instant in ms) * 0x1000 + a counter (getDelayedScore.lua). */
 const DELAYED_SCORE_FACTOR = 0x1000;
@@ -53,6 +57,20 @@ export interface DeadlineJobData {
   at: string;
 }
 
+/** The deadline queue's jobs: a reminder or the expiry of a deadline, both with the same payload. */
+export interface DeadlineJobs {
+  reminder: DeadlineJobData & { kind: 'reminder' };
+  expiry: DeadlineJobData & { kind: 'expiry' };
+}
+
+/** The deadline timer queue, owned here: job map, producer (DeadlineTimers), handler (DeadlineProcessor). */
+export const DEADLINE_QUEUE = defineQueue<DeadlineJobs>({
+  name: 'deadlines',
+  jobs: ['reminder', 'expiry'],
+  worker: () => ({ concurrency: 4, maxStalledCount: 100 }),
+  faultContext: (data) => ({ deadlineId: data.deadlineId, kind: data.kind }),
+});
+
 /**
  * Deadline timers are BullMQ delayed jobs, one per reminder and one for expiry, with ids derived
  * from the deadline and its due instant: scheduling twice is harmless, and a timer left over from
@@ -60,11 +78,15 @@ export interface DeadlineJobData {
  */
 @Injectable()
 export class DeadlineTimers {
+  private readonly jobs: TypedQueue<DeadlineJobs>;
+
   constructor(
-    @InjectQueue(DEADLINE_QUEUE) private readonly queue: Queue<DeadlineJobData>,
+    @InjectQueue(DEADLINE_QUEUE.name) private readonly queue: Queue<DeadlineJobData>,
     @Inject(DEADLINE_PROFILES) private readonly profiles: DeadlineProfiles,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.jobs = typedQueue(DEADLINE_QUEUE, queue);
+  }
 
   /** Connections on which the timer-states script is defined. */
   private readonly statesCommandDefined = new WeakSet<object>();
@@ -156,7 +178,7 @@ export class DeadlineTimers {
 
   private add(timers: Timer[]): Promise<unknown> {
     const now = this.clock.now().getTime();
-    return this.queue.addBulk(
+    return this.jobs.addBulk(
       timers.map((timer) => ({
         name: timer.data.kind,
         data: timer.data,

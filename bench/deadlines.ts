@@ -314,7 +314,7 @@ async function redisScriptCalls(redis: Redis): Promise<number> {
 
 /** Drops this benchmark's schema and Redis keys (and nothing else). */
 async function wipe(pool: pg.Pool, redis: Redis, schema: string, prefix: string): Promise<void> {
-  if (!schema.startsWith('bench_deadlines_') || !prefix.startsWith('bench_deadlines_')) {
+  if (!schema.startsWith('bench_deadlines_') || !prefix.startsWith('{tip:bench_deadlines_')) {
     throw new Error(`refusing to wipe ${schema} / ${prefix}`);
   }
   await pool.query(`drop schema if exists ${schema} cascade`);

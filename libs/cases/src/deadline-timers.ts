@@ -29,6 +29,8 @@ const TIMER_STATES_COMMAND = 'deadlineTimerStates';
 /**
  * KEYS[1] the queue's delayed set, ARGV[1] the queue's key prefix, ARGV[2..] job ids. For each id:
  * -1 when the job does not exist, -2 when it exists but is not delayed, else its delayed score.
+ * The job keys it reads are not declared in KEYS: under the node's hash-tag prefix they are in the
+ * delayed set's Redis Cluster slot.
  */
 const TIMER_STATES_LUA = `
 local result = {}

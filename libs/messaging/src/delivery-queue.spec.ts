@@ -26,7 +26,7 @@ describe('the delivery worker’s options (R4)', () => {
       lockDuration: 2000,
       stalledInterval: 1000,
       concurrency: 3,
-      prefix: 'fr_node',
+      prefix: '{tip:fr_node}',
       connection: {
         host: 'redis.internal',
         port: 6380,

@@ -23,7 +23,7 @@ import {
   type DeadlineClock,
   type DeadlineProfile,
 } from '#libs/deadlines';
-import { LocalNetwork, mlaRequest, repoRoot, type NodeSpec } from '#libs/local-network';
+import { LocalNetwork, mlaRequest, repoRoot, type NodeSpec } from '#tools/local-network';
 import { loadNodeConfig, SystemClock } from '#libs/node-config';
 import { createDatabase, readDataKeys, type ColumnCipher } from '#libs/persistence';
 import { NodeLeadership, PeriodicTasks } from '#libs/scheduling';

@@ -26,7 +26,7 @@ import {
   repoRoot,
   sealThroughPolicy,
   type NodeSpec,
-} from '#libs/local-network';
+} from '#tools/local-network';
 import type { SubmissionAccepted } from '#libs/messaging';
 import {
   machineInfo,

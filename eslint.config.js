@@ -28,9 +28,13 @@ const ADAPTER_LIBS = [
   'persistence',
   'safeguards',
   'scheduling',
-  'local-network',
 ];
 const APPS = ['gateway', 'worker', 'cli', 'console'];
+/** Test and demo scaffolding (tools/): never part of the product. */
+const TOOLS_IMPORT = {
+  regex: '^#tools/',
+  message: 'tools/ is test and demo scaffolding: product code never imports it',
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
@@ -65,10 +69,17 @@ export default tseslint.config(
               regex: `^#libs/(${ADAPTER_LIBS.join('|')})$`,
               message: 'domain libs never import adapter libs: imports point down',
             },
+            TOOLS_IMPORT,
           ],
         },
       ],
     },
+  },
+  // Adapter libs: no test scaffolding either.
+  {
+    files: ADAPTER_LIBS.map((lib) => `libs/${lib}/src/**/*.ts`),
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [TOOLS_IMPORT] }] },
   },
   ...APPS.map((app) => ({
     files: [`apps/${app}/**/*.ts`],
@@ -81,11 +92,29 @@ export default tseslint.config(
               regex: `^(\\.\\./)+(apps/)?(${APPS.filter((other) => other !== app).join('|')})/`,
               message: 'apps are wiring only and never import each other',
             },
+            TOOLS_IMPORT,
           ],
         },
       ],
     },
   })),
+  // The CLI's demo command is the one product entry point that starts a local network.
+  {
+    files: ['apps/cli/src/demo.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./)+(apps/)?(${APPS.filter((other) => other !== 'cli').join('|')})/`,
+              message: 'apps are wiring only and never import each other',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.js', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,

@@ -24,7 +24,7 @@ import {
   type DeadlineClock,
   type DeadlineProfile,
 } from '#libs/deadlines';
-import { LocalNetwork, mlaRequest, repoRoot, type NodeSpec } from '#libs/local-network';
+import { LocalNetwork, mlaRequest, repoRoot, type NodeSpec } from '#tools/local-network';
 import { loadNodeConfig, SystemClock } from '#libs/node-config';
 import { createDatabase, readDataKeys, type ColumnCipher } from '#libs/persistence';
 import { NodeLeadership, PeriodicTasks } from '#libs/scheduling';
@@ -337,7 +337,7 @@ async function keysMemory(redis: Redis, pattern: string): Promise<{ keys: number
 
 /** Drops this benchmark's schema and Redis keys (and nothing else). */
 async function wipe(pool: pg.Pool, redis: Redis, schema: string, prefix: string): Promise<void> {
-  if (!schema.startsWith('bench_deadlines_') || !prefix.startsWith('bench_deadlines_')) {
+  if (!schema.startsWith('bench_deadlines_') || !prefix.startsWith('{tip:bench_deadlines_')) {
     throw new Error(`refusing to wipe ${schema} / ${prefix}`);
   }
   await pool.query(`drop schema if exists ${schema} cascade`);
@@ -385,7 +385,7 @@ async function run(options: Options): Promise<Record<string, unknown>> {
   const id = NODE.authorityId;
   const schema = network.schema(id);
   const prefix = network.prefix(id);
-  const timerKeys = `${prefix}:${DEADLINE_QUEUE}:*`;
+  const timerKeys = `${prefix}:${DEADLINE_QUEUE.name}:*`;
   const config = loadNodeConfig({
     ...network.environment(id),
     GATEWAY_CONFIG_FILE: join(root, 'config', 'gateway.json'),
@@ -504,7 +504,7 @@ async function run(options: Options): Promise<Record<string, unknown>> {
       await sleep(POLL_INTERVAL_MS);
     }
     const hwm = procStatusBytes(pid, 'VmHWM');
-    const delayedSetSize = await redis.zcard(`${prefix}:${DEADLINE_QUEUE}:delayed`);
+    const delayedSetSize = await redis.zcard(`${prefix}:${DEADLINE_QUEUE.name}:delayed`);
 
     const { rows: fired } = await pool.query<FiredRow>(
       `select deadline_id, (extract(epoch from due_at) * 1000)::float8 as due_ms,
@@ -550,7 +550,7 @@ async function run(options: Options): Promise<Record<string, unknown>> {
     progress('stopping the worker');
     await network.stop(id, 'worker');
     await unlinkMatching(redis, timerKeys);
-    queue = new Queue<DeadlineJobData>(DEADLINE_QUEUE, {
+    queue = new Queue<DeadlineJobData>(DEADLINE_QUEUE.name, {
       connection: { ...redisTransportOptions(network.redisUrl), maxRetriesPerRequest: null },
       prefix,
     });

@@ -26,7 +26,7 @@ import {
   repoRoot,
   sealThroughPolicy,
   type NodeSpec,
-} from '#libs/local-network';
+} from '#tools/local-network';
 import type { SubmissionAccepted } from '#libs/messaging';
 import { PrivatePostgres, PrivateRedis } from '../test/support/private-services.js';
 import { BENCH_SQL, CostMeter, type Cost } from './cost-meter.js';

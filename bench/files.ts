@@ -21,7 +21,7 @@ import {
   SealWorkerPool,
   type FileManifest,
 } from '#libs/files';
-import { accountName, LocalNetwork, type NodeSpec } from '#libs/local-network';
+import { accountName, LocalNetwork, type NodeSpec } from '#tools/local-network';
 import { readDataKeys } from '#libs/persistence';
 import { machineInfo, progressOf, round } from './support.js';
 

@@ -21,7 +21,7 @@ import {
   type PublicKey,
 } from '#libs/envelope';
 import { GatewayError } from '#libs/errors';
-import { mlaRequest, repoRoot, sealThroughPolicy, verificationRequest } from '#libs/local-network';
+import { mlaRequest, repoRoot, sealThroughPolicy, verificationRequest } from '#tools/local-network';
 import {
   authorisePayload,
   evaluate,

@@ -12,7 +12,7 @@ import {
   mlaRequest,
   MLA_ANSWERS,
   SAMPLE_HANDLING,
-} from '#libs/local-network';
+} from '#tools/local-network';
 import type { MessageView, SubmissionAccepted } from '#libs/messaging';
 import { api, as, nodeDatabase, waitFor } from './support/network.js';
 

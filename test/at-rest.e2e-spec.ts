@@ -12,7 +12,7 @@ import {
   mlaRequest,
   repoRoot,
   SAMPLE_HANDLING,
-} from '#libs/local-network';
+} from '#tools/local-network';
 import type { MessageDetail, SubmissionAccepted } from '#libs/messaging';
 import {
   caseFactsHistoryRowId,

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { Role } from '#libs/access';
-import { LocalNetwork, mlaRequest, SAMPLE_HANDLING } from '#libs/local-network';
+import { LocalNetwork, mlaRequest, SAMPLE_HANDLING } from '#tools/local-network';
 import { caseFactsHistoryRowId, readDataKeys } from '#libs/persistence';
 import { api, as, nodeDatabase } from './support/network.js';
 

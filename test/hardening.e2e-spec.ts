@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import type pg from 'pg';
 import { ENVELOPE_MEDIA_TYPE, INBOUND_PATH, ROUTING_HEADERS } from '#libs/envelope';
-import { accountName, LocalNetwork, mlaRequest, SAMPLE_HANDLING } from '#libs/local-network';
+import { accountName, LocalNetwork, mlaRequest, SAMPLE_HANDLING } from '#tools/local-network';
 import type { SubmissionAccepted } from '#libs/messaging';
 import { api, as, nodeDatabase, waitFor } from './support/network.js';
 

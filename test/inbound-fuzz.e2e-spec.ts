@@ -21,7 +21,7 @@ import {
   type PublicKey,
 } from '#libs/envelope';
 import { ErrorCode } from '#libs/errors';
-import { LocalNetwork, mlaRequest } from '#libs/local-network';
+import { LocalNetwork, mlaRequest } from '#tools/local-network';
 import { keysOf, nodeDatabase, waitFor } from './support/network.js';
 
 /*

@@ -18,7 +18,7 @@ import {
 } from '#libs/envelope';
 import type { EvidenceBundle } from '#libs/evidence';
 import type { Rotation } from '#libs/keys';
-import { LocalNetwork, mlaRequest, SAMPLE_HANDLING, sealThroughPolicy } from '#libs/local-network';
+import { LocalNetwork, mlaRequest, SAMPLE_HANDLING, sealThroughPolicy } from '#tools/local-network';
 import type { MessageDetail, SubmissionAccepted } from '#libs/messaging';
 import { api, cli, nodeDatabase, signIn, waitFor } from './support/network.js';
 

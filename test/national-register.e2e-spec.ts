@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { LocalNetwork, verificationRequest } from '#libs/local-network';
+import { LocalNetwork, verificationRequest } from '#tools/local-network';
 import type { HeldSubmissionView, MessageDetail, SubmissionAccepted } from '#libs/messaging';
 import type { ReviewRow } from '#libs/safeguards';
 import { api, as, nodeDatabase, signIn, waitFor } from './support/network.js';

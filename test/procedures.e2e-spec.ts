@@ -23,7 +23,7 @@ import {
   sealThroughPolicy,
   VERIFICATION_ANSWERS,
   verificationRequest,
-} from '#libs/local-network';
+} from '#tools/local-network';
 import type { MessageDetail, SubmissionAccepted } from '#libs/messaging';
 import { api, keysOf, nodeDatabase, signIn, waitFor } from './support/network.js';
 

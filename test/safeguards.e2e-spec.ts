@@ -13,7 +13,7 @@ import {
   mlaRequest,
   SAMPLE_HANDLING,
   verificationRequest,
-} from '#libs/local-network';
+} from '#tools/local-network';
 import type { MessageDetail, SubmissionAccepted } from '#libs/messaging';
 import { RULES_CATALOGUE } from '#libs/policy';
 import {

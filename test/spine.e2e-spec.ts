@@ -23,7 +23,7 @@ import {
   mlaRequest,
   SAMPLE_HANDLING,
   sealThroughPolicy,
-} from '#libs/local-network';
+} from '#tools/local-network';
 import type { MessageDetail, SubmissionAccepted } from '#libs/messaging';
 import {
   api,

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { LocalNetwork, mlaRequest } from '#libs/local-network';
+import { LocalNetwork, mlaRequest } from '#tools/local-network';
 import type { MessageView, SubmissionAccepted } from '#libs/messaging';
 import { api, as, nodeDatabase, signIn, waitFor } from './support/network.js';
 

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { accountName, LocalNetwork, mlaRequest, SAMPLE_HANDLING } from '#libs/local-network';
+import { accountName, LocalNetwork, mlaRequest, SAMPLE_HANDLING } from '#tools/local-network';
 import { ENVELOPE_MEDIA_TYPE, INBOUND_PATH, ROUTING_HEADERS } from '#libs/envelope';
 import { run, waitFor } from './support/network.js';
 

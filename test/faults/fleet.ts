@@ -13,7 +13,7 @@ import {
   type PrivateKey,
   type PublicKey,
 } from '#libs/envelope';
-import { LocalNetwork, mlaRequest, SAMPLE_HANDLING, sealThroughPolicy } from '#libs/local-network';
+import { LocalNetwork, mlaRequest, SAMPLE_HANDLING, sealThroughPolicy } from '#tools/local-network';
 import { SystemClock } from '#libs/node-config';
 import { createDatabase } from '#libs/persistence';
 import { ResilientMailbox } from '../support/mailbox-client.js';

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { readPublicKey, unlockPrivateKey, type PrivateKey, type PublicKey } from '#libs/envelope';
 import { readDataKeys } from '#libs/persistence';
 import type { Role } from '#libs/access';
-import { accountName, LocalNetwork } from '#libs/local-network';
+import { accountName, LocalNetwork } from '#tools/local-network';
 
 export const run = promisify(execFile);
 

@@ -18,7 +18,7 @@ import {
   VERIFICATION_ANSWERS,
   verificationRequest,
   type NodeSpec,
-} from '#libs/local-network';
+} from '#tools/local-network';
 import type { MessageView, SubmissionAccepted } from '#libs/messaging';
 
 const ALL = ['mla', 'jit', 'nationality-verification', 'assets'] as const;

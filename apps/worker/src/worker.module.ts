@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { AuditModule } from '#libs/audit';
-import { BusModule } from '#libs/bus';
-import { DeadlineWorkerModule } from '#libs/cases';
+import { BusModule, JobsModule } from '#libs/bus';
+import { DEADLINE_QUEUE, DeadlineWorkerModule } from '#libs/cases';
 import { DeliveryModule } from '#libs/delivery';
 import { KeysModule } from '#libs/keys';
+import { DELIVERY_QUEUE } from '#libs/messaging';
 import { NodeModule } from '#libs/node-config';
 import { loggerModule } from '#libs/observability';
 import { PersistenceModule } from '#libs/persistence';
@@ -23,6 +24,8 @@ import { WorkerHealthController } from './worker-health.controller.js';
     DeliveryModule,
     DeadlineWorkerModule,
     PrometheusModule.register({ path: '/metrics', defaultLabels: { component: 'worker' } }),
+    // Every job of these queues must have its @OnJob handler among the modules above.
+    JobsModule.consume([DELIVERY_QUEUE, DEADLINE_QUEUE]),
   ],
   // Served only when the worker has an HTTP port (GATEWAY_WORKER_HTTP_PORT).
   controllers: [WorkerHealthController],

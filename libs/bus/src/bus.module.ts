@@ -23,6 +23,7 @@ import { MailboxEventLog } from './mailbox-event-log.js';
       useFactory: (config: NodeConfig) => ({
         // Workers wait for Redis for ever (ioredis reconnects); producers bound their own waits.
         connection: { ...redisConnectionOptions(config.redis.url), maxRetriesPerRequest: null },
+        // A hash tag ({tip:<node>}): every queue key of the node in one Redis Cluster slot.
         prefix: config.redis.prefix,
       }),
     }),

@@ -17,3 +17,17 @@ export {
   whileQueueReachable,
 } from './queue-reach.js';
 export { isRedisUnreachable } from './redis-faults.js';
+export {
+  buildJobRegistry,
+  defineQueue,
+  JobRegistryError,
+  OnJob,
+  typedQueue,
+  type AnyQueueDefinition,
+  type JobMap,
+  type JobOf,
+  type QueueDefinition,
+  type QueueWorkerOptions,
+  type TypedQueue,
+} from './jobs.js';
+export { findJobHandlers, JobsModule, JobWorkers, workerOptions } from './job-workers.js';

@@ -12,7 +12,7 @@ import { ProcedureTracker } from './procedure-tracker.js';
 
 /** Cases, the procedure state of their requests, and deadline clocks and timers. */
 @Module({
-  imports: [BullModule.registerQueue({ name: DEADLINE_QUEUE })],
+  imports: [BullModule.registerQueue({ name: DEADLINE_QUEUE.name })],
   providers: [
     { provide: DEADLINE_PROFILES, useFactory: () => loadCheckedDeadlineProfiles() },
     CaseRepository,
@@ -38,6 +38,6 @@ export class CasesModule {}
 @Module({
   imports: [CasesModule],
   providers: [HandleDeadlineDue, DeadlineProcessor, DeadlineHorizonFeed],
-  exports: [DeadlineHorizonFeed],
+  exports: [DeadlineHorizonFeed, DeadlineProcessor],
 })
 export class DeadlineWorkerModule {}

@@ -4,7 +4,7 @@ import { AuditTrail } from '#libs/audit';
 import { MailboxEventLog, type EventsPublisher } from '#libs/bus';
 import { DeadlineProfiles } from '#libs/deadlines';
 import type { AuthorityDirectory } from '#libs/directory';
-import { mlaRequest } from '#libs/local-network';
+import { mlaRequest } from '#tools/local-network';
 import { Clock, type NodeConfig, type NodeIdentity } from '#libs/node-config';
 import { NodeLeadership, PeriodicTasks } from '#libs/scheduling';
 import { freshDatabase, type FreshDatabase } from '../../../test/support/database.js';
@@ -77,7 +77,7 @@ describe('deadline timers: PostgreSQL holds them, the horizon feed queues them',
       deadlines: { horizonMs: HORIZON_MS, feedIntervalMs: 10_000 },
     } as NodeConfig;
     profiles = loadCheckedDeadlineProfiles();
-    queue = new Queue<DeadlineJobData>(DEADLINE_QUEUE, { connection: redis, prefix });
+    queue = new Queue<DeadlineJobData>(DEADLINE_QUEUE.name, { connection: redis, prefix });
     cases = new CaseRepository(database.db, database.cipher);
     rows = new DeadlineTimerRepository(database.db, cases, profiles);
     tracker = new ProcedureTracker(
@@ -253,7 +253,7 @@ describe('deadline timers: PostgreSQL holds them, the horizon feed queues them',
     const fired: Array<{ deadlineId: string; at: number }> = [];
     const connection = redis.duplicate({ maxRetriesPerRequest: null });
     const worker = new Worker<DeadlineJobData>(
-      DEADLINE_QUEUE,
+      DEADLINE_QUEUE.name,
       async (job: Job<DeadlineJobData>) => {
         const outcome = await handle.execute(job.data);
         if (outcome.kind === 'done')

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { QUEUE_OPERATION_TIMEOUT_MS, whileQueueReachable } from '#libs/bus';
+import { defineQueue, QUEUE_OPERATION_TIMEOUT_MS, whileQueueReachable } from '#libs/bus';
 import type { DeadlineProfiles } from '#libs/deadlines';
 import { canonicalDigest } from '#libs/kernel';
 import { Clock, NODE_CONFIG, type NodeConfig } from '#libs/node-config';
@@ -9,8 +9,6 @@ import { PeriodicTasks } from '#libs/scheduling';
 import type { DeadlineRow } from './case.repository.js';
 import { DEADLINE_PROFILES } from './deadline-profiles.js';
 import { DeadlineTimerRepository, type OpenTimer } from './deadline-timer.repository.js';
-
-export const DEADLINE_QUEUE = 'deadlines';
 
 /** BullMQ scores a delayed job as (due instant in ms) * 0x1000 + a counter (getDelayedScore.lua). */
 const DELAYED_SCORE_FACTOR = 0x1000;
@@ -58,6 +56,24 @@ export interface DeadlineJobData {
   at: string;
 }
 
+/** The deadline queue's jobs: a reminder or the expiry of a deadline, both with the same payload. */
+export interface DeadlineJobs {
+  reminder: DeadlineJobData & { kind: 'reminder' };
+  expiry: DeadlineJobData & { kind: 'expiry' };
+}
+
+/**
+ * The deadline timer queue, owned here: job map, producer (DeadlineHorizonFeed), handler
+ * (DeadlineProcessor). Eight at a time (each one short transaction, within the pool of 10): the
+ * overdue timers a cold start finds drain before those due just after it.
+ */
+export const DEADLINE_QUEUE = defineQueue<DeadlineJobs>({
+  name: 'deadlines',
+  jobs: ['reminder', 'expiry'],
+  worker: () => ({ concurrency: 8, maxStalledCount: 100 }),
+  faultContext: (data) => ({ deadlineId: data.deadlineId, kind: data.kind }),
+});
+
 /** One job per timer version: adding it twice is harmless. BullMQ ids may not contain ':'. */
 function timerOf(timer: OpenTimer): Timer {
   return {
@@ -80,7 +96,7 @@ function timerOf(timer: OpenTimer): Timer {
 @Injectable()
 export class DeadlineTimers {
   constructor(
-    @InjectQueue(DEADLINE_QUEUE) private readonly queue: Queue<DeadlineJobData>,
+    @InjectQueue(DEADLINE_QUEUE.name) private readonly queue: Queue<DeadlineJobData>,
     private readonly rows: DeadlineTimerRepository,
     private readonly clock: Clock,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,

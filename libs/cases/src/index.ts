@@ -30,6 +30,8 @@ export {
   DeadlineHorizonFeed,
   DeadlineTimers,
   type DeadlineJobData,
+  type DeadlineJobs,
 } from './deadline-timers.js';
+export { DeadlineProcessor } from './deadline.processor.js';
 export { HandleDeadlineDue } from './handle-deadline-due.use-case.js';
 export { ProcedureTracker, type TrackedMessage, type TrackingResult } from './procedure-tracker.js';

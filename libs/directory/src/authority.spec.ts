@@ -13,7 +13,7 @@ import {
   type EnvelopePayload,
   type PrivateKey,
 } from '#libs/envelope';
-import { mlaRequest } from '#libs/local-network';
+import { mlaRequest } from '#tools/local-network';
 import { Authority, type DirectoryKey } from './authority.js';
 
 const DAY = 86_400_000;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { ErrorCode, GatewayError } from '#libs/errors';
-import { mlaRequest, sealThroughPolicy } from '#libs/local-network';
+import { mlaRequest, sealThroughPolicy } from '#tools/local-network';
 import { authorisePayload, evaluate } from '#libs/policy';
 import { categoriesOf } from '#libs/procedures';
 import {

@@ -1,19 +1,45 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { whileQueueReachable } from '#libs/bus';
-
-export const DELIVERY_QUEUE = 'delivery';
+import { defineQueue, typedQueue, whileQueueReachable, type TypedQueue } from '#libs/bus';
 
 export interface DeliveryJobData {
   messageId: string;
   correlationId: string | null;
 }
 
+/** The delivery queue's jobs: one, `deliver`, per outbound message. */
+export interface DeliveryJobs {
+  deliver: DeliveryJobData;
+}
+
+/**
+ * The delivery queue, owned here: its job map, its producer (below) and how the worker runs it
+ * (R4): a job whose worker died is taken up again once its lock (`delivery.lockDurationMs`,
+ * GATEWAY_JOB_LOCK_MS) has run out, at the next stalled-job check (`delivery.stalledIntervalMs`).
+ * A job that stalls is taken up again however often: the receiving node's duplicate detection
+ * makes a second delivery harmless. The handler is `DeliveryHandler` (libs/delivery).
+ */
+export const DELIVERY_QUEUE = defineQueue<DeliveryJobs>({
+  name: 'delivery',
+  jobs: ['deliver'],
+  worker: (config) => ({
+    concurrency: config.delivery.concurrency,
+    lockDuration: config.delivery.lockDurationMs,
+    stalledInterval: config.delivery.stalledIntervalMs,
+    maxStalledCount: 100,
+  }),
+  faultContext: (data) => ({ messageId: data.messageId, correlationId: data.correlationId }),
+});
+
 /** Producer side of the delivery queue. The job id is the message id: a message has at most one job. */
 @Injectable()
 export class DeliveryQueue {
-  constructor(@InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJobData>) {}
+  private readonly jobs: TypedQueue<DeliveryJobs>;
+
+  constructor(@InjectQueue(DELIVERY_QUEUE.name) private readonly queue: Queue<DeliveryJobData>) {
+    this.jobs = typedQueue(DELIVERY_QUEUE, queue);
+  }
 
   /** Fails at once (QUEUE_UNAVAILABLE) while Redis is away: the reconciler adds the job later. */
   async enqueue(data: DeliveryJobData): Promise<void> {
@@ -21,7 +47,7 @@ export class DeliveryQueue {
   }
 
   private async add(data: DeliveryJobData): Promise<void> {
-    await this.queue.add('deliver', data, {
+    await this.jobs.add('deliver', data, {
       jobId: data.messageId,
       // Transport failures are retried by the delivery use-case inside the retry window; these
       // attempts only cover unexpected faults (e.g. the database briefly unavailable).

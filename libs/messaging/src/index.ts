@@ -1,6 +1,11 @@
 export { ForwardMessage, type ForwardDraft } from './forward-message.use-case.js';
 export { AnswerRequest, type AnswerDraft } from './answer-request.use-case.js';
-export { DELIVERY_QUEUE, DeliveryQueue, type DeliveryJobData } from './delivery-queue.js';
+export {
+  DELIVERY_QUEUE,
+  DeliveryQueue,
+  type DeliveryJobData,
+  type DeliveryJobs,
+} from './delivery-queue.js';
 export {
   assertTransition,
   canTransition,

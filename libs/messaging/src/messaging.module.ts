@@ -18,7 +18,7 @@ const receiving = [ReceiveEnvelope, ListMessages, GetMessage, MarkMessageRead];
 
 /** Messages: the record, the delivery queue's producer, reception and queries. */
 @Module({
-  imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE }), CasesModule],
+  imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE.name }), CasesModule],
   providers: [MessageRepository, DeliveryQueue, InboundDecryption, ...receiving],
   exports: [MessageRepository, DeliveryQueue, CasesModule, ...receiving],
 })

@@ -2,6 +2,7 @@ export {
   loadNodeConfig,
   readKeyPassphrase,
   readSecretFile,
+  redisKeyPrefix,
   type NodeConfig,
 } from './node-config.js';
 export { loadKeyRing, NodeKeyRing } from './key-ring.js';

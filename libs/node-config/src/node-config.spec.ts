@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, GatewayError } from '#libs/errors';
-import { loadNodeConfig, readKeyPassphrase } from './node-config.js';
+import { loadNodeConfig, readKeyPassphrase, redisKeyPrefix } from './node-config.js';
 
 const CONFIG_FILE = fileURLToPath(new URL('../../../config/gateway.json', import.meta.url));
 
@@ -59,6 +59,8 @@ describe('loadNodeConfig', () => {
       hostedAuthorityIds: [],
       directoryDir: '/etc/gateway/directory',
       privateKeyFile: '/run/secrets/fr-moj-bepi.asc',
+      // The configured prefix, as a hash tag.
+      redis: { url: 'redis://127.0.0.1:6379', prefix: '{tip:gateway}' },
     });
     expect(config).not.toHaveProperty('$comment');
     expect(config.http.port).toBe(4100);
@@ -88,7 +90,8 @@ describe('loadNodeConfig', () => {
     ['DATABASE_URL', 'postgres://gw@db:5432/gw', (c) => c.database.url, 'postgres://gw@db:5432/gw'],
     ['GATEWAY_DB_SCHEMA', 'node_fr', (c) => c.database.schema, 'node_fr'],
     ['REDIS_URL', 'redis://cache:6379/2', (c) => c.redis.url, 'redis://cache:6379/2'],
-    ['GATEWAY_REDIS_PREFIX', 'fr', (c) => c.redis.prefix, 'fr'],
+    ['GATEWAY_REDIS_PREFIX', 'fr', (c) => c.redis.prefix, '{tip:fr}'],
+    ['GATEWAY_REDIS_PREFIX', '{fr}', (c) => c.redis.prefix, '{fr}'],
     ['GATEWAY_RETRY_WINDOW_MS', '3600000', (c) => c.delivery.retryWindowMs, 3_600_000],
     ['GATEWAY_RETRY_BASE_DELAY_MS', '1000', (c) => c.delivery.baseDelayMs, 1000],
     ['GATEWAY_RETRY_MAX_DELAY_MS', '60000', (c) => c.delivery.maxDelayMs, 60_000],
@@ -368,7 +371,18 @@ describe('loadNodeConfig', () => {
       REDIS_URL: 'redis://cache:6379',
       GATEWAY_REDIS_PREFIX: 'fr',
     });
-    expect(config.redis).toEqual({ url: 'redis://cache:6379', prefix: 'fr' });
+    expect(config.redis).toEqual({ url: 'redis://cache:6379', prefix: '{tip:fr}' });
+  });
+
+  it('puts every Redis key of the node under one hash tag (Redis Cluster)', () => {
+    expect(loadNodeConfig(REQUIRED).redis.prefix).toBe('{tip:gateway}');
+    expect(redisKeyPrefix('fr_node')).toBe('{tip:fr_node}');
+    expect(redisKeyPrefix('tip:{fr}')).toBe('tip:{fr}');
+    expect(redisKeyPrefix('{}')).toBeUndefined();
+    expect(redisKeyPrefix('fr{')).toBeUndefined();
+    expect(fields(configFailure({ ...REQUIRED, GATEWAY_REDIS_PREFIX: 'fr{' }))).toEqual([
+      'redis.prefix',
+    ]);
   });
 });
 

@@ -41,6 +41,11 @@ export interface NodeConfig {
    */
   worker: { httpHost: string; httpPort?: number };
   database: { url: string; schema: string };
+  /**
+   * `prefix`: the prefix of every Redis key of the node (BullMQ queues, rate counters), always a
+   * hash tag (`{tip:<GATEWAY_REDIS_PREFIX>}`, see redisKeyPrefix) so that the node's keys share
+   * one Redis Cluster slot.
+   */
   redis: { url: string; prefix: string };
   delivery: {
     retryWindowMs: number;
@@ -103,6 +108,19 @@ export interface NodeConfig {
 }
 
 type Env = Record<string, string | undefined>;
+
+/**
+ * The prefix of a node's Redis keys: `{tip:<prefix>}`, a hash tag, so that every key of the node
+ * (each BullMQ queue's keys, which its Lua scripts use together, the rate counters) hashes to the
+ * same Redis Cluster slot. A prefix that already holds a hash tag (`{fr}`, `tip:{fr}`) is kept as
+ * it is; one with a `{` that opens no non-empty tag is refused (undefined).
+ */
+export function redisKeyPrefix(prefix: string): string | undefined {
+  const open = prefix.indexOf('{');
+  if (open === -1) return `{tip:${prefix}}`;
+  const close = prefix.indexOf('}', open + 1);
+  return close > open + 1 ? prefix : undefined;
+}
 
 /** Numeric settings and the environment variable that overrides each. */
 const NUMERIC_OVERRIDES: Array<[path: string, variable: string]> = [
@@ -262,6 +280,18 @@ export function loadNodeConfig(env: Env = process.env): NodeConfig {
         audience: env.GATEWAY_OIDC_AUDIENCE ?? String(getPath(config, 'auth.audience')),
       },
     };
+  }
+  const redisPrefix = getPath(config, 'redis.prefix');
+  if (typeof redisPrefix === 'string' && redisPrefix !== '') {
+    const tagged = redisKeyPrefix(redisPrefix);
+    if (tagged === undefined) {
+      problems.push({
+        field: 'redis.prefix',
+        message: 'a { must open a non-empty hash tag closed by } (GATEWAY_REDIS_PREFIX)',
+      });
+    } else {
+      setPath(config, 'redis.prefix', tagged);
+    }
   }
   // A section missing from the file has already been reported above: read through getPath.
   const schema = getPath(config, 'database.schema');

@@ -71,6 +71,8 @@ export class PeriodicTasks implements OnApplicationBootstrap, BeforeApplicationS
     if (current) return current;
     const run = (async () => {
       if ((task.scope ?? 'node') === 'node' && !(await this.leadership.leads(task.name))) return;
+      // Debug level: counted by bench/scale.ts (each node task runs once per node per period).
+      this.logger.debug({ task: task.name }, 'periodic task ran');
       await task.run();
       const failed = this.failures.get(task.name);
       if (failed) {

@@ -1,5 +1,9 @@
-import { loadNodeConfig } from '#libs/node-config';
-import { deliveryWorkerOptions } from './delivery.processor.js';
+import { workerOptions } from '#libs/bus';
+import { loadNodeConfig, type NodeConfig } from '#libs/node-config';
+import { DELIVERY_QUEUE } from './delivery-queue.js';
+
+const deliveryWorkerOptions = (config: NodeConfig, name: string) =>
+  workerOptions(DELIVERY_QUEUE, config, name);
 
 describe('the delivery worker’s options (R4)', () => {
   const env = {
@@ -22,7 +26,7 @@ describe('the delivery worker’s options (R4)', () => {
       lockDuration: 2000,
       stalledInterval: 1000,
       concurrency: 3,
-      prefix: 'fr_node',
+      prefix: '{tip:fr_node}',
       connection: {
         host: 'redis.internal',
         port: 6380,

@@ -53,7 +53,7 @@ export function accountName(authorityId: string, role: Role): string {
 }
 
 export interface LocalNetworkOptions {
-  /** Prefix of every schema and Redis prefix of this network, so that runs do not meet. */
+  /** Prefix of every schema and Redis key prefix of this network, so that runs do not meet. */
   name: string;
   workDir: string;
   nodes: NodeSpec[];
@@ -338,8 +338,9 @@ export class LocalNetwork {
     return `${this.options.name}_${authorityId}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   }
 
+  /** The prefix of the node's Redis keys (GATEWAY_REDIS_PREFIX): a hash tag, `{tip:<schema>}`. */
   prefix(authorityId: string): string {
-    return this.schema(authorityId);
+    return `{tip:${this.schema(authorityId)}}`;
   }
 
   logFile(authorityId: string, component: Component, instance = 0): string {

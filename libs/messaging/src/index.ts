@@ -41,3 +41,13 @@ export {
   type HeldStatus,
   type HeldSubmissionView,
 } from './held-submissions.repository.js';
+export {
+  MessageAttachmentsRepository,
+  type MessageAttachment,
+} from './attachments/message-attachments.repository.js';
+export {
+  OutboundAttachments,
+  outboundChunksDir,
+  type AttachmentRef,
+  type ResolvedAttachment,
+} from './attachments/outbound-attachments.js';

@@ -1,8 +1,11 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { CasesModule } from '#libs/cases';
+import { FilesModule } from '#libs/files';
 import { SafeguardsModule } from '#libs/safeguards';
 import { AnswerRequest } from './answer-request.use-case.js';
+import { MessageAttachmentsRepository } from './attachments/message-attachments.repository.js';
+import { OutboundAttachments } from './attachments/outbound-attachments.js';
 import { DELIVERY_QUEUE, DeliveryQueue } from './delivery-queue.js';
 import { ForwardMessage } from './forward-message.use-case.js';
 import { HeldSubmissionsRepository } from './held-submissions.repository.js';
@@ -19,13 +22,26 @@ const receiving = [ReceiveEnvelope, ListMessages, GetMessage, MarkMessageRead];
 /** Messages: the record, the delivery queue's producer, reception and queries. */
 @Module({
   imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE }), CasesModule],
-  providers: [MessageRepository, DeliveryQueue, InboundDecryption, ...receiving],
-  exports: [MessageRepository, DeliveryQueue, CasesModule, ...receiving],
+  providers: [
+    MessageRepository,
+    MessageAttachmentsRepository,
+    DeliveryQueue,
+    InboundDecryption,
+    ...receiving,
+  ],
+  exports: [
+    MessageRepository,
+    MessageAttachmentsRepository,
+    DeliveryQueue,
+    CasesModule,
+    ...receiving,
+  ],
 })
 export class MessagingModule {}
 
 const sending = [
   SubmitMessage,
+  OutboundAttachments,
   AnswerRequest,
   ForwardMessage,
   HeldSubmissionsRepository,
@@ -38,7 +54,7 @@ const sending = [
  * sends, so only it loads the safeguards (and the protected-persons register into memory).
  */
 @Module({
-  imports: [MessagingModule, SafeguardsModule],
+  imports: [MessagingModule, SafeguardsModule, FilesModule],
   providers: sending,
   exports: [MessagingModule, SafeguardsModule, ...sending],
 })

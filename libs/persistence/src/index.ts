@@ -21,5 +21,6 @@ export type {
   NewMessageRow,
   ReceiptRow,
   UploadRow,
+  MessageAttachmentRow,
   UploadState,
 } from './schema.js';

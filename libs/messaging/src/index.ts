@@ -51,3 +51,11 @@ export {
   type AttachmentRef,
   type ResolvedAttachment,
 } from './attachments/outbound-attachments.js';
+export {
+  InboundChunks,
+  inboundFileOf,
+  manifestOf,
+  progressOf,
+  type ChunkContext,
+} from './attachments/inbound-chunks.js';
+export { ReadAttachment, type OpenedAttachment } from './attachments/read-attachment.js';

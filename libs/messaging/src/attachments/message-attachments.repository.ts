@@ -37,6 +37,38 @@ export class MessageAttachmentsRepository {
     private readonly cipher: ColumnCipher,
   ) {}
 
+  /** Records one attachment at its position in the envelope's list. */
+  async insertAt(
+    trx: Trx,
+    messageId: string,
+    position: number,
+    direction: MessageDirection,
+    manifest: AttachmentDigest,
+    now: Date,
+  ): Promise<void> {
+    await trx
+      .insertInto('message_attachments')
+      .values({
+        message_id: messageId,
+        position,
+        direction,
+        upload_id: null,
+        file_id: manifest.fileId ?? '',
+        manifest: this.cipher.seal(
+          'message_attachments.manifest',
+          rowId(messageId, position),
+          manifest,
+        ),
+        category: manifest.category ?? 'other',
+        size: manifest.size,
+        sha256: manifest.sha256,
+        chunk_count: manifest.chunks?.length ?? 0,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+  }
+
   async insert(
     trx: Trx,
     messageId: string,

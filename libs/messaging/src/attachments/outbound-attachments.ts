@@ -35,7 +35,10 @@ export interface ResolvedAttachment {
   translationOf?: number;
 }
 
-/** Where the chunks sealed for one message copy are kept until they are acknowledged. */
+/**
+ * Where the chunks sealed for one message copy are kept: sent from there, and kept after delivery
+ * like the envelope, as the sender's evidence of exactly what was sent (sealed to itself too).
+ */
 export function outboundChunksDir(filesDir: string, messageId: string, position: number): string {
   return join(filesDir, 'outbound', messageId, String(position));
 }
@@ -181,6 +184,7 @@ export class OutboundAttachments implements OnModuleDestroy {
             {
               outDir: outboundChunksDir(this.config.dir, messageId, position),
               pool: this.pool,
+              chunkBytes: this.config.chunkBytes,
               now,
             },
           );
@@ -230,7 +234,7 @@ export class OutboundAttachments implements OnModuleDestroy {
     }
   }
 
-  /** Removes the chunks sealed for a message copy (a refused submission, or once delivered). */
+  /** Removes the chunks sealed for a message copy whose submission was refused. */
   async discard(messageId: string): Promise<void> {
     await rm(join(this.config.dir, 'outbound', messageId), { recursive: true, force: true });
   }

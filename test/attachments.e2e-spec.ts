@@ -242,7 +242,7 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
       filetype: 'text/plain; charset=utf-8',
       category: 'evidence-item',
     });
-    const pdfId = await upload(FR, minimalPdf(['Objet : demande d asile', 'Refugiee']), {
+    const pdfId = await upload(FR, minimalPdf(["Objet : demande d'asile", 'Réfugiée (Syrie)']), {
       filename: 'courrier.pdf',
       filetype: 'application/pdf',
       category: 'evidence-item',

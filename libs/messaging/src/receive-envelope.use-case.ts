@@ -25,7 +25,7 @@ import {
 } from '#libs/errors';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
 import { FILES_CONFIG, type FilesConfig } from '#libs/files';
-import { manifestOf, progressOf } from './attachments/inbound-chunks.js';
+import { InboundChunks, manifestOf, progressOf } from './attachments/inbound-chunks.js';
 import { MessageAttachmentsRepository } from './attachments/message-attachments.repository.js';
 import { InboundDecryption } from './inbound-decryption.js';
 import { MessageRepository } from './message.repository.js';
@@ -73,6 +73,7 @@ export class ReceiveEnvelope {
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
     private readonly attachments: MessageAttachmentsRepository,
     @Inject(FILES_CONFIG) private readonly files: FilesConfig,
+    private readonly chunks: InboundChunks,
   ) {}
 
   async execute(
@@ -331,7 +332,15 @@ export class ReceiveEnvelope {
           correlationId: context.correlationId,
           details: { envelopeSha256, answeredWith: 'chunk progress' },
         });
-        return { progress: progressOf(messageId, files), duplicate: true };
+        const progress = progressOf(messageId, files);
+        // Every chunk in, the receipt not yet signed (stopped in between): signed now.
+        if (progress.next === null) {
+          return {
+            receipt: await this.chunks.issueReceipt(messageId, files, context),
+            duplicate: true,
+          };
+        }
+        return { progress, duplicate: true };
       }
     }
     if (

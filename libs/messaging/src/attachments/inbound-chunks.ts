@@ -244,7 +244,7 @@ export class InboundChunks {
    * Signs the receipt once the envelope and every file are in: the non-repudiation of receipt
    * names the SHA-256 of each file as assembled here. Stored once; a later ask replays it.
    */
-  private async issueReceipt(
+  async issueReceipt(
     messageId: string,
     files: readonly MessageAttachment[],
     context: ChunkContext,

@@ -312,10 +312,28 @@ export class InboundChunks {
     const target = { ...where, keys: this.cipher };
     const keys = { decryptionKeys: this.identity.keys.decryptionKeys, sender: authority };
     // After a restart the chunks committed so far count (their digest is re-read once).
-    const assembler =
-      file.chunksDone === 0
-        ? await FileAssembler.begin(manifest, keys, target)
-        : await FileAssembler.resume(manifest, keys, target);
+    let assembler: FileAssembler;
+    try {
+      assembler =
+        file.chunksDone === 0
+          ? await FileAssembler.begin(manifest, keys, target)
+          : await FileAssembler.resume(manifest, keys, target);
+    } catch (error) {
+      if (!isGatewayError(error) || error.code !== ErrorCode.STORED_DATA_UNREADABLE) throw error;
+      // Stopped in the middle of a chunk: the file no longer ends where a chunk does. It is
+      // received again from its first chunk rather than trusted in part.
+      await rm(where.path, { force: true });
+      await this.attachments.restart(messageId, file.position, this.clock.now());
+      this.logger.warn(
+        { messageId, attachment: file.position },
+        'a partly received file did not end at a chunk boundary: received again from chunk 0',
+      );
+      throw new GatewayError(
+        ErrorCode.CHUNK_OUT_OF_ORDER,
+        `attachment ${file.position} is received again from its first chunk`,
+        [{ field: 'chunk', attachment: file.position, expected: 0 }],
+      );
+    }
     if (assembler.nextIndex > file.chunksDone) {
       // Stopped between committing a verified chunk and recording it: the file at rest counts.
       await this.attachments.acknowledgedUpTo(

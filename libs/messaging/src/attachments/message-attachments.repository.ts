@@ -171,6 +171,16 @@ export class MessageAttachmentsRepository {
       .execute();
   }
 
+  /** A received file is taken again from its first chunk (its file at rest was unusable). */
+  async restart(messageId: string, position: number, now: Date): Promise<void> {
+    await this.db
+      .updateTable('message_attachments')
+      .set({ chunks_done: 0, received_sha256: null, completed_at: null, updated_at: now })
+      .where('message_id', '=', messageId)
+      .where('position', '=', position)
+      .execute();
+  }
+
   async completed(
     db: Db | Trx,
     messageId: string,

@@ -71,6 +71,13 @@ const ENDPOINTS: Array<{
   { method: 'GET', path: '/api/v1/messages', roles: CASEWORK, granted: 200 },
   { method: 'GET', path: `/api/v1/messages/${NOBODY_ID}`, roles: CASEWORK, granted: 404 },
   { method: 'POST', path: `/api/v1/messages/${NOBODY_ID}/read`, roles: CASEWORK, granted: 404 },
+  // A file received with a message (issue 12): the position is read before the message is looked up.
+  {
+    method: 'GET',
+    path: `/api/v1/messages/${NOBODY_ID}/attachments/{position}`,
+    roles: CASEWORK,
+    granted: 400,
+  },
   {
     method: 'POST',
     path: `/api/v1/messages/${NOBODY_ID}/forward`,

@@ -10,7 +10,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import helmet from 'helmet';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
-import { ENVELOPE_MEDIA_TYPE, INBOUND_PATH, ROUTING_HEADERS } from '#libs/envelope';
+import { CHUNKS_PATH, ENVELOPE_MEDIA_TYPE, INBOUND_PATH, ROUTING_HEADERS } from '#libs/envelope';
 import { redisTransportOptions } from '#libs/bus';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { ReceiveEnvelope } from '#libs/messaging';
@@ -54,13 +54,16 @@ async function bootstrap(): Promise<void> {
   if (tls?.ca) {
     const directory = app.get(AuthorityDirectory);
     const refusals = app.get(AnonymousRefusals);
-    app.use(INBOUND_PATH, requirePeerCertificate(directory, refusals, 'message.rejected'));
+    app.use(
+      [INBOUND_PATH, CHUNKS_PATH],
+      requirePeerCertificate(directory, refusals, 'message.rejected'),
+    );
     app.use(
       REGISTER_CHECK_PATH,
       requirePeerCertificate(directory, refusals, 'register.check-refused'),
     );
   }
-  app.use([INBOUND_PATH, REGISTER_CHECK_PATH], app.get(PeerBudget).middleware);
+  app.use([INBOUND_PATH, CHUNKS_PATH, REGISTER_CHECK_PATH], app.get(PeerBudget).middleware);
   // Nesting is refused from the raw bytes, before JSON.parse and long before class-validator.
   app.use(json({ limit: config.http.maxJsonBodyBytes, verify: refuseDeepJson }));
   // The envelope is kept as raw bytes: the receipt attests its digest exactly as received.

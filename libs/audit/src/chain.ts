@@ -57,7 +57,12 @@ export type AuditEvent =
   | 'file.upload-terminated'
   | 'file.attached'
   | 'file.retrieved'
-  | 'file.expired';
+  | 'file.expired'
+  // Files travelling with messages (issue 12)
+  | 'file.chunk-sent'
+  | 'file.chunk-received'
+  | 'file.chunk-rejected'
+  | 'file.received';
 
 export interface AuditRecord {
   event: AuditEvent;

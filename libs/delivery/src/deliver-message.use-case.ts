@@ -1,8 +1,11 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditTrail } from '#libs/audit';
 import { ProcedureTracker } from '#libs/cases';
 import { AuthorityDirectory } from '#libs/directory';
-import { verifyReceipt } from '#libs/envelope';
+import { verifyReceipt, type ChunkProgress } from '#libs/envelope';
+import { chunkFileName, loadFilesConfig } from '#libs/files';
 import { ErrorCode, isGatewayError } from '#libs/errors';
 import {
   EventsPublisher,
@@ -12,7 +15,9 @@ import {
 } from '#libs/bus';
 import {
   isFinal,
+  MessageAttachmentsRepository,
   MessageRepository,
+  outboundChunksDir,
   type DeliveryJobData,
   type MessageStatus,
   type Trx,
@@ -48,6 +53,8 @@ interface FailureCause {
 @Injectable()
 export class DeliverMessage {
   private readonly logger = new Logger(DeliverMessage.name);
+  /** Where the gateway left the chunks it sealed (GATEWAY_FILES_DIR, shared by the node's processes). */
+  private readonly filesDir: string;
 
   constructor(
     private readonly messages: MessageRepository,
@@ -60,7 +67,10 @@ export class DeliverMessage {
     private readonly eventLog: MailboxEventLog,
     private readonly clock: Clock,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
-  ) {}
+    private readonly attachments: MessageAttachmentsRepository,
+  ) {
+    this.filesDir = loadFilesConfig(config.database.schema).dir;
+  }
 
   async execute(job: DeliveryJobData): Promise<DeliveryOutcome> {
     const started = await this.start(job);
@@ -83,18 +93,32 @@ export class DeliverMessage {
       this.clock.now(),
     );
 
-    const attempt = deliverySeconds.startTimer();
-    const answer = await this.peers.deliver(
-      recipient.endpoint,
-      { sender: message.sender, recipient: message.recipient, messageId: message.id },
-      envelope.armored,
-      { correlationId: job.correlationId, timeoutMs: this.config.delivery.requestTimeoutMs },
-    );
-    attempt();
+    const routing = { sender: message.sender, recipient: message.recipient, messageId: message.id };
+    const post = async () => {
+      const attempt = deliverySeconds.startTimer();
+      try {
+        return await this.peers.deliver(recipient.endpoint, routing, envelope.armored, {
+          correlationId: job.correlationId,
+          timeoutMs: this.config.delivery.requestTimeoutMs,
+        });
+      } finally {
+        attempt();
+      }
+    };
+    let answer = await post();
+    // Files follow the envelope as chunks, from the first the peer has not acknowledged; the
+    // receipt comes with the last one (a retry re-posts the envelope and learns where to resume).
+    if (answer.ok && 'progress' in answer) {
+      answer = await this.sendChunks(recipient.endpoint, routing, answer.progress, post, job);
+    }
     if (!answer.ok) {
       if (await this.isPermanent(message, answer)) return this.refused(message, job, answer);
       return this.retryOrFail(message, job, answer.reason);
     }
+    if (!('receipt' in answer)) {
+      return this.retryOrFail(message, job, 'the peer has not received every file yet');
+    }
+    const files = await this.attachments.list(message.id);
 
     try {
       const { receipt, signerFingerprint } = await verifyReceipt(answer.receipt, recipient, {
@@ -102,6 +126,7 @@ export class DeliverMessage {
         sender: message.sender,
         recipient: message.recipient,
         envelopeSha256: envelope.sha256,
+        attachments: files.map((file) => file.manifest.sha256),
       });
       const now = this.clock.now();
       const event = this.mailboxEvent(MailboxEventPattern.delivered, message, 'delivered', job);
@@ -134,6 +159,7 @@ export class DeliverMessage {
               envelopeSha256: receipt.envelopeSha256,
               receivedAt: receipt.receivedAt,
               receiptSigner: signerFingerprint,
+              ...(receipt.attachments && { attachments: receipt.attachments }),
             },
           },
           trx,
@@ -153,6 +179,86 @@ export class DeliverMessage {
       });
       return this.retryOrFail(message, job, `${error.code}: ${error.message}`);
     }
+  }
+
+  /**
+   * PUTs the chunks the peer expects, one after the other, recording each acknowledgement; a chunk
+   * the peer says it has (CHUNK_REPLAYED) or expects another in its place (CHUNK_OUT_OF_ORDER: an
+   * acknowledgement lost) makes it re-post the envelope to learn where the peer stands.
+   */
+  private async sendChunks(
+    endpoint: string,
+    routing: { sender: string; recipient: string; messageId: string },
+    progress: ChunkProgress,
+    post: () => Promise<PeerAnswer>,
+    job: DeliveryJobData,
+  ): Promise<PeerAnswer> {
+    const files = await this.attachments.list(routing.messageId);
+    const bound = files.reduce((sum, file) => sum + file.chunkCount, 0) * 2 + 4;
+    let at = progress;
+    for (let step = 0; step < bound; step++) {
+      if (at.receipt !== undefined) return { ok: true, receipt: at.receipt };
+      const next = at.next;
+      if (next === null)
+        return {
+          ok: false,
+          failure: 'transient',
+          reason: 'every chunk is in, but the peer gave no receipt',
+        };
+      const file = files.find((f) => f.position === next.attachment);
+      if (!file || next.chunk >= file.chunkCount) {
+        return {
+          ok: false,
+          failure: 'transient',
+          reason: `the peer asks for chunk ${next.chunk} of attachment ${next.attachment}, which this message does not have`,
+        };
+      }
+      let sealed: Buffer;
+      try {
+        sealed = await readFile(
+          join(
+            outboundChunksDir(this.filesDir, routing.messageId, next.attachment),
+            chunkFileName(next.chunk),
+          ),
+        );
+      } catch (error) {
+        return {
+          ok: false,
+          failure: 'transient',
+          reason: `sealed chunk ${next.chunk} of attachment ${next.attachment} unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        };
+      }
+      const answer = await this.peers.putChunk(endpoint, routing, next, sealed, {
+        correlationId: job.correlationId,
+        timeoutMs: this.config.delivery.requestTimeoutMs,
+      });
+      if (
+        !answer.ok &&
+        (answer.code === ErrorCode.CHUNK_REPLAYED || answer.code === ErrorCode.CHUNK_OUT_OF_ORDER)
+      ) {
+        const again = await post();
+        if (!again.ok) return again;
+        if ('receipt' in again) return again;
+        at = again.progress;
+        continue;
+      }
+      if (!answer.ok) return answer;
+      if (!('progress' in answer)) {
+        return {
+          ok: false,
+          failure: 'transient',
+          reason: 'the peer answered a chunk without saying which comes next',
+        };
+      }
+      await this.attachments.acknowledgedUpTo(
+        routing.messageId,
+        next.attachment,
+        next.chunk + 1,
+        this.clock.now(),
+      );
+      at = answer.progress;
+    }
+    return { ok: false, failure: 'transient', reason: 'the peer did not take the chunks in order' };
   }
 
   /**

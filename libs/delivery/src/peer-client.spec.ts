@@ -32,6 +32,25 @@ describe('reading a peer’s answer (R8)', () => {
     expect(answer).toEqual({ ok: true, receipt: '-----BEGIN PGP SIGNED MESSAGE-----' });
   });
 
+  it('reads where the peer stands on a message’s files: the chunk it expects, or the receipt with the last', async () => {
+    const json = (status: number, body: unknown) =>
+      new Response(JSON.stringify(body), {
+        status,
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+      });
+    const messageId = '01900000-0000-7000-8000-000000000001';
+    await expect(
+      readPeerAnswer(json(202, { messageId, next: { attachment: 0, chunk: 3 } }), 1024),
+    ).resolves.toEqual({ ok: true, progress: { messageId, next: { attachment: 0, chunk: 3 } } });
+    await expect(
+      readPeerAnswer(json(200, { messageId, next: null, receipt: 'signed' }), 1024),
+    ).resolves.toEqual({ ok: true, progress: { messageId, next: null, receipt: 'signed' } });
+    // An error in the gateway's format is no progress.
+    await expect(
+      readPeerAnswer(json(409, { error: { code: 'CHUNK_REPLAYED' } }), 1024),
+    ).resolves.toMatchObject({ ok: false, code: 'CHUNK_REPLAYED' });
+  });
+
   it('stops reading an answer beyond the bound and retries the delivery', async () => {
     const { body, pulled } = counted(10_000, 1024);
     const answer = await readPeerAnswer(new Response(body, { status: 200 }), 64 * 1024);

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { AuthorityDirectory } from '#libs/directory';
 import {
+  CHUNK_MEDIA_TYPE,
+  chunkPath,
   ENVELOPE_MEDIA_TYPE,
   INBOUND_PATH,
+  type ChunkProgress,
   readBoundedText,
   ROUTING_HEADERS,
   type EnvelopeRouting,
@@ -18,6 +21,8 @@ export const MAX_PEER_ANSWER_BYTES = 64 * 1024;
 
 export type PeerAnswer =
   | { ok: true; receipt: string }
+  /** The envelope (or a chunk) is in; the peer names the chunk it expects next, or gives the receipt. */
+  | { ok: true; progress: ChunkProgress }
   | {
       ok: false;
       reason: string;
@@ -79,6 +84,47 @@ export class PeerClient {
     }
     return readPeerAnswer(response, MAX_PEER_ANSWER_BYTES);
   }
+
+  /** PUTs one sealed chunk of a file the envelope announced. */
+  async putChunk(
+    endpoint: string,
+    routing: EnvelopeRouting,
+    at: { attachment: number; chunk: number },
+    sealed: Uint8Array,
+    options: { correlationId: string | null; timeoutMs: number },
+  ): Promise<PeerAnswer> {
+    let response: Response;
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    try {
+      const pins = this.directory.find(routing.recipient)?.tlsPins ?? [];
+      response = await this.transport.post(
+        new URL(chunkPath(routing.messageId, at.attachment, at.chunk), endpoint),
+        {
+          method: 'PUT',
+          headers: {
+            'content-type': CHUNK_MEDIA_TYPE,
+            [ROUTING_HEADERS.sender]: routing.sender,
+            [ROUTING_HEADERS.recipient]: routing.recipient,
+            [ROUTING_HEADERS.messageId]: routing.messageId,
+            ...(options.correlationId
+              ? { [ROUTING_HEADERS.correlationId]: options.correlationId }
+              : {}),
+          },
+          body: sealed,
+          signal,
+        },
+        pins,
+      );
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      return {
+        ok: false,
+        failure: 'transient',
+        reason: `peer unreachable: ${cause ?? (error as Error).name}`,
+      };
+    }
+    return readPeerAnswer(response, MAX_PEER_ANSWER_BYTES);
+  }
 }
 
 /** Reads a peer's answer, at most `maxBytes` of it, and classifies any failure. */
@@ -103,6 +149,8 @@ export async function readPeerAnswer(response: Response, maxBytes: number): Prom
       reason: `peer answered ${status} with more than ${maxBytes} bytes`,
     };
   }
+  const progress = progressIn(status, response.headers.get('content-type'), text);
+  if (progress) return { ok: true, progress };
   if (status === 200) return { ok: true, receipt: text };
   const code = errorCodeIn(text);
   return {
@@ -112,6 +160,37 @@ export async function readPeerAnswer(response: Response, maxBytes: number): Prom
     ...(code ? { code } : {}),
     reason: `peer answered ${status}${code ? ` ${code}` : ''}`,
   };
+}
+
+/** A 202 to an envelope, or a 200 to a chunk: where the peer's copy of the files stands. */
+function progressIn(
+  status: number,
+  contentType: string | null,
+  text: string,
+): ChunkProgress | undefined {
+  if ((status !== 200 && status !== 202) || !contentType?.includes('json')) return undefined;
+  try {
+    const answer = JSON.parse(text) as Partial<ChunkProgress>;
+    const next = answer.next;
+    if (typeof answer.messageId !== 'string') return undefined;
+    if (
+      next !== null &&
+      !(
+        typeof next === 'object' &&
+        Number.isSafeInteger(next?.attachment) &&
+        Number.isSafeInteger(next?.chunk)
+      )
+    ) {
+      return undefined;
+    }
+    return {
+      messageId: answer.messageId,
+      next: next ?? null,
+      ...(typeof answer.receipt === 'string' && { receipt: answer.receipt }),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The code of an answer in the gateway's error format, if it is one. */

@@ -260,6 +260,40 @@ describe('envelope', () => {
     );
   });
 
+  it('counts a message with files delivered only when the receipt names each file as sent', async () => {
+    const file = { position: 0, fileId: 'f-1', size: 3, sha256: sha256Hex('abc') };
+    const receipt = {
+      type: 'receipt' as const,
+      formatVersion: 1 as const,
+      messageId: uuidv7(),
+      sender: fr.id,
+      recipient: ng.id,
+      envelopeSha256: sha256Hex('envelope'),
+      receivedAt: new Date().toISOString(),
+      attachments: [file],
+    };
+    const signed = await signReceipt(receipt, ng.privateKey);
+    const expected = {
+      messageId: receipt.messageId,
+      sender: fr.id,
+      recipient: ng.id,
+      envelopeSha256: receipt.envelopeSha256,
+    };
+    await expect(
+      verifyReceipt(signed, signerOf(ng), { ...expected, attachments: [file.sha256] }),
+    ).resolves.toMatchObject({ receipt });
+    await expectRejection(
+      verifyReceipt(signed, signerOf(ng), { ...expected, attachments: [sha256Hex('abd')] }),
+      ErrorCode.RECEIPT_INVALID,
+    );
+    // A receipt of the envelope alone does not count for a message that carried files.
+    const bare = await signReceipt({ ...receipt, attachments: undefined }, ng.privateKey);
+    await expectRejection(
+      verifyReceipt(bare, signerOf(ng), { ...expected, attachments: [file.sha256] }),
+      ErrorCode.RECEIPT_INVALID,
+    );
+  });
+
   const gpg = (() => {
     try {
       execFileSync('gpg', ['--version']);

@@ -43,6 +43,7 @@ export {
   signReceipt,
   verifyReceipt,
   type ReceiptDocument,
+  type ReceivedAttachment,
   type VerifiedReceipt,
 } from './receipt.js';
 export { sealEnvelope, type SealingKeys } from './seal.js';
@@ -55,6 +56,10 @@ export {
 export {
   ENVELOPE_MEDIA_TYPE,
   INBOUND_PATH,
+  CHUNKS_PATH,
+  CHUNK_MEDIA_TYPE,
+  chunkPath,
+  type ChunkProgress,
   readBoundedText,
   RECEIPT_MEDIA_TYPE,
   ROUTING_HEADERS,

@@ -32,11 +32,26 @@ class HandlingConditionsSchema {
   @IsArray() @ArrayMaxSize(250) @IsISO31661Alpha2({ each: true }) noOnwardTransferTo!: string[];
 }
 
+class SealedChunkSchema {
+  @IsInt() @Min(1) bytes!: number;
+  @Matches(/^[0-9a-f]{64}$/) sha256!: string;
+}
+
 class AttachmentDigestSchema {
   @IsString() @MaxLength(255) name!: string;
-  @IsString() @MaxLength(127) mediaType!: string;
+  @IsString() @MaxLength(255) mediaType!: string;
   @IsInt() @Min(0) size!: number;
   @Matches(/^[0-9a-f]{64}$/) sha256!: string;
+  @IsOptional() @IsString() @MaxLength(255) fileId?: string;
+  @IsOptional() @IsString() @Matches(/^[a-z][a-z-]{1,31}$/) category?: string;
+  @IsOptional() @IsInt() @Min(0) translationOf?: number;
+  @IsOptional() @IsInt() @Min(1) chunkBytes?: number;
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(65536)
+  @ValidateNested({ each: true })
+  @Type(() => SealedChunkSchema)
+  chunks?: SealedChunkSchema[];
 }
 
 class EnvelopePayloadSchema {

@@ -14,11 +14,23 @@ export interface HandlingConditions {
   noOnwardTransferTo: string[];
 }
 
+/**
+ * An attachment as the signed envelope describes it. A file that travels (issue 12) adds its
+ * manifest: the file id, the declared category, the original it translates, the plaintext bytes
+ * per chunk and the size and SHA-256 of every sealed chunk, in order; its chunks then follow on
+ * their own peer endpoint and are checked against this before anything is decrypted.
+ */
 export interface AttachmentDigest {
   name: string;
   mediaType: string;
   size: number;
   sha256: string;
+  fileId?: string;
+  category?: string;
+  /** Position of the attachment this one translates. */
+  translationOf?: number;
+  chunkBytes?: number;
+  chunks?: Array<{ bytes: number; sha256: string }>;
 }
 
 /** The sealed document. Everything but sender, recipient and message id travels only inside it. */

@@ -15,6 +15,16 @@ export interface ReceiptDocument {
   /** SHA-256 of the envelope bytes exactly as received. */
   envelopeSha256: string;
   receivedAt: string;
+  /** Files that travelled as chunks: each as received (size, SHA-256 of the plaintext), in order. */
+  attachments?: ReceivedAttachment[];
+}
+
+/** A file as the receiving node assembled and verified it. */
+export interface ReceivedAttachment {
+  position: number;
+  fileId: string;
+  size: number;
+  sha256: string;
 }
 
 /** A cleartext-signed receipt: readable as is, verifiable with `gpg --verify`. */
@@ -39,7 +49,14 @@ export interface VerifiedReceipt {
 export async function verifyReceipt(
   armored: string,
   receiver: SignerKeys,
-  expected: { messageId: string; sender: string; recipient: string; envelopeSha256: string },
+  expected: {
+    messageId: string;
+    sender: string;
+    recipient: string;
+    envelopeSha256: string;
+    /** SHA-256 of every file sent as chunks, in order: the receipt must name each as received. */
+    attachments?: readonly string[];
+  },
 ): Promise<VerifiedReceipt> {
   const signed = await readSignedReceipt(armored, receiver).catch(() => undefined);
   const verdict: SignatureVerdict = signed?.verdict ?? { valid: false };
@@ -51,9 +68,17 @@ export async function verifyReceipt(
     );
   }
   const { receipt } = signed;
-  const mismatched = (['messageId', 'sender', 'recipient', 'envelopeSha256'] as const).filter(
-    (field) => receipt[field] !== expected[field],
-  );
+  const mismatched: string[] = (
+    ['messageId', 'sender', 'recipient', 'envelopeSha256'] as const
+  ).filter((field) => receipt[field] !== expected[field]);
+  const files = expected.attachments ?? [];
+  const received = receipt.attachments ?? [];
+  if (
+    files.length !== received.length ||
+    files.some((sha256, index) => received[index]?.sha256 !== sha256)
+  ) {
+    mismatched.push('attachments');
+  }
   if (
     receipt.type !== 'receipt' ||
     mismatched.length > 0 ||

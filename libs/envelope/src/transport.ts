@@ -14,6 +14,26 @@ export const ENVELOPE_MEDIA_TYPE = 'application/pgp-encrypted';
 export const RECEIPT_MEDIA_TYPE = 'text/plain';
 
 /**
+ * The chunks of a message's files (issue 12): `PUT {CHUNKS_PATH}/{messageId}/attachments/{a}/chunks/{n}`
+ * with the routing headers, body the sealed chunk as sealed (`application/octet-stream`).
+ */
+export const CHUNKS_PATH = '/inbound/v1/messages';
+export const CHUNK_MEDIA_TYPE = 'application/octet-stream';
+
+export function chunkPath(messageId: string, attachment: number, chunk: number): string {
+  return `${CHUNKS_PATH}/${messageId}/attachments/${attachment}/chunks/${chunk}`;
+}
+
+/** Where a message's files stand on the receiving node: the chunk it expects next, if any. */
+export interface ChunkProgress {
+  messageId: string;
+  /** `null` once every chunk of every file is in (the answer then carries the receipt). */
+  next: { attachment: number; chunk: number } | null;
+  /** The signed receipt, once the envelope and every chunk are in. */
+  receipt?: string;
+}
+
+/**
  * A peer's answer read as text, at most `maxBytes` of it: an answer beyond the bound is cut off and
  * refused (undefined), so that no peer can make this node buffer without end.
  */

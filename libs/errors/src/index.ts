@@ -107,6 +107,14 @@ export const ErrorCode = {
   CHUNK_DECRYPTION_FAILED: 'CHUNK_DECRYPTION_FAILED',
   /** Every chunk opened, but the file's SHA-256 or size is not the manifest's. */
   FILE_DIGEST_MISMATCH: 'FILE_DIGEST_MISMATCH',
+  /** A chunk this node already received and verified (details: the chunk expected next). */
+  CHUNK_REPLAYED: 'CHUNK_REPLAYED',
+  /** A chunk for a message (or attachment) this node does not hold from that sender: refused before any cryptography. */
+  CHUNK_MESSAGE_UNKNOWN: 'CHUNK_MESSAGE_UNKNOWN',
+  /** No attachment at that position of a message you may see. */
+  ATTACHMENT_NOT_FOUND: 'ATTACHMENT_NOT_FOUND',
+  /** The attachment's chunks have not all arrived yet. */
+  ATTACHMENT_INCOMPLETE: 'ATTACHMENT_INCOMPLETE',
   // Infrastructure out of reach: answered 503 with Retry-After, never 500 (README, Faults and recovery)
   /** PostgreSQL cannot be reached, is shutting down or starting, or has no connection left. */
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
@@ -147,6 +155,7 @@ export const PEER_REFUSALS_BEFORE_AUTHENTICATION: ReadonlySet<string> = new Set<
   ErrorCode.REGISTER_CHECK_REFUSED,
   ErrorCode.PEER_CERTIFICATE_REQUIRED,
   ErrorCode.PEER_CERTIFICATE_MISMATCH,
+  ErrorCode.CHUNK_MESSAGE_UNKNOWN,
 ]);
 
 export interface ErrorDetail {

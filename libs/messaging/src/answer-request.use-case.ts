@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CaseRepository } from '#libs/cases';
-import type { AttachmentDigest, HandlingConditions, Procedure } from '#libs/envelope';
+import type { HandlingConditions, Procedure } from '#libs/envelope';
+import type { AttachmentRef } from './attachments/outbound-attachments.js';
 import { MessageRepository } from './message.repository.js';
 import {
   SubmitMessage,
@@ -17,7 +18,8 @@ export interface AnswerDraft {
   /** Defaults to the conditions the request was opened under. */
   handling?: HandlingConditions;
   inReplyTo?: string | null;
-  attachments?: AttachmentDigest[];
+  /** Uploads of the sender's authority that travel with the answer. */
+  attachments?: AttachmentRef[];
   declarations?: MessageDraft['declarations'];
   acknowledgements?: MessageDraft['acknowledgements'];
 }

@@ -102,7 +102,13 @@ export class ForwardMessage {
       caseReference: draft.caseReference,
       handling: { ...handling, permittedPurpose: draft.purpose },
       body: received.body,
-      attachments: received.attachments,
+      // The files themselves are not passed on (not re-sealed yet): their descriptions are.
+      describedAttachments: received.attachments.map(({ name, mediaType, size, sha256 }) => ({
+        name,
+        mediaType,
+        size,
+        sha256,
+      })),
       acknowledgements: draft.acknowledgements,
       declarations: draft.declarations,
       onwardTransferOf: { messageId, handling },

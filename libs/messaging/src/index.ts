@@ -46,3 +46,21 @@ export {
   type HeldStatus,
   type HeldSubmissionView,
 } from './held-submissions.repository.js';
+export {
+  MessageAttachmentsRepository,
+  type MessageAttachment,
+} from './attachments/message-attachments.repository.js';
+export {
+  OutboundAttachments,
+  outboundChunksDir,
+  type AttachmentRef,
+  type ResolvedAttachment,
+} from './attachments/outbound-attachments.js';
+export {
+  InboundChunks,
+  inboundFileOf,
+  manifestOf,
+  progressOf,
+  type ChunkContext,
+} from './attachments/inbound-chunks.js';
+export { ReadAttachment, type OpenedAttachment } from './attachments/read-attachment.js';

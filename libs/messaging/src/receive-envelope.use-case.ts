@@ -13,6 +13,7 @@ import {
   openEnvelope,
   sha256Hex,
   signReceipt,
+  type ChunkProgress,
   type EnvelopeRouting,
   type OpenedEnvelope,
 } from '#libs/envelope';
@@ -23,6 +24,9 @@ import {
   PEER_REFUSALS_BEFORE_AUTHENTICATION,
 } from '#libs/errors';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
+import { FILES_CONFIG, type FilesConfig } from '#libs/files';
+import { InboundChunks, manifestOf, progressOf } from './attachments/inbound-chunks.js';
+import { MessageAttachmentsRepository } from './attachments/message-attachments.repository.js';
 import { InboundDecryption } from './inbound-decryption.js';
 import { MessageRepository } from './message.repository.js';
 
@@ -31,10 +35,12 @@ export interface InboundContext {
   remoteAddress?: string;
 }
 
-export interface InboundResult {
-  receipt: string;
-  duplicate: boolean;
-}
+/**
+ * The answer to an envelope: its signed receipt, or, for a message whose files follow as chunks,
+ * the chunk expected next (the receipt comes with the last chunk).
+ */
+export type InboundResult =
+  { receipt: string; duplicate: boolean } | { progress: ChunkProgress; duplicate: boolean };
 
 const UNIQUE_VIOLATION = '23505';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -65,6 +71,9 @@ export class ReceiveEnvelope {
     private readonly clock: Clock,
     private readonly decryption: InboundDecryption,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
+    private readonly attachments: MessageAttachmentsRepository,
+    @Inject(FILES_CONFIG) private readonly files: FilesConfig,
+    private readonly chunks: InboundChunks,
   ) {}
 
   async execute(
@@ -110,6 +119,12 @@ export class ReceiveEnvelope {
   ): Promise<InboundResult> {
     const { payload, envelopeSha256 } = opened;
     const now = this.clock.now();
+    // Files that follow as chunks: their manifests are checked now (MANIFEST_INVALID), and the
+    // receipt waits until every chunk is in (it names each file as received).
+    const files = payload.attachments.flatMap((attachment, position) => {
+      const manifest = manifestOf(attachment);
+      return manifest ? [{ position, attachment, manifest }] : [];
+    });
     const signing = this.identity.signingKey(now);
     const receipt = await signReceipt(
       {
@@ -147,6 +162,7 @@ export class ReceiveEnvelope {
           trx,
         );
         if (await this.messages.exists(trx, payload.messageId)) return { kind: 'copy' as const };
+        if (files.length > 0) await this.checkQuota(trx, payload.recipient, files);
         // The same procedure rules as on the sending node: a message its state does not allow is refused.
         const tracked = await this.tracker.track(trx, {
           requestId: payload.requestId,
@@ -175,17 +191,29 @@ export class ReceiveEnvelope {
           },
           { armored: Buffer.from(raw).toString('utf8'), sha256: envelopeSha256 },
         );
-        await this.messages.storeReceipt(
-          trx,
-          payload.messageId,
-          {
-            armored: receipt,
-            envelopeSha256,
-            receivedAt: now.toISOString(),
-            signerFingerprint: signing.fingerprint,
-          },
-          now,
-        );
+        if (files.length === 0) {
+          await this.messages.storeReceipt(
+            trx,
+            payload.messageId,
+            {
+              armored: receipt,
+              envelopeSha256,
+              receivedAt: now.toISOString(),
+              signerFingerprint: signing.fingerprint,
+            },
+            now,
+          );
+        }
+        for (const { position, attachment } of files) {
+          await this.attachments.insertAt(
+            trx,
+            payload.messageId,
+            position,
+            'inbound',
+            attachment,
+            now,
+          );
+        }
         await this.audit.record(
           {
             event: 'message.received',
@@ -200,6 +228,14 @@ export class ReceiveEnvelope {
               envelopeSha256,
               signer: opened.signerFingerprint,
               signedAt: opened.signedAt.toISOString(),
+              ...(files.length > 0 && {
+                awaitingFiles: files.map(({ position, manifest }) => ({
+                  attachment: position,
+                  size: manifest.size,
+                  sha256: manifest.sha256,
+                  chunks: manifest.chunks.length,
+                })),
+              }),
             },
           },
           trx,
@@ -231,7 +267,46 @@ export class ReceiveEnvelope {
         ),
       );
     this.events.publish(event);
+    if (files.length > 0) {
+      return {
+        progress: {
+          messageId: payload.messageId,
+          next: { attachment: files[0].position, chunk: 0 },
+        },
+        duplicate: false,
+      };
+    }
     return { receipt, duplicate: false };
+  }
+
+  /**
+   * Files received count against the receiving authority's quota (GATEWAY_FILES_QUOTA_BYTES), as
+   * uploads do: an envelope whose files would exceed it is refused (QUOTA_EXCEEDED) and nothing of
+   * it is kept; the sender retries within its window.
+   */
+  private async checkQuota(
+    trx: Parameters<Parameters<MessageRepository['transaction']>[0]>[0],
+    authority: string,
+    files: ReadonlyArray<{ manifest: { size: number } }>,
+  ): Promise<void> {
+    await sql`select pg_advisory_xact_lock(hashtext(${`inbound-files-quota:${authority}`}))`.execute(
+      trx,
+    );
+    const held = await trx
+      .selectFrom('message_attachments')
+      .innerJoin('messages', 'messages.id', 'message_attachments.message_id')
+      .select(sql<string>`coalesce(sum(message_attachments.size), 0)`.as('bytes'))
+      .where('message_attachments.direction', '=', 'inbound')
+      .where('messages.recipient', '=', authority)
+      .executeTakeFirstOrThrow();
+    const incoming = files.reduce((sum, file) => sum + file.manifest.size, 0);
+    if (Number(held.bytes) + incoming > this.files.quotaBytes) {
+      throw new GatewayError(
+        ErrorCode.QUOTA_EXCEEDED,
+        `${authority} would hold more than its quota of ${this.files.quotaBytes} bytes of received files`,
+        [{ field: 'attachments', quota: this.files.quotaBytes }],
+      );
+    }
   }
 
   /** The receipt already issued for this exact envelope, or a conflict if the id was used for another. */
@@ -245,6 +320,29 @@ export class ReceiveEnvelope {
     const existing = await this.messages.find(messageId);
     if (!existing) return undefined;
     const receipt = await this.messages.findReceipt(messageId);
+    if (!receipt && existing.direction === 'inbound') {
+      // The envelope is in, its files are not yet: the sender resumes at the chunk expected next.
+      const envelope = await this.messages.findEnvelope(messageId);
+      const files = await this.attachments.list(messageId);
+      if (envelope?.sha256 === envelopeSha256 && files.length > 0) {
+        await this.audit.record({
+          event: 'message.duplicate',
+          actor: existing.sender,
+          messageId,
+          correlationId: context.correlationId,
+          details: { envelopeSha256, answeredWith: 'chunk progress' },
+        });
+        const progress = progressOf(messageId, files);
+        // Every chunk in, the receipt not yet signed (stopped in between): signed now.
+        if (progress.next === null) {
+          return {
+            receipt: await this.chunks.issueReceipt(messageId, files, context),
+            duplicate: true,
+          };
+        }
+        return { progress, duplicate: true };
+      }
+    }
     if (
       existing.direction !== 'inbound' ||
       !receipt ||

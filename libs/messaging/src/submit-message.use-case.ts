@@ -26,6 +26,11 @@ import {
 } from '#libs/policy';
 import { validateMessageBody } from '#libs/procedures';
 import { PolicyDecisionPoint, type CheckPurpose, type DecisionRound } from '#libs/safeguards';
+import {
+  OutboundAttachments,
+  type AttachmentRef,
+  type ResolvedAttachment,
+} from './attachments/outbound-attachments.js';
 import { DeliveryQueue } from './delivery-queue.js';
 import {
   HeldSubmissionsRepository,
@@ -51,7 +56,10 @@ export interface MessageDraft {
   deadlineProfiles?: string[];
   handling: HandlingConditions;
   body: Record<string, unknown>;
-  attachments?: AttachmentDigest[];
+  /** Uploads of the sender's authority that travel with the message, sealed per recipient. */
+  attachments?: AttachmentRef[];
+  /** Attachments described but not carried (an onward transfer names what it received). */
+  describedAttachments?: AttachmentDigest[];
   /** ISO 639-1 code of the language the message is written in: recorded, and checked by W-12. */
   language?: string;
   /** What the drafter declares about the message (returns, targets, interviews...), for the safeguards. */
@@ -114,6 +122,8 @@ export interface SubmissionPreview {
   /** Every recipient addressed, decided or not. */
   addressed: Authority[];
   round: DecisionRound;
+  /** The uploads the draft attaches, resolved and decided on. */
+  attachments: ResolvedAttachment[];
 }
 
 /**
@@ -140,6 +150,7 @@ export class SubmitMessage {
     private readonly idempotencyKeys: IdempotencyKeysRepository,
     private readonly clock: Clock,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
+    private readonly files: OutboundAttachments,
   ) {}
 
   /**
@@ -199,8 +210,29 @@ export class SubmitMessage {
     // A 1:1 request is identified by its opening message; a JIT fan-out shares the first copy's id.
     const messageIds = recipients.map(() => uuidv7({ msecs: now.getTime() }));
     const requestId = draft.requestId ?? messageIds[0];
+    // Files are sealed for each recipient before the transaction (it would otherwise hold its
+    // locks for the sealing); a refused transaction removes them again.
+    const officer = fileActorOf(context);
+    const manifests = new Map<string, AttachmentDigest[]>();
+    try {
+      for (const [index, recipient] of recipients.entries()) {
+        manifests.set(
+          recipient.id,
+          await this.files.seal(
+            preview.attachments,
+            messageIds[index],
+            sealingKeys(this.identity, recipient, now),
+            officer,
+            now,
+          ),
+        );
+      }
+    } catch (error) {
+      await Promise.all(messageIds.map((id) => this.files.discard(id)));
+      throw error;
+    }
 
-    const { accepted, tracked } = await this.messages.transaction(async (trx) => {
+    const stored = this.messages.transaction(async (trx) => {
       const tracked = await this.tracker.track(trx, {
         requestId,
         procedure: draft.procedure,
@@ -232,7 +264,7 @@ export class SubmitMessage {
           // The safeguards' redactions, and "no onward transfer" to every shielded State (H-1).
           handling: withRequiredHandling(draft.handling, decision),
           body: { ...decision.approvedBody },
-          attachments: draft.attachments ?? [],
+          attachments: [...manifests.get(recipient.id)!, ...(draft.describedAttachments ?? [])],
           ...(draft.language && { language: draft.language }),
         };
         const armored = await sealEnvelope(
@@ -252,6 +284,16 @@ export class SubmitMessage {
             now,
           },
           { armored, sha256: envelopeSha256 },
+        );
+        // The upload is bound to the first copy; every copy records its own sealed chunks.
+        await this.files.bind(
+          trx,
+          payload.messageId,
+          sender,
+          preview.attachments,
+          manifests.get(recipient.id)!,
+          index === 0,
+          now,
         );
         await this.messages.addEvidence(trx, payload.messageId, 'submission-acceptance', now, {
           envelopeSha256,
@@ -336,6 +378,10 @@ export class SubmitMessage {
       if (idempotency) await this.idempotencyKeys.record(trx, idempotency, accepted, now);
       return { accepted, tracked };
     });
+    const { accepted, tracked } = await stored.catch(async (error: unknown) => {
+      await Promise.all(messageIds.map((id) => this.files.discard(id)));
+      throw error;
+    });
 
     await this.afterCommit(accepted.messages, tracked.deadlines, context);
     return accepted;
@@ -417,6 +463,8 @@ export class SubmitMessage {
   ): Promise<SubmissionPreview> {
     validateMessageBody(draft.procedure, draft.messageType, draft.body);
     const addressed = this.recipients(draft, existing?.counterparts);
+    const officer = fileActorOf(context);
+    const attachments = await this.files.resolve(draft.attachments, officer);
     const caseReference = draft.caseReference ?? existing?.case_reference ?? null;
     const channel = this.channelOf(draft, addressed.length, !existing);
     const round = await this.policy.decide(
@@ -432,6 +480,7 @@ export class SubmitMessage {
         acknowledgements: draft.acknowledgements,
         receivedHandling: draft.onwardTransferOf?.handling,
         requestState: existing?.state,
+        attachments: await this.files.forDecision(attachments, officer),
       },
       addressed,
       context.scope.authorityId,
@@ -445,6 +494,7 @@ export class SubmitMessage {
       caseReference,
       addressed,
       round,
+      attachments,
     };
   }
 
@@ -632,7 +682,16 @@ export class SubmitMessage {
   }
 }
 
-/** What the audit trail keeps of a decision: rules, legal bases, redactions, acknowledgements. */
+/** The officer as the files library knows them: who may see which uploads. */
+function fileActorOf(context: SubmissionContext) {
+  return {
+    actor: context.actor,
+    authorityId: context.scope.authorityId,
+    supervisor: context.mayAcknowledgeWarnings,
+    correlationId: context.correlationId,
+  };
+}
+
 /** An envelope is signed with this node's current key and encrypted to the recipient's current key. */
 function sealingKeys(identity: NodeIdentity, recipient: Authority, now: Date): SealingKeys {
   const recipientKey = recipient.currentKey(now);

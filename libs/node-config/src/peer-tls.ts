@@ -72,9 +72,16 @@ export class PeerTransport implements OnModuleDestroy {
 
   async post(
     url: URL,
-    init: { headers: Record<string, string>; body: string; signal?: AbortSignal },
+    init: {
+      headers: Record<string, string>;
+      body: string | Uint8Array;
+      signal?: AbortSignal;
+      /** POST by default; file chunks are PUT. */
+      method?: 'POST' | 'PUT';
+    },
     pins: readonly string[] = [],
   ): Promise<Response> {
+    const method = init.method ?? 'POST';
     if (url.protocol === 'http:') {
       if (pins.length > 0) {
         throw transportFailure(
@@ -82,13 +89,13 @@ export class PeerTransport implements OnModuleDestroy {
           'a peer with pinned certificates is reached over HTTPS only',
         );
       }
-      return fetch(url, { method: 'POST', ...init });
+      return fetch(url, { ...init, body: init.body as BodyInit, method });
     }
     const agent = this.agentFor(pins);
     return new Promise<Response>((resolve, reject) => {
       const outgoing = request(
         url,
-        { method: 'POST', headers: init.headers, agent, signal: init.signal },
+        { method, headers: init.headers, agent, signal: init.signal },
         (incoming) => {
           const chunks: Buffer[] = [];
           incoming.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -21,7 +21,8 @@ export type SealedColumn =
   | 'register_reviews.reason'
   | 'held_submissions.draft'
   | 'case_facts_history.change'
-  | 'uploads.name';
+  | 'uploads.name'
+  | 'message_attachments.manifest';
 
 export const DATA_KEY_BYTES = 32;
 const FORMAT_VERSION = 1;

@@ -15,6 +15,7 @@ import * as mailboxEvents from './migrations/0011-mailbox-events.js';
 import * as idempotencyKeys from './migrations/0012-idempotency-keys.js';
 import * as uploads from './migrations/0013-uploads.js';
 import * as deadlineTimers from './migrations/0014-deadline-timers.js';
+import * as messageAttachments from './migrations/0015-message-attachments.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-idempotency-keys': idempotencyKeys,
   '0013-uploads': uploads,
   '0014-deadline-timers': deadlineTimers,
+  '0015-message-attachments': messageAttachments,
 };
 
 /** How long a new connection may take before the query that needed it fails (and is retried). */

@@ -22,5 +22,6 @@ export type {
   NewMessageRow,
   ReceiptRow,
   UploadRow,
+  MessageAttachmentRow,
   UploadState,
 } from './schema.js';

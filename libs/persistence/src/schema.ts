@@ -298,6 +298,25 @@ export interface UploadsTable {
   expired_at: Timestamp | null;
 }
 
+/** Files that travel with a message, per attachment (0015); the manifest is sealed. */
+export interface MessageAttachmentsTable {
+  message_id: string;
+  position: number;
+  direction: MessageDirection;
+  upload_id: string | null;
+  file_id: string;
+  manifest: Sealed;
+  category: string;
+  size: ColumnType<string, string | number, string | number>;
+  sha256: string;
+  chunk_count: number;
+  chunks_done: ColumnType<number, number | undefined, number>;
+  received_sha256: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  completed_at: Timestamp | null;
+}
+
 /** Mailbox events, written with the change they report; `seq` orders the stream (0011). */
 export interface MailboxEventsTable {
   id: Generated<string>;
@@ -330,6 +349,7 @@ export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
   uploads: UploadsTable;
+  message_attachments: MessageAttachmentsTable;
   mailbox_events: MailboxEventsTable;
   role_grants: RoleGrantsTable;
 }
@@ -343,3 +363,4 @@ export type RequestRow = Selectable<RequestsTable>;
 export type DeadlineRow = Selectable<DeadlinesTable>;
 export type DeadlineTimerRow = Selectable<DeadlineTimersTable>;
 export type UploadRow = Selectable<UploadsTable>;
+export type MessageAttachmentRow = Selectable<MessageAttachmentsTable>;

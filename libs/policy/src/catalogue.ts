@@ -18,6 +18,8 @@ export const HARD_BLOCK_IDS = [
   // Not in the section 4 tables: the handling conditions of received content (section 4,
   // "Handling conditions on every message"), enforced when the content is passed on.
   'HC-1',
+  // Not in the section 4 tables: fingerprints attached to a message (issue 12, evidence files).
+  'B-1',
 ] as const;
 export type HardBlockId = (typeof HARD_BLOCK_IDS)[number];
 
@@ -120,6 +122,15 @@ export const RULES_CATALOGUE: Readonly<Record<RuleId, RuleDescription>> = {
     kind: 'hard-block',
     text: 'Health data (including HIV status) is never a required field and is never sent unless its owner consented for that purpose.',
     legalBasis: ['000 G6.2', '002'],
+  },
+  'B-1': {
+    id: 'B-1',
+    kind: 'hard-block',
+    text: 'Fingerprints (biometric data that identifies a person) are sent only under an agreement recorded for the case or named by the message.',
+    legalBasis: [
+      'Directive (EU) 2016/680 art. 10 (biometric data only where strictly necessary, with safeguards, authorised by law)',
+      'Council Decision 2008/615/JHA art. 9 (dactyloscopic data exchanged under an agreed framework)',
+    ],
   },
   'HC-1': {
     id: 'HC-1',

@@ -73,6 +73,12 @@ export const REQUEST_MESSAGE_TYPES: Readonly<Record<string, readonly string[]>> 
   jit: ['proposal', 'action-approval-request'],
 };
 
+const IDENTIFYING_ATTACHMENTS: ReadonlySet<string> = new Set([
+  'identity-document',
+  'photograph',
+  'fingerprints',
+]);
+
 function authorityState(authorityId: string): string {
   return stateCode(authorityId.slice(0, 2));
 }
@@ -208,7 +214,14 @@ export function buildContext(input: PolicyInput): RuleContext {
     authorityState(input.recipient.authorityId),
   ]);
   const senderState = stateCode(input.sender.state);
-  const categories = new Set<DataCategory>([...input.categories, ...personCategories(named)]);
+  const categories = new Set<DataCategory>([
+    ...input.categories,
+    ...personCategories(named),
+    // Identity documents, photographs and fingerprints identify a person (H-2, W-3 read identity).
+    ...(input.attachments ?? []).flatMap((attachment): DataCategory[] =>
+      IDENTIFYING_ATTACHMENTS.has(attachment.category) ? ['identity'] : [],
+    ),
+  ]);
 
   const resolve = (ref: PersonRef): ConcernedPerson | undefined =>
     typeof ref === 'number'

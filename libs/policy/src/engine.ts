@@ -230,6 +230,7 @@ export function evaluate(input: PolicyInput): PolicyDecision {
     recipient: input.recipient.authorityId,
     bodyDigest: approvedBody === undefined ? null : canonicalDigest(approvedBody),
     noOnwardTransferTo,
+    attachments: (input.attachments ?? []).map((attachment) => attachment.sha256 ?? ''),
   });
   return decision;
 }

@@ -61,10 +61,14 @@ export {
   type FactOwner,
 } from './facts-order.js';
 export {
+  ATTACHMENT_CATEGORIES,
+  attachmentField,
   AUTHORITY_KINDS,
   CHANNELS,
   TEXT_TOPICS,
   type Acknowledgement,
+  type AttachmentCategory,
+  type PolicyAttachment,
   type AuthorityKind,
   type Channel,
   type MessageDeclarations,

@@ -141,6 +141,43 @@ export interface MessageDeclarations {
   readonly interviews?: readonly PersonRef[];
 }
 
+/** What a file attached to the message is declared to be (`FILE_CATEGORIES` of #libs/files). */
+export const ATTACHMENT_CATEGORIES = [
+  'identity-document',
+  'photograph',
+  'fingerprints',
+  'health',
+  'evidence-item',
+  'translation',
+  'other',
+] as const;
+export type AttachmentCategory = (typeof ATTACHMENT_CATEGORIES)[number];
+
+/**
+ * A file attached to the message. Its text (a PDF's text layer, a text format) is scanned like the
+ * body: the scanner's findings arrive in `textFindings` with the field `attachments[<position>]`.
+ * A file whose text could not be read whole cannot be cleared of asylum terms (W-6); a binary file
+ * is judged by its declared category (identity documents and photographs are identity data,
+ * fingerprints travel only under an agreement (B-1), health data only with consent (H-10)).
+ */
+export interface PolicyAttachment {
+  /** Position in the message's attachments (0-based). */
+  readonly position: number;
+  /** The file name as uploaded: explanations name the attachment by it. */
+  readonly name: string;
+  readonly mediaType: string;
+  readonly category: AttachmentCategory;
+  /** `complete`: all its text was scanned; `partial`: truncated; `unreadable`: a text format or PDF that did not open; `binary`: no text layer (images, office documents). */
+  readonly text: 'complete' | 'partial' | 'unreadable' | 'binary';
+  /** SHA-256 of the plaintext: the seal authorisation binds exactly the files decided on. */
+  readonly sha256?: string;
+}
+
+/** The field name findings and explanations use for an attachment: `attachments[0] "scan.pdf"`. */
+export function attachmentField(attachment: Pick<PolicyAttachment, 'position' | 'name'>): string {
+  return `attachments[${attachment.position}] ${JSON.stringify(attachment.name)}`;
+}
+
 export interface PolicyInput {
   readonly channel: Channel;
   readonly procedure: Procedure;
@@ -154,6 +191,8 @@ export interface PolicyInput {
   readonly facts: CaseFacts;
   readonly registerHits?: readonly RegisterHit[];
   readonly textFindings?: readonly TextFinding[];
+  /** Files attached to the message (their text's findings are in `textFindings`). */
+  readonly attachments?: readonly PolicyAttachment[];
   readonly declarations?: MessageDeclarations;
   readonly acknowledgements?: readonly Acknowledgement[];
   /** ISO 639-1 code of the language the message is written in, as the sender records it. */

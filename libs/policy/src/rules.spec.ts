@@ -589,6 +589,91 @@ const CASES: RuleCase[] = [
     expected: 'none',
     outcome: 'allow',
   },
+  {
+    rule: 'H-10',
+    name: 'blocks a health attachment without consent (a file cannot be redacted in part)',
+    input: () =>
+      message('mla', 'request', mlaRequest([person()]), {
+        purpose: 'prosecution of the recruiters',
+        attachments: [
+          {
+            position: 0,
+            name: 'medical.pdf',
+            mediaType: 'application/pdf',
+            category: 'health',
+            text: 'complete',
+          },
+        ],
+      }),
+    expected: 'block',
+    outcome: 'block',
+  },
+  {
+    rule: 'H-10',
+    name: 'sends a health attachment every person concerned consented to for the purpose',
+    input: () =>
+      message('mla', 'request', mlaRequest([person()]), {
+        purpose: 'prosecution of the recruiters',
+        facts: {
+          persons: [
+            {
+              personKey: 'P1',
+              identityPseudonymised: true,
+              consents: [
+                { category: 'health', purpose: 'prosecution of the recruiters', given: true },
+              ],
+            },
+          ],
+        },
+        attachments: [
+          {
+            position: 0,
+            name: 'medical.pdf',
+            mediaType: 'application/pdf',
+            category: 'health',
+            text: 'complete',
+          },
+        ],
+      }),
+    expected: 'none',
+  },
+  // B-1: fingerprints only under an agreement
+  {
+    rule: 'B-1',
+    name: 'blocks fingerprints with no agreement recorded',
+    input: () =>
+      message('mla', 'request', mlaRequest(), {
+        attachments: [
+          {
+            position: 0,
+            name: 'prints.png',
+            mediaType: 'image/png',
+            category: 'fingerprints',
+            text: 'binary',
+          },
+        ],
+      }),
+    expected: 'block',
+    outcome: 'block',
+  },
+  {
+    rule: 'B-1',
+    name: 'lets fingerprints go under an agreement recorded for the case',
+    input: () =>
+      message('mla', 'request', mlaRequest(), {
+        facts: { agreementId: 'FR-DE-2019-biometrics' },
+        attachments: [
+          {
+            position: 0,
+            name: 'prints.png',
+            mediaType: 'image/png',
+            category: 'fingerprints',
+            text: 'binary',
+          },
+        ],
+      }),
+    expected: 'none',
+  },
   // HC-1: handling conditions of received content
   {
     rule: 'HC-1',
@@ -820,6 +905,44 @@ const CASES: RuleCase[] = [
       message('mla', 'request', mlaRequest([person({ roles: ['witness'] })]), {
         recipient: RO_CENTRAL,
         textFindings: [{ field: 'body.summaryOfFacts', language: 'ru', term: 'преследование' }],
+      }),
+    expected: 'warn',
+  },
+  {
+    rule: 'W-6',
+    name: 'warns when an attachment to a foreign authority mentions asylum, naming the attachment',
+    input: () =>
+      message('mla', 'request', mlaRequest(), {
+        recipient: DE_CENTRAL,
+        attachments: [
+          {
+            position: 0,
+            name: 'statement.txt',
+            mediaType: 'text/plain',
+            category: 'evidence-item',
+            text: 'complete',
+          },
+        ],
+        textFindings: [{ field: 'attachments[0] "statement.txt"', language: 'en', term: 'asylum' }],
+      }),
+    expected: 'warn',
+    outcome: 'warn',
+  },
+  {
+    rule: 'W-6',
+    name: 'warns when the text of an attachment could not be read whole',
+    input: () =>
+      message('mla', 'request', mlaRequest(), {
+        recipient: DE_CENTRAL,
+        attachments: [
+          {
+            position: 0,
+            name: 'scan.pdf',
+            mediaType: 'application/pdf',
+            category: 'evidence-item',
+            text: 'unreadable',
+          },
+        ],
       }),
     expected: 'warn',
   },

@@ -25,6 +25,8 @@ export interface DecisionRecord {
   /** Canonical digest of the approved body; null for a block. */
   readonly bodyDigest: string | null;
   readonly noOnwardTransferTo: readonly string[];
+  /** SHA-256 of every file attached, in order: only these files are sealed with the message. */
+  readonly attachments: readonly string[];
 }
 
 const decisions = new WeakMap<object, DecisionRecord>();
@@ -42,6 +44,8 @@ export interface SealablePayload {
   readonly recipient: string;
   readonly body: Readonly<Record<string, unknown>>;
   readonly handling: { readonly noOnwardTransferTo: readonly string[] };
+  /** Files travel with a manifest (`fileId`); digest-only descriptions are not files. */
+  readonly attachments?: readonly { readonly sha256: string; readonly fileId?: string }[];
 }
 
 /** The digest a token binds: SHA-256 of the RFC 8785 canonical payload (= envelope's digest). */
@@ -112,6 +116,13 @@ export function authorisePayload(
   if (payload.sender !== record.sender) mismatch.push('sender');
   if (payload.recipient !== record.recipient) mismatch.push('recipient');
   if (canonicalDigest(payload.body) !== record.bodyDigest) mismatch.push('body');
+  const files = (payload.attachments ?? []).filter((a) => a.fileId !== undefined);
+  if (
+    files.length !== record.attachments.length ||
+    files.some((file, index) => file.sha256 !== record.attachments[index])
+  ) {
+    mismatch.push('attachments');
+  }
   const excluded = new Set(payload.handling.noOnwardTransferTo.map(stateCode));
   if (record.noOnwardTransferTo.some((state) => !excluded.has(state))) {
     mismatch.push('handling.noOnwardTransferTo');

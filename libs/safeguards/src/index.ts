@@ -25,6 +25,7 @@ export {
   identifiersAt,
   POLICY_SETTINGS,
   PolicyDecisionPoint,
+  type AttachmentForDecision,
   type DecisionRound,
   type DraftForDecision,
 } from './policy-decision-point.js';

@@ -3,9 +3,11 @@ import type { Authority } from '#libs/directory';
 import type { Procedure } from '#libs/envelope';
 import { NodeIdentity, Clock } from '#libs/node-config';
 import {
+  attachmentField,
   evaluate,
   personsIn,
   type Acknowledgement,
+  type PolicyAttachment,
   type AuthorityKind as PolicyAuthorityKind,
   type Channel,
   type MessageDeclarations,
@@ -13,7 +15,7 @@ import {
   type PolicySettings,
 } from '#libs/policy';
 import { categoriesOf, type JitAction } from '#libs/procedures';
-import { scanBody, type PersonIdentifiers } from '#libs/protection-register';
+import { scanBody, scanText, type PersonIdentifiers } from '#libs/protection-register';
 import { CaseFactsRepository } from './case-facts.repository.js';
 import type { CheckPurpose } from './register/register-check.js';
 import { NationalRegister } from './register/national-register.js';
@@ -45,6 +47,14 @@ export interface DraftForDecision {
   requestState?: Record<string, unknown>;
   /** Onward transfer: the handling conditions the content arrived with (HC-1). */
   receivedHandling?: { noOnwardTransferTo: readonly string[] };
+  /** Files attached, with the text extracted from each (when it has any). */
+  attachments?: readonly AttachmentForDecision[];
+}
+
+/** An attachment as the decision point reads it: what the policy sees, and its text. */
+export interface AttachmentForDecision extends PolicyAttachment {
+  /** The extracted text (complete or partial); absent for binary or unreadable files. */
+  readonly content?: string;
 }
 
 /** The decisions per recipient, and what the national register said. */
@@ -96,9 +106,16 @@ export class PolicyDecisionPoint {
       approvals.length > 0
         ? { ...recorded, jitActions: [...(recorded.jitActions ?? []), ...approvals] }
         : recorded;
-    const persons = personsIn(draft.body).map((person) =>
-      identifiersAt(draft.body, person.segments),
-    );
+    const named = personsIn(draft.body);
+    const persons = named.map((person) => identifiersAt(draft.body, person.segments));
+    // Persons a structured (JSON) attachment names are checked against the register too; their
+    // hits sit at positions past the body's persons, which the engine applies fail-closed (H-1).
+    for (const attachment of draft.attachments ?? []) {
+      const document = structuredContent(attachment);
+      if (!document) continue;
+      for (const person of personsIn(document))
+        persons.push(identifiersAt(document, person.segments));
+    }
     const recipientStates = [
       ...new Set(recipients.flatMap((r) => [r.state, r.id.slice(0, 2).toUpperCase()])),
     ].sort();
@@ -125,6 +142,24 @@ export class PolicyDecisionPoint {
         match,
       }),
     );
+    // Each attachment's text through the same scanner, its findings named by the attachment.
+    for (const attachment of draft.attachments ?? []) {
+      if (attachment.content === undefined) continue;
+      const field = attachmentField(attachment);
+      for (const { language, term, topic, index, match } of scanText(attachment.content)) {
+        textFindings.push({ field, language, term, topic, index, match });
+      }
+    }
+    const attachments = (draft.attachments ?? []).map(
+      ({ position, name, mediaType, category, text, sha256 }) => ({
+        position,
+        name,
+        mediaType,
+        category,
+        text,
+        sha256,
+      }),
+    );
     const categories = categoriesOf(draft.procedure, draft.messageType, draft.body);
     const own = this.identity.hostedAuthority(senderId);
     const sender = { authorityId: own.id, state: own.state, kind: POLICY_KIND[own.kind] };
@@ -148,6 +183,7 @@ export class PolicyDecisionPoint {
           facts,
           registerHits,
           textFindings,
+          attachments,
           declarations: draft.declarations,
           acknowledgements: (draft.acknowledgements ?? []).map((a) => ({
             ...a,
@@ -168,6 +204,21 @@ export class PolicyDecisionPoint {
       registerReferences: registered.hits.flatMap((hit) => hit.references),
       clearedReferences: registered.clearedReferences,
     };
+  }
+}
+
+/** A JSON attachment's document, when it is one (persons in it are checked like the body's). */
+function structuredContent(attachment: AttachmentForDecision): Record<string, unknown> | undefined {
+  if (attachment.content === undefined || attachment.text !== 'complete') return undefined;
+  const essence = attachment.mediaType.split(';')[0].trim().toLowerCase();
+  if (essence !== 'application/json' && !essence.endsWith('+json')) return undefined;
+  try {
+    const document: unknown = JSON.parse(attachment.content);
+    return typeof document === 'object' && document !== null && !Array.isArray(document)
+      ? (document as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,42 +1,83 @@
-import { Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Param, ParseIntPipe, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
-import { INBOUND_PATH, RECEIPT_MEDIA_TYPE, ROUTING_HEADERS } from '#libs/envelope';
-import { ReceiveEnvelope } from '#libs/messaging';
+import type { Request, Response } from 'express';
+import {
+  CHUNKS_PATH,
+  INBOUND_PATH,
+  RECEIPT_MEDIA_TYPE,
+  ROUTING_HEADERS,
+  type ChunkProgress,
+} from '#libs/envelope';
+import { InboundChunks, ReceiveEnvelope } from '#libs/messaging';
 import { PeerSigned } from './access/decorators.js';
 import { clientAddressOf } from './access/rate-counters.js';
 import { correlationIdOf } from './correlation.js';
 
-/** The peer endpoint. Authenticated by the envelope's signature and the directory, not by users. */
+/** The peer endpoints. Authenticated by the envelope's signature and the directory, not by users. */
 @ApiTags('peer')
 @PeerSigned()
 @Controller()
 export class InboundController {
-  constructor(private readonly receive: ReceiveEnvelope) {}
+  constructor(
+    private readonly receive: ReceiveEnvelope,
+    private readonly chunks: InboundChunks,
+  ) {}
 
   @Post(INBOUND_PATH)
   @HttpCode(200)
-  @Header('content-type', RECEIPT_MEDIA_TYPE)
   @ApiOperation({
-    summary: 'Receive a signed, encrypted envelope; answers with the signed receipt',
+    summary:
+      'Receive a signed, encrypted envelope; answers with the signed receipt, or (202) the file chunk expected next',
   })
-  async envelope(@Req() request: Request): Promise<string> {
-    const header = (name: string) => {
-      const value = request.headers[name];
-      return typeof value === 'string' ? value : undefined;
-    };
-    const context = {
-      correlationId: correlationIdOf(request),
-      remoteAddress: clientAddressOf(request),
-    };
-    const routing = {
-      sender: header(ROUTING_HEADERS.sender),
-      recipient: header(ROUTING_HEADERS.recipient),
-      messageId: header(ROUTING_HEADERS.messageId),
-    };
+  async envelope(
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string | ChunkProgress> {
     const body: unknown = request.body;
     // Any other media type leaves no raw body: the use-case rejects (and audits) it as malformed.
     const raw = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
-    return (await this.receive.execute(raw, routing, context)).receipt;
+    const result = await this.receive.execute(raw, routingOf(request), contextOf(request));
+    if ('progress' in result) {
+      response.status(202);
+      return result.progress;
+    }
+    response.setHeader('content-type', RECEIPT_MEDIA_TYPE);
+    return result.receipt;
   }
+
+  @Put(`${CHUNKS_PATH}/:messageId/attachments/:attachment/chunks/:chunk`)
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Receive one sealed chunk of a file the envelope announced; answers the chunk expected next, and the signed receipt with the last',
+  })
+  chunk(
+    @Param('messageId') messageId: string,
+    @Param('attachment', ParseIntPipe) attachment: number,
+    @Param('chunk', ParseIntPipe) chunk: number,
+    @Req() request: Request,
+  ): Promise<ChunkProgress> {
+    return this.chunks.receive(
+      { messageId, attachment, chunk },
+      routingOf(request),
+      request,
+      contextOf(request),
+    );
+  }
+}
+
+function routingOf(request: Request) {
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  return {
+    sender: header(ROUTING_HEADERS.sender),
+    recipient: header(ROUTING_HEADERS.recipient),
+    messageId: header(ROUTING_HEADERS.messageId),
+  };
+}
+
+function contextOf(request: Request) {
+  return { correlationId: correlationIdOf(request), remoteAddress: clientAddressOf(request) };
 }

@@ -5,10 +5,16 @@ import {
   Headers,
   HttpCode,
   Param,
+  ParseIntPipe,
   ParseUUIDPipe,
   Post,
   Query,
+  Req,
+  Res,
 } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Request, Response } from 'express';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
@@ -21,6 +27,7 @@ import {
   ListMessages,
   MarkMessageRead,
   OUTBOUND_STATUSES,
+  ReadAttachment,
   SubmitMessage,
   type MessageDetail,
   type MessageStatus,
@@ -33,6 +40,7 @@ import { EvidenceOfficer, Officer, Requires, type OfficerContext } from './acces
 import { IDEMPOTENCY_HEADER } from './idempotency.js';
 import { answerPreview, type RecipientPreview } from './policy-preview.js';
 import { ForwardMessageDto, SubmitMessageDto } from './submit-message.dto.js';
+import { parseRange } from './uploads.controller.js';
 
 class ListMessagesQuery {
   @IsOptional() @IsIn(['outbound', 'inbound']) direction?: 'outbound' | 'inbound';
@@ -53,6 +61,7 @@ export class MessagesController {
     private readonly exportEvidence: ExportEvidence,
     private readonly forwardMessage: ForwardMessage,
     private readonly audit: AuditTrail,
+    private readonly attachments: ReadAttachment,
   ) {}
 
   @Post()
@@ -91,6 +100,47 @@ export class MessagesController {
   @ApiOperation({ summary: 'A message with its payload, receipt and evidences' })
   show(@Param('id', uuid) id: string, @Officer() officer: OfficerContext): Promise<MessageDetail> {
     return this.get.execute(id, officer.scope);
+  }
+
+  @Get(':id/attachments/:position')
+  @Requires('files.read')
+  @ApiOperation({
+    summary:
+      'A file received with the message, decrypted: whole or one byte range (Range); each read audited (file.retrieved)',
+  })
+  async attachment(
+    @Param('id', uuid) id: string,
+    @Param('position', ParseIntPipe) position: number,
+    @Req() req: Request,
+    @Res() res: Response,
+    @Officer() officer: OfficerContext,
+  ): Promise<void> {
+    const opened = await this.attachments.open(id, position, officer.scope);
+    const { manifest, reader } = opened;
+    try {
+      const range = parseRange(req.headers.range, manifest.size);
+      const served = range ?? { start: 0, end: manifest.size };
+      await this.attachments.recordRetrieval(id, position, opened, officer, served);
+      res.status(range ? 206 : 200);
+      res.setHeader('Content-Type', manifest.mediaType);
+      res.setHeader('Content-Length', String(served.end - served.start));
+      res.setHeader('Accept-Ranges', 'bytes');
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Digest', `sha-256=${Buffer.from(opened.sha256, 'hex').toString('base64')}`);
+      res.setHeader(
+        'Content-Disposition',
+        `attachment; filename*=UTF-8''${encodeURIComponent(manifest.name)}`,
+      );
+      if (range)
+        res.setHeader('Content-Range', `bytes ${range.start}-${range.end - 1}/${manifest.size}`);
+      if (served.end > served.start) {
+        await pipeline(Readable.from(reader.range(served.start, served.end)), res);
+      } else {
+        res.end();
+      }
+    } finally {
+      await reader.close();
+    }
   }
 
   @Post(':id/read')

@@ -5,7 +5,6 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsInt,
   IsISO31661Alpha2,
   IsObject,
   IsOptional,
@@ -13,12 +12,15 @@ import {
   IsUUID,
   Matches,
   MaxLength,
-  Min,
   ValidateNested,
 } from 'class-validator';
 import { AUTHORITY_ID_PATTERN, PROCEDURES, type Procedure } from '#libs/envelope';
 import type { AnswerDraft, ForwardDraft, MessageDraft } from '#libs/messaging';
-import type { MessageDeclarations } from '#libs/policy';
+import {
+  ATTACHMENT_CATEGORIES,
+  type AttachmentCategory,
+  type MessageDeclarations,
+} from '#libs/policy';
 import { AcknowledgementDto } from './safeguards.dto.js';
 
 export class HandlingConditionsDto {
@@ -43,13 +45,28 @@ export class HandlingConditionsDto {
   noOnwardTransferTo!: string[];
 }
 
-export class AttachmentDigestDto {
-  @ApiProperty() @IsString() @MaxLength(255) name!: string;
-  @ApiProperty() @IsString() @MaxLength(127) mediaType!: string;
-  @ApiProperty() @IsInt() @Min(0) size!: number;
-  @ApiProperty({ description: 'SHA-256 of the attachment, lower-case hex' })
-  @Matches(/^[0-9a-f]{64}$/)
-  sha256!: string;
+export class AttachmentRefDto {
+  @ApiProperty({ description: 'A complete upload of your authority (POST /api/v1/uploads)' })
+  @IsString()
+  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+  uploadId!: string;
+
+  @ApiPropertyOptional({
+    enum: ATTACHMENT_CATEGORIES,
+    description:
+      'What the file is (defaults to the category declared at upload): the safeguards read it',
+  })
+  @IsOptional()
+  @IsIn(ATTACHMENT_CATEGORIES)
+  category?: AttachmentCategory;
+
+  @ApiPropertyOptional({
+    description: 'The upload attached to the same message this file translates',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+  translationOf?: string;
 }
 
 /** What the safeguards take besides the message: supervisors' acknowledgements and the drafter's declarations. */
@@ -152,13 +169,17 @@ export class SubmitMessageDto extends SafeguardInputsDto implements MessageDraft
   @IsObject()
   body!: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: [AttachmentDigestDto] })
+  @ApiPropertyOptional({
+    type: [AttachmentRefDto],
+    description:
+      'Uploads that travel with the message: sealed per recipient, checked by the safeguards',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
-  @Type(() => AttachmentDigestDto)
-  attachments?: AttachmentDigestDto[];
+  @Type(() => AttachmentRefDto)
+  attachments?: AttachmentRefDto[];
 }
 
 export class AnswerRequestDto extends SafeguardInputsDto implements AnswerDraft {
@@ -181,13 +202,17 @@ export class AnswerRequestDto extends SafeguardInputsDto implements AnswerDraft 
 
   @ApiPropertyOptional() @IsOptional() @IsUUID('7') inReplyTo?: string;
 
-  @ApiPropertyOptional({ type: [AttachmentDigestDto] })
+  @ApiPropertyOptional({
+    type: [AttachmentRefDto],
+    description:
+      'Uploads that travel with the message: sealed per recipient, checked by the safeguards',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
-  @Type(() => AttachmentDigestDto)
-  attachments?: AttachmentDigestDto[];
+  @Type(() => AttachmentRefDto)
+  attachments?: AttachmentRefDto[];
 }
 
 export class WithdrawRequestDto {

@@ -18,6 +18,8 @@ export interface FilesConfig {
   unattachedTtlMs: number;
   /** How often the expiry sweep runs (GATEWAY_FILES_SWEEP_INTERVAL_MS, 1 min). */
   sweepIntervalMs: number;
+  /** Plaintext bytes per sealed chunk of a file sent with a message (GATEWAY_FILES_CHUNK_BYTES, 8 MiB). */
+  chunkBytes: number;
 }
 
 const GiB = 1024 ** 3;
@@ -27,6 +29,7 @@ const NUMBERS: Array<[keyof FilesConfig, string, number]> = [
   ['minFreeBytes', 'GATEWAY_FILES_MIN_FREE_BYTES', GiB],
   ['unattachedTtlMs', 'GATEWAY_FILES_UNATTACHED_TTL_MS', 86_400_000],
   ['sweepIntervalMs', 'GATEWAY_FILES_SWEEP_INTERVAL_MS', 60_000],
+  ['chunkBytes', 'GATEWAY_FILES_CHUNK_BYTES', 8 * 1024 * 1024],
 ];
 
 export function loadFilesConfig(schema: string, env: Env = process.env): FilesConfig {

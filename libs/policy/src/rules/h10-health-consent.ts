@@ -1,4 +1,5 @@
 import type { PersonFacts } from '../facts.js';
+import { attachmentField } from '../input.js';
 import { defineRule, type RuleHit } from './rule.js';
 
 function consented(
@@ -37,6 +38,24 @@ export const H10 = defineRule('H-10', 'every procedure, message type and channel
       explanation: `no consent of ${person.label} to send health data for the purpose "${context.input.purpose ?? '(none)'}" is on record: health data removed`,
       fields: [path],
       redactions: [{ path, action: 'remove' }],
+    });
+  }
+  // A file cannot be redacted in part: a health attachment goes only if every person the message
+  // concerns consented to health data for its purpose (and someone is concerned at all).
+  for (const attachment of context.input.attachments ?? []) {
+    if (attachment.category !== 'health') continue;
+    const field = attachmentField(attachment);
+    const missing = context.concerned.filter(
+      (person) => !consented(person.facts, context.input.purpose, undefined),
+    );
+    if (context.concerned.length > 0 && missing.length === 0) continue;
+    hits.push({
+      severity: 'block',
+      explanation:
+        context.concerned.length === 0
+          ? `${field} is declared health data, and the message names no one whose consent could be checked`
+          : `${field} is declared health data, and no consent of ${missing.map((p) => p.label).join(', ')} to send health data for the purpose "${context.input.purpose ?? '(none)'}" is on record`,
+      fields: [field],
     });
   }
   if (context.categories.has('health') && located === 0) {

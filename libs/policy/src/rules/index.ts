@@ -1,3 +1,4 @@
+import { B1 } from './b1-fingerprints-agreement.js';
 import { H1 } from './h1-asylum-confidentiality.js';
 import { H10 } from './h10-health-consent.js';
 import { H2 } from './h2-victim-identity-location.js';
@@ -33,6 +34,7 @@ export const RULES: readonly PolicyRule[] = [
   H9,
   H10,
   HC1,
+  B1,
   W1,
   W2,
   W3,

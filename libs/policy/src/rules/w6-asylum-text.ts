@@ -1,5 +1,6 @@
 import { intersect, shieldedStates, type RuleContext } from '../context.js';
-import { defineRule, list } from './rule.js';
+import { attachmentField } from '../input.js';
+import { defineRule, list, type RuleHit } from './rule.js';
 
 /**
  * Why the recipient may be the country of origin of someone the message concerns, or `undefined`
@@ -46,14 +47,28 @@ export const W6 = defineRule('W-6', 'every message with asylum terms in free tex
   const findings = (context.input.textFindings ?? []).filter(
     (finding) => (finding.topic ?? 'asylum') === 'asylum',
   );
-  if (findings.length === 0) return [];
+  // A file whose text was not read whole cannot be cleared of what the rest of it says.
+  const unscanned = (context.input.attachments ?? []).filter(
+    (attachment) => attachment.text === 'partial' || attachment.text === 'unreadable',
+  );
+  if (findings.length === 0 && unscanned.length === 0) return [];
   const why = possibleOrigin(context);
   if (why === undefined) return [];
-  return [
-    {
+  const hits: RuleHit[] = [];
+  if (findings.length > 0) {
+    hits.push({
       severity: 'warn',
       explanation: `free text mentions ${list(findings.map((f) => `"${f.term}" (${f.language}, ${f.field})`))} in a message to ${why}`,
       fields: [...new Set(findings.map((finding) => finding.field))],
-    },
-  ];
+    });
+  }
+  if (unscanned.length > 0) {
+    const fields = unscanned.map(attachmentField);
+    hits.push({
+      severity: 'warn',
+      explanation: `the text of ${list(fields)} could not be read whole, so it cannot be cleared of asylum or protection terms, in a message to ${why}`,
+      fields,
+    });
+  }
+  return hits;
 });

@@ -1,0 +1,439 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import type pg from 'pg';
+import { chunkPath, ROUTING_HEADERS } from '#libs/envelope';
+import { accountName, LocalNetwork, mlaRequest } from '#tools/local-network';
+import type { SubmissionAccepted } from '#libs/messaging';
+import { api, nodeDatabase, signIn, waitFor } from './support/network.js';
+
+/*
+ * Evidence files travelling with messages between real nodes (issue 12): uploaded with tus,
+ * screened by the safeguards (W-6 on a file's text), sealed per recipient in chunks GnuPG reads,
+ * delivered chunk by chunk with acknowledgements, resumed after the receiving gateway is cut off,
+ * refused chunk by chunk when they are not what the signed manifest lists, and downloaded by the
+ * recipient with Range.
+ */
+
+const FR = 'FR-MOJ-BEPI';
+const NG = 'NG-MOJ-CA';
+const ALL = ['mla', 'jit', 'nationality-verification', 'assets'] as const;
+const CHUNK_BYTES = 16 * 1024;
+
+interface ApiError {
+  error: { code: string; message: string; details: Array<Record<string, unknown>> };
+}
+
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+describe('attachments: files sent with messages, chunk by chunk', () => {
+  let network: LocalNetwork;
+  const db: Record<string, pg.Pool> = {};
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    network = await LocalNetwork.create({
+      name: 'e2e_attachments',
+      workDir: join(tmpdir(), 'gateway-e2e-attachments'),
+      nodes: [
+        {
+          authorityId: FR,
+          state: 'FR',
+          name: 'BEPI',
+          kind: 'central-authority',
+          procedures: [...ALL],
+          port: 4321,
+        },
+        {
+          authorityId: NG,
+          state: 'NG',
+          name: 'FMoJ',
+          kind: 'central-authority',
+          procedures: [...ALL],
+          port: 4322,
+        },
+      ],
+      env: {
+        LOG_LEVEL: 'info',
+        GATEWAY_RETRY_BASE_DELAY_MS: '200',
+        GATEWAY_RETRY_MAX_DELAY_MS: '1000',
+        GATEWAY_RECONCILE_INTERVAL_MS: '1000',
+        GATEWAY_FILES_CHUNK_BYTES: String(CHUNK_BYTES),
+      },
+    });
+    await signIn(network);
+    await network.startAll();
+    for (const id of [FR, NG]) {
+      db[id] = nodeDatabase(network, id);
+      tokens[id] = await network.token(id, accountName(id, 'supervisor'));
+    }
+  });
+
+  afterAll(async () => {
+    await network?.stopAll();
+    await Promise.all(Object.values(db).map((pool) => pool.end()));
+  });
+
+  /** A tus upload in one PATCH: the upload id. */
+  const upload = async (
+    from: string,
+    content: Uint8Array,
+    meta: { filename: string; filetype: string; category: string },
+  ): Promise<string> => {
+    const metadata = Object.entries(meta)
+      .map(([key, value]) => `${key} ${Buffer.from(value).toString('base64')}`)
+      .join(',');
+    const base = network.url(from);
+    const headers = { authorization: `Bearer ${tokens[from]}`, 'tus-resumable': '1.0.0' };
+    const created = await fetch(`${base}/api/v1/uploads`, {
+      method: 'POST',
+      headers: {
+        ...headers,
+        'upload-length': String(content.byteLength),
+        'upload-metadata': metadata,
+      },
+    });
+    expect(created.status).toBe(201);
+    const location = created.headers.get('location')!;
+    const patched = await fetch(`${base}${location}`, {
+      method: 'PATCH',
+      headers: {
+        ...headers,
+        'upload-offset': '0',
+        'content-type': 'application/offset+octet-stream',
+      },
+      body: content as BodyInit,
+    });
+    expect(patched.status).toBe(204);
+    return location.split('/').pop()!;
+  };
+
+  const draft = (caseReference: string, attachments: object[]) => ({
+    procedure: 'mla',
+    messageType: 'request',
+    recipients: [NG],
+    caseReference,
+    handling: {
+      permittedPurpose: 'Criminal proceedings FR-PNAT-2026-0400 (trafficking in persons)',
+      confidential: false,
+      noOnwardTransferTo: [],
+    },
+    body: mlaRequest(FR),
+    attachments,
+  });
+
+  const submit = (body: object) =>
+    api<SubmissionAccepted & ApiError>(`${network.url(FR)}/api/v1/messages`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
+
+  const statusOf = async (authorityId: string, messageId: string) =>
+    (
+      await db[authorityId].query<{ status: string }>('select status from messages where id = $1', [
+        messageId,
+      ])
+    ).rows[0]?.status;
+
+  const download = async (messageId: string, position: number, range?: string) => {
+    const response = await fetch(
+      `${network.url(NG)}/api/v1/messages/${messageId}/attachments/${position}`,
+      {
+        headers: {
+          authorization: `Bearer ${tokens[NG]}`,
+          ...(range ? { range } : {}),
+        },
+      },
+    );
+    return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()) };
+  };
+
+  const audited = async (authorityId: string, event: string, messageId?: string) =>
+    (
+      await db[authorityId].query<{ details: Record<string, unknown> }>(
+        `select details from audit_log where event = $1 ${messageId ? 'and message_id = $2' : ''} order by id`,
+        messageId ? [event, messageId] : [event],
+      )
+    ).rows.map((row) => row.details);
+
+  const chunkFile = (messageId: string, position: number, index: number) =>
+    join(
+      network.options.workDir,
+      'files',
+      network.schema(FR),
+      'outbound',
+      messageId,
+      String(position),
+      `chunk-${String(index).padStart(6, '0')}.pgp`,
+    );
+
+  it('sends an uploaded file FR→NG: the receipt names it, NG downloads it whole and by range, a chunk decrypts with GnuPG', async () => {
+    const content = randomBytes(5 * CHUNK_BYTES + 1234);
+    const uploadId = await upload(FR, content, {
+      filename: 'ledger-scan.bin',
+      filetype: 'application/octet-stream',
+      category: 'evidence-item',
+    });
+    const sent = await submit(draft('FR-FILES-2026-1', [{ uploadId }]));
+    expect(sent.status).toBe(202);
+    const messageId = sent.body.messages[0].messageId;
+    await waitFor(
+      async () => (await statusOf(FR, messageId)) === 'delivered',
+      'delivery with its file',
+    );
+
+    // The upload is bound to the message; the receipt names the file's digest as received.
+    const { rows: uploads } = await db[FR].query<{ state: string; message_id: string }>(
+      'select state, message_id from uploads where id = $1',
+      [uploadId],
+    );
+    expect(uploads[0]).toEqual({ state: 'attached', message_id: messageId });
+    const { rows: receipts } = await db[FR].query<{ armored: string }>(
+      'select armored from receipts where message_id = $1',
+      [messageId],
+    );
+    expect(receipts[0].armored).toContain(`"sha256":"${sha256(content)}"`);
+
+    const whole = await download(messageId, 0);
+    expect(whole.status).toBe(200);
+    expect(sha256(whole.bytes)).toBe(sha256(content));
+    const part = await download(messageId, 0, 'bytes=20000-20999');
+    expect(part.status).toBe(206);
+    expect(part.bytes.equals(content.subarray(20000, 21000))).toBe(true);
+    const retrievals = await audited(NG, 'file.retrieved', messageId);
+    expect(retrievals.map((d) => d.range)).toEqual([`0-${content.length - 1}`, '20000-20999']);
+
+    // GnuPG opens a chunk with the recipient's key alone: signature and integrity check good.
+    const home = mkdtempSync(join(tmpdir(), 'gnupg-attachments-'));
+    const secrets = join(network.options.workDir, 'secrets');
+    const gpg = (args: string[]) =>
+      execFileSync(
+        'gpg',
+        [
+          '--homedir',
+          home,
+          '--batch',
+          '--pinentry-mode',
+          'loopback',
+          '--passphrase-file',
+          join(secrets, `${NG}.passphrase`),
+          ...args,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+    gpg(['--import', join(secrets, `${NG}.key.asc`)]);
+    gpg(['--import', join(network.options.workDir, 'directory', 'keys', `${FR}.asc`)]);
+    const status = join(home, 'status');
+    const out = join(home, 'chunk-1.bin');
+    gpg(['--status-file', status, '--output', out, '--decrypt', chunkFile(messageId, 0, 1)]);
+    expect(readFileSync(status, 'utf8')).toMatch(/GOODSIG[\s\S]*GOODMDC|GOODMDC[\s\S]*GOODSIG/);
+    expect(readFileSync(out).equals(content.subarray(CHUNK_BYTES, 2 * CHUNK_BYTES))).toBe(true);
+  });
+
+  it('holds a text file and a PDF naming asylum terms for W-6, naming the attachment, and binds nothing', async () => {
+    const text = Buffer.from(
+      'Witness statement. She told the officers she had applied for asylum in France in 2025.\n',
+    );
+    const textId = await upload(FR, text, {
+      filename: 'statement.txt',
+      filetype: 'text/plain; charset=utf-8',
+      category: 'evidence-item',
+    });
+    const pdfId = await upload(FR, minimalPdf(["Objet : demande d'asile", 'Réfugiée (Syrie)']), {
+      filename: 'courrier.pdf',
+      filetype: 'application/pdf',
+      category: 'evidence-item',
+    });
+    for (const uploadId of [textId, pdfId]) {
+      const refused = await submit(draft(`FR-FILES-2026-W6-${uploadId.slice(-4)}`, [{ uploadId }]));
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.code).toBe('POLICY_ACKNOWLEDGEMENT_REQUIRED');
+      expect(refused.body.error.details.map((d) => d.rule)).toContain('W-6');
+      const { rows } = await db[FR].query<{ state: string }>(
+        'select state from uploads where id = $1',
+        [uploadId],
+      );
+      expect(rows[0].state).toBe('complete');
+    }
+    // The decision explained names the attachment, for the sender's auditors.
+    const refusals = await audited(FR, 'policy.refused');
+    const explained = JSON.stringify(refusals.slice(-2));
+    expect(explained).toContain('attachments[0] \\"statement.txt\\"');
+    expect(explained).toContain('attachments[0] \\"courrier.pdf\\"');
+
+    const preview = await api<Array<{ outcome: string; rules: Array<{ rule: string }> }>>(
+      `${network.url(FR)}/api/v1/policy/explain`,
+      {
+        method: 'POST',
+        body: JSON.stringify(draft('FR-FILES-2026-W6-P', [{ uploadId: textId }])),
+      },
+    );
+    expect(preview.status).toBe(200);
+    expect(preview.body[0].outcome).toBe('warn');
+    expect(preview.body[0].rules.map((r) => r.rule)).toContain('W-6');
+  });
+
+  it('refuses chunks that are not the manifest’s, in order, replayed or for no message; each audited, nothing half-stored', async () => {
+    await network.stop(FR, 'worker');
+    const content = randomBytes(3 * CHUNK_BYTES);
+    const uploadId = await upload(FR, content, {
+      filename: 'photos.bin',
+      filetype: 'application/octet-stream',
+      category: 'evidence-item',
+    });
+    const sent = await submit(draft('FR-FILES-2026-3', [{ uploadId }]));
+    expect(sent.status).toBe(202);
+    const messageId = sent.body.messages[0].messageId;
+    const routing = { [ROUTING_HEADERS.sender]: FR, [ROUTING_HEADERS.recipient]: NG };
+    const put = (index: number, body: Uint8Array, id = messageId, headers = routing) =>
+      api<ApiError & { next: unknown }>(`${network.url(NG)}${chunkPath(id, 0, index)}`, {
+        method: 'PUT',
+        headers: { ...headers, 'content-type': 'application/octet-stream' },
+        body: body as BodyInit,
+      });
+    const chunk0 = readFileSync(chunkFile(messageId, 0, 0));
+
+    // No such message at NG yet: refused before anything is read or decrypted.
+    const unknown = await put(0, chunk0);
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'CHUNK_MESSAGE_UNKNOWN']);
+
+    // The test plays FR's transport: the stored envelope first, as the worker would post it.
+    const { rows } = await db[FR].query<{ armored: string }>(
+      'select armored from envelopes where message_id = $1',
+      [messageId],
+    );
+    const posted = await api<{ next: unknown }>(`${network.url(NG)}/inbound/v1/envelopes`, {
+      method: 'POST',
+      headers: {
+        ...routing,
+        [ROUTING_HEADERS.messageId]: messageId,
+        'content-type': 'application/pgp-encrypted',
+      },
+      body: rows[0].armored,
+    });
+    expect(posted.status).toBe(202);
+    expect(posted.body.next).toEqual({ attachment: 0, chunk: 0 });
+
+    const forged = await put(0, chunk0, messageId, {
+      ...routing,
+      [ROUTING_HEADERS.sender]: 'IT-MOJ-DAG',
+    });
+    expect([forged.status, forged.body.error.code]).toEqual([404, 'CHUNK_MESSAGE_UNKNOWN']);
+    const ahead = await put(1, readFileSync(chunkFile(messageId, 0, 1)));
+    expect([ahead.status, ahead.body.error.code]).toEqual([409, 'CHUNK_OUT_OF_ORDER']);
+    const altered = Buffer.from(chunk0);
+    altered[altered.length - 5] ^= 1;
+    const mismatch = await put(0, altered);
+    expect([mismatch.status, mismatch.body.error.code]).toEqual([422, 'CHUNK_DIGEST_MISMATCH']);
+    const good = await put(0, chunk0);
+    expect(good.status).toBe(200);
+    expect(good.body.next).toEqual({ attachment: 0, chunk: 1 });
+    const replayed = await put(0, chunk0);
+    expect([replayed.status, replayed.body.error.code]).toEqual([409, 'CHUNK_REPLAYED']);
+
+    const codes = (await audited(NG, 'file.chunk-rejected', messageId)).map((d) => d.code);
+    // (Chunks for no known message are audited aggregated, as anonymous refusals are.)
+    expect(codes).toEqual(['CHUNK_OUT_OF_ORDER', 'CHUNK_DIGEST_MISMATCH', 'CHUNK_REPLAYED']);
+    const { rows: progress } = await db[NG].query<{ chunks_done: number }>(
+      'select chunks_done from message_attachments where message_id = $1',
+      [messageId],
+    );
+    expect(progress[0].chunks_done).toBe(1);
+
+    // The worker comes back, learns where NG stands and sends the rest: delivered once.
+    network.start(FR, 'worker');
+    await waitFor(async () => (await statusOf(FR, messageId)) === 'delivered', 'resumed delivery');
+    expect(sha256((await download(messageId, 0)).bytes)).toBe(sha256(content));
+  });
+
+  it('resumes a transfer cut off mid-way (receiving gateway killed) at the first unacknowledged chunk, and delivers once', async () => {
+    const content = randomBytes(160 * CHUNK_BYTES + 99);
+    const uploadId = await upload(FR, content, {
+      filename: 'phone-dump.bin',
+      filetype: 'application/octet-stream',
+      category: 'evidence-item',
+    });
+    const sent = await submit(draft('FR-FILES-2026-4', [{ uploadId }]));
+    expect(sent.status).toBe(202);
+    const messageId = sent.body.messages[0].messageId;
+    const done = async () =>
+      (
+        await db[NG].query<{ chunks_done: number }>(
+          'select chunks_done from message_attachments where message_id = $1',
+          [messageId],
+        )
+      ).rows[0]?.chunks_done ?? 0;
+    await waitFor(async () => (await done()) >= 10, 'some chunks in');
+    await network.stop(NG, 'gateway', 'SIGKILL');
+    const cutAt = await done();
+    expect(cutAt).toBeLessThan(161);
+    expect(await statusOf(FR, messageId)).not.toBe('delivered');
+
+    network.start(NG, 'gateway');
+    await network.waitReady(NG);
+    await waitFor(
+      async () => (await statusOf(FR, messageId)) === 'delivered',
+      'delivery after the cut',
+      120_000,
+    );
+    expect(sha256((await download(messageId, 0)).bytes)).toBe(sha256(content));
+    // Once: one message, one receipt, one file received; no chunk stored twice.
+    const count = async (sql: string) =>
+      (await db[NG].query<{ n: number }>(sql, [messageId])).rows[0].n;
+    expect(await count('select count(*)::int as n from messages where id = $1')).toBe(1);
+    expect(await count('select count(*)::int as n from receipts where message_id = $1')).toBe(1);
+    expect((await audited(NG, 'file.received', messageId)).length).toBe(1);
+    const chunks = (await audited(NG, 'file.chunk-received', messageId)).map((d) => d.chunk);
+    expect(new Set(chunks).size).toBe(chunks.length);
+    expect(Math.max(...(chunks as number[]))).toBe(160);
+  });
+});
+
+/** A one-page PDF whose text layer holds the given lines. */
+function minimalPdf(lines: string[]): Uint8Array {
+  const escape = (line: string) => line.replace(/[\\()]/g, (c) => `\\${c}`);
+  const operators = lines.map((line, i) => `${i === 0 ? '' : '0 -16 Td '}(${escape(line)}) Tj`);
+  const stream = deflateSync(
+    Buffer.from(`BT /F1 12 Tf 72 720 Td ${operators.join(' ')} ET`, 'latin1'),
+  );
+  const objects: Buffer[] = [
+    Buffer.from('<< /Type /Catalog /Pages 2 0 R >>'),
+    Buffer.from('<< /Type /Pages /Kids [3 0 R] /Count 1 >>'),
+    Buffer.from(
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R ' +
+        '/Resources << /Font << /F1 5 0 R >> >> >>',
+    ),
+    Buffer.concat([
+      Buffer.from(`<< /Length ${stream.length} /Filter /FlateDecode >>\nstream\n`),
+      stream,
+      Buffer.from('\nendstream'),
+    ]),
+    Buffer.from(
+      '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
+    ),
+  ];
+  const parts: Buffer[] = [Buffer.from('%PDF-1.4\n')];
+  const offsets: number[] = [];
+  let length = parts[0].length;
+  objects.forEach((object, i) => {
+    const part = Buffer.concat([
+      Buffer.from(`${i + 1} 0 obj\n`),
+      object,
+      Buffer.from('\nendobj\n'),
+    ]);
+    offsets.push(length);
+    parts.push(part);
+    length += part.length;
+  });
+  parts.push(
+    Buffer.from(
+      `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n` +
+        offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('') +
+        `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${length}\n%%EOF\n`,
+    ),
+  );
+  return new Uint8Array(Buffer.concat(parts));
+}

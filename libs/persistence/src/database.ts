@@ -14,6 +14,7 @@ import * as roleGrants from './migrations/0010-role-grants.js';
 import * as mailboxEvents from './migrations/0011-mailbox-events.js';
 import * as idempotencyKeys from './migrations/0012-idempotency-keys.js';
 import * as uploads from './migrations/0013-uploads.js';
+import * as consoleSessions from './migrations/0016-console-sessions.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-mailbox-events': mailboxEvents,
   '0012-idempotency-keys': idempotencyKeys,
   '0013-uploads': uploads,
+  '0016-console-sessions': consoleSessions,
 };
 
 /** How long a new connection may take before the query that needed it fails (and is retried). */

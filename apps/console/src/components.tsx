@@ -58,8 +58,9 @@ export function ErrorView({ error }: { error: unknown }) {
 export function Page({ title, children }: { title: string; children: ComponentChildren }) {
   useEffect(() => {
     document.title = `${title} – TIP gateway`;
-    document.getElementById('page-title')?.focus();
   }, [title]);
+  // Focus moves to a page when it opens, not when its language changes.
+  useEffect(() => document.getElementById('page-title')?.focus(), []);
   return (
     <>
       <h1 id="page-title" tabIndex={-1}>

@@ -143,6 +143,14 @@ function serveConsole(app: NestExpressApplication): void {
     new NestLogger('Console').warn(`no console at ${dir}: run npm run build`);
     return;
   }
+  // Relative asset paths need the trailing slash: /console answers with a redirect to /console/.
+  app.use('/console', (request: Request, response: Response, next: NextFunction) => {
+    if (/^\/console(\?|$)/.test(request.originalUrl)) {
+      response.redirect(301, `/console/${request.originalUrl.slice('/console'.length)}`);
+      return;
+    }
+    next();
+  });
   app.use('/console', helmet.contentSecurityPolicy(CONSOLE_CSP));
   app.useStaticAssets(dir, {
     prefix: '/console/',

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { get, query, type Me, type RequestView } from '../api.js';
 import { DeadlineClock, ErrorView, formatDateTime, nextDeadline, Page } from '../components.js';
 import { useI18n } from '../i18n.js';
@@ -54,6 +54,9 @@ export function MailboxPage({ me }: { me: Me }) {
   }, [filters]);
 
   useEffect(() => void load(), [load]);
+  // The stream stays open while filters and language change: it reads the latest of both.
+  const latest = useRef({ load, t });
+  latest.current = { load, t };
 
   // Live updates: each event re-reads the list and is announced politely.
   useEffect(() => {
@@ -66,7 +69,7 @@ export function MailboxPage({ me }: { me: Me }) {
       try {
         const data = JSON.parse(event.data) as { counterpart?: string; messageType?: string };
         setAnnouncement(
-          t(`event.${event.type}` as 'event.message.received', {
+          latest.current.t(`event.${event.type}` as 'event.message.received', {
             counterpart: data.counterpart ?? '',
             type: data.messageType ?? '',
           }),
@@ -74,11 +77,11 @@ export function MailboxPage({ me }: { me: Me }) {
       } catch {
         // an event without a readable body still refreshes the list
       }
-      void load();
+      void latest.current.load();
     };
     EVENTS.forEach((name) => source.addEventListener(name, listener));
     return () => source.close();
-  }, [load, me, t]);
+  }, [me]);
 
   const set = <K extends keyof Filters>(key: K, value: Filters[K]) =>
     setFilters((current) => ({ ...current, [key]: value }));

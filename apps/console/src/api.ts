@@ -102,6 +102,8 @@ export interface Me {
   roles: string[];
   jits: string[];
   permissions: string[];
+  /** The procedures whose cases the caller works on (and the JITs of a liaison officer). */
+  scope: { authorityId: string; procedures: string[]; jitCases: string[] };
 }
 
 export interface Deadline {

@@ -23,9 +23,22 @@ import { UsersPage } from './pages/users.js';
  * The pages, each behind the permission it needs (GET /api/v1/me): what a role may not do is not
  * shown, and the API refuses it anyway.
  */
-const PAGES: Array<{ path: string; label: LabelKey; permission: string; also?: string }> = [
+const PAGES: Array<{
+  path: string;
+  label: LabelKey;
+  permission: string;
+  also?: string;
+  /** A page of one procedure: shown to those who work on it. */
+  procedure?: string;
+}> = [
   { path: 'mailbox', label: 'nav.mailbox', permission: 'requests.list' },
-  { path: 'compose', label: 'nav.compose', permission: 'messages.submit', also: 'policy.explain' },
+  {
+    path: 'compose',
+    label: 'nav.compose',
+    permission: 'messages.submit',
+    also: 'policy.explain',
+    procedure: 'mla',
+  },
   { path: 'register', label: 'nav.register', permission: 'register.read' },
   { path: 'audit', label: 'nav.audit', permission: 'audit.read' },
   { path: 'statistics', label: 'nav.statistics', permission: 'statistics.read' },
@@ -60,7 +73,12 @@ function App() {
   }, []);
 
   const allowed = (permission: string) => me?.permissions.includes(permission) ?? false;
-  const pages = PAGES.filter((p) => allowed(p.permission) && (!p.also || allowed(p.also)));
+  const pages = PAGES.filter(
+    (p) =>
+      allowed(p.permission) &&
+      (!p.also || allowed(p.also)) &&
+      (!p.procedure || (me?.scope.procedures.includes(p.procedure) ?? false)),
+  );
 
   const signOut = async () => {
     try {

@@ -129,6 +129,12 @@ function submissionOf(draft: Draft, me: Me, ownName: string) {
   };
 }
 
+/** 128 random bits (crypto.randomUUID exists in secure contexts only; a node may run plain HTTP). */
+function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 type TextKey = {
   [K in keyof Draft]: Draft[K] extends string ? K : never;
 }[keyof Draft];
@@ -146,7 +152,7 @@ export function ComposePage({ me }: { me: Me }) {
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   // One key per draft: a retried send answers with the first answer, never a second request.
-  const idempotencyKey = useMemo(() => crypto.randomUUID(), [draft]);
+  const idempotencyKey = useMemo(() => newIdempotencyKey(), [draft]);
 
   useEffect(() => {
     if (!me.permissions.includes('directory.read')) return;

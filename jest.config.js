@@ -21,6 +21,8 @@ const common = {
 };
 
 export default {
+  // Key generation in a suite's setup can take seconds on a loaded two-core machine.
+  testTimeout: 30_000,
   projects: [
     {
       ...common,

@@ -28,6 +28,8 @@ import {
   type NodeSpec,
 } from '#libs/local-network';
 import type { SubmissionAccepted } from '#libs/messaging';
+import { PrivatePostgres, PrivateRedis } from '../test/support/private-services.js';
+import { BENCH_SQL, CostMeter, type Cost } from './cost-meter.js';
 import {
   machineInfo,
   percentiles,
@@ -84,12 +86,15 @@ interface ExchangeResult {
   messagesPerSecond: number;
   latencyMs: Percentiles;
   submitHttpMs: { p50: number; p99: number };
+  cost: Cost;
 }
 
 interface Throughput {
   ops: number;
   seconds: number;
   opsPerSecond: number;
+  /** CPU of this process per operation (process.cpuUsage: user and system, every thread). */
+  cpuMsPerOp: number;
 }
 
 interface SealOpenResult {
@@ -171,7 +176,7 @@ async function submit(
 
 async function statusCounts(pool: pg.Pool, schema: string): Promise<Map<string, number>> {
   const { rows } = await pool.query<{ status: string; count: number }>(
-    `select status, count(*)::int as count from ${schema}.messages
+    `${BENCH_SQL} select status, count(*)::int as count from ${schema}.messages
       where direction = 'outbound' group by status`,
   );
   return new Map(rows.map((row) => [row.status, row.count]));
@@ -204,11 +209,34 @@ async function waitForDeliveries(pool: pg.Pool, schema: string, expected: number
   }
 }
 
+/**
+ * The two nodes run on a PostgreSQL and a Redis of the benchmark's own, so that the statements
+ * and commands counted are theirs alone: PostgreSQL durable as a node's would be, with
+ * pg_stat_statements loaded.
+ */
 async function benchExchange(options: Options): Promise<ExchangeResult> {
+  progress('starting a PostgreSQL and a Redis of its own');
+  const postgres = await PrivatePostgres.create({ durable: true, preload: ['pg_stat_statements'] });
+  const redis = await PrivateRedis.create();
+  try {
+    return await exchangeOn(options, postgres, redis);
+  } finally {
+    await postgres.destroy();
+    await redis.destroy();
+  }
+}
+
+async function exchangeOn(
+  options: Options,
+  postgres: PrivatePostgres,
+  redis: PrivateRedis,
+): Promise<ExchangeResult> {
   const network = await LocalNetwork.create({
     name: 'bench',
     workDir: join(repoRoot(), '.bench'),
     nodes: NODES,
+    databaseUrl: postgres.url,
+    redisUrl: redis.url,
     env: {
       LOG_LEVEL: 'warn',
       GATEWAY_DELIVERY_CONCURRENCY: String(DELIVERY_CONCURRENCY),
@@ -218,17 +246,27 @@ async function benchExchange(options: Options): Promise<ExchangeResult> {
       GATEWAY_RATE_LIMIT_PER_ADDRESS: '1000000',
     },
   });
-  const pool = new pg.Pool({ connectionString: network.databaseUrl, max: 2 });
+  // One connection that stays open: the meter leaves its own backend out.
+  const pool = new pg.Pool({ connectionString: network.databaseUrl, max: 1, idleTimeoutMillis: 0 });
   const schema = network.schema(SENDER);
   try {
     progress(`starting ${NODES.map((n) => n.authorityId).join(' and ')}`);
     await network.startAll();
+    const meter = new CostMeter(pool, network.redisUrl, () =>
+      NODES.flatMap((node) =>
+        (['gateway', 'worker'] as const).flatMap((component) => {
+          const pid = network.pid(node.authorityId, component);
+          return pid === undefined ? [] : [pid];
+        }),
+      ),
+    );
 
     const url = `${network.url(SENDER)}/api/v1/messages`;
     const token = await network.token(SENDER, accountName(SENDER, 'central-authority-officer'));
     const bodies = Array.from({ length: options.messages }, paddedBody);
     const submitMs: number[] = [];
     progress(`submitting ${options.messages} messages, ${options.concurrency} in flight`);
+    await meter.start();
     const startedAt = performance.now();
     await runPool(options.messages, options.concurrency, async (index) => {
       const before = performance.now();
@@ -240,13 +278,14 @@ async function benchExchange(options: Options): Promise<ExchangeResult> {
 
     await waitForDeliveries(pool, schema, options.messages);
     const wallClockSeconds = (performance.now() - startedAt) / 1000;
+    const cost = await meter.stop();
 
     const { rows } = await pool.query<{
       latency_ms: number;
       created_ms: number;
       stored_ms: number;
     }>(
-      `select (extract(epoch from r.stored_at - m.created_at) * 1000)::float8 as latency_ms,
+      `${BENCH_SQL} select (extract(epoch from r.stored_at - m.created_at) * 1000)::float8 as latency_ms,
               (extract(epoch from m.created_at) * 1000)::float8 as created_ms,
               (extract(epoch from r.stored_at) * 1000)::float8 as stored_ms
          from ${schema}.messages m
@@ -270,6 +309,7 @@ async function benchExchange(options: Options): Promise<ExchangeResult> {
       messagesPerSecond: round(rows.length / ((lastStored - firstCreated) / 1000)),
       latencyMs: percentiles(rows.map((row) => row.latency_ms)),
       submitHttpMs: { p50: submitPercentiles.p50, p99: submitPercentiles.p99 },
+      cost,
     };
   } finally {
     progress('stopping the network');
@@ -331,9 +371,16 @@ async function measure(
 ): Promise<Throughput> {
   await runPool(CRYPTO_WARMUP_OPS, inFlight, op);
   const startedAt = performance.now();
+  const cpuBefore = process.cpuUsage();
   await runPool(count, inFlight, op);
+  const cpu = process.cpuUsage(cpuBefore);
   const seconds = (performance.now() - startedAt) / 1000;
-  return { ops: count, seconds: round(seconds, 3), opsPerSecond: round(count / seconds) };
+  return {
+    ops: count,
+    seconds: round(seconds, 3),
+    opsPerSecond: round(count / seconds),
+    cpuMsPerOp: round((cpu.user + cpu.system) / 1000 / count, 3),
+  };
 }
 
 async function benchSealOpen(count: number): Promise<SealOpenResult> {
@@ -410,11 +457,42 @@ async function benchSealOpen(count: number): Promise<SealOpenResult> {
   };
 }
 
+/**
+ * Per exchanged message, both nodes together: the CPU the operating system counted for their
+ * processes and PostgreSQL backends; the OpenPGP part of it, as measured in-process for the same
+ * operations (seal with its policy authorisation, open, receipt signed and verified); statements
+ * and commands as the servers counted them.
+ */
+function perMessage(exchange: ExchangeResult, sealOpen: SealOpenResult) {
+  const { cost, messages } = exchange;
+  const msPerMessage = (cost.processCpuMs + cost.databaseCpuMs) / messages;
+  const cryptoMsPerMessage =
+    sealOpen.seal.sequential.cpuMsPerOp +
+    sealOpen.open.sequential.cpuMsPerOp +
+    sealOpen.receiptSignVerify.sequential.cpuMsPerOp;
+  return {
+    cpu: {
+      msPerMessage: round(msPerMessage, 2),
+      processMsPerMessage: round(cost.processCpuMs / messages, 2),
+      databaseMsPerMessage: round(cost.databaseCpuMs / messages, 2),
+      cryptoMsPerMessage: round(cryptoMsPerMessage, 2),
+      cryptoShare: round(cryptoMsPerMessage / msPerMessage, 3),
+    },
+    sqlStatementsPerMessage: round(cost.sqlStatements / messages, 2),
+    redisCommandsPerMessage: round(cost.redisCommands / messages, 2),
+  };
+}
+
 async function main(): Promise<void> {
   const options = parseOptions();
   const exchange = await benchExchange(options);
   const sealOpen = await benchSealOpen(options.cryptoOps);
-  const report = { exchange, sealOpen, machine: machineInfo() };
+  const report = {
+    exchange,
+    sealOpen,
+    ...perMessage(exchange, sealOpen),
+    machine: machineInfo(),
+  };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 

@@ -45,6 +45,10 @@ const FACTS: Role[] = [...CASEWORK, 'asylum-authority-officer'];
 
 const NOBODY_ID = '01900000-0000-7000-8000-000000000000';
 
+/** Evidence files: the caseworkers (supervisors among them) upload and read them. */
+const UPLOADERS = CASEWORK;
+const TUS = { 'tus-resumable': '1.0.0' };
+
 /**
  * The expected matrix, written out independently of the permission table it checks: each endpoint,
  * the roles that may call it, and what a permitted call with these (deliberately empty or unknown)
@@ -61,6 +65,8 @@ const ENDPOINTS: Array<{
   stream?: boolean;
   /** Open without a credential (the console's sign-in takes its credential in the body). */
   public?: boolean;
+  /** Protocol headers a call needs to reach the handler (tus). */
+  headers?: Record<string, string>;
 }> = [
   { method: 'GET', path: '/api/v1/me', roles: ROLES, granted: 200 },
   // The officer console's session: sign-in, the current session, sign-out.
@@ -182,9 +188,16 @@ const ENDPOINTS: Array<{
     roles: [...CASEWORK, 'auditor', 'administrator'],
     granted: 200,
   },
+  {
+    method: 'GET',
+    path: '/api/v1/directory/finder',
+    roles: [...CASEWORK, 'auditor', 'administrator'],
+    granted: 400,
+  },
   { method: 'GET', path: '/api/v1/audit', roles: ['auditor'], granted: 200 },
   { method: 'GET', path: '/api/v1/audit/verification', roles: ['auditor'], granted: 200 },
   { method: 'GET', path: '/api/v1/statistics', roles: ['monitor', 'supervisor'], granted: 200 },
+  { method: 'GET', path: '/metrics', roles: ['monitor', 'administrator'], granted: 200 },
   { method: 'GET', path: '/api/v1/users', roles: ['administrator'], granted: 200 },
   { method: 'POST', path: '/api/v1/users', body: {}, roles: ['administrator'], granted: 400 },
   {
@@ -208,6 +221,32 @@ const ENDPOINTS: Array<{
     granted: 400,
   },
   { method: 'GET', path: '/api/v1/role-grants', roles: ['administrator'], granted: 200 },
+  // Evidence files: the tus protocol answers for itself once the permission table let the call in.
+  { method: 'OPTIONS', path: '/api/v1/uploads', roles: UPLOADERS, granted: 204, headers: TUS },
+  { method: 'POST', path: '/api/v1/uploads', roles: UPLOADERS, granted: 400, headers: TUS },
+  {
+    method: 'HEAD',
+    path: `/api/v1/uploads/${NOBODY_ID}`,
+    roles: UPLOADERS,
+    granted: 404,
+    headers: TUS,
+  },
+  {
+    method: 'PATCH',
+    path: `/api/v1/uploads/${NOBODY_ID}`,
+    roles: UPLOADERS,
+    granted: 404,
+    headers: { ...TUS, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
+  },
+  {
+    method: 'DELETE',
+    path: `/api/v1/uploads/${NOBODY_ID}`,
+    roles: UPLOADERS,
+    granted: 404,
+    headers: TUS,
+  },
+  { method: 'GET', path: `/api/v1/uploads/${NOBODY_ID}`, roles: UPLOADERS, granted: 404 },
+  { method: 'GET', path: `/api/v1/uploads/${NOBODY_ID}/content`, roles: UPLOADERS, granted: 404 },
   {
     method: 'POST',
     path: `/api/v1/role-grants/${NOBODY_ID}/approve`,
@@ -236,8 +275,9 @@ describe('access control across real processes', () => {
     path: string,
     body?: unknown,
     stream = false,
+    extraHeaders: Record<string, string> = {},
   ): Promise<{ status: number; body: T }> {
-    const headers = await as(network, authorityId, role);
+    const headers = { ...(await as(network, authorityId, role)), ...extraHeaders };
     if (stream) {
       const controller = new AbortController();
       const response = await fetch(url(authorityId, path), {
@@ -353,11 +393,14 @@ describe('access control across real processes', () => {
           endpoint.path,
           endpoint.body,
           endpoint.stream,
+          endpoint.headers,
         );
         const permitted = endpoint.roles.includes(role);
         const expected = permitted ? (endpoint.grantedAs?.[role] ?? endpoint.granted) : 403;
         const code = permitted ? undefined : answer.body?.error?.code;
-        if (answer.status !== expected || (!permitted && code !== 'PERMISSION_DENIED')) {
+        // A HEAD answer has no body to carry the code.
+        const codeWrong = !permitted && endpoint.method !== 'HEAD' && code !== 'PERMISSION_DENIED';
+        if (answer.status !== expected || codeWrong) {
           mismatches.push(
             `${role} ${endpoint.method} ${endpoint.path}: ${answer.status} ${code ?? ''}, expected ${expected}`,
           );

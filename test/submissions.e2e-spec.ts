@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { LocalNetwork, mlaRequest } from '#libs/local-network';
 import type { MessageView, SubmissionAccepted } from '#libs/messaging';
-import { api, nodeDatabase, signIn, waitFor } from './support/network.js';
+import { api, as, nodeDatabase, signIn, waitFor } from './support/network.js';
 
 /*
  * Submissions as clients retry them and as officers preview them, across real nodes: an
@@ -37,6 +37,7 @@ describe('submissions: idempotent retries, previews of onward transfers', () => 
           kind: 'central-authority',
           procedures: [...ALL],
           port: 4291,
+          workerPort: 5291,
         },
         {
           authorityId: NG,
@@ -45,6 +46,25 @@ describe('submissions: idempotent retries, previews of onward transfers', () => 
           kind: 'central-authority',
           procedures: [...ALL],
           port: 4292,
+          competence: {
+            measures: ['taking-evidence', 'service-of-documents', 'asset-freezing'],
+            languages: ['en'],
+            urgentContact: { channel: 'phone', address: '+234 9 461 0000' },
+          },
+          hosted: [
+            {
+              authorityId: 'NG-NAPTIP-LAG',
+              name: 'NAPTIP Lagos zonal command',
+              kind: 'prosecutor',
+              procedures: ['mla'],
+              competence: {
+                measures: ['taking-evidence'],
+                regions: ['Lagos'],
+                offences: ['trafficking-in-persons'],
+                languages: ['en'],
+              },
+            },
+          ],
         },
         {
           authorityId: IT,
@@ -171,5 +191,100 @@ describe('submissions: idempotent retries, previews of onward transfers', () => 
         expect(preview.body[0].rules).toEqual([expect.objectContaining({ rule: 'HC-1' })]);
       }
     }
+  });
+
+  it('counts what the node does in /metrics, for monitors, and the worker answers for itself', async () => {
+    /** The sum of a metric's samples whose labels include every one given. */
+    const sample = (text: string, metric: string, labels: Record<string, string> = {}) =>
+      text
+        .split('\n')
+        .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
+        .filter((line) => Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    const scrape = async () => {
+      const response = await fetch(`${network.url(FR)}/metrics`, {
+        headers: await as(network, FR, 'monitor'),
+      });
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    const worker = (path: string) => fetch(`http://127.0.0.1:5291${path}`);
+
+    const before = await scrape();
+    const sent = await submit(FR, request(FR, NG, 'FR-METRICS-2026-1'));
+    expect(sent.status).toBe(202);
+    await waitFor(
+      async () =>
+        (
+          await db[FR].query(`select 1 from messages where id = $1 and status = 'delivered'`, [
+            sent.body.messages[0].messageId,
+          ])
+        ).rowCount === 1,
+      'the request to be delivered',
+    );
+    const after = await scrape();
+    const moved = (metric: string, labels: Record<string, string> = {}) =>
+      sample(after, metric, labels) - sample(before, metric, labels);
+    expect(moved('tip_policy_decisions_total', { outcome: 'allow' })).toBeGreaterThanOrEqual(1);
+    expect(moved('tip_messages', { direction: 'outbound', status: 'delivered' })).toBe(1);
+    expect(moved('tip_deadlines')).toBeGreaterThanOrEqual(1);
+    expect(
+      moved('tip_http_request_seconds_count', { method: 'POST', route: '/api/v1/messages' }),
+    ).toBeGreaterThanOrEqual(1);
+    // Unknown paths are one label, whatever a caller makes up.
+    await fetch(`${network.url(FR)}/no/such/path/${Date.now()}`);
+    expect(await scrape()).toContain('route="unmatched"');
+    expect(after).not.toContain('FR-METRICS-2026-1');
+
+    // Operational figures, not case work: a caseworker is refused; nobody gets in anonymously.
+    const officer = await fetch(`${network.url(FR)}/metrics`, {
+      headers: await as(network, FR, 'central-authority-officer'),
+    });
+    expect(officer.status).toBe(403);
+    expect((await fetch(`${network.url(FR)}/metrics`)).status).toBe(401);
+
+    // The worker's own server: ready, and its delivery counted and timed.
+    expect((await worker('/health/ready')).status).toBe(200);
+    const workerMetrics = await (await worker('/metrics')).text();
+    expect(
+      sample(workerMetrics, 'tip_delivery_attempts_total', { outcome: 'delivered' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(sample(workerMetrics, 'tip_delivery_attempt_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(workerMetrics).toContain('component="worker"');
+  });
+
+  it('finds the competent authority of a State for a measure, with the instrument that applies', async () => {
+    type Found = { id: string; instrument: { kind: string; id: string }; reasons: string[] };
+    const finder = (query: string, from = FR) =>
+      api<Found[] & ApiError>(`${network.url(from)}/api/v1/directory/finder?${query}`);
+    const inLagos = await finder(
+      'state=NG&measure=taking-evidence&offence=trafficking-in-persons&locality=lagos',
+    );
+    expect(inLagos.status).toBe(200);
+    expect(inLagos.body.map((found) => found.id)).toEqual(['NG-NAPTIP-LAG', NG]);
+    expect(inLagos.body[1]).toMatchObject({
+      instrument: { kind: 'untoc', id: 'UNTOC art. 18(7)' },
+      languages: ['en'],
+      urgentContact: { channel: 'phone', address: '+234 9 461 0000' },
+    });
+    // Outside Lagos only the central authority; between EU States the EIO applies.
+    expect(
+      (await finder('state=NG&measure=taking-evidence&locality=Kano')).body.map((f) => f.id),
+    ).toEqual([NG]);
+    expect((await finder('state=IT&measure=taking-evidence')).body).toEqual([
+      expect.objectContaining({
+        id: IT,
+        instrument: expect.objectContaining({ id: 'Directive 2014/41/EU' }) as object,
+      }),
+    ]);
+    // NG's entry states its measures: a JIT is not among them.
+    expect((await finder('state=NG&measure=joint-investigation-team')).body).toEqual([]);
+    const refused = await finder('state=Nigeria&measure=interrogation');
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('VALIDATION_FAILED');
+    expect(refused.body.error.details.map((d: { field?: string }) => d.field).sort()).toEqual([
+      'measure',
+      'state',
+    ]);
   });
 });

@@ -37,7 +37,13 @@ export class PrivatePostgres {
     readonly port: number,
   ) {}
 
-  static async create(): Promise<PrivatePostgres> {
+  /**
+   * `durable` keeps fsync and synchronous commits (a benchmark measures what a node pays);
+   * `preload` names shared libraries such as pg_stat_statements.
+   */
+  static async create(
+    options: { durable?: boolean; preload?: string[] } = {},
+  ): Promise<PrivatePostgres> {
     const dir = mkdtempSync(join(tmpdir(), 'faults-pg-'));
     const port = await freePort();
     const server = new PrivatePostgres(dir, port);
@@ -57,17 +63,20 @@ export class PrivatePostgres {
       '-E',
       'UTF8',
     ]);
-    // Durability is not under test (a restart is clean, not a crash of the machine).
     appendFileSync(
       join(server.dataDir, 'postgresql.conf'),
       [
         `port = ${port}`,
         `listen_addresses = '127.0.0.1'`,
         `unix_socket_directories = '${dir}'`,
-        'fsync = off',
-        'synchronous_commit = off',
-        'full_page_writes = off',
         'max_connections = 200',
+        // For the faults suite durability is not under test (a restart is clean, not a crash).
+        ...(options.durable
+          ? []
+          : ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off']),
+        ...(options.preload?.length
+          ? [`shared_preload_libraries = '${options.preload.join(',')}'`]
+          : []),
         '',
       ].join('\n'),
     );

@@ -34,6 +34,10 @@ const NODES: NodeSpec[] = [
     kind: 'central-authority',
     procedures: [...ALL],
     port: 4101,
+    competence: {
+      languages: ['fr', 'en'],
+      urgentContact: { channel: 'email', address: 'entraide.urgent@justice.gouv.fr' },
+    },
   },
   {
     authorityId: NG,
@@ -42,6 +46,24 @@ const NODES: NodeSpec[] = [
     kind: 'central-authority',
     procedures: [...ALL],
     port: 4102,
+    competence: {
+      measures: [
+        'taking-evidence',
+        'video-hearing',
+        'service-of-documents',
+        'search-and-seizure',
+        'documents-and-records',
+        'tracing-proceeds',
+        'joint-investigation-team',
+        'nationality-verification',
+        'travel-documents',
+        'asset-identification',
+        'asset-freezing',
+        'confiscation',
+      ],
+      languages: ['en'],
+      urgentContact: { channel: 'phone', address: '+234 9 461 0000' },
+    },
   },
   {
     authorityId: IT,
@@ -50,6 +72,10 @@ const NODES: NodeSpec[] = [
     kind: 'central-authority',
     procedures: [...ALL],
     port: 4103,
+    competence: {
+      languages: ['it', 'en', 'fr'],
+      urgentContact: { channel: 'interpol', address: 'NCB Rome' },
+    },
   },
 ];
 

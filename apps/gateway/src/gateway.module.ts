@@ -1,5 +1,6 @@
 import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AccessModule } from '#libs/access';
@@ -27,6 +28,7 @@ import {
 import { AuditController } from './http/audit.controller.js';
 import { CaseFactsController } from './http/case-facts.controller.js';
 import { DirectoryController } from './http/directory.controller.js';
+import { MetricsController, NodeMetrics } from './http/metrics.controller.js';
 import { GatewayErrorFilter } from './http/error.filter.js';
 import { HealthController } from './http/health.controller.js';
 import { HeldSubmissionsController } from './http/held-submissions.controller.js';
@@ -60,6 +62,11 @@ import { UploadsController } from './http/uploads.controller.js';
         rateLimitOptions(config, new RedisRateLimitStorage(config)),
     }),
     TerminusModule.forRoot({ gracefulShutdownTimeoutMs: 1000 }),
+    PrometheusModule.register({
+      path: '/metrics',
+      defaultLabels: { component: 'gateway' },
+      controller: MetricsController,
+    }),
   ],
   controllers: [
     MessagesController,
@@ -80,6 +87,7 @@ import { UploadsController } from './http/uploads.controller.js';
     HealthController,
   ],
   providers: [
+    NodeMetrics,
     MailboxStream,
     PeerBudget,
     { provide: APP_FILTER, useClass: GatewayErrorFilter },

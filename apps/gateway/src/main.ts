@@ -21,7 +21,7 @@ import { Authenticate } from '#libs/access';
 import { AnonymousRefusals } from '#libs/audit';
 import { AuthorityDirectory } from '#libs/directory';
 import { loadNodeConfig, loadTlsMaterial, NODE_CONFIG, type NodeConfig } from '#libs/node-config';
-import { CORRELATION_HEADER, exitOnStartupFailure } from '#libs/observability';
+import { CORRELATION_HEADER, exitOnStartupFailure, timeHttpRequests } from '#libs/observability';
 import { REGISTER_CHECK_PATH } from '#libs/safeguards';
 import { GatewayModule } from './gateway.module.js';
 import { PeerBudget } from './http/access/peer-budget.js';
@@ -50,6 +50,7 @@ async function bootstrap(): Promise<void> {
   const config = app.get<NodeConfig>(NODE_CONFIG);
   app.use(helmet(HELMET_OPTIONS));
   serveConsole(app);
+  app.use(timeHttpRequests);
 
   // Client addresses: X-Forwarded-For is believed only from the trusted proxies.
   app.set('trust proxy', trustedProxyCheck(config.http.trustedProxies));

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { AuditModule } from '#libs/audit';
 import { BusModule } from '#libs/bus';
 import { DeadlineWorkerModule } from '#libs/cases';
@@ -8,6 +9,7 @@ import { NodeModule } from '#libs/node-config';
 import { loggerModule } from '#libs/observability';
 import { PersistenceModule } from '#libs/persistence';
 import { SchedulingModule } from '#libs/scheduling';
+import { WorkerHealthController } from './worker-health.controller.js';
 
 @Module({
   imports: [
@@ -20,6 +22,9 @@ import { SchedulingModule } from '#libs/scheduling';
     BusModule,
     DeliveryModule,
     DeadlineWorkerModule,
+    PrometheusModule.register({ path: '/metrics', defaultLabels: { component: 'worker' } }),
   ],
+  // Served only when the worker has an HTTP port (GATEWAY_WORKER_HTTP_PORT).
+  controllers: [WorkerHealthController],
 })
 export class WorkerModule {}

@@ -42,7 +42,7 @@ describe('the permission table', () => {
     const monitor = (Object.keys(PERMISSIONS) as Permission[]).filter((p) =>
       isGranted(['monitor'], p),
     );
-    expect(monitor.sort()).toEqual(['session.read', 'statistics.read']);
+    expect(monitor.sort()).toEqual(['metrics.read', 'session.read', 'statistics.read']);
     expect(isGranted(['auditor'], 'messages.read')).toBe(false);
     expect(isGranted(['administrator'], 'requests.read')).toBe(false);
   });

@@ -55,6 +55,8 @@ export const PERMISSIONS = {
   'audit.read': ['auditor'],
   /** Aggregated, anonymised figures (OHCHR G1.7, G3.3; 004 Table 4). */
   'statistics.read': ['monitor', 'supervisor'],
+  /** Operational figures (Prometheus): counts, outcomes, rule ids and latencies, no case content. */
+  'metrics.read': ['monitor', 'administrator'],
   'users.manage': ['administrator'],
   /** Approving or refusing another administrator's role grant (separation of duties). */
   'role-grants.decide': ['administrator'],

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { Clock } from '#libs/node-config';
+import { countAuditEvent } from '#libs/observability';
 import { InjectDatabase, type AuditRow, type Db } from '#libs/persistence';
 import {
   ChainVerifier,
@@ -37,6 +38,8 @@ export class AuditTrail {
         details: JSON.stringify(record.details ?? {}),
       })
       .execute();
+    // Counted when written: an entry of a transaction that then rolls back is counted too.
+    countAuditEvent(record.event, record.details);
   }
 
   /**

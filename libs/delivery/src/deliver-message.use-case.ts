@@ -18,6 +18,7 @@ import {
   type Trx,
 } from '#libs/messaging';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
+import { deliverySeconds } from '#libs/observability';
 import type { MessageRow } from '#libs/persistence';
 import { PeerClient, type PeerAnswer } from './peer-client.js';
 import { nextAttemptAt } from './retry-policy.js';
@@ -82,12 +83,14 @@ export class DeliverMessage {
       this.clock.now(),
     );
 
+    const attempt = deliverySeconds.startTimer();
     const answer = await this.peers.deliver(
       recipient.endpoint,
       { sender: message.sender, recipient: message.recipient, messageId: message.id },
       envelope.armored,
       { correlationId: job.correlationId, timeoutMs: this.config.delivery.requestTimeoutMs },
     );
+    attempt();
     if (!answer.ok) {
       if (await this.isPermanent(message, answer)) return this.refused(message, job, answer);
       return this.retryOrFail(message, job, answer.reason);

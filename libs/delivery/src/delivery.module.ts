@@ -9,6 +9,6 @@ import { OutboxReconciler, ReconcileOutbox } from './reconcile-outbox.use-case.j
 @Module({
   imports: [MessagingModule],
   providers: [PeerClient, DeliverMessage, DeliveryProcessor, ReconcileOutbox, OutboxReconciler],
-  exports: [ReconcileOutbox],
+  exports: [ReconcileOutbox, DeliveryProcessor],
 })
 export class DeliveryModule {}

@@ -48,6 +48,11 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
   private worker?: Worker<DeliveryJobData, DeliveryOutcome>;
   private lastWarningAt = 0;
 
+  /** Whether the queue consumer runs (the worker's readiness). */
+  isRunning(): boolean {
+    return this.worker?.isRunning() ?? false;
+  }
+
   constructor(
     private readonly deliver: DeliverMessage,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,

@@ -1,6 +1,6 @@
 export { DeliverMessage, type DeliveryOutcome } from './deliver-message.use-case.js';
 export { DeliveryModule } from './delivery.module.js';
-export { deliveryWorkerOptions } from './delivery.processor.js';
+export { DeliveryProcessor, deliveryWorkerOptions } from './delivery.processor.js';
 export {
   MAX_PEER_ANSWER_BYTES,
   PeerClient,

@@ -1,4 +1,5 @@
 import type { Procedure, PublicKey, SignerKeys } from '#libs/envelope';
+import type { Measure } from '#libs/kernel';
 
 export const AUTHORITY_KINDS = [
   'central-authority',
@@ -38,6 +39,33 @@ export interface DirectoryKey {
   revocationReason?: RevocationReason;
 }
 
+export const URGENT_CHANNELS = ['phone', 'email', 'interpol', 'gateway'] as const;
+
+/** A bilateral or multilateral treaty on record between the authority's State and others. */
+export interface TreatyOnRecord {
+  id: string;
+  title: string;
+  /** The other States party to it (ISO 3166-1 alpha-2). */
+  states: string[];
+  /** The procedures it governs; all, when absent. */
+  procedures?: Procedure[];
+}
+
+/**
+ * What an authority is competent for, as the EJN Atlas states it: the measures it executes, where
+ * (its regions; national when absent), for which offences (all when absent), in which languages
+ * it accepts requests (UNTOC 18(14)), how to reach it urgently, and the treaties on record.
+ */
+export interface Competence {
+  measures?: Measure[];
+  regions?: string[];
+  offences?: string[];
+  /** ISO 639-1 codes of the languages it accepts requests in. */
+  languages?: string[];
+  urgentContact?: { channel: (typeof URGENT_CHANNELS)[number]; address: string };
+  treaties?: TreatyOnRecord[];
+}
+
 export interface AuthorityFields {
   /** `FR-MOJ-BEPI`: the prefix is the ISO 3166-1 alpha-2 code of the State it belongs to. */
   id: string;
@@ -55,6 +83,7 @@ export interface AuthorityFields {
    * of a CA certificate in its chain: what its server and client certificates must match.
    */
   tlsPins?: string[];
+  competence?: Competence;
 }
 
 /** A certificate pin as written (hex, colons allowed, any case) in its one comparable form. */
@@ -88,6 +117,7 @@ export class Authority implements SignerKeys {
   readonly procedures: Procedure[];
   readonly keys: readonly DirectoryKey[];
   readonly tlsPins: readonly string[];
+  readonly competence: Competence;
 
   constructor(fields: AuthorityFields) {
     this.id = fields.id;
@@ -98,6 +128,7 @@ export class Authority implements SignerKeys {
     this.procedures = fields.procedures;
     this.keys = fields.keys;
     this.tlsPins = (fields.tlsPins ?? []).map(normaliseTlsPin);
+    this.competence = fields.competence ?? {};
   }
 
   get publicKeys(): PublicKey[] {

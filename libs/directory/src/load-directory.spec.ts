@@ -138,6 +138,22 @@ describe('loadDirectory', () => {
     expect(unpinned.digest).not.toBe(loaded.digest);
   });
 
+  it('reads what an authority is competent for, and signs it into the digest', async () => {
+    const competence = {
+      measures: ['taking-evidence'],
+      regions: ['Lagos'],
+      languages: ['en'],
+      urgentContact: { channel: 'phone', address: '+234 9 461 0000' },
+      treaties: [{ id: 'GB-NG-MLA-1989', title: 'MLA treaty', states: ['GB'] }],
+    };
+    const files = { 'fr.json': frFile(), 'ng.json': ngFile({ competence }) };
+    const loaded = await loadDirectory(directory(files));
+    expect(loaded.find('NG-MOJ-CA')!.competence).toEqual(competence);
+    expect(loaded.find('FR-MOJ-BEPI')!.competence).toEqual({});
+    const plain = await loadDirectory(directory({ ...files, 'ng.json': ngFile() }));
+    expect(plain.digest).not.toBe(loaded.digest);
+  });
+
   it('computes the same digest for the same content and a different one for any change', async () => {
     const files = { 'fr.json': frFile(), 'ng.json': ngFile() };
     const { digest } = await loadDirectory(directory(files));
@@ -174,6 +190,27 @@ describe('loadDirectory', () => {
       'endpoint',
     ],
     ['a TLS pin that is no SHA-256', () => ({ tlsPins: ['AB:CD'] }), 'tlsPins'],
+    [
+      'a measure that is not one',
+      () => ({ competence: { measures: ['interrogation'] } }),
+      'competence.measures',
+    ],
+    [
+      'a language that is no ISO 639-1 code',
+      () => ({ competence: { languages: ['French'] } }),
+      'competence.languages',
+    ],
+    [
+      'an urgent contact on an unknown channel',
+      () => ({ competence: { urgentContact: { channel: 'fax', address: '+33 1' } } }),
+      'competence.urgentContact.channel',
+    ],
+    [
+      'a treaty with no States',
+      () => ({ competence: { treaties: [{ id: 'T-1', title: 'Treaty', states: [] }] } }),
+      'competence.treaties.0.states',
+    ],
+    ['an unknown competence field', () => ({ competence: { hours: '24/7' } }), 'competence.hours'],
     ['an empty pin list', () => ({ tlsPins: [] }), 'tlsPins'],
     ['an unknown field', () => ({ telephone: '+33 1 00 00 00 00' }), 'telephone'],
     ['a missing field', () => ({ name: undefined }), 'name'],

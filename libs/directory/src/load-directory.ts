@@ -28,13 +28,16 @@ import {
   validationDetails,
   type Procedure,
 } from '#libs/envelope';
+import { MEASURES, type Measure } from '#libs/kernel';
 import {
   Authority,
   AUTHORITY_KINDS,
   AuthorityDirectory,
   REVOCATION_REASONS,
   TLS_PIN_PATTERN,
+  URGENT_CHANNELS,
   type AuthorityKind,
+  type Competence,
   type DirectoryKey,
   type DirectoryVersion,
   type RevocationReason,
@@ -78,6 +81,49 @@ class KeyFileEntry extends KeyEntryBase {
 /** A key in a signed directory document: the armored public key is inline. */
 class KeyDocumentEntry extends KeyEntryBase {
   @IsString() publicKey!: string;
+}
+
+class TreatyEntry {
+  @IsString() @MaxLength(100) id!: string;
+  @IsString() @MaxLength(300) title!: string;
+  @IsArray() @ArrayNotEmpty() @IsISO31661Alpha2({ each: true }) states!: string[];
+  @IsOptional() @IsArray() @IsIn(PROCEDURES, { each: true }) procedures?: Procedure[];
+}
+
+class UrgentContactEntry {
+  @IsIn(URGENT_CHANNELS) channel!: (typeof URGENT_CHANNELS)[number];
+  @IsString() @MaxLength(200) address!: string;
+}
+
+/** What the authority is competent for (the finder reads it). */
+class CompetenceEntry {
+  @IsOptional() @IsArray() @IsIn(MEASURES, { each: true }) measures?: Measure[];
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
+  regions?: string[];
+  @IsOptional()
+  @IsArray()
+  @Matches(/^[a-z][a-z0-9-]{1,60}$/, {
+    each: true,
+    message: 'offences must be lower-case identifiers such as trafficking-in-persons',
+  })
+  offences?: string[];
+  @IsOptional()
+  @IsArray()
+  @Matches(/^[a-z]{2}$/, { each: true, message: 'languages must be ISO 639-1 codes such as en' })
+  languages?: string[];
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => UrgentContactEntry)
+  urgentContact?: UrgentContactEntry;
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => TreatyEntry)
+  treaties?: TreatyEntry[];
 }
 
 class AuthorityEntryBase {
@@ -124,6 +170,7 @@ class AuthorityEntryBase {
     },
   })
   procedures!: Procedure[];
+  @IsOptional() @ValidateNested() @Type(() => CompetenceEntry) competence?: Competence;
 }
 
 /** One file per authority under the directory folder. */
@@ -153,6 +200,7 @@ export interface AuthorityRecord {
   endpoint: string;
   procedures: Procedure[];
   tlsPins?: string[];
+  competence?: Competence;
   keys: Array<{
     fingerprint: string;
     publicKey: string;
@@ -173,6 +221,9 @@ export function authorityRecord(authority: Authority): AuthorityRecord {
     endpoint,
     procedures,
     ...(authority.tlsPins.length > 0 && { tlsPins: [...authority.tlsPins] }),
+    ...(Object.keys(authority.competence).length > 0 && {
+      competence: structuredClone(authority.competence),
+    }),
     keys: authority.keys.map((key) => ({
       fingerprint: key.fingerprint,
       publicKey: key.publicKeyArmored,
@@ -258,9 +309,9 @@ export async function buildDirectory(
       keys.push(loaded);
     }
     if (keys.length === entry.keys.length) {
-      const { id, state, name, kind, endpoint, procedures, tlsPins } = entry;
+      const { id, state, name, kind, endpoint, procedures, tlsPins, competence } = entry;
       authorities.push(
-        new Authority({ id, state, name, kind, endpoint, procedures, keys, tlsPins }),
+        new Authority({ id, state, name, kind, endpoint, procedures, keys, tlsPins, competence }),
       );
     }
   }

@@ -64,6 +64,7 @@ class EnvelopePayloadSchema {
   @ValidateNested({ each: true })
   @Type(() => AttachmentDigestSchema)
   attachments!: AttachmentDigestSchema[];
+  @IsOptional() @Matches(/^[a-z]{2}$/) language?: string;
 }
 
 export function validationDetails(errors: ValidationError[], prefix = ''): ErrorDetail[] {

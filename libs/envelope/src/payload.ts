@@ -39,6 +39,8 @@ export interface EnvelopePayload {
   handling: HandlingConditions;
   body: Record<string, unknown>;
   attachments: AttachmentDigest[];
+  /** ISO 639-1 code of the language the message is written in (UNTOC 18(14)), when recorded. */
+  language?: string;
 }
 
 /** Routing metadata: the only facts about a message visible outside its envelope. */

@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { issueToken, ROLES, tokenSettingsOf, type Role } from '#libs/access';
-import type { AuthorityKind } from '#libs/directory';
+import type { AuthorityKind, Competence } from '#libs/directory';
 import { generateAuthorityKeyPair, type Procedure } from '#libs/envelope';
 import { publishDirectory } from '#libs/keys';
 import { loadNodeConfig } from '#libs/node-config';
@@ -30,12 +30,16 @@ export interface NodeSpec {
   /** Endpoint published in the directory, when peers must reach the node through something else (a proxy). */
   advertisedEndpoint?: string;
   /** Further authorities of the same State this node serves as a hub, sharing its endpoint and keys. */
-  hosted?: Array<Pick<NodeSpec, 'authorityId' | 'name' | 'kind' | 'procedures'>>;
+  hosted?: Array<Pick<NodeSpec, 'authorityId' | 'name' | 'kind' | 'procedures' | 'competence'>>;
+  /** What the authority is competent for, as its directory entry states it (the finder's data). */
+  competence?: Competence;
   /**
    * Ports of further gateway processes of the node (instance 1, 2...): the same schema, Redis
    * prefix and keys, as behind a load balancer. The directory names the first one.
    */
   extraGatewayPorts?: number[];
+  /** The first worker's HTTP port for /health and /metrics (GATEWAY_WORKER_HTTP_PORT); none without. */
+  workerPort?: number;
   /**
    * Native HTTPS with mutual TLS on the peer endpoints: the node's certificate and key, the CA
    * that vouches for peers, and the pins its directory entry publishes (SHA-256, hex).
@@ -155,6 +159,7 @@ export class LocalNetwork {
       endpoint: node.advertisedEndpoint ?? this.url(node.authorityId),
       procedures: node.procedures,
       ...(node.tls?.pins && { tlsPins: node.tls.pins }),
+      ...(node.competence && { competence: node.competence }),
       keys: [
         { fingerprint: pair.fingerprint, publicKeyFile: `keys/${node.authorityId}.asc`, validFrom },
       ],
@@ -167,7 +172,8 @@ export class LocalNetwork {
       const { authorityId: id, ...rest } = hosted;
       writeFileSync(
         join(workDir, 'directory', `${id}.json`),
-        `${JSON.stringify({ ...entry, id, ...rest }, null, 2)}\n`,
+        // A hosted authority states its own competence, never its host's.
+        `${JSON.stringify({ ...entry, competence: undefined, id, ...rest }, null, 2)}\n`,
       );
     }
   }
@@ -379,6 +385,8 @@ export class LocalNetwork {
     const root = repoRoot();
     const port =
       component === 'gateway' ? new URL(this.url(authorityId, instance)).port : undefined;
+    const workerPort =
+      component === 'worker' && instance === 0 ? this.node(authorityId).workerPort : undefined;
     const child = spawn(
       process.execPath,
       [join(root, 'dist', 'apps', component, 'src', 'main.js')],
@@ -389,6 +397,7 @@ export class LocalNetwork {
           LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
           ...this.environment(authorityId),
           ...(port !== undefined && { GATEWAY_HTTP_PORT: port }),
+          ...(workerPort !== undefined && { GATEWAY_WORKER_HTTP_PORT: String(workerPort) }),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },

@@ -48,6 +48,13 @@ export class DeliveryQueue {
     });
   }
 
+  /** Jobs by state, for the metrics and the operators' view. */
+  depths(): Promise<Record<string, number>> {
+    return whileQueueReachable(this.queue, () =>
+      this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'),
+    );
+  }
+
   /** Readiness probe: a round trip to Redis through the queue, bounded in time. */
   async probe(timeoutMs = 1000): Promise<void> {
     await whileQueueReachable(this.queue, () => this.queue.getJobCounts('waiting'), timeoutMs);

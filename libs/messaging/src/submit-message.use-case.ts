@@ -52,6 +52,8 @@ export interface MessageDraft {
   handling: HandlingConditions;
   body: Record<string, unknown>;
   attachments?: AttachmentDigest[];
+  /** ISO 639-1 code of the language the message is written in: recorded, and checked by W-12. */
+  language?: string;
   /** What the drafter declares about the message (returns, targets, interviews...), for the safeguards. */
   declarations?: MessageDeclarations;
   /** A supervisor's written justification for each warning: audited, and travels nowhere. */
@@ -231,6 +233,7 @@ export class SubmitMessage {
           handling: withRequiredHandling(draft.handling, decision),
           body: { ...decision.approvedBody },
           attachments: draft.attachments ?? [],
+          ...(draft.language && { language: draft.language }),
         };
         const armored = await sealEnvelope(
           payload,
@@ -424,6 +427,7 @@ export class SubmitMessage {
         caseReference,
         body: draft.body,
         purpose: draft.handling.permittedPurpose,
+        language: draft.language,
         declarations: draft.declarations,
         acknowledgements: draft.acknowledgements,
         receivedHandling: draft.onwardTransferOf?.handling,

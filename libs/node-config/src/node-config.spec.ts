@@ -81,6 +81,8 @@ describe('loadNodeConfig', () => {
   >([
     ['GATEWAY_HTTP_HOST', '0.0.0.0', (c) => c.http.host, '0.0.0.0'],
     ['GATEWAY_HTTP_PORT', '8443', (c) => c.http.port, 8443],
+    ['GATEWAY_WORKER_HTTP_PORT', '9464', (c) => c.worker.httpPort, 9464],
+    ['GATEWAY_WORKER_HTTP_HOST', '10.0.0.5', (c) => c.worker.httpHost, '10.0.0.5'],
     ['GATEWAY_MAX_ENVELOPE_BYTES', '2048', (c) => c.http.maxEnvelopeBytes, 2048],
     ['GATEWAY_MAX_JSON_BODY_BYTES', '4096', (c) => c.http.maxJsonBodyBytes, 4096],
     ['DATABASE_URL', 'postgres://gw@db:5432/gw', (c) => c.database.url, 'postgres://gw@db:5432/gw'],
@@ -248,6 +250,19 @@ describe('loadNodeConfig', () => {
       const error = configFailure({ ...REQUIRED, GATEWAY_HTTP_PORT: value });
       expect(error.details).toEqual([
         { field: 'http.port', message: expect.stringContaining('GATEWAY_HTTP_PORT') as string },
+      ]);
+    },
+  );
+
+  it.each(['nine', '0', '-1', '1.5', '65536', '123456'])(
+    'refuses GATEWAY_WORKER_HTTP_PORT=%j as not a port',
+    (value) => {
+      const error = configFailure({ ...REQUIRED, GATEWAY_WORKER_HTTP_PORT: value });
+      expect(error.details).toEqual([
+        {
+          field: 'worker.httpPort',
+          message: expect.stringContaining('GATEWAY_WORKER_HTTP_PORT') as string,
+        },
       ]);
     },
   );

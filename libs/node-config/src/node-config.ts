@@ -34,6 +34,12 @@ export interface NodeConfig {
    * peers' certificates, and the peer endpoints then require one (mutual TLS).
    */
   tls?: { certFile: string; keyFile: string; caFile?: string };
+  /**
+   * The worker's own HTTP server for /health and /metrics (GATEWAY_WORKER_HTTP_PORT, on
+   * GATEWAY_WORKER_HTTP_HOST, loopback by default); none without a port, as several workers may
+   * share a machine.
+   */
+  worker: { httpHost: string; httpPort?: number };
   database: { url: string; schema: string };
   redis: { url: string; prefix: string };
   delivery: {
@@ -207,6 +213,17 @@ export function loadNodeConfig(env: Env = process.env): NodeConfig {
     problems.push({ field: 'GATEWAY_DOCS', message: 'must be off, authenticated or public' });
   }
   config.http = { ...config.http, docs: docs as NodeConfig['http']['docs'] };
+  const workerPort = env.GATEWAY_WORKER_HTTP_PORT;
+  if (workerPort !== undefined && !(/^[1-9]\d{0,4}$/.test(workerPort) && +workerPort <= 65535)) {
+    problems.push({
+      field: 'worker.httpPort',
+      message: 'must be a positive integer (GATEWAY_WORKER_HTTP_PORT)',
+    });
+  }
+  config.worker = {
+    httpHost: env.GATEWAY_WORKER_HTTP_HOST ?? config.worker?.httpHost ?? '127.0.0.1',
+    ...(workerPort !== undefined && { httpPort: Number(workerPort) }),
+  };
   if (env.GATEWAY_TLS_CERT_FILE || env.GATEWAY_TLS_KEY_FILE || env.GATEWAY_TLS_CA_FILE) {
     if (!env.GATEWAY_TLS_CERT_FILE || !env.GATEWAY_TLS_KEY_FILE) {
       problems.push({

@@ -21,7 +21,17 @@ export const HARD_BLOCK_IDS = [
 ] as const;
 export type HardBlockId = (typeof HARD_BLOCK_IDS)[number];
 
-export const WARNING_IDS = ['W-1', 'W-2', 'W-3', 'W-4', 'W-5', 'W-6', 'W-7', 'W-11'] as const;
+export const WARNING_IDS = [
+  'W-1',
+  'W-2',
+  'W-3',
+  'W-4',
+  'W-5',
+  'W-6',
+  'W-7',
+  'W-11',
+  'W-12',
+] as const;
 export type WarningId = (typeof WARNING_IDS)[number];
 
 export const RULE_IDS = [...HARD_BLOCK_IDS, ...WARNING_IDS] as const;
@@ -164,6 +174,12 @@ export const RULES_CATALOGUE: Readonly<Record<RuleId, RuleDescription>> = {
     kind: 'warning',
     text: 'A disposal of confiscated assets that does not consider victim compensation.',
     legalBasis: ['P16', 'UNTOC 14(2)'],
+  },
+  'W-12': {
+    id: 'W-12',
+    kind: 'warning',
+    text: 'A request in a language the requested authority does not accept (as its directory entry states).',
+    legalBasis: ['UNTOC 18(14)'],
   },
 };
 

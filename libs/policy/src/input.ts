@@ -40,6 +40,8 @@ export interface PartyRef {
   /** ISO 3166-1 alpha-2 code of the State the authority belongs to. */
   readonly state: string;
   readonly kind: AuthorityKind;
+  /** ISO 639-1 codes of the languages the authority accepts requests in (its directory entry). */
+  readonly acceptedLanguages?: readonly string[];
 }
 
 /** The data categories the policy knows (`DATA_CATEGORIES` of #libs/procedures; a test keeps them equal). */
@@ -154,6 +156,8 @@ export interface PolicyInput {
   readonly textFindings?: readonly TextFinding[];
   readonly declarations?: MessageDeclarations;
   readonly acknowledgements?: readonly Acknowledgement[];
+  /** ISO 639-1 code of the language the message is written in, as the sender records it. */
+  readonly language?: string;
   /** The message's permitted purpose (handling conditions, UNTOC 18(19)): consents name it (H-10). */
   readonly purpose?: string;
   /** Onward transfer and evidence export: the handling conditions the content arrived with (HC-1). */

@@ -954,6 +954,39 @@ const CASES: RuleCase[] = [
     expected: 'none',
     outcome: 'allow',
   },
+  // W-12: the language of a request
+  {
+    rule: 'W-12',
+    name: 'warns for a request in a language the requested authority does not accept',
+    input: () =>
+      message('mla', 'request', mlaRequest([]), {
+        recipient: { ...NG_CENTRAL, acceptedLanguages: ['en'] },
+        language: 'fr',
+      }),
+    expected: 'warn',
+  },
+  {
+    rule: 'W-12',
+    name: 'is silent in an accepted language, or when either side records none',
+    input: () =>
+      message('mla', 'request', mlaRequest([]), {
+        recipient: { ...NG_CENTRAL, acceptedLanguages: ['en', 'fr'] },
+        language: 'fr',
+      }),
+    expected: 'none',
+  },
+  {
+    rule: 'W-12',
+    name: 'is silent for an answer: the requested State writes in its own language',
+    input: () =>
+      message('mla', 'request', mlaRequest([]), {
+        channel: 'answer',
+        messageType: 'execution-report',
+        recipient: { ...NG_CENTRAL, acceptedLanguages: ['en'] },
+        language: 'fr',
+      }),
+    expected: 'none',
+  },
 ];
 
 describe('the rules of domain.md section 4, case by case', () => {

@@ -38,6 +38,7 @@ export interface DraftForDecision {
   caseReference: string | null;
   body: Record<string, unknown>;
   purpose: string;
+  language?: string;
   declarations?: MessageDeclarations;
   acknowledgements?: Array<Omit<Acknowledgement, 'supervisor'>>;
   /** The request's procedure state: for a JIT, the actions and their approvals (H-9). */
@@ -140,6 +141,7 @@ export class PolicyDecisionPoint {
             authorityId: recipient.id,
             state: recipient.state,
             kind: POLICY_KIND[recipient.kind],
+            acceptedLanguages: recipient.competence.languages,
           },
           body: draft.body,
           categories,
@@ -152,6 +154,7 @@ export class PolicyDecisionPoint {
             supervisor: actor,
           })),
           purpose: draft.purpose,
+          language: draft.language,
           receivedHandling: draft.receivedHandling,
           settings: this.settings,
           now: this.clock.now(),

@@ -1,8 +1,9 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuthorityDirectory } from '#libs/directory';
+import { AuthorityDirectory, findCompetentAuthorities, type Authority } from '#libs/directory';
 import { Clock } from '#libs/node-config';
-import { Requires } from './access/decorators.js';
+import { Officer, Requires, type OfficerContext } from './access/decorators.js';
+import { FinderQueryDto } from './directory-finder.dto.js';
 
 @ApiTags('directory')
 @Controller('api/v1/directory')
@@ -28,6 +29,7 @@ export class DirectoryController {
         kind: authority.kind,
         endpoint: authority.endpoint,
         procedures: authority.procedures,
+        competence: authority.competence,
         currentKey: authority.currentKey(this.clock.now())?.fingerprint ?? null,
         keys: authority.keys.map((key) => ({
           fingerprint: key.fingerprint,
@@ -40,4 +42,41 @@ export class DirectoryController {
       })),
     };
   }
+
+  /**
+   * Finding the competent authority (as the EJN Atlas does): the authorities of a State that
+   * execute a measure, for an offence and a locality, best first, each with the instrument a
+   * request from the caller's State would rest on and how to reach it urgently.
+   */
+  @Get('finder')
+  @Requires('directory.read')
+  @ApiOperation({
+    summary:
+      'Authorities of a State competent for a measure (offence, locality), best first, with the instrument that applies',
+  })
+  find(@Query() query: FinderQueryDto, @Officer() officer: OfficerContext) {
+    const requestingState = this.directory.find(officer.principal.authorityId)?.state ?? '';
+    return findCompetentAuthorities(this.directory.all(), { ...query, requestingState }).map(
+      ({ authority, instrument, reasons }) => ({
+        ...summary(authority),
+        instrument,
+        reasons,
+      }),
+    );
+  }
+}
+
+function summary(authority: Authority) {
+  const { measures, regions, offences, languages, urgentContact } = authority.competence;
+  return {
+    id: authority.id,
+    state: authority.state,
+    name: authority.name,
+    kind: authority.kind,
+    measures: measures ?? null,
+    regions: regions ?? null,
+    offences: offences ?? null,
+    languages: languages ?? null,
+    urgentContact: urgentContact ?? null,
+  };
 }

@@ -115,6 +115,15 @@ export class SubmitMessageDto extends SafeguardInputsDto implements MessageDraft
   @MaxLength(100)
   caseReference?: string;
 
+  @ApiPropertyOptional({
+    example: 'en',
+    description:
+      'ISO 639-1 code of the language the message is written in; a request in a language the recipient does not accept raises W-12 (UNTOC 18(14))',
+  })
+  @IsOptional()
+  @Matches(/^[a-z]{2}$/, { message: 'language must be an ISO 639-1 code such as en' })
+  language?: string;
+
   @ApiPropertyOptional({ description: 'Message id this one answers' })
   @IsOptional()
   @IsUUID('7')

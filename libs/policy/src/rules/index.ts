@@ -18,6 +18,7 @@ import { W4 } from './w4-request-targets-victim.js';
 import { W5 } from './w5-repeat-interview.js';
 import { W6 } from './w6-asylum-text.js';
 import { W7 } from './w7-embassy-contact.js';
+import { W12 } from './w12-request-language.js';
 
 /** The rule table, in the order of domain.md section 4. */
 export const RULES: readonly PolicyRule[] = [
@@ -40,6 +41,7 @@ export const RULES: readonly PolicyRule[] = [
   W6,
   W7,
   W11,
+  W12,
 ];
 
 export type { PolicyRule, RuleHit } from './rule.js';

@@ -23,6 +23,12 @@ local hits = redis.call('GET', KEYS[1])
 if not hits then return {0, 0} end
 return {tonumber(hits), redis.call('PTTL', KEYS[1])}`;
 
+/** The scripts as commands: ioredis sends them by SHA (EVALSHA), the text only when Redis lacks it. */
+type ScriptedRedis = Redis & {
+  rateIncrement(key: string, windowMs: number, by: number): Promise<[number, number]>;
+  ratePeek(key: string): Promise<[number, number]>;
+};
+
 /**
  * Fixed-window counters shared by every gateway process of the node through Redis. When Redis
  * cannot be reached the counters fall back to this process alone (a warning is logged once per
@@ -31,7 +37,7 @@ return {tonumber(hits), redis.call('PTTL', KEYS[1])}`;
  */
 export class RateCounters {
   private readonly logger = new Logger(RateCounters.name);
-  private readonly redis: Redis;
+  private readonly redis: ScriptedRedis;
   private readonly local = new Map<string, { hits: number; expiresAt: number }>();
   private degraded = false;
   private sweep?: NodeJS.Timeout;
@@ -50,7 +56,9 @@ export class RateCounters {
       commandTimeout: 500,
       connectTimeout: 1000,
       lazyConnect: true,
-    });
+    }) as ScriptedRedis;
+    this.redis.defineCommand('rateIncrement', { numberOfKeys: 1, lua: INCREMENT });
+    this.redis.defineCommand('ratePeek', { numberOfKeys: 1, lua: PEEK });
     this.redis.on('error', () => this.fallBack('connection error'));
     this.connecting = this.redis.connect().catch(() => this.fallBack('not reachable at start-up'));
   }
@@ -58,13 +66,7 @@ export class RateCounters {
   async increment(key: string, windowMs: number, by = 1): Promise<Count> {
     await this.connecting;
     try {
-      const [hits, msToExpire] = (await this.redis.eval(
-        INCREMENT,
-        1,
-        this.prefix + key,
-        windowMs,
-        by,
-      )) as [number, number];
+      const [hits, msToExpire] = await this.redis.rateIncrement(this.prefix + key, windowMs, by);
       this.recovered();
       return { hits, msToExpire };
     } catch (error) {
@@ -76,10 +78,7 @@ export class RateCounters {
   async peek(key: string): Promise<Count> {
     await this.connecting;
     try {
-      const [hits, msToExpire] = (await this.redis.eval(PEEK, 1, this.prefix + key)) as [
-        number,
-        number,
-      ];
+      const [hits, msToExpire] = await this.redis.ratePeek(this.prefix + key);
       this.recovered();
       return { hits, msToExpire };
     } catch (error) {

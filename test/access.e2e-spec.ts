@@ -63,10 +63,16 @@ const ENDPOINTS: Array<{
   /** Where a role's scope changes the answer: a liaison officer sees only their JITs' cases. */
   grantedAs?: Partial<Record<Role, number>>;
   stream?: boolean;
+  /** Open without a credential (the console's sign-in takes its credential in the body). */
+  public?: boolean;
   /** Protocol headers a call needs to reach the handler (tus). */
   headers?: Record<string, string>;
 }> = [
   { method: 'GET', path: '/api/v1/me', roles: ROLES, granted: 200 },
+  // The officer console's session: sign-in, the current session, sign-out.
+  { method: 'POST', path: '/api/v1/session', body: {}, roles: ROLES, granted: 400, public: true },
+  { method: 'GET', path: '/api/v1/session', roles: ROLES, granted: 200 },
+  { method: 'DELETE', path: '/api/v1/session', roles: ROLES, granted: 204 },
   { method: 'POST', path: '/api/v1/messages', body: {}, roles: CASEWORK, granted: 400 },
   { method: 'GET', path: '/api/v1/messages', roles: CASEWORK, granted: 200 },
   { method: 'GET', path: `/api/v1/messages/${NOBODY_ID}`, roles: CASEWORK, granted: 404 },
@@ -422,10 +428,13 @@ describe('access control across real processes', () => {
     expect(monitorOnRegister?.details).toMatchObject({ code: 'PERMISSION_DENIED' });
   });
 
-  it('lets in no one without a valid credential, except health and the signed peer endpoint', async () => {
+  it('lets in no one without a valid credential, except health, sign-in and the signed peer endpoint', async () => {
     for (const endpoint of ENDPOINTS.filter((e) => !e.stream)) {
       const anonymous = await fetch(url(FR, endpoint.path), { method: endpoint.method });
-      expect([endpoint.path, anonymous.status]).toEqual([endpoint.path, 401]);
+      expect([endpoint.path, anonymous.status]).toEqual([
+        endpoint.path,
+        endpoint.public ? endpoint.granted : 401,
+      ]);
     }
     const forged = await new SignJWT({ authority: FR })
       .setProtectedHeader({ alg: 'HS256' })

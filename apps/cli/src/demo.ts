@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RequestDetail } from '#libs/cases';
 import type { EvidenceBundle } from '#libs/evidence';
-import type { Role } from '#libs/access';
+import { ROLES, type Role } from '#libs/access';
 import {
   accountName,
   ASSET_ANSWERS,
@@ -176,7 +176,11 @@ function timeline(title: string, request: RequestDetail): string {
  * central authorities), each with its own keys, schema and Redis prefix, running the four
  * procedures end to end over signed, encrypted envelopes with signed receipts.
  */
-export async function runDemo(options: { out?: string; workDir?: string }): Promise<void> {
+export async function runDemo(options: {
+  out?: string;
+  workDir?: string;
+  keep?: boolean;
+}): Promise<void> {
   const network = await LocalNetwork.create({
     name: 'demo',
     workDir: options.workDir ?? join(repoRoot(), '.demo'),
@@ -428,7 +432,35 @@ export async function runDemo(options: { out?: string; workDir?: string }): Prom
       writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
       process.stdout.write(`Envelopes, receipts, keys and summary.json written to ${out}\n`);
     }
+    if (options.keep) await keepForTheConsole(network);
   } finally {
     await network.stopAll();
   }
+}
+
+/**
+ * `demo --keep`: the nodes keep running after the tour, for the officer console. Each account's
+ * sign-in token (12 hours) is written to a file of its own (mode 600), never printed; Ctrl-C stops
+ * the network.
+ */
+async function keepForTheConsole(network: LocalNetwork): Promise<void> {
+  const dir = join(network.options.workDir, 'console-tokens');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  process.stdout.write('\nThe network keeps running. Officer consoles:\n');
+  for (const node of NODES) {
+    for (const role of ROLES) {
+      const username = accountName(node.authorityId, role);
+      const token = await network.token(node.authorityId, username, 12 * 3600);
+      writeFileSync(join(dir, `${username}.token`), `${token}\n`, { mode: 0o600 });
+    }
+    process.stdout.write(`  ${network.url(node.authorityId)}/console/  (${node.authorityId})\n`);
+  }
+  process.stdout.write(
+    `Sign in with the token of one account per role and authority, in ${dir}/<authority>.<role>.token\n` +
+      `(e.g. ${accountName(FR, 'central-authority-officer')}.token). Ctrl-C stops the network.\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
 }

@@ -42,7 +42,8 @@ program
     '--work-dir <dir>',
     'where the network keeps its keys, directory and logs (default .demo/)',
   )
-  .action((options: { out?: string; workDir?: string }) => runDemo(options));
+  .option('--keep', 'keep the network running after the tour, for the officer console')
+  .action((options: { out?: string; workDir?: string; keep?: boolean }) => runDemo(options));
 
 const audit = program.command('audit').description('The hash-chained audit trail');
 audit

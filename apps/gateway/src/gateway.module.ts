@@ -39,6 +39,7 @@ import { RequestsController } from './http/requests.controller.js';
 import { RegisterCheckController } from './http/register-check.controller.js';
 import { RegisterController } from './http/register.controller.js';
 import { SafeguardsController } from './http/safeguards.controller.js';
+import { SessionController } from './http/session.controller.js';
 import { StatisticsController } from './http/statistics.controller.js';
 import { UploadsController } from './http/uploads.controller.js';
 
@@ -79,6 +80,7 @@ import { UploadsController } from './http/uploads.controller.js';
     MailboxController,
     DirectoryController,
     AccessController,
+    SessionController,
     AuditController,
     StatisticsController,
     UploadsController,

@@ -1,7 +1,10 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import { existsSync } from 'node:fs';
+import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
@@ -46,6 +49,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(Logger));
   const config = app.get<NodeConfig>(NODE_CONFIG);
   app.use(helmet(HELMET_OPTIONS));
+  serveConsole(app);
   app.use(timeHttpRequests);
 
   // Client addresses: X-Forwarded-For is believed only from the trusted proxies.
@@ -115,6 +119,50 @@ const HELMET_OPTIONS: Parameters<typeof helmet>[0] = {
   },
   strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
 };
+
+/**
+ * The officer console's static files (built by `npm run build` into dist/console), same origin as
+ * the API, under a strict policy: no inline script or style, no other origin, no framing. The
+ * files hold no data: everything the console shows comes from the API, behind authentication.
+ */
+const CONSOLE_CSP = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    fontSrc: ["'self'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+};
+
+function serveConsole(app: NestExpressApplication): void {
+  // dist/apps/gateway/src/main.js -> dist/console
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'console');
+  if (!existsSync(join(dir, 'index.html'))) {
+    new NestLogger('Console').warn(`no console at ${dir}: run npm run build`);
+    return;
+  }
+  // Relative asset paths need the trailing slash: /console answers with a redirect to /console/.
+  app.use('/console', (request: Request, response: Response, next: NextFunction) => {
+    if (/^\/console(\?|$)/.test(request.originalUrl)) {
+      response.redirect(301, `/console/${request.originalUrl.slice('/console'.length)}`);
+      return;
+    }
+    next();
+  });
+  app.use('/console', helmet.contentSecurityPolicy(CONSOLE_CSP));
+  app.useStaticAssets(dir, {
+    prefix: '/console/',
+    index: 'index.html',
+    fallthrough: true,
+    setHeaders: (response: ServerResponse) => response.setHeader('Cache-Control', 'no-cache'),
+  });
+}
 
 /**
  * The OpenAPI document and UI (GATEWAY_DOCS): not served at all (`off`), for any signed-in user

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { NODE_CONFIG, NodeIdentity, readSecretFile, type NodeConfig } from '#libs/node-config';
 import { Authenticate, TOKEN_SETTINGS } from './authenticate.use-case.js';
+import { ConsoleSessions } from './console-sessions.js';
 import { tokenSettingsOf } from './credentials.js';
 import { RoleGrants } from './role-grants.js';
 import { UserAccounts } from './user-accounts.repository.js';
@@ -18,8 +19,9 @@ import { UserAccounts } from './user-accounts.repository.js';
     UserAccounts,
     RoleGrants,
     Authenticate,
+    ConsoleSessions,
   ],
-  exports: [TOKEN_SETTINGS, UserAccounts, RoleGrants, Authenticate],
+  exports: [TOKEN_SETTINGS, UserAccounts, RoleGrants, Authenticate, ConsoleSessions],
 })
 export class AccessModule {}
 

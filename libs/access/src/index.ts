@@ -2,8 +2,18 @@ export { AccessModule, readTokenSecret } from './access.module.js';
 export { ExternalIdentitySchema, NewAccountSchema, parseNewAccounts } from './account-schema.js';
 export { Authenticate, TOKEN_SETTINGS } from './authenticate.use-case.js';
 export {
+  ConsoleSessions,
+  CSRF_COOKIE,
+  CSRF_HEADER,
+  SESSION_COOKIE,
+  SESSION_TTL_SECONDS,
+  type OpenedSession,
+  type ResolvedSession,
+} from './console-sessions.js';
+export {
   generateApiKey,
   hashApiKey,
+  isApiKey,
   issueToken,
   tokenSettingsOf,
   verifyToken,

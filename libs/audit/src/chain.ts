@@ -47,6 +47,9 @@ export type AuditEvent =
   | 'role-grant.refused'
   | 'api-key.issued'
   | 'token.issued'
+  // The officer console: a credential exchanged for a session cookie, and the session ended
+  | 'session.opened'
+  | 'session.ended'
   | 'access.denied'
   | 'access.not-found'
   | 'rate.limited'

@@ -135,6 +135,9 @@ export const ErrorCode = {
   PEER_CERTIFICATE_REQUIRED: 'PEER_CERTIFICATE_REQUIRED',
   /** The client certificate matches none of the pins of the sender's directory entry. */
   PEER_CERTIFICATE_MISMATCH: 'PEER_CERTIFICATE_MISMATCH',
+  // The officer console's session cookie
+  /** A state-changing call on a console session without the session's CSRF token in X-CSRF-Token. */
+  CSRF_TOKEN_INVALID: 'CSRF_TOKEN_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

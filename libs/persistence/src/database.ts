@@ -16,6 +16,7 @@ import * as idempotencyKeys from './migrations/0012-idempotency-keys.js';
 import * as uploads from './migrations/0013-uploads.js';
 import * as deadlineTimers from './migrations/0014-deadline-timers.js';
 import * as messageAttachments from './migrations/0015-message-attachments.js';
+import * as consoleSessions from './migrations/0016-console-sessions.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-uploads': uploads,
   '0014-deadline-timers': deadlineTimers,
   '0015-message-attachments': messageAttachments,
+  '0016-console-sessions': consoleSessions,
 };
 
 /** How long a new connection may take before the query that needed it fails (and is retried). */

@@ -274,6 +274,17 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp;
 }
 
+/** Officer console sessions (0016): digests only, never the tokens themselves. */
+export interface ConsoleSessionsTable {
+  token_sha256: string;
+  csrf_sha256: string;
+  username: string;
+  authority: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  ended_at: Timestamp | null;
+}
+
 export type UploadState = 'uploading' | 'complete' | 'attached' | 'expired';
 
 /** Evidence files received through resumable uploads (libs/files); the content is on disk. */
@@ -352,6 +363,7 @@ export interface Database {
   message_attachments: MessageAttachmentsTable;
   mailbox_events: MailboxEventsTable;
   role_grants: RoleGrantsTable;
+  console_sessions: ConsoleSessionsTable;
 }
 
 export type MessageRow = Selectable<MessagesTable>;

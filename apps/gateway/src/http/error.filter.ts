@@ -107,12 +107,14 @@ const STATUS: Record<ErrorCode, number> = {
   ROLE_GRANT_NOT_FOUND: HttpStatus.NOT_FOUND,
   PEER_CERTIFICATE_REQUIRED: HttpStatus.FORBIDDEN,
   PEER_CERTIFICATE_MISMATCH: HttpStatus.FORBIDDEN,
+  CSRF_TOKEN_INVALID: HttpStatus.FORBIDDEN,
 };
 
 const ACCESS_REFUSALS: ReadonlySet<string> = new Set([
   ErrorCode.UNAUTHENTICATED,
   ErrorCode.PERMISSION_DENIED,
   ErrorCode.SEPARATION_OF_DUTIES,
+  ErrorCode.CSRF_TOKEN_INVALID,
 ]);
 
 /**

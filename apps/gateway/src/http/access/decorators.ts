@@ -22,7 +22,12 @@ export const Public = () => SetMetadata(PUBLIC_KEY, true);
 /** Peers' endpoint: authenticated by the envelope signature and the directory, not by users. */
 export const PeerSigned = () => SetMetadata(PEER_KEY, true);
 
-export type AuthenticatedRequest = Request & { principal?: Principal; credentialExpiresAt?: Date };
+export type AuthenticatedRequest = Request & {
+  principal?: Principal;
+  credentialExpiresAt?: Date;
+  /** The console session cookie the request was authenticated with, if any. */
+  consoleSession?: string;
+};
 
 /** Who acts in a request, what they may see, and the correlation id: what every use-case needs. */
 export interface OfficerContext {

@@ -1,0 +1,122 @@
+import { useState } from 'preact/hooks';
+import { get, query } from '../api.js';
+import { ErrorView, formatDateTime, Page } from '../components.js';
+import { useI18n } from '../i18n.js';
+
+interface AuditEntry {
+  seq: string;
+  occurredAt: string;
+  event: string;
+  actor: string;
+  details: Record<string, unknown>;
+  hash: string;
+}
+
+interface Verification {
+  ok: boolean;
+  entries: number;
+  headSeq: string;
+  headHash: string;
+  firstBreak?: Record<string, unknown>;
+}
+
+/** The audit trail: search in chain order, and verification of the hash chain. */
+export function AuditPage() {
+  const { t, language } = useI18n();
+  const [event, setEvent] = useState('');
+  const [after, setAfter] = useState('');
+  const [entries, setEntries] = useState<AuditEntry[]>();
+  const [verification, setVerification] = useState<Verification>();
+  const [error, setError] = useState<unknown>();
+
+  const search = async (submitted: Event) => {
+    submitted.preventDefault();
+    setError(undefined);
+    try {
+      setEntries(
+        await get<AuditEntry[]>(
+          `/api/v1/audit${query({ event: event.trim() || undefined, after: after.trim() || undefined, limit: 200 })}`,
+        ),
+      );
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+
+  const verify = async () => {
+    setError(undefined);
+    try {
+      setVerification(await get<Verification>('/api/v1/audit/verification'));
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+
+  return (
+    <Page title={t('audit.title')}>
+      <section aria-labelledby="verify-title" class="card">
+        <h2 id="verify-title">{t('audit.verifyTitle')}</h2>
+        <button type="button" onClick={() => void verify()}>
+          {t('audit.verify')}
+        </button>
+        {verification && (
+          <p role="status" class={verification.ok ? 'notice' : 'error'}>
+            {verification.ok
+              ? t('audit.intact', { count: verification.entries, seq: verification.headSeq })
+              : t('audit.broken', { at: JSON.stringify(verification.firstBreak ?? {}) })}
+          </p>
+        )}
+      </section>
+      <form class="filters" onSubmit={(e) => void search(e)} aria-label={t('audit.search')}>
+        <div>
+          <label for="audit-event">{t('audit.event')}</label>
+          <input
+            id="audit-event"
+            type="text"
+            value={event}
+            onInput={(e) => setEvent((e.target as HTMLInputElement).value)}
+          />
+        </div>
+        <div>
+          <label for="audit-after">{t('audit.after')}</label>
+          <input
+            id="audit-after"
+            type="text"
+            inputMode="numeric"
+            value={after}
+            onInput={(e) => setAfter((e.target as HTMLInputElement).value)}
+          />
+        </div>
+        <button type="submit">{t('audit.searchSubmit')}</button>
+      </form>
+      <ErrorView error={error} />
+      {entries && (
+        <table>
+          <caption>{t('audit.caption', { count: entries.length })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('audit.seq')}</th>
+              <th scope="col">{t('audit.time')}</th>
+              <th scope="col">{t('audit.event')}</th>
+              <th scope="col">{t('audit.actor')}</th>
+              <th scope="col">{t('audit.details')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((entry) => (
+              <tr key={entry.seq}>
+                <td>{entry.seq}</td>
+                <td>{formatDateTime(entry.occurredAt, language)}</td>
+                <td>
+                  <code>{entry.event}</code>
+                </td>
+                <td>{entry.actor}</td>
+                <td class="details">{JSON.stringify(entry.details)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,419 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { get, post, type Authority, type Me, type RecipientPreview } from '../api.js';
+import { ErrorView, Page } from '../components.js';
+import { useI18n, type LabelKey } from '../i18n.js';
+
+const ASSISTANCE = [
+  'taking-evidence',
+  'service-of-documents',
+  'search-seizure-freezing',
+  'examining-objects-sites',
+  'information-evidence-expert-evaluations',
+  'documents-records',
+  'identify-trace-proceeds',
+  'voluntary-appearance',
+  'video-link-hearing',
+  'other',
+] as const;
+const NATURES = ['investigation', 'prosecution', 'judicial-proceeding'] as const;
+const LEGAL_BASES = ['untoc-18-7', 'bilateral-treaty', 'reciprocity'] as const;
+const PERSON_ROLES = ['suspect', 'victim', 'witness', 'child', 'age-uncertain'] as const;
+
+interface Draft {
+  recipient: string;
+  caseReference: string;
+  permittedPurpose: string;
+  confidential: boolean;
+  subjectMatter: string;
+  nature: string;
+  conductingName: string;
+  conductingFunctions: string;
+  summaryOfFacts: string;
+  assistanceSought: string[];
+  familyName: string;
+  givenName: string;
+  nationality: string;
+  personRole: string;
+  purpose: string;
+  legalBasis: string;
+  offenceAction: string;
+  offenceMeans: string;
+  offencePurpose: string;
+  childVictim: boolean;
+  urgent: boolean;
+  urgencyReasons: string;
+  deadlineDate: string;
+  deadlineReasons: string;
+  confidentialityRequested: boolean;
+}
+
+const EMPTY: Draft = {
+  recipient: '',
+  caseReference: '',
+  permittedPurpose: '',
+  confidential: true,
+  subjectMatter: '',
+  nature: 'investigation',
+  conductingName: '',
+  conductingFunctions: '',
+  summaryOfFacts: '',
+  assistanceSought: [],
+  familyName: '',
+  givenName: '',
+  nationality: '',
+  personRole: 'suspect',
+  purpose: '',
+  legalBasis: 'untoc-18-7',
+  offenceAction: '',
+  offenceMeans: '',
+  offencePurpose: '',
+  childVictim: false,
+  urgent: false,
+  urgencyReasons: '',
+  deadlineDate: '',
+  deadlineReasons: '',
+  confidentialityRequested: true,
+};
+
+/** The submission the API validates (POST /api/v1/messages), from the form. */
+function submissionOf(draft: Draft, me: Me, ownName: string) {
+  const person =
+    draft.familyName.trim() || draft.givenName.trim()
+      ? [
+          {
+            names: {
+              familyNames: draft.familyName.trim() ? [draft.familyName.trim()] : [],
+              givenNames: draft.givenName.trim() ? [draft.givenName.trim()] : [],
+            },
+            ...(draft.nationality.trim() && {
+              nationalities: [draft.nationality.trim().toUpperCase()],
+            }),
+            roles: [draft.personRole],
+          },
+        ]
+      : [];
+  return {
+    procedure: 'mla',
+    messageType: 'request',
+    recipients: draft.recipient ? [draft.recipient] : [],
+    caseReference: draft.caseReference.trim(),
+    handling: {
+      permittedPurpose: draft.permittedPurpose.trim(),
+      confidential: draft.confidential,
+      noOnwardTransferTo: [],
+    },
+    body: {
+      requestingAuthority: { id: me.authorityId, name: ownName },
+      proceeding: {
+        subjectMatter: draft.subjectMatter,
+        nature: draft.nature,
+        conductingAuthority: { name: draft.conductingName, functions: draft.conductingFunctions },
+      },
+      summaryOfFacts: draft.summaryOfFacts,
+      assistanceSought: draft.assistanceSought,
+      persons: person,
+      purpose: draft.purpose,
+      legalBasis: { kind: draft.legalBasis },
+      offence: {
+        action: draft.offenceAction,
+        ...(draft.offenceMeans.trim() && { means: draft.offenceMeans }),
+        purpose: draft.offencePurpose,
+        childVictim: draft.childVictim,
+      },
+      urgency: draft.urgent ? { urgent: true, reasons: draft.urgencyReasons } : { urgent: false },
+      ...(draft.deadlineDate && {
+        suggestedDeadline: { date: draft.deadlineDate, reasons: draft.deadlineReasons },
+      }),
+      confidentialityRequested: draft.confidentialityRequested,
+    },
+  };
+}
+
+/** 128 random bits (crypto.randomUUID exists in secure contexts only; a node may run plain HTTP). */
+function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+type TextKey = {
+  [K in keyof Draft]: Draft[K] extends string ? K : never;
+}[keyof Draft];
+type FlagKey = {
+  [K in keyof Draft]: Draft[K] extends boolean ? K : never;
+}[keyof Draft];
+
+/** Compose an MLA request: the policy preview (rule ids, legal bases) comes before sending. */
+export function ComposePage({ me }: { me: Me }) {
+  const { t } = useI18n();
+  const [draft, setDraft] = useState<Draft>(EMPTY);
+  const [authorities, setAuthorities] = useState<Authority[]>([]);
+  const [preview, setPreview] = useState<RecipientPreview[]>();
+  const [sent, setSent] = useState<{ requestId: string }>();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  // One key per draft: a retried send answers with the first answer, never a second request.
+  const idempotencyKey = useMemo(() => newIdempotencyKey(), [draft]);
+
+  useEffect(() => {
+    if (!me.permissions.includes('directory.read')) return;
+    get<{ authorities: Authority[] }>('/api/v1/directory').then(
+      (directory) => setAuthorities(directory.authorities),
+      setError,
+    );
+  }, [me]);
+
+  const own = authorities.find((a) => a.id === me.authorityId);
+  const recipients = authorities.filter(
+    (a) => a.id !== me.authorityId && (!a.procedures || a.procedures.includes('mla')),
+  );
+
+  const update = (change: Partial<Draft>) => {
+    setDraft((current) => ({ ...current, ...change }));
+    // The preview was of another draft: it must be asked for again before sending.
+    setPreview(undefined);
+    setSent(undefined);
+  };
+
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submission = () => submissionOf(draft, me, own?.name ?? me.authorityId);
+  const askPreview = () =>
+    run(async () =>
+      setPreview(await post<RecipientPreview[]>('/api/v1/policy/explain', submission())),
+    );
+  const send = () =>
+    run(async () => {
+      setSent(
+        await post<{ requestId: string }>('/api/v1/messages', submission(), {
+          'idempotency-key': idempotencyKey,
+        }),
+      );
+    });
+
+  const text = (
+    key: TextKey,
+    label: LabelKey,
+    options: { area?: boolean; required?: boolean } = {},
+  ) => {
+    const id = `compose-${key}`;
+    const props = {
+      id,
+      name: key,
+      value: draft[key],
+      required: options.required ?? true,
+      onInput: (e: Event) => update({ [key]: (e.target as HTMLInputElement).value }),
+    };
+    return (
+      <div class="field">
+        <label for={id}>{t(label)}</label>
+        {options.area ? <textarea rows={4} {...props} /> : <input type="text" {...props} />}
+      </div>
+    );
+  };
+  const flag = (key: FlagKey, label: LabelKey) => (
+    <div class="check">
+      <input
+        id={`compose-${key}`}
+        type="checkbox"
+        checked={draft[key]}
+        onChange={(e) => update({ [key]: (e.target as HTMLInputElement).checked })}
+      />
+      <label for={`compose-${key}`}>{t(label)}</label>
+    </div>
+  );
+  const choice = (key: TextKey, label: LabelKey, values: readonly string[], prefix: string) => (
+    <div class="field">
+      <label for={`compose-${key}`}>{t(label)}</label>
+      <select
+        id={`compose-${key}`}
+        value={draft[key]}
+        onChange={(e) => update({ [key]: (e.target as HTMLSelectElement).value })}
+      >
+        {values.map((value) => (
+          <option key={value} value={value}>
+            {t(`${prefix}.${value}` as LabelKey)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+
+  const blocked = preview?.some((p) => p.outcome === 'block') ?? true;
+
+  return (
+    <Page title={t('compose.title')}>
+      <form
+        class="compose"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void askPreview();
+        }}
+      >
+        <fieldset>
+          <legend>{t('compose.routing')}</legend>
+          <div class="field">
+            <label for="compose-recipient">{t('field.recipient')}</label>
+            <select
+              id="compose-recipient"
+              required
+              value={draft.recipient}
+              onChange={(e) => update({ recipient: (e.target as HTMLSelectElement).value })}
+            >
+              <option value="">{t('compose.chooseRecipient')}</option>
+              {recipients.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.id} – {a.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          {text('caseReference', 'field.caseReference')}
+          {text('permittedPurpose', 'field.permittedPurpose')}
+          {flag('confidential', 'field.confidential')}
+        </fieldset>
+        <fieldset>
+          <legend>{t('compose.proceeding')}</legend>
+          {text('subjectMatter', 'field.subjectMatter')}
+          {choice('nature', 'field.nature', NATURES, 'nature')}
+          {text('conductingName', 'field.conductingName')}
+          {text('conductingFunctions', 'field.conductingFunctions')}
+          {choice('legalBasis', 'field.legalBasis', LEGAL_BASES, 'legalBasis')}
+        </fieldset>
+        <fieldset>
+          <legend>{t('compose.request')}</legend>
+          {text('summaryOfFacts', 'field.summaryOfFacts', { area: true })}
+          <fieldset class="choices">
+            <legend>{t('field.assistanceSought')}</legend>
+            {ASSISTANCE.map((type) => (
+              <div class="check" key={type}>
+                <input
+                  id={`assistance-${type}`}
+                  type="checkbox"
+                  checked={draft.assistanceSought.includes(type)}
+                  onChange={(e) =>
+                    update({
+                      assistanceSought: (e.target as HTMLInputElement).checked
+                        ? [...draft.assistanceSought, type]
+                        : draft.assistanceSought.filter((s) => s !== type),
+                    })
+                  }
+                />
+                <label for={`assistance-${type}`}>{t(`assistance.${type}` as LabelKey)}</label>
+              </div>
+            ))}
+          </fieldset>
+          {text('purpose', 'field.purpose')}
+        </fieldset>
+        <fieldset>
+          <legend>{t('compose.offence')}</legend>
+          {text('offenceAction', 'field.offenceAction', { area: true })}
+          {text('offenceMeans', 'field.offenceMeans', { area: true, required: false })}
+          {text('offencePurpose', 'field.offencePurpose')}
+          {flag('childVictim', 'field.childVictim')}
+        </fieldset>
+        <fieldset>
+          <legend>{t('compose.person')}</legend>
+          {text('familyName', 'field.familyName', { required: false })}
+          {text('givenName', 'field.givenName', { required: false })}
+          {text('nationality', 'field.nationality', { required: false })}
+          {choice('personRole', 'field.personRole', PERSON_ROLES, 'personRole')}
+        </fieldset>
+        <fieldset>
+          <legend>{t('compose.timing')}</legend>
+          {flag('urgent', 'field.urgent')}
+          {draft.urgent && text('urgencyReasons', 'field.urgencyReasons', { area: true })}
+          <div class="field">
+            <label for="compose-deadlineDate">{t('field.deadlineDate')}</label>
+            <input
+              id="compose-deadlineDate"
+              type="date"
+              value={draft.deadlineDate}
+              onInput={(e) => update({ deadlineDate: (e.target as HTMLInputElement).value })}
+            />
+          </div>
+          {draft.deadlineDate && text('deadlineReasons', 'field.deadlineReasons', { area: true })}
+          {flag('confidentialityRequested', 'field.confidentialityRequested')}
+        </fieldset>
+        <ErrorView error={error} />
+        <div class="actions">
+          <button type="submit" disabled={busy}>
+            {t('compose.preview')}
+          </button>
+          <button
+            type="button"
+            class="primary"
+            disabled={busy || !preview || blocked || sent !== undefined}
+            aria-describedby="send-help"
+            onClick={() => void send()}
+          >
+            {t('compose.send')}
+          </button>
+          <span id="send-help" class="help">
+            {t('compose.sendHelp')}
+          </span>
+        </div>
+      </form>
+      {preview && (
+        <section aria-labelledby="preview-title" class="card">
+          <h2 id="preview-title">{t('compose.previewTitle')}</h2>
+          {preview.map((decision) => (
+            <div key={decision.recipient} class="decision">
+              <h3>
+                {decision.recipient}:{' '}
+                <span class={`outcome outcome-${decision.outcome}`}>
+                  {t(`outcome.${decision.outcome}` as LabelKey)}
+                </span>
+              </h3>
+              <p class="explanation">{decision.explanation}</p>
+              {decision.rules.length > 0 && (
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('field.rule')}</th>
+                      <th scope="col">{t('field.message')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {decision.rules.map((rule, index) => (
+                      <tr key={index}>
+                        <td>
+                          <code class="code">{typeof rule.rule === 'string' ? rule.rule : ''}</code>
+                        </td>
+                        <td>{typeof rule.message === 'string' ? rule.message : ''}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+              {decision.redactions.length > 0 && (
+                <p>
+                  {t('compose.redactions')}{' '}
+                  {decision.redactions.map((r) => `${r.path} (${r.ruleId})`).join(', ')}
+                </p>
+              )}
+              {decision.awaitingChecks.length > 0 && (
+                <p>{t('compose.awaiting', { registers: decision.awaitingChecks.join(', ') })}</p>
+              )}
+            </div>
+          ))}
+        </section>
+      )}
+      {sent && (
+        <p role="status" class="notice">
+          {t('compose.sent')}{' '}
+          <a href={`#/requests/${sent.requestId}`}>{t('compose.openRequest')}</a>
+        </p>
+      )}
+    </Page>
+  );
+}

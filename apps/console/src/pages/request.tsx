@@ -1,0 +1,87 @@
+import { useEffect, useState } from 'preact/hooks';
+import { get, type RequestDetail } from '../api.js';
+import { DeadlineClock, ErrorView, formatDateTime, Page } from '../components.js';
+import { useI18n } from '../i18n.js';
+
+/** A request: its thread as a timeline, and its deadline clocks. */
+export function RequestPage({ id }: { id: string }) {
+  const { t, language } = useI18n();
+  const [request, setRequest] = useState<RequestDetail>();
+  const [error, setError] = useState<unknown>();
+
+  useEffect(() => {
+    get<RequestDetail>(`/api/v1/requests/${encodeURIComponent(id)}`).then(setRequest, setError);
+  }, [id]);
+
+  if (error) {
+    return (
+      <Page title={t('request.title')}>
+        <ErrorView error={error} />
+      </Page>
+    );
+  }
+  if (!request) return <p aria-busy="true">{t('app.loading')}</p>;
+  return (
+    <Page title={t('request.titleOf', { reference: request.caseReference })}>
+      <p>
+        <a href="#/mailbox">{t('request.back')}</a>
+      </p>
+      <dl class="facts">
+        <dt>{t('field.procedure')}</dt>
+        <dd>{t(`procedure.${request.procedure}` as 'procedure.mla')}</dd>
+        <dt>{t('field.role')}</dt>
+        <dd>{request.role}</dd>
+        <dt>{t('field.counterparts')}</dt>
+        <dd>{request.counterparts.join(', ')}</dd>
+        <dt>{t('field.state')}</dt>
+        <dd>{request.status}</dd>
+        <dt>{t('field.opened')}</dt>
+        <dd>{formatDateTime(request.openedAt, language)}</dd>
+      </dl>
+      <h2>{t('request.deadlines')}</h2>
+      {request.deadlines.length === 0 ? (
+        <p>{t('request.noDeadlines')}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('field.deadline')}</th>
+              <th scope="col">{t('field.source')}</th>
+              <th scope="col">{t('field.due')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {request.deadlines.map((deadline) => (
+              <tr key={deadline.profileId}>
+                <td>
+                  {deadline.instrument}
+                  {deadline.serviceLevel && ` (${t('request.serviceLevel')})`}
+                </td>
+                <td>{deadline.source}</td>
+                <td>
+                  <DeadlineClock dueAt={deadline.dueAt} status={deadline.status} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>{t('request.thread')}</h2>
+      <ol class="timeline">
+        {request.thread.map((message) => (
+          <li key={message.messageId}>
+            <time dateTime={message.createdAt}>{formatDateTime(message.createdAt, language)}</time>
+            <p>
+              <strong>{message.messageType}</strong> ·{' '}
+              {t(`direction.${message.direction}` as 'direction.outbound')} ·{' '}
+              {t('request.fromTo', { sender: message.sender, recipient: message.recipient })}
+            </p>
+            <p class="muted">
+              {t('field.state')}: {message.status}
+            </p>
+          </li>
+        ))}
+      </ol>
+    </Page>
+  );
+}

@@ -139,8 +139,12 @@ export function timeHttpRequests(
 ): void {
   const end = httpSeconds.startTimer();
   response.once('finish', () => {
+    // Static files and Nest's not-found catch-all (`{/*splat}`) are one label.
     const pattern = request.route?.path;
-    const route = typeof pattern === 'string' ? `${request.baseUrl ?? ''}${pattern}` : 'unmatched';
+    const route =
+      typeof pattern === 'string' && !pattern.includes('*')
+        ? `${request.baseUrl ?? ''}${pattern}`
+        : 'unmatched';
     end({ method: request.method, route, status: String(response.statusCode) });
   });
   next();

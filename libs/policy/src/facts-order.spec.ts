@@ -648,6 +648,21 @@ describe('classifying a change', () => {
     ]);
   });
 
+  it('takes the first nationality or origin of a person whose shielded States are known as a relaxation (W-6)', () => {
+    const shielded = claimant({ asylum: { status: 'granted', shieldFrom: ['NG', 'AL'] } });
+    const withOrigin: CaseFacts = {
+      ...shielded,
+      persons: shielded.persons!.map((p) => ({ ...p, countryOfOrigin: 'FR' })),
+    };
+    expect(classifyFactChanges(shielded, withOrigin)).toEqual([
+      expect.objectContaining({
+        path: 'persons[key=P1].countryOfOrigin',
+        direction: 'relaxed',
+        owners: ['procedure', 'asylum-authority'],
+      }),
+    ]);
+  });
+
   it('sees a change in the order of persons as a relaxation: another record may match first', () => {
     const first: PersonFacts = {
       personIndex: 0,

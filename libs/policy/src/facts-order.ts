@@ -373,17 +373,18 @@ const PERSON_FIELDS: SpecsOf<PersonFacts, PersonLeaf> = {
   },
   nationalities: {
     type: 'ISO 3166-1 alpha-2[]',
-    rules: ['H-1', 'W-7'],
+    rules: ['H-1', 'W-6', 'W-7'],
     owner: procedureOwned,
     tighter:
-      'more States; but the first State recorded for a person makes their States known (a relaxation, see README)',
+      'more States; but the first State recorded for a person makes their States known, and the first nationality or origin narrows W-6 (relaxations, see README)',
     order: STATES,
   },
   countryOfOrigin: {
     type: 'ISO 3166-1 alpha-2',
-    rules: ['H-1', 'W-7'],
+    rules: ['H-1', 'W-6', 'W-7'],
     owner: procedureOwned,
-    tighter: 'one recorded > none; another State is a relaxation',
+    tighter:
+      'one recorded > none; another State is a relaxation; the first State of origin or nationality recorded for a person is a relaxation (W-6)',
     order: ONE_STATE,
   },
   dateOfBirth: {
@@ -495,7 +496,7 @@ const ASYLUM_FIELDS: SpecsOf<AsylumFacts, keyof AsylumFacts> = {
     rules: ['H-1', 'W-7'],
     owner: asylumOwned,
     tighter:
-      'more States; but the first State recorded for a person makes their States known (a relaxation, see README)',
+      'more States; but the first State recorded for a person makes their States known, and the first nationality or origin narrows W-6 (relaxations, see README)',
     order: STATES,
   },
 };
@@ -777,6 +778,29 @@ const STATE_FIELDS = new Set([
   'persons[].asylum.shieldFrom',
 ]);
 
+/** The States a person is of: what W-6 needs known for everyone concerned. */
+function originStates(person: PersonFacts | undefined): Set<string> {
+  return new Set([
+    ...stateSet(person?.nationalities),
+    ...(person?.countryOfOrigin !== undefined ? [stateCode(person.countryOfOrigin)] : []),
+  ]);
+}
+
+const ORIGIN_FIELDS = new Set(['persons[].nationalities', 'persons[].countryOfOrigin']);
+
+/** Marks the changes recording a person's first State(s) in `fields` as relaxations. */
+function relaxing(
+  changes: FactChange[],
+  fields: ReadonlySet<string>,
+  reason: string,
+): FactChange[] {
+  return changes.map((change) =>
+    fields.has(change.field) && !isAbsent(change.after)
+      ? { ...change, direction: 'relaxed', owners: ['procedure', 'asylum-authority'], reason }
+      : change,
+  );
+}
+
 function byIdentity(persons: readonly PersonFacts[] | undefined): Map<string, PersonFacts> {
   return new Map(
     (persons ?? []).map((person, position) => [personIdentity(person, position), person]),
@@ -821,16 +845,19 @@ function classifyPerson(
   // H-1 blocks asylum data abroad while a claimant's States are unknown; the first State
   // recorded for the person makes them known: a relaxation, whichever field records it.
   if (recordedStates(before).size === 0 && recordedStates(after).size > 0) {
-    return changes.map((change) =>
-      STATE_FIELDS.has(change.field) && !isAbsent(change.after)
-        ? {
-            ...change,
-            direction: 'relaxed',
-            owners: ['procedure', 'asylum-authority'],
-            reason:
-              'the first State recorded for the person: H-1 no longer blocks asylum data abroad as going to an unknown State',
-          }
-        : change,
+    return relaxing(
+      changes,
+      STATE_FIELDS,
+      'the first State recorded for the person: H-1 no longer blocks asylum data abroad as going to an unknown State',
+    );
+  }
+  // W-6 takes every foreign State for a possible country of origin while a person's nationality
+  // and origin are unknown: the first one recorded narrows that, even with shielded States known.
+  if (originStates(before).size === 0 && originStates(after).size > 0) {
+    return relaxing(
+      changes,
+      ORIGIN_FIELDS,
+      'the first nationality or country of origin recorded for the person: W-6 no longer takes every foreign State for a possible country of origin',
     );
   }
   return changes;

@@ -4,8 +4,12 @@ import { DelayedError, type Job } from 'bullmq';
 import { DEADLINE_QUEUE, type DeadlineJobData } from './deadline-timers.js';
 import { HandleDeadlineDue, type DeadlineOutcome } from './handle-deadline-due.use-case.js';
 
-/** Fires deadline timers; a timer that fires before its instant by the node's clock waits again. */
-@Processor(DEADLINE_QUEUE, { concurrency: 4, maxStalledCount: 100 })
+/**
+ * Fires deadline timers; a timer that fires before its instant by the node's clock waits again.
+ * Eight at a time (each one short transaction, within the pool of 10), so that the overdue
+ * backlog a cold start finds drains in parallel.
+ */
+@Processor(DEADLINE_QUEUE, { concurrency: 8, maxStalledCount: 100 })
 export class DeadlineProcessor extends WorkerHost {
   private readonly logger = new Logger(DeadlineProcessor.name);
 

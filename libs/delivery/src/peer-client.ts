@@ -46,10 +46,40 @@ export class PeerClient {
     private readonly directory: AuthorityDirectory,
   ) {}
 
-  async deliver(
+  deliver(
     endpoint: string,
     routing: EnvelopeRouting,
     armored: string,
+    options: { correlationId: string | null; timeoutMs: number },
+  ): Promise<PeerAnswer> {
+    return this.send(
+      new URL(INBOUND_PATH, endpoint),
+      { method: 'POST', contentType: ENVELOPE_MEDIA_TYPE, body: armored },
+      routing,
+      options,
+    );
+  }
+
+  /** PUTs one sealed chunk of a file the envelope announced. */
+  putChunk(
+    endpoint: string,
+    routing: EnvelopeRouting,
+    at: { attachment: number; chunk: number },
+    sealed: Uint8Array,
+    options: { correlationId: string | null; timeoutMs: number },
+  ): Promise<PeerAnswer> {
+    return this.send(
+      new URL(chunkPath(routing.messageId, at.attachment, at.chunk), endpoint),
+      { method: 'PUT', contentType: CHUNK_MEDIA_TYPE, body: sealed },
+      routing,
+      options,
+    );
+  }
+
+  private async send(
+    url: URL,
+    request: { method: 'POST' | 'PUT'; contentType: string; body: string | Uint8Array },
+    routing: EnvelopeRouting,
     options: { correlationId: string | null; timeoutMs: number },
   ): Promise<PeerAnswer> {
     let response: Response;
@@ -58,10 +88,11 @@ export class PeerClient {
     try {
       const pins = this.directory.find(routing.recipient)?.tlsPins ?? [];
       response = await this.transport.post(
-        new URL(INBOUND_PATH, endpoint),
+        url,
         {
+          method: request.method,
           headers: {
-            'content-type': ENVELOPE_MEDIA_TYPE,
+            'content-type': request.contentType,
             [ROUTING_HEADERS.sender]: routing.sender,
             [ROUTING_HEADERS.recipient]: routing.recipient,
             [ROUTING_HEADERS.messageId]: routing.messageId,
@@ -69,48 +100,7 @@ export class PeerClient {
               ? { [ROUTING_HEADERS.correlationId]: options.correlationId }
               : {}),
           },
-          body: armored,
-          signal,
-        },
-        pins,
-      );
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
-      return {
-        ok: false,
-        failure: 'transient',
-        reason: `peer unreachable: ${cause ?? (error as Error).name}`,
-      };
-    }
-    return readPeerAnswer(response, MAX_PEER_ANSWER_BYTES);
-  }
-
-  /** PUTs one sealed chunk of a file the envelope announced. */
-  async putChunk(
-    endpoint: string,
-    routing: EnvelopeRouting,
-    at: { attachment: number; chunk: number },
-    sealed: Uint8Array,
-    options: { correlationId: string | null; timeoutMs: number },
-  ): Promise<PeerAnswer> {
-    let response: Response;
-    const signal = AbortSignal.timeout(options.timeoutMs);
-    try {
-      const pins = this.directory.find(routing.recipient)?.tlsPins ?? [];
-      response = await this.transport.post(
-        new URL(chunkPath(routing.messageId, at.attachment, at.chunk), endpoint),
-        {
-          method: 'PUT',
-          headers: {
-            'content-type': CHUNK_MEDIA_TYPE,
-            [ROUTING_HEADERS.sender]: routing.sender,
-            [ROUTING_HEADERS.recipient]: routing.recipient,
-            [ROUTING_HEADERS.messageId]: routing.messageId,
-            ...(options.correlationId
-              ? { [ROUTING_HEADERS.correlationId]: options.correlationId }
-              : {}),
-          },
-          body: sealed,
+          body: request.body,
           signal,
         },
         pins,

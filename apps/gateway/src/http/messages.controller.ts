@@ -12,8 +12,6 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -40,7 +38,7 @@ import { EvidenceOfficer, Officer, Requires, type OfficerContext } from './acces
 import { IDEMPOTENCY_HEADER } from './idempotency.js';
 import { answerPreview, type RecipientPreview } from './policy-preview.js';
 import { ForwardMessageDto, SubmitMessageDto } from './submit-message.dto.js';
-import { parseRange } from './uploads.controller.js';
+import { serveFile } from './file-response.js';
 
 class ListMessagesQuery {
   @IsOptional() @IsIn(['outbound', 'inbound']) direction?: 'outbound' | 'inbound';
@@ -116,31 +114,13 @@ export class MessagesController {
     @Officer() officer: OfficerContext,
   ): Promise<void> {
     const opened = await this.attachments.open(id, position, officer.scope);
-    const { manifest, reader } = opened;
-    try {
-      const range = parseRange(req.headers.range, manifest.size);
-      const served = range ?? { start: 0, end: manifest.size };
-      await this.attachments.recordRetrieval(id, position, opened, officer, served);
-      res.status(range ? 206 : 200);
-      res.setHeader('Content-Type', manifest.mediaType);
-      res.setHeader('Content-Length', String(served.end - served.start));
-      res.setHeader('Accept-Ranges', 'bytes');
-      res.setHeader('Cache-Control', 'no-store');
-      res.setHeader('Digest', `sha-256=${Buffer.from(opened.sha256, 'hex').toString('base64')}`);
-      res.setHeader(
-        'Content-Disposition',
-        `attachment; filename*=UTF-8''${encodeURIComponent(manifest.name)}`,
-      );
-      if (range)
-        res.setHeader('Content-Range', `bytes ${range.start}-${range.end - 1}/${manifest.size}`);
-      if (served.end > served.start) {
-        await pipeline(Readable.from(reader.range(served.start, served.end)), res);
-      } else {
-        res.end();
-      }
-    } finally {
-      await reader.close();
-    }
+    await serveFile(
+      req,
+      res,
+      { ...opened.manifest, sha256: opened.sha256 },
+      opened.reader,
+      (served) => this.attachments.recordRetrieval(id, position, opened, officer, served),
+    );
   }
 
   @Post(':id/read')

@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
   Controller,
   Delete,
@@ -15,9 +14,9 @@ import {
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { isGranted } from '#libs/access';
-import { ErrorCode, GatewayError } from '#libs/errors';
 import { UploadsService, type FileActor, type UploadRecord } from '#libs/files';
 import { Officer, Requires, type OfficerContext } from './access/decorators.js';
+import { serveFile } from './file-response.js';
 
 function actorOf(officer: OfficerContext): FileActor {
   return {
@@ -26,34 +25,6 @@ function actorOf(officer: OfficerContext): FileActor {
     supervisor: isGranted(officer.principal.roles, 'policy.acknowledge-warnings'),
     correlationId: officer.correlationId,
   };
-}
-
-/** `bytes=a-b`, `bytes=a-`, `bytes=-n`: one range, or none (the whole file) when absent. */
-export function parseRange(
-  header: string | undefined,
-  size: number,
-): { start: number; end: number } | undefined {
-  if (header === undefined) return undefined;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  // Several ranges, or another unit: served whole, as RFC 9110 allows.
-  if (!match || (match[1] === '' && match[2] === '')) return undefined;
-  let start: number;
-  let end: number;
-  if (match[1] === '') {
-    start = Math.max(0, size - Number(match[2]));
-    end = size;
-  } else {
-    start = Number(match[1]);
-    end = match[2] === '' ? size : Math.min(size, Number(match[2]) + 1);
-  }
-  if (start >= size || start >= end) {
-    throw new GatewayError(
-      ErrorCode.RANGE_NOT_SATISFIABLE,
-      `the range ${header} is not within the file's ${size} bytes`,
-      [{ field: 'Range', size }],
-    );
-  }
-  return { start, end };
 }
 
 /**
@@ -122,33 +93,9 @@ export class UploadsController {
   ): Promise<void> {
     const viewer = actorOf(officer);
     const { record, reader } = await this.uploads.openStored(id, viewer);
-    try {
-      const range = parseRange(req.headers.range, record.size);
-      const served = range ?? { start: 0, end: record.size };
-      await this.uploads.recordRetrieval(record, viewer, served);
-      res.status(range ? 206 : 200);
-      res.setHeader('Content-Type', record.mediaType);
-      res.setHeader('Content-Length', String(served.end - served.start));
-      res.setHeader('Accept-Ranges', 'bytes');
-      res.setHeader('Cache-Control', 'no-store');
-      res.setHeader(
-        'Digest',
-        `sha-256=${Buffer.from(record.sha256 ?? '', 'hex').toString('base64')}`,
-      );
-      res.setHeader(
-        'Content-Disposition',
-        `attachment; filename*=UTF-8''${encodeURIComponent(record.name)}`,
-      );
-      if (range)
-        res.setHeader('Content-Range', `bytes ${range.start}-${range.end - 1}/${record.size}`);
-      if (served.end > served.start) {
-        await pipeline(Readable.from(reader.range(served.start, served.end)), res);
-      } else {
-        res.end();
-      }
-    } finally {
-      await reader.close();
-    }
+    await serveFile(req, res, { ...record, sha256: record.sha256 ?? '' }, reader, (served) =>
+      this.uploads.recordRetrieval(record, viewer, served),
+    );
   }
 
   private async tus(req: Request, res: Response, officer: OfficerContext): Promise<void> {

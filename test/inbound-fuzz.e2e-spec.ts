@@ -1191,9 +1191,10 @@ describe('the peer endpoint under hostile input (fuzz)', () => {
       `60,000-PKESK envelope (${bomb.length} bytes): ${perEnvelope.toFixed(1)} ms of gateway CPU each; ` +
         `the same bytes from an unknown sender: ${baseline.toFixed(1)} ms (${sends} each, in turns, /proc ticks of ${1000 / ticksPerSecond} ms)`,
     );
-    // The structure check adds next to nothing to reading the request (an idle machine measures
-    // about 35 ms for both, well within the issue's 100 ms; a loaded one inflates both alike).
-    expect(perEnvelope - baseline).toBeLessThan(Math.max(15, baseline * 0.25));
+    // The structure check adds next to nothing to reading the request: both measure 35–70 ms here,
+    // within the issue's 100 ms, with differences of up to about 20 ms between runs (garbage
+    // collection of 7.8 MB bodies falls on either). Decrypting, as before S1, took 13.7 s.
+    expect(perEnvelope - baseline).toBeLessThan(40);
     // Each refusal is audited as the other refusals before routing are.
     expect(
       await count(

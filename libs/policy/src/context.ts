@@ -195,12 +195,14 @@ export function buildContext(input: PolicyInput): RuleContext {
       concernedPerson(`case subject ${facts.label ?? position + 1}`, undefined, facts, [], now),
     );
   });
-  // A hit on a position the body does not have still concerns this message: fail closed.
+  // A hit on a position the body does not have (a person of a JSON attachment, or one named in
+  // free text) still concerns this message: fail closed.
   const stray = hits.filter((hit) => !named.some((person) => person.index === hit.personIndex));
-  if (stray.length > 0) {
-    concerned.push(
-      concernedPerson('a person the register matched', undefined, undefined, stray, now),
-    );
+  for (const field of new Set(stray.map((hit) => hit.field))) {
+    const label =
+      field === undefined ? 'a person the register matched' : `a person named in ${field}`;
+    const own = stray.filter((hit) => hit.field === field);
+    concerned.push(concernedPerson(label, undefined, undefined, own, now));
   }
   const others = factsList
     .filter((facts) => !used.has(facts))

@@ -243,9 +243,27 @@ export function ruleIdsOf(decision: PolicyDecision, severity: FindingSeverity): 
 }
 
 /**
+ * Positions of the sender's own attachments a rule's findings are about (`attachments[0] "x.pdf"`):
+ * positions only, never names; none for H-1, which tells the sender nothing of why.
+ */
+function attachmentsNamed(decision: PolicyDecision, ruleId: string): { attachments?: number[] } {
+  if (ruleId === 'H-1') return {};
+  const positions = new Set<number>();
+  for (const finding of decision.findings) {
+    if (finding.ruleId !== ruleId) continue;
+    for (const field of finding.fields ?? []) {
+      const position = /^attachments\[(\d+)\]/.exec(field)?.[1];
+      if (position !== undefined) positions.add(Number(position));
+    }
+  }
+  return positions.size > 0 ? { attachments: [...positions].sort((a, b) => a - b) } : {};
+}
+
+/**
  * The error to answer a sender with, or undefined when the decision lets the message go:
  * POLICY_BLOCKED naming the blocking rules (when H-1 blocks, only `Blocked by H-1`: nothing else
  * may hint at why), or POLICY_ACKNOWLEDGEMENT_REQUIRED naming the warnings that wait.
+ * Each rule names the positions of the sender's attachments it found something in (`attachments`).
  */
 export function policyError(decision: PolicyDecision): GatewayError | undefined {
   if (decision.outcome === 'block') {
@@ -256,7 +274,11 @@ export function policyError(decision: PolicyDecision): GatewayError | undefined 
     const details: ErrorDetail[] = [];
     for (const finding of shown) {
       if (details.some((detail) => detail.rule === finding.ruleId)) continue;
-      details.push({ rule: finding.ruleId, message: finding.senderMessage });
+      details.push({
+        rule: finding.ruleId,
+        message: finding.senderMessage,
+        ...attachmentsNamed(decision, finding.ruleId),
+      });
     }
     const rules = details.map((detail) => String(detail.rule));
     return new GatewayError(ErrorCode.POLICY_BLOCKED, `Blocked by ${rules.join(', ')}`, details);
@@ -267,6 +289,7 @@ export function policyError(decision: PolicyDecision): GatewayError | undefined 
       message:
         decision.findings.find((f) => f.ruleId === ruleId && f.severity === 'warn')
           ?.senderMessage ?? ruleId,
+      ...attachmentsNamed(decision, ruleId),
     }));
     return new GatewayError(
       ErrorCode.POLICY_ACKNOWLEDGEMENT_REQUIRED,

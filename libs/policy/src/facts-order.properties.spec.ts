@@ -509,9 +509,10 @@ describe('the order of facts agrees with the engine', () => {
       ),
       RUNS,
     );
-    // Not vacuous: many changes are not relaxations, and some of them do stop drafts.
+    // Not vacuous: many changes are not relaxations, and some of them do stop drafts. (Over runs
+    // of this seed-free test, `checked` was 435-459 and `tighter` 48-96: the bounds leave room.)
     expect(checked).toBeGreaterThan(RUNS.numRuns / 5);
-    expect(tighter).toBeGreaterThan(30);
+    expect(tighter).toBeGreaterThan(10);
   });
 
   it('finds what it calls relaxations loosening some drafts (the oracle can fail)', () => {
@@ -535,7 +536,8 @@ describe('the order of facts agrees with the engine', () => {
       ),
       { numRuns: 400 },
     );
-    expect(looser).toBeGreaterThan(20);
+    // 45-73 over runs: the oracle fails some drafts every time, whatever the seed.
+    expect(looser).toBeGreaterThan(10);
   });
 
   /*

@@ -70,6 +70,11 @@ export interface RegisterHit {
   readonly shieldFrom: readonly string[];
   /** The asylum authority recorded a pending claim for the person (H-4); shielding alone is H-1. */
   readonly claimPending?: boolean;
+  /**
+   * Where the person was named, when not in the body's persons: the free-text field or the
+   * attachment (`attachments[<position>]`) whose words met the entry.
+   */
+  readonly field?: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { RULE_IDS, RULES_CATALOGUE, type RuleId } from './catalogue.js';
 import type { FindingSeverity } from './decision.js';
-import { evaluate } from './engine.js';
+import { evaluate, policyError } from './engine.js';
 import { explain } from './explain.js';
 import {
   DE_CENTRAL,
@@ -34,6 +34,8 @@ interface RuleCase {
   /** `none`: the rule finds nothing (notes aside). Otherwise the severity it must find. */
   readonly expected: 'none' | FindingSeverity;
   readonly outcome?: 'allow' | 'allow-with-redactions' | 'warn' | 'block';
+  /** Fields the rule's findings must name. */
+  readonly fields?: readonly string[];
 }
 
 const shieldedFromRo = { asylum: { status: 'pending' as const, shieldFrom: [] } };
@@ -85,6 +87,18 @@ const CASES: RuleCase[] = [
       }),
     expected: 'block',
     outcome: 'block',
+  },
+  {
+    rule: 'H-1',
+    name: 'blocks an MLA request whose free text names a register hit, citing the field',
+    input: () =>
+      message('mla', 'request', mlaRequest([]), {
+        recipient: RO_CENTRAL,
+        registerHits: [{ personIndex: 0, shieldFrom: ['RO'], field: '$.summaryOfFacts' }],
+      }),
+    expected: 'block',
+    outcome: 'block',
+    fields: ['$.summaryOfFacts'],
   },
   {
     rule: 'H-1',
@@ -1115,7 +1129,7 @@ const CASES: RuleCase[] = [
 describe('the rules of domain.md section 4, case by case', () => {
   it.each(CASES.map((c) => ({ ...c, basis: RULES_CATALOGUE[c.rule].legalBasis.join('; ') })))(
     '$rule ($basis): $name',
-    ({ rule, input, expected, outcome }) => {
+    ({ rule, input, expected, outcome, fields }) => {
       const decision = evaluate(input());
       const own = decision.findings.filter((f) => f.ruleId === rule && f.severity !== 'note');
       if (expected === 'none') {
@@ -1131,6 +1145,7 @@ describe('the rules of domain.md section 4, case by case', () => {
         expect(text).toContain(`Legal basis: ${RULES_CATALOGUE[rule].legalBasis.join('; ')}`);
       }
       if (outcome) expect(decision.outcome).toBe(outcome);
+      if (fields) expect(own.flatMap((f) => f.fields)).toEqual(fields);
     },
   );
 
@@ -1189,5 +1204,44 @@ describe('the rules of domain.md section 4, case by case', () => {
     expect(
       evaluate({ ...input, recipient: FR_CENTRAL }).requiredHandling.noOnwardTransferTo,
     ).toEqual(['DE', 'RO']);
+  });
+
+  it('tells the sender which of its attachments a rule is about, by position only (never for H-1)', () => {
+    const prints = (position: number, name: string) => ({
+      position,
+      name,
+      mediaType: 'image/png',
+      category: 'fingerprints' as const,
+      text: 'binary' as const,
+    });
+    const decision = evaluate(
+      message('mla', 'request', mlaRequest(), {
+        attachments: [
+          {
+            position: 0,
+            name: 'note.txt',
+            mediaType: 'text/plain',
+            category: 'other' as const,
+            text: 'complete' as const,
+          },
+          prints(1, 'left-hand.png'),
+          prints(2, 'right-hand.png'),
+        ],
+      }),
+    );
+    const details = policyError(decision)?.details ?? [];
+    expect(details.find((d) => d.rule === 'B-1')).toMatchObject({ attachments: [1, 2] });
+    expect(JSON.stringify(details)).not.toContain('hand.png');
+
+    const shielded = evaluate(
+      message('mla', 'request', mlaRequest([person({ roles: ['witness'] })]), {
+        recipient: DE_CENTRAL,
+        facts: {
+          persons: [{ personKey: 'P1', asylum: { status: 'granted', shieldFrom: ['DE'] } }],
+        },
+        attachments: [prints(0, 'prints.png')],
+      }),
+    );
+    expect(policyError(shielded)?.details).toEqual([{ rule: 'H-1', message: 'Blocked by H-1' }]);
   });
 });

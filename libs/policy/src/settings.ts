@@ -1,6 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { Procedure } from '#libs/kernel';
+import { resolve } from 'node:path';
+import { readJsonFolder, type Procedure } from '#libs/kernel';
 import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
 import type { DataCategory } from '#libs/procedures';
 import { isHardBlock, isRuleId, isWarning, type RuleId } from './catalogue.js';
@@ -403,12 +402,8 @@ export function parsePolicySettings(documents: readonly SettingsDocument[]): Pol
 /** Reads and validates `folder/*.json` (config/policy). Throws POLICY_SETTINGS_INVALID. */
 export function loadPolicySettings(folder: string): PolicySettings {
   const root = resolve(folder);
-  let files: string[];
-  try {
-    files = readdirSync(root)
-      .filter((name) => name.endsWith('.json'))
-      .sort();
-  } catch {
+  const files = readJsonFolder(root);
+  if (!files) {
     throw new GatewayError(
       ErrorCode.POLICY_SETTINGS_INVALID,
       `policy settings folder ${root} cannot be read`,
@@ -417,13 +412,9 @@ export function loadPolicySettings(folder: string): PolicySettings {
   }
   const documents: SettingsDocument[] = [];
   const problems: ErrorDetail[] = [];
-  for (const name of files) {
-    const path = join(root, name);
-    try {
-      documents.push({ file: name, document: JSON.parse(readFileSync(path, 'utf8')) as unknown });
-    } catch (error) {
-      problems.push({ file: name, message: `cannot be read as JSON: ${(error as Error).message}` });
-    }
+  for (const { name, document, problem } of files) {
+    if (problem === undefined) documents.push({ file: name, document });
+    else problems.push({ file: name, message: problem });
   }
   if (problems.length > 0) {
     throw new GatewayError(

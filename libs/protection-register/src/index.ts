@@ -26,6 +26,7 @@ export {
   personHashes,
   REGISTER_HASH,
   registrationHashes,
+  textHashes,
   type HashedKey,
 } from './keyed-hash.js';
 export { initialOf, nameReadings, type NameReading } from './name-readings.js';
@@ -67,7 +68,9 @@ export {
   type TermSource,
   type TermTopic,
 } from './protection-terms.js';
+export { textPersonKeys } from './text-persons.js';
 export {
+  bodyTexts,
   createTextScanner,
   DEFAULT_SCANNER,
   PROTECTION_TERMS,

@@ -7,6 +7,7 @@ import {
   type PersonIdentifiers,
   type RegistrationIdentifiers,
 } from './identifier-keys.js';
+import { textPersonKeys } from './text-persons.js';
 
 /*
  * Keyed hashes of identifier keys: HMAC-SHA-256 under the node's register secret, base64url
@@ -94,6 +95,11 @@ export function personHashedKeys(secret: Uint8Array, person: PersonIdentifiers):
 /** The keyed hashes of a person named in a message, to look up in the register. */
 export function personHashes(secret: Uint8Array, person: PersonIdentifiers): string[] {
   return personHashedKeys(secret, person).map(({ hash }) => hash);
+}
+
+/** The keyed hashes of every person a free text may name (text-persons.ts), each once. */
+export function textHashes(secret: Uint8Array, text: string): string[] {
+  return hashKeys(secret, textPersonKeys(text)).map(({ hash }) => hash);
 }
 
 /** The keyed hashes the asylum authority stores for a registration (nothing else is stored). */

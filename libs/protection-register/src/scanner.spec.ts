@@ -221,6 +221,16 @@ describe('scanText', () => {
     ]);
   });
 
+  it('reads a soft hyphen inside a word next to a word hyphenated at a line break', () => {
+    // Found by the evasion property (seed 952755696): "ا\u00ADلرد" read as a spaced-out letter.
+    const text = 'حظر الطرد أ-\nو ا\u00ADلرد';
+    expect(scanText(text).map((f) => [f.term, f.match])).toEqual([['عدم الإعادة القسرية', text]]);
+    expect(scanText('seeking asy-\nlum as a ref\u00ADugee').map((f) => f.match)).toEqual([
+      'asy-\nlum',
+      'ref\u00ADugee',
+    ]);
+  });
+
   it('returns nothing for an empty text', () => {
     expect(scanText('')).toEqual([]);
   });

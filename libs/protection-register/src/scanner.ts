@@ -352,7 +352,14 @@ export class TextScanner {
       visible[i]?.folded === "'" ||
       (visible[i]?.kind === 'digit' &&
         (visible[i].latin !== visible[i].folded || visible[i].cyrillic !== visible[i].folded));
-    const single = (i: number) => letterLike(i) && !letterOrDigit(i - 1) && !letterOrDigit(i + 1);
+    // A soft hyphen inside a word ("ا\u00ADلرد") keeps its letters together.
+    const step = (i: number, by: 1 | -1) => {
+      let k = i + by;
+      while (visible[k]?.softHyphen) k += by;
+      return k;
+    };
+    const single = (i: number) =>
+      letterLike(i) && !letterOrDigit(step(i, -1)) && !letterOrDigit(step(i, 1));
     const shape = (from: number, to: number) => {
       const parts = between(from, to);
       const text = parts
@@ -520,20 +527,9 @@ export class TextScanner {
    * names are not scanned: they are the schema's), with the JSONPath of each string.
    */
   scanBody(body: unknown): BodyFinding[] {
-    const findings: BodyFinding[] = [];
-    const visit = (value: unknown, path: string, depth: number): void => {
-      if (depth > 64) throw new RangeError(`a body nested more than 64 levels deep (${path})`);
-      if (typeof value === 'string') {
-        for (const finding of this.scanText(value)) findings.push({ field: path, ...finding });
-      } else if (Array.isArray(value)) {
-        value.forEach((item, i) => visit(item, childPath(path, i), depth + 1));
-      } else if (value !== null && typeof value === 'object') {
-        for (const [key, item] of Object.entries(value))
-          visit(item, childPath(path, key), depth + 1);
-      }
-    };
-    visit(body, '$', 0);
-    return findings;
+    return bodyTexts(body).flatMap(({ field, text }) =>
+      this.scanText(text).map((finding) => ({ field, ...finding })),
+    );
   }
 
   /**
@@ -684,6 +680,25 @@ function disguisedWords({ cells, texts }: Reading): { latin: Set<number>; cyrill
     start = end;
   }
   return { latin, cyrillic };
+}
+
+/**
+ * Every string of a JSON body with its JSONPath, in document order. Throws a RangeError on a body
+ * nested more than 64 levels deep (the API refuses those before any scan).
+ */
+export function bodyTexts(body: unknown): Array<{ field: string; text: string }> {
+  const texts: Array<{ field: string; text: string }> = [];
+  const visit = (value: unknown, path: string, depth: number): void => {
+    if (depth > 64) throw new RangeError(`a body nested more than 64 levels deep (${path})`);
+    if (typeof value === 'string') texts.push({ field: path, text: value });
+    else if (Array.isArray(value))
+      value.forEach((item, i) => visit(item, childPath(path, i), depth + 1));
+    else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) visit(item, childPath(path, key), depth + 1);
+    }
+  };
+  visit(body, '$', 0);
+  return texts;
 }
 
 function childPath(parent: string, key: string | number): string {

@@ -5,6 +5,7 @@ import { NodeIdentity, Clock } from '#libs/node-config';
 import {
   attachmentField,
   evaluate,
+  type NamedPerson,
   personsIn,
   type Acknowledgement,
   type PolicyAttachment,
@@ -15,7 +16,7 @@ import {
   type PolicySettings,
 } from '#libs/policy';
 import { categoriesOf, type JitAction } from '#libs/procedures';
-import { scanBody, scanText, type PersonIdentifiers } from '#libs/protection-register';
+import { bodyTexts, scanBody, scanText, type PersonIdentifiers } from '#libs/protection-register';
 import { CaseFactsRepository } from './case-facts.repository.js';
 import type { CheckPurpose } from './register/register-check.js';
 import { NationalRegister } from './register/national-register.js';
@@ -65,7 +66,10 @@ export interface DecisionRound {
    * authority of another State is not final: the message waits (held), it is never sent unchecked.
    */
   unavailableRegisters: readonly string[];
-  /** Whether the draft names persons (the register is consulted only then). */
+  /**
+   * Whether the draft may name persons: structured ones, or free text with words that could be a
+   * name (the register is consulted only then).
+   */
   namesPersons: boolean;
   /**
    * Review references of the register hits, and of the hits their owner cleared: what the audit
@@ -108,28 +112,41 @@ export class PolicyDecisionPoint {
         : recorded;
     const named = personsIn(draft.body);
     const persons = named.map((person) => identifiersAt(draft.body, person.segments));
-    // Persons a structured (JSON) attachment names are checked against the register too; their
-    // hits sit at positions past the body's persons, which the engine applies fail-closed (H-1).
+    // Persons named in free text, where any run of words may be a name: the body's strings and
+    // each attachment's text (their hits sit at positions past the persons, which the engine
+    // applies fail-closed, H-1). A structured (JSON) attachment's persons are checked as the
+    // body's are, and its other strings as free text.
+    const texts = freeTexts(draft.body, named, '');
     for (const attachment of draft.attachments ?? []) {
+      const field = attachmentField(attachment);
       const document = structuredContent(attachment);
-      if (!document) continue;
-      for (const person of personsIn(document))
-        persons.push(identifiersAt(document, person.segments));
+      if (document) {
+        const inDocument = personsIn(document);
+        for (const person of inDocument) persons.push(identifiersAt(document, person.segments));
+        texts.push(...freeTexts(document, inDocument, field));
+      } else if (attachment.content !== undefined) {
+        texts.push({ field, text: attachment.content });
+      }
     }
     const recipientStates = [
       ...new Set(recipients.flatMap((r) => [r.state, r.id.slice(0, 2).toUpperCase()])),
     ].sort();
-    const registered = await this.register.check(persons, {
-      purpose,
-      requester: senderId,
-      caseReference: draft.caseReference,
-      recipientStates,
-      actor,
-    });
+    const registered = await this.register.check(
+      persons,
+      {
+        purpose,
+        requester: senderId,
+        caseReference: draft.caseReference,
+        recipientStates,
+        actor,
+      },
+      texts.map(({ text }) => text),
+    );
     const registerHits = registered.hits.map(({ personIndex, shieldFrom, claimPending }) => ({
       personIndex,
       shieldFrom,
       claimPending,
+      ...(personIndex >= persons.length && { field: texts[personIndex - persons.length].field }),
     }));
     // The topic says which rules read a finding; where it is lets H-7 and W-4 see whom it names.
     const textFindings = scanBody(draft.body).map(
@@ -200,7 +217,7 @@ export class PolicyDecisionPoint {
     return {
       decisions,
       unavailableRegisters: registered.unavailable,
-      namesPersons: persons.length > 0,
+      namesPersons: registered.asked,
       registerReferences: registered.hits.flatMap((hit) => hit.references),
       clearedReferences: registered.clearedReferences,
     };
@@ -220,6 +237,30 @@ function structuredContent(attachment: AttachmentForDecision): Record<string, un
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The strings of a body (or a JSON attachment) but the names of the persons it structures, which
+ * are checked as persons: read as free text, a person's given names alone would meet an entry of
+ * someone else. Fields are prefixed with `prefix` (an attachment's field).
+ */
+function freeTexts(
+  body: Record<string, unknown>,
+  persons: readonly NamedPerson[],
+  prefix: string,
+): Array<{ field: string; text: string }> {
+  const names = persons.map(
+    ({ segments }) =>
+      `$${segments.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('')}.names`,
+  );
+  const within = (field: string, path: string) =>
+    field === path || field.startsWith(`${path}.`) || field.startsWith(`${path}[`);
+  return bodyTexts(body)
+    .filter(({ field }) => !names.some((path) => within(field, path)))
+    .map(({ field, text }) => ({
+      field: prefix === '' ? field : `${prefix}${field.slice(1)}`,
+      text,
+    }));
 }
 
 /** The identifiers of a person named in a body, read at the path the policy found them. */

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { Module } from '@nestjs/common';
+import { readSetting } from '#libs/node-config';
 import { loadPolicySettings } from '#libs/policy';
 import { CaseFactsRepository } from './case-facts.repository.js';
 import { CaseFactsService } from './case-facts.service.js';
@@ -24,8 +25,7 @@ import { RemoteRegisterClient } from './register/remote-register.client.js';
     // A setting that would weaken a hard block makes start-up fail here (POLICY_SETTINGS_INVALID).
     {
       provide: POLICY_SETTINGS,
-      useFactory: () =>
-        loadPolicySettings(resolve(process.env.GATEWAY_POLICY_DIR ?? 'config/policy')),
+      useFactory: () => loadPolicySettings(resolve(readSetting('GATEWAY_POLICY_DIR')!)),
     },
     CaseFactsRepository,
     CaseFactsService,

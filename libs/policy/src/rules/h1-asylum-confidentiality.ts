@@ -28,7 +28,9 @@ export const H1 = defineRule('H-1', 'every procedure, message type and channel',
     const why = person.hits.length > 0 ? 'a protected-persons register hit' : 'an asylum claim';
     block(
       `${person.label} must be shielded from ${list(states)} (${why}): the message names them to an authority of ${list(states)}`,
-      person.named ? [person.named.path] : [],
+      person.named
+        ? [person.named.path]
+        : [...new Set(person.hits.flatMap((hit) => (hit.field ? [hit.field] : [])))],
     );
   }
 

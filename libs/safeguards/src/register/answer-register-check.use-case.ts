@@ -1,13 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AnonymousRefusals, AuditTrail } from '#libs/audit';
+import { AnonymousRefusals } from '#libs/audit';
 import { AuthorityDirectory } from '#libs/directory';
 import { openControl, sealControl } from '#libs/envelope';
-import {
-  ErrorCode,
-  GatewayError,
-  isGatewayError,
-  PEER_REFUSALS_BEFORE_AUTHENTICATION,
-} from '#libs/errors';
+import { ErrorCode, GatewayError, isGatewayError } from '#libs/errors';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
 import { LocalRegister } from './local-register.js';
 import {
@@ -38,7 +33,6 @@ export class AnswerRegisterCheck {
     private readonly register: LocalRegister,
     private readonly directory: AuthorityDirectory,
     private readonly identity: NodeIdentity,
-    private readonly audit: AuditTrail,
     private readonly anonymousRefusals: AnonymousRefusals,
     private readonly clock: Clock,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
@@ -65,15 +59,10 @@ export class AnswerRegisterCheck {
         },
       };
       // Before the question's signature verified the asker is anonymous: aggregated (S7).
-      if (PEER_REFUSALS_BEFORE_AUTHENTICATION.has(code)) {
-        await this.anonymousRefusals.record(
-          { ...record, actor: 'unauthenticated-peer' },
-          context.remoteAddress ?? 'unknown',
-          code,
-        );
-      } else {
-        await this.audit.record(record);
-      }
+      await this.anonymousRefusals.recordPeerRefusal(record, code, context.remoteAddress, {
+        ...record,
+        actor: 'unauthenticated-peer',
+      });
       throw error;
     }
   }

@@ -2,10 +2,21 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuthorityDirectory, type Authority } from '#libs/directory';
 import { isGatewayError } from '#libs/errors';
 import { NodeIdentity } from '#libs/node-config';
-import { KEY_VERSION, personHashes, type PersonIdentifiers } from '#libs/protection-register';
+import {
+  KEY_VERSION,
+  personHashes,
+  textHashes,
+  type PersonIdentifiers,
+} from '#libs/protection-register';
 import { REGISTER_SECRET } from '../register-secret.js';
 import { LocalRegister } from './local-register.js';
-import type { CheckPurpose, RegisterAnswer, RegisterCheckHit } from './register-check.js';
+import {
+  REGISTER_QUERY_LIMITS,
+  splitQuery,
+  type CheckPurpose,
+  type RegisterAnswer,
+  type RegisterCheckHit,
+} from './register-check.js';
 import { RemoteRegisterClient } from './remote-register.client.js';
 
 /** This node itself, as a register consulted. */
@@ -27,6 +38,8 @@ export interface NationalAnswer {
   readonly clearedReferences: readonly string[];
   /** Registers that could not be consulted: `local`, or an asylum authority's id. */
   readonly unavailable: readonly string[];
+  /** Whether anything was asked: persons, or free text with words that could be a name. */
+  readonly asked: boolean;
 }
 
 /**
@@ -68,27 +81,50 @@ export class NationalRegister {
     return [...byNode.values()];
   }
 
+  /**
+   * Asks every register of the State about the persons a message names: `persons` as structured
+   * records, `texts` as free text (a summary of facts, an attachment's text), where any run of
+   * words may be a name (textHashes). A hit on a text has the index `persons.length + i` of the
+   * i-th text. Another node's register is asked in as many questions as the protocol's bounds
+   * need (REGISTER_QUERY_LIMITS); it is unavailable if any of them is not answered.
+   */
   async check(
     persons: readonly PersonIdentifiers[],
     context: NationalCheck,
+    texts: readonly string[] = [],
   ): Promise<NationalAnswer> {
-    if (persons.length === 0) return { hits: [], clearedReferences: [], unavailable: [] };
+    const subjects = [
+      ...persons.map((person, index) => ({ index, hashes: personHashes(this.secret, person) })),
+      ...texts.flatMap((text, i) =>
+        groups(textHashes(this.secret, text), REGISTER_QUERY_LIMITS.hashesPerPerson).map(
+          (hashes) => ({ index: persons.length + i, hashes }),
+        ),
+      ),
+    ].filter((subject) => subject.hashes.length > 0);
+    if (subjects.length === 0) {
+      return { hits: [], clearedReferences: [], unavailable: [], asked: false };
+    }
     const query = {
       purpose: context.purpose,
       keyVersion: KEY_VERSION,
       requester: context.requester,
       caseReference: context.caseReference,
       recipientStates: [...context.recipientStates],
-      persons: persons.map((person, index) => ({
-        index,
-        hashes: personHashes(this.secret, person),
-      })),
+      persons: subjects,
     };
     const sources: Array<{ source: string; ask: () => Promise<RegisterAnswer> }> = [
       { source: LOCAL_REGISTER, ask: () => this.local.answer(query, context.actor) },
       ...this.remoteRegisters().map((register) => ({
         source: register.id,
-        ask: () => this.remote.check(register, query),
+        ask: async () => {
+          const answers = await Promise.all(
+            splitQuery(query).map((part) => this.remote.check(register, part)),
+          );
+          return {
+            hits: answers.flatMap((answer) => answer.hits),
+            cleared: answers.flatMap((answer) => answer.cleared),
+          };
+        },
       })),
     ];
     const answers = await Promise.allSettled(sources.map(({ ask }) => ask()));
@@ -126,6 +162,14 @@ export class NationalRegister {
       hits: [...byPerson.values()].sort((a, b) => a.personIndex - b.personIndex),
       clearedReferences: cleared,
       unavailable,
+      asked: true,
     };
   }
+}
+
+/** A list in groups of at most `size`. */
+function groups<T>(items: readonly T[], size: number): T[][] {
+  const parts: T[][] = [];
+  for (let at = 0; at < items.length; at += size) parts.push(items.slice(at, at + size));
+  return parts;
 }

@@ -58,11 +58,41 @@ export interface RegisterAnswerDocument extends ControlDocument, RegisterAnswer 
 
 export const REGISTER_CHECK_PATH = '/inbound/v1/register-checks';
 
-const LIMITS = { persons: 500, hashesPerPerson: 256, states: 64, text: 200 };
+/**
+ * Bounds of one question. A message whose free text yields more hashes is asked in several
+ * (NationalRegister); 8,000 hashes keep a sealed question well under MAX_REGISTER_DOCUMENT_BYTES.
+ */
+export const REGISTER_QUERY_LIMITS = {
+  persons: 500,
+  hashesPerPerson: 256,
+  hashesPerQuestion: 8_000,
+} as const;
+const LIMITS = { ...REGISTER_QUERY_LIMITS, states: 64, text: 200 };
 const STATE = /^[A-Z]{2}$/;
 
 function refuse(message: string, field: string): never {
   throw new GatewayError(ErrorCode.PAYLOAD_INVALID, message, [{ field }]);
+}
+
+/** A query split into questions within the protocol's bounds (persons and hashes per question). */
+export function splitQuery(query: RegisterQuery): RegisterQuery[] {
+  const parts: RegisterQuery[] = [];
+  let persons: Array<RegisterQuery['persons'][number]> = [];
+  let hashes = 0;
+  for (const person of query.persons) {
+    if (
+      persons.length === REGISTER_QUERY_LIMITS.persons ||
+      hashes + person.hashes.length > REGISTER_QUERY_LIMITS.hashesPerQuestion
+    ) {
+      parts.push({ ...query, persons });
+      persons = [];
+      hashes = 0;
+    }
+    persons.push(person);
+    hashes += person.hashes.length;
+  }
+  parts.push({ ...query, persons });
+  return parts;
 }
 
 /** Checks a register check opened from a peer: shapes and bounds, before any lookup. */
@@ -102,4 +132,8 @@ export function assertRegisterQuery(document: Partial<RegisterCheckDocument>): v
       refuse('each person is an index and keyed hashes', `persons[${i}]`);
     }
   });
+  const hashes = (persons as Array<{ hashes: unknown[] }>).reduce((n, p) => n + p.hashes.length, 0);
+  if (hashes > LIMITS.hashesPerQuestion) {
+    refuse(`a question holds at most ${LIMITS.hashesPerQuestion} hashes`, 'persons');
+  }
 }

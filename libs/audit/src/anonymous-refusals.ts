@@ -6,6 +6,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { PEER_REFUSALS_BEFORE_AUTHENTICATION } from '#libs/errors';
 import { Clock } from '#libs/node-config';
 import { AuditTrail } from './audit-trail.js';
 import type { AuditRecord } from './chain.js';
@@ -75,6 +76,24 @@ export class AnonymousRefusals implements OnApplicationBootstrap, BeforeApplicat
       ...record,
       details: { ...record.details, aggregation: `first of ${this.windowMs / 1000} s` },
     });
+  }
+
+  /**
+   * A refused peer request: aggregated while its source is anonymous (a code raised before the
+   * peer authenticated, PEER_REFUSALS_BEFORE_AUTHENTICATION, S7), audited in full otherwise.
+   * `anonymous` is the entry as it stands for an anonymous source (by default `record` itself).
+   */
+  async recordPeerRefusal(
+    record: AuditRecord,
+    code: string,
+    remoteAddress: string | undefined,
+    anonymous: AuditRecord = record,
+  ): Promise<void> {
+    if (PEER_REFUSALS_BEFORE_AUTHENTICATION.has(code)) {
+      await this.record(anonymous, remoteAddress ?? 'unknown', code);
+    } else {
+      await this.audit.record(record);
+    }
   }
 
   onApplicationBootstrap(): void {

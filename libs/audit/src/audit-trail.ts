@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { Clock } from '#libs/node-config';
 import { countAuditEvent } from '#libs/observability';
-import { InjectDatabase, type AuditRow, type Db } from '#libs/persistence';
+import { ColumnCipher, InjectDatabase, type AuditRow, type Db } from '#libs/persistence';
 import {
+  annexDigest,
   ChainVerifier,
   hashEntry,
   type AuditEntry,
@@ -11,7 +12,17 @@ import {
   type ChainVerification,
 } from './chain.js';
 
-type Executor = Pick<Db, 'insertInto'>;
+/** The database or the transaction of the change an entry describes. */
+export type AuditExecutor = Pick<Db, 'insertInto' | 'selectFrom' | 'updateTable'>;
+
+/**
+ * Told of every entry, inside the transaction that writes it (when there is one), so that what an
+ * event causes (a notification in the outbox) commits or rolls back with it. An observer that
+ * fails fails the change, as the entry itself would.
+ */
+export interface AuditObserver {
+  recorded(record: AuditRecord, trx: AuditExecutor): Promise<void>;
+}
 
 /**
  * The append-only audit trail. An entry is written in the same transaction as the change it
@@ -21,12 +32,21 @@ type Executor = Pick<Db, 'insertInto'>;
  */
 @Injectable()
 export class AuditTrail {
+  private readonly observers: AuditObserver[] = [];
+
   constructor(
     @InjectDatabase() private readonly db: Db,
     private readonly clock: Clock,
+    private readonly cipher: ColumnCipher,
   ) {}
 
-  async record(record: AuditRecord, trx: Executor = this.db): Promise<void> {
+  /** Registered once at start-up (e.g. by the notifications module when e-mail is configured). */
+  observe(observer: AuditObserver): void {
+    this.observers.push(observer);
+  }
+
+  async record(record: AuditRecord, trx: AuditExecutor = this.db): Promise<void> {
+    const annexSha256 = record.annex && annexDigest(record.annex);
     await trx
       .insertInto('audit_log')
       .values({
@@ -35,11 +55,16 @@ export class AuditTrail {
         actor: record.actor,
         message_id: record.messageId ?? null,
         correlation_id: record.correlationId ?? null,
-        details: JSON.stringify(record.details ?? {}),
+        details: JSON.stringify(
+          annexSha256 ? { ...record.details, annexSha256 } : (record.details ?? {}),
+        ),
+        // Sealed under its digest: an annex moved to another entry does not open there.
+        annex: annexSha256 ? this.cipher.seal('audit_log.annex', annexSha256, record.annex) : null,
       })
       .execute();
     // Counted when written: an entry of a transaction that then rolls back is counted too.
     countAuditEvent(record.event, record.details);
+    for (const observer of this.observers) await observer.recorded(record, trx);
   }
 
   /**
@@ -98,26 +123,55 @@ export class AuditTrail {
   /** Chains what is pending, then re-computes the whole chain and names the first broken entry. */
   async verify(batchSize = 5000): Promise<ChainVerification> {
     await this.chainPending();
-    const verifier = new ChainVerifier();
-    let after = '0';
-    for (;;) {
-      const rows = await this.db
-        .selectFrom('audit_log')
-        .selectAll()
-        .where('seq', 'is not', null)
-        .where(sql<boolean>`seq > ${after}::bigint`)
-        .orderBy('seq')
-        .limit(batchSize)
-        .execute();
-      if (rows.length === 0) break;
-      if (!rows.every((row) => verifier.feed(toEntry(row)))) break;
-      after = rows[rows.length - 1].seq!;
-    }
+    // One snapshot for the entries and the head: other processes keep chaining meanwhile, and a
+    // head read after the entries could otherwise be ahead of them with nothing missing.
+    return this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute(async (trx) => {
+        const verifier = new ChainVerifier();
+        let after = '0';
+        for (;;) {
+          const rows = await trx
+            .selectFrom('audit_log')
+            .selectAll()
+            .where('seq', 'is not', null)
+            .where(sql<boolean>`seq > ${after}::bigint`)
+            .orderBy('seq')
+            .limit(batchSize)
+            .execute();
+          if (rows.length === 0) break;
+          if (!rows.every((row) => verifier.feed(toEntry(row)))) break;
+          after = rows[rows.length - 1].seq!;
+        }
+        const head = await trx
+          .selectFrom('audit_head')
+          .select(['seq', 'hash'])
+          .executeTakeFirstOrThrow();
+        return verifier.result(head);
+      });
+  }
+
+  /** The chain's head: the last chained position and its hash (`0` and the genesis hash if none). */
+  async head(): Promise<{ seq: string; hash: string }> {
     const head = await this.db
       .selectFrom('audit_head')
       .select(['seq', 'hash'])
+      .where('id', '=', 1)
       .executeTakeFirstOrThrow();
-    return verifier.result(head);
+    return { seq: String(head.seq), hash: head.hash };
+  }
+
+  /** The hash stored at each of these positions; a position with no chained entry is absent. */
+  async hashesAt(seqs: readonly string[]): Promise<Map<string, string>> {
+    if (seqs.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('audit_log')
+      .select(['seq', 'hash'])
+      .where(sql<boolean>`seq = any(${[...new Set(seqs)]}::bigint[])`)
+      .execute();
+    return new Map(rows.map((row) => [String(row.seq), row.hash ?? '']));
   }
 
   /** A page of the chained trail, in chain order, for auditors. */
@@ -144,7 +198,7 @@ export class AuditTrail {
           (select id from messages where authority = ${authority}))`,
       );
     }
-    return (await query.execute()).map(toEntry);
+    return (await query.execute()).map((row) => this.withAnnex(row));
   }
 
   async entriesFor(messageId: string): Promise<AuditEntry[]> {
@@ -155,7 +209,34 @@ export class AuditTrail {
       .where('message_id', '=', messageId)
       .orderBy('seq')
       .execute();
-    return rows.map(toEntry);
+    return rows.map((row) => this.withAnnex(row));
+  }
+
+  /**
+   * Erases the annexes of these messages' entries (retention): the chain, which holds only their
+   * digests, verifies as before. In the caller's transaction, with the content it erases.
+   */
+  async eraseAnnexesOf(messageIds: readonly string[], trx: AuditExecutor): Promise<number> {
+    if (messageIds.length === 0) return 0;
+    const erased = await trx
+      .updateTable('audit_log')
+      .set({ annex: null })
+      .where('message_id', 'in', [...messageIds])
+      .where('annex', 'is not', null)
+      .executeTakeFirst();
+    return Number(erased.numUpdatedRows);
+  }
+
+  private withAnnex(row: AuditRow): AuditEntry {
+    const entry = toEntry(row);
+    const digest = entry.details.annexSha256;
+    if (typeof digest !== 'string') return entry;
+    return {
+      ...entry,
+      annex: row.annex
+        ? this.cipher.open<Record<string, unknown>>('audit_log.annex', digest, row.annex)
+        : 'erased',
+    };
   }
 }
 

@@ -4,6 +4,12 @@ import { ANONYMOUS_REFUSAL_WINDOW_MS, AnonymousRefusals } from './anonymous-refu
 import { AuditChainer } from './audit-chainer.js';
 import { AuditTrail } from './audit-trail.js';
 import { AUDIT_COMPONENT, StartupAudit } from './startup-audit.js';
+import { AnswerWitnessQuery } from './witness/answer-witness-query.use-case.js';
+import { AuditWitnesses } from './witness/audit-witnesses.repository.js';
+import { CheckAuditWitnesses } from './witness/check-audit-witnesses.use-case.js';
+import { PublishAuditHead } from './witness/publish-audit-head.js';
+import { ReceiveHeadStatement } from './witness/receive-head-statement.use-case.js';
+import { WitnessRefusals } from './witness/witness-refusals.js';
 
 @Global()
 @Module({})
@@ -27,9 +33,21 @@ export class AuditModule {
           useFactory: (config: NodeConfig) => config.audit.anonymousRefusalWindowSeconds * 1000,
         },
         { provide: AUDIT_COMPONENT, useValue: component },
-        ...(options.longRunning ? [StartupAudit, AuditChainer] : []),
+        AuditWitnesses,
+        WitnessRefusals,
+        ReceiveHeadStatement,
+        AnswerWitnessQuery,
+        CheckAuditWitnesses,
+        ...(options.longRunning ? [StartupAudit, AuditChainer, PublishAuditHead] : []),
       ],
-      exports: [AuditTrail, AnonymousRefusals],
+      exports: [
+        AuditTrail,
+        AnonymousRefusals,
+        ReceiveHeadStatement,
+        AnswerWitnessQuery,
+        CheckAuditWitnesses,
+        WitnessRefusals,
+      ],
     };
   }
 }

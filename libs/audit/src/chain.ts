@@ -13,6 +13,9 @@ export type AuditEvent =
   | 'message.retried'
   | 'message.delivered'
   | 'message.failed'
+  // An administrator put an undelivered message back on the delivery queue (RetryDelivery)
+  | 'delivery.retry-requested'
+  | 'delivery.retry-refused'
   | 'message.received'
   | 'message.duplicate'
   | 'message.rejected'
@@ -36,12 +39,18 @@ export type AuditEvent =
   | 'submission.released'
   | 'submission.blocked'
   | 'submission.failed'
+  | 'supervision.requested'
+  | 'supervision.acknowledged'
+  | 'supervision.declined'
+  | 'supervision.blocked'
   | 'case-facts.updated'
   | 'case-facts.relaxed'
   | 'case-facts.relaxation-refused'
   | 'user.created'
   | 'user.disabled'
   | 'user.roles-changed'
+  // A user's own e-mail notification settings (the address itself is not recorded)
+  | 'user.notifications-changed'
   | 'role-grant.requested'
   | 'role-grant.approved'
   | 'role-grant.refused'
@@ -65,7 +74,22 @@ export type AuditEvent =
   | 'file.chunk-sent'
   | 'file.chunk-received'
   | 'file.chunk-rejected'
-  | 'file.received';
+  | 'file.received'
+  // Peers witness the audit trail: a statement refused, two heads for one position, a check run
+  | 'audit.witness-refused'
+  | 'audit.witness-conflict'
+  | 'audit.witness-checked'
+  // The monitors' operational indicators: each answer (its query), and each query refused
+  | 'statistics.indicators-read'
+  | 'statistics.query-refused'
+  // Retention (README, Retention): content or files erased under a profile; legal holds
+  | 'retention.erased'
+  | 'retention.hold-set'
+  | 'retention.hold-released'
+  // Backup and restore of a node: each names the backup file's SHA-256
+  | 'backup.written'
+  | 'node.restored'
+  | 'node.restore-refused';
 
 export interface AuditRecord {
   event: AuditEvent;
@@ -75,6 +99,17 @@ export interface AuditRecord {
   correlationId?: string | null;
   /** Codes, rule ids, legal bases, digests: never payload content, never secrets. */
   details?: Record<string, unknown>;
+  /**
+   * Free text the entry must keep for auditors but that may name people (a supervisor's
+   * justification, a rule's explanation): sealed beside the entry, outside the chain, which covers
+   * its SHA-256 as `details.annexSha256`; erased with the case's content (README, Retention).
+   */
+  annex?: Record<string, unknown>;
+}
+
+/** The SHA-256 of an annex as the chained `details.annexSha256` records it. */
+export function annexDigest(annex: Record<string, unknown>): string {
+  return sha256Hex(canonicalJson(annex));
 }
 
 export interface AuditEntry {
@@ -87,9 +122,11 @@ export interface AuditEntry {
   details: Record<string, unknown>;
   prevHash: string;
   hash: string;
+  /** The entry's annex, opened for auditors; `erased` once retention removed it. Not chained. */
+  annex?: Record<string, unknown> | 'erased';
 }
 
-/** The hash of an entry covers every field and the previous entry's hash. */
+/** The hash of an entry covers every field and the previous entry's hash; the annex by its digest in details. */
 export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
   return sha256Hex(
     canonicalJson({

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { ErrorView, formatDateTime, Page } from '../components.js';
 import { useI18n, type LabelKey } from '../i18n.js';
+import { IndicatorsSection } from './indicators.js';
 
 interface Figures {
   authorityId: string;
@@ -78,6 +79,7 @@ export function StatisticsPage() {
           </table>
         </>
       )}
+      <IndicatorsSection />
     </Page>
   );
 }

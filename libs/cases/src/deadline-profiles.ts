@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { loadDeadlineProfiles, type DeadlineProfiles } from '#libs/deadlines';
 import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
+import { readSetting } from '#libs/node-config';
 import { hasBodyField, messageTypesOf } from '#libs/procedures';
 
 /**
@@ -10,7 +11,7 @@ import { hasBodyField, messageTypesOf } from '#libs/procedures';
  * Minimum periods (reflection period, residence permit) are started by case facts, not messages.
  */
 export function loadCheckedDeadlineProfiles(
-  folder = process.env.GATEWAY_DEADLINES_DIR ?? 'config/deadlines',
+  folder: string = readSetting('GATEWAY_DEADLINES_DIR')!,
 ): DeadlineProfiles {
   const profiles = loadDeadlineProfiles(resolve(folder));
   const problems: ErrorDetail[] = [];

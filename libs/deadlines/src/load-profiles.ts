@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
+import { isConfigObject, onlyKnownKeys, readJsonFolder } from '#libs/kernel';
 import {
   DEADLINE_KINDS,
   DEADLINE_PROCEDURES,
@@ -56,18 +56,6 @@ export class DeadlineProfiles {
 }
 
 type Report = (field: string, message: string) => void;
-type Fields = Record<string, unknown>;
-
-function isObject(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Unknown keys are errors: a misspelt `pauseon` must not silently mean "never pauses". */
-function onlyKnownKeys(value: Fields, known: readonly string[], path: string, report: Report) {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) report(`${path}.${key}`, 'is not a known field');
-  }
-}
 
 function readText(value: unknown, field: string, report: Report): string | undefined {
   if (typeof value !== 'string' || value.trim() === '') {
@@ -124,7 +112,7 @@ function readDuration<U extends string>(
   path: string,
   report: Report,
 ): { amount: number; unit: U } | undefined {
-  if (!isObject(value)) {
+  if (!isConfigObject(value)) {
     report(path, 'must be an object { amount, unit }');
     return undefined;
   }
@@ -148,7 +136,7 @@ function readMessageTypes(value: unknown, field: string, report: Report): string
 }
 
 function readExtension(value: unknown, path: string, report: Report): ExtensionRule | undefined {
-  if (!isObject(value)) {
+  if (!isConfigObject(value)) {
     report(path, 'must be an object { maxTimes, amount, unit, reasonRequired }');
     return undefined;
   }
@@ -198,7 +186,7 @@ function readCondition(
   path: string,
   report: Report,
 ): ProfileCondition | undefined {
-  if (!isObject(value)) {
+  if (!isConfigObject(value)) {
     report(path, 'must be an object { message?, field, equals } or { message?, field, notEquals }');
     return undefined;
   }
@@ -245,7 +233,7 @@ const PROFILE_FIELDS = [
 
 /** Validates one profile; returns undefined (after reporting) when anything is wrong. */
 function readProfile(raw: unknown, path: string, report: Report): DeadlineProfile | undefined {
-  if (!isObject(raw)) {
+  if (!isConfigObject(raw)) {
     report(path, 'must be an object');
     return undefined;
   }
@@ -407,12 +395,8 @@ function deepFreeze<T>(value: T): T {
  */
 export function loadDeadlineProfiles(folder: string): DeadlineProfiles {
   const root = resolve(folder);
-  let files: string[];
-  try {
-    files = readdirSync(root)
-      .filter((name) => name.endsWith('.json'))
-      .sort();
-  } catch {
+  const files = readJsonFolder(root);
+  if (!files) {
     throw new GatewayError(
       ErrorCode.CONFIGURATION_INVALID,
       `deadline profile folder ${root} cannot be read`,
@@ -422,30 +406,19 @@ export function loadDeadlineProfiles(folder: string): DeadlineProfiles {
   const problems: ErrorDetail[] = [];
   const profiles: DeadlineProfile[] = [];
   const definedIn = new Map<string, string>();
-  for (const file of files) {
-    const path = join(root, file);
-    let text: string;
-    let document: unknown;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      problems.push({ file: path, message: 'cannot be read' });
-      continue;
-    }
-    try {
-      document = JSON.parse(text);
-    } catch (error) {
-      problems.push({ file: path, message: `not valid JSON: ${(error as Error).message}` });
+  for (const { path, document, problem } of files) {
+    if (problem !== undefined) {
+      problems.push({ file: path, message: problem });
       continue;
     }
     const report: Report = (field, message) => problems.push({ file: path, field, message });
-    if (!isObject(document) || !Array.isArray(document.profiles)) {
+    if (!isConfigObject(document) || !Array.isArray(document.profiles)) {
       report('profiles', 'the file must hold an object { "profiles": [ ... ] }');
       continue;
     }
     onlyKnownKeys(document, ['$comment', 'profiles'], '$', report);
     document.profiles.forEach((raw, index) => {
-      const id = isObject(raw) && typeof raw.id === 'string' ? raw.id : undefined;
+      const id = isConfigObject(raw) && typeof raw.id === 'string' ? raw.id : undefined;
       const profileReport: Report = (field, message) =>
         problems.push({ file: path, field, message, ...(id !== undefined && { profileId: id }) });
       const profile = readProfile(raw, `profiles[${index}]`, profileReport);

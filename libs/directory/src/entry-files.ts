@@ -88,10 +88,14 @@ export class DirectoryFolder {
   }
 
   private entries(): EditableEntry[] {
-    return authorityFiles(this.folder).map((file) => ({
-      file,
-      entry: JSON.parse(readFileSync(file, 'utf8')) as EditableEntry['entry'],
-    }));
+    return authorityFiles(this.folder).map(({ path, document, problem }) => {
+      if (problem !== undefined) {
+        throw new GatewayError(ErrorCode.CONFIGURATION_INVALID, `${path} ${problem}`, [
+          { file: path, message: problem },
+        ]);
+      }
+      return { file: path, entry: document as EditableEntry['entry'] };
+    });
   }
 
   private async edit(

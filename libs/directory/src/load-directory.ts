@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { plainToInstance, Type } from 'class-transformer';
 import {
   ArrayNotEmpty,
@@ -28,7 +28,7 @@ import {
   validationDetails,
   type Procedure,
 } from '#libs/envelope';
-import { MEASURES, type Measure } from '#libs/kernel';
+import { MEASURES, readJsonFolder, type ConfigFile, type Measure } from '#libs/kernel';
 import {
   Authority,
   AUTHORITY_KINDS,
@@ -375,20 +375,20 @@ async function readKeyEntry(
   };
 }
 
-/** The authority files of a directory folder: every `*.json`, in name order. */
-export function authorityFiles(folder: string): string[] {
+/**
+ * The authority files of a directory folder: every `*.json`, in name order, each parsed or with
+ * the reason it could not be.
+ */
+export function authorityFiles(folder: string): ConfigFile[] {
   const root = resolve(folder);
-  try {
-    return readdirSync(root)
-      .filter((name) => name.endsWith('.json'))
-      .sort()
-      .map((name) => join(root, name));
-  } catch {
+  const files = readJsonFolder(root);
+  if (files === undefined) {
     throw new GatewayError(
       ErrorCode.CONFIGURATION_INVALID,
       `authority directory ${root} cannot be read`,
     );
   }
+  return files;
 }
 
 /**
@@ -408,11 +408,8 @@ export async function loadDirectory(folder: string): Promise<AuthorityDirectory>
   const unreadable: ErrorDetail[] = [];
   const sources: EntrySource[] = [];
   for (const file of files) {
-    try {
-      sources.push({ file, document: JSON.parse(readFileSync(file, 'utf8')) });
-    } catch (error) {
-      unreadable.push({ file, message: `not valid JSON: ${(error as Error).message}` });
-    }
+    if (file.problem === undefined) sources.push({ file: file.path, document: file.document });
+    else unreadable.push({ file: file.path, message: file.problem });
   }
   try {
     const directory = await buildDirectory(sources, 'folder', root);

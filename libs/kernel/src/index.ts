@@ -10,3 +10,10 @@ export {
   procedureOfMeasure,
   type Measure,
 } from './measures.js';
+export {
+  isConfigObject,
+  onlyKnownKeys,
+  readJsonFolder,
+  type ConfigFields,
+  type ConfigFile,
+} from './config-files.js';

@@ -61,6 +61,12 @@ describe('loadNodeConfig', () => {
       privateKeyFile: '/run/secrets/fr-moj-bepi.asc',
       // The configured prefix, as a hash tag.
       redis: { url: 'redis://127.0.0.1:6379', prefix: '{tip:gateway}' },
+      // No SMTP URL: notifications off; mails would link to the node's own console.
+      notifications: {
+        ...(defaults.notifications as object),
+        from: '',
+        consoleUrl: 'http://127.0.0.1:4100/console/',
+      },
     });
     expect(config).not.toHaveProperty('$comment');
     expect(config.http.port).toBe(4100);
@@ -263,7 +269,7 @@ describe('loadNodeConfig', () => {
       const error = configFailure({ ...REQUIRED, GATEWAY_WORKER_HTTP_PORT: value });
       expect(error.details).toEqual([
         {
-          field: 'worker.httpPort',
+          field: 'GATEWAY_WORKER_HTTP_PORT',
           message: expect.stringContaining('GATEWAY_WORKER_HTTP_PORT') as string,
         },
       ]);
@@ -309,6 +315,31 @@ describe('loadNodeConfig', () => {
     it('accepts a replay window covering retry window + request timeout + clock skew', () => {
       const config = loadNodeConfig(withWindows(3_600_000, 3_600_000 + 330_000));
       expect(config.inbound.replayWindowMs).toBe(3_930_000);
+    });
+  });
+
+  describe('e-mail notifications', () => {
+    it('are on with an SMTP URL and a sender address, linking to the console URL given', () => {
+      const config = loadNodeConfig({
+        ...REQUIRED,
+        GATEWAY_SMTP_URL: 'smtp://relay:s3cret@mail.example.org:587',
+        GATEWAY_NOTIFICATION_FROM: 'gateway@example.org',
+        GATEWAY_CONSOLE_URL: 'https://gateway.example.org/console/',
+      });
+      expect(config.notifications).toMatchObject({
+        smtpUrl: 'smtp://relay:s3cret@mail.example.org:587',
+        from: 'gateway@example.org',
+        consoleUrl: 'https://gateway.example.org/console/',
+      });
+    });
+
+    it('refuse a URL that is not SMTP, or no sender, without repeating the URL', () => {
+      const error = configFailure({
+        ...REQUIRED,
+        GATEWAY_SMTP_URL: 'http://user:s3cret@mail.example.org',
+      });
+      expect(fields(error)).toEqual(['GATEWAY_SMTP_URL', 'GATEWAY_NOTIFICATION_FROM']);
+      expect(JSON.stringify(error)).not.toContain('s3cret');
     });
   });
 

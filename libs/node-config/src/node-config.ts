@@ -1,8 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
 import { AUTHORITY_ID_PATTERN } from '#libs/envelope';
+import {
+  checkSetting,
+  isSet,
+  overridesFile,
+  readSetting,
+  SETTINGS,
+  type Setting,
+  type SettingName,
+} from './settings.js';
 
 export interface NodeConfig {
   /** The node's own authority. */
@@ -82,10 +90,29 @@ export interface NodeConfig {
     heldRecheckIntervalMs: number;
     heldGiveUpMs: number;
   };
-  /** Anonymous refusals are audited one in full, then counted, per source and window (S7). */
-  audit: { anonymousRefusalWindowSeconds: number };
+  /**
+   * Anonymous refusals are audited one in full, then counted, per source and window (S7). Every
+   * `witnessIntervalMs` the node signs its audit chain's head and sends it to its peers.
+   */
+  audit: { anonymousRefusalWindowSeconds: number; witnessIntervalMs: number };
+  /** The erasure under the retention profiles (README, Retention): every interval, in batches. */
+  retention: { intervalMs: number; batchSize: number };
   /** Warnings for keys that end within `expiryWarningDays`; the worker checks every interval. */
   keys: { expiryWarningDays: number; expiryCheckIntervalMs: number };
+  /**
+   * E-mail notifications (issue 14): off unless GATEWAY_SMTP_URL is set, in every process of the
+   * node. `consoleUrl` is where mails link to (GATEWAY_CONSOLE_URL, else the node's own /console/).
+   * The SMTP URL may carry credentials: it is never logged.
+   */
+  notifications: {
+    smtpUrl?: string;
+    from: string;
+    consoleUrl: string;
+    sendIntervalMs: number;
+    maxAttempts: number;
+    retryBaseDelayMs: number;
+    retryMaxDelayMs: number;
+  };
   /** Bearer tokens issued by this node (issuer `gateway:<authorityId>`), and an optional identity provider. */
   auth: {
     audience: string;
@@ -122,58 +149,37 @@ export function redisKeyPrefix(prefix: string): string | undefined {
   return close > open + 1 ? prefix : undefined;
 }
 
-/** Numeric settings and the environment variable that overrides each. */
-const NUMERIC_OVERRIDES: Array<[path: string, variable: string]> = [
-  ['http.port', 'GATEWAY_HTTP_PORT'],
-  ['http.maxEnvelopeBytes', 'GATEWAY_MAX_ENVELOPE_BYTES'],
-  ['http.maxJsonBodyBytes', 'GATEWAY_MAX_JSON_BODY_BYTES'],
-  ['delivery.retryWindowMs', 'GATEWAY_RETRY_WINDOW_MS'],
-  ['delivery.baseDelayMs', 'GATEWAY_RETRY_BASE_DELAY_MS'],
-  ['delivery.maxDelayMs', 'GATEWAY_RETRY_MAX_DELAY_MS'],
-  ['delivery.requestTimeoutMs', 'GATEWAY_DELIVERY_TIMEOUT_MS'],
-  ['delivery.concurrency', 'GATEWAY_DELIVERY_CONCURRENCY'],
-  ['delivery.lockDurationMs', 'GATEWAY_JOB_LOCK_MS'],
-  ['delivery.stalledIntervalMs', 'GATEWAY_JOB_STALLED_INTERVAL_MS'],
-  ['delivery.reconcileIntervalMs', 'GATEWAY_RECONCILE_INTERVAL_MS'],
-  ['deadlines.horizonMs', 'GATEWAY_DEADLINE_HORIZON_MS'],
-  ['deadlines.feedIntervalMs', 'GATEWAY_DEADLINE_FEED_INTERVAL_MS'],
-  ['inbound.replayWindowMs', 'GATEWAY_REPLAY_WINDOW_MS'],
-  ['inbound.clockSkewMs', 'GATEWAY_CLOCK_SKEW_MS'],
-  ['inbound.maxDecompressedBytes', 'GATEWAY_MAX_DECOMPRESSED_BYTES'],
-  ['safeguards.registerCheckTimeoutMs', 'GATEWAY_REGISTER_CHECK_TIMEOUT_MS'],
-  ['safeguards.heldRecheckIntervalMs', 'GATEWAY_HELD_RECHECK_INTERVAL_MS'],
-  ['safeguards.heldGiveUpMs', 'GATEWAY_HELD_GIVE_UP_MS'],
-  ['inbound.decryptionWorkers', 'GATEWAY_DECRYPTION_WORKERS'],
-  ['inbound.decryptionTimeoutMs', 'GATEWAY_DECRYPTION_TIMEOUT_MS'],
-  ['inbound.decryptionMemoryMb', 'GATEWAY_DECRYPTION_MEMORY_MB'],
-  ['keys.expiryWarningDays', 'GATEWAY_KEY_EXPIRY_WARNING_DAYS'],
-  ['keys.expiryCheckIntervalMs', 'GATEWAY_KEY_EXPIRY_CHECK_INTERVAL_MS'],
-  ['auth.maxTokenTtlSeconds', 'GATEWAY_MAX_TOKEN_TTL_SECONDS'],
-  ['auth.clockToleranceSeconds', 'GATEWAY_TOKEN_CLOCK_TOLERANCE_SECONDS'],
-  ['rateLimits.windowSeconds', 'GATEWAY_RATE_WINDOW_SECONDS'],
-  ['audit.anonymousRefusalWindowSeconds', 'GATEWAY_AUDIT_REFUSAL_WINDOW_SECONDS'],
-  ['rateLimits.perUser', 'GATEWAY_RATE_LIMIT_PER_USER'],
-  ['rateLimits.perPeer', 'GATEWAY_RATE_LIMIT_PER_PEER'],
-  ['rateLimits.perPeerUnverified', 'GATEWAY_RATE_LIMIT_PER_PEER_UNVERIFIED'],
-  ['rateLimits.perAddress', 'GATEWAY_RATE_LIMIT_PER_ADDRESS'],
-];
+/** The settings that make NodeConfig: those with a place in it. */
+const CONFIG_SETTINGS = (SETTINGS as readonly Setting[]).filter(
+  (setting) => setting.path !== undefined,
+);
 
-const TEXT_OVERRIDES: Array<[path: string, variable: string]> = [
-  ['http.host', 'GATEWAY_HTTP_HOST'],
-  ['database.url', 'DATABASE_URL'],
-  ['database.schema', 'GATEWAY_DB_SCHEMA'],
-  ['redis.url', 'REDIS_URL'],
-  ['redis.prefix', 'GATEWAY_REDIS_PREFIX'],
-  ['auth.audience', 'GATEWAY_TOKEN_AUDIENCE'],
-];
+/**
+ * A setting whose default lives in config/gateway.json is named by its path (the variable in the
+ * message), any other by its variable, and so is each bad item of a list.
+ */
+function fieldOf(setting: Setting): string {
+  return overridesFile(setting) && !setting.type.kind.startsWith('list')
+    ? setting.path!
+    : setting.variable;
+}
+
+/** Sets of alternatives of which loadNodeConfig needs one, and what it says when none is set. */
+const REQUIRED_ONE_OF: Record<string, ErrorDetail> = {
+  directory: {
+    field: 'GATEWAY_DIRECTORY_DIR',
+    message: 'GATEWAY_DIRECTORY_DIR or GATEWAY_DIRECTORY_FILE must be set',
+  },
+};
 
 /**
  * Builds the node's configuration from `config/gateway.json` (or GATEWAY_CONFIG_FILE) and the
- * environment, and fails with every problem listed when anything is missing or inconsistent.
- * The key passphrase is deliberately not part of it: see `readKeyPassphrase`.
+ * environment, as SETTINGS (settings.ts) declare them, and fails with every problem listed when
+ * anything is missing or inconsistent. The key passphrase is deliberately not part of it: see
+ * `readKeyPassphrase`.
  */
 export function loadNodeConfig(env: Env = process.env): NodeConfig {
-  const file = resolve(env.GATEWAY_CONFIG_FILE ?? 'config/gateway.json');
+  const file = resolve(readSetting('GATEWAY_CONFIG_FILE', env) ?? 'config/gateway.json');
   let defaults: unknown;
   try {
     defaults = JSON.parse(readFileSync(file, 'utf8'));
@@ -190,137 +196,29 @@ export function loadNodeConfig(env: Env = process.env): NodeConfig {
   const config = structuredClone(defaults) as unknown as NodeConfig & { $comment?: string };
   delete config.$comment;
 
-  const required = (variable: string): string => {
-    const value = env[variable];
-    if (!value) problems.push({ field: variable, message: `${variable} must be set` });
-    return value ?? '';
-  };
-  config.authorityId = required('GATEWAY_AUTHORITY_ID');
-  problems.push(...directorySource(config, env));
-  config.privateKeyFile = required('GATEWAY_PRIVATE_KEY_FILE');
-  if (config.authorityId && !AUTHORITY_ID_PATTERN.test(config.authorityId)) {
-    problems.push({ field: 'GATEWAY_AUTHORITY_ID', message: 'must look like FR-MOJ-BEPI' });
-  }
-  config.hostedAuthorityIds = (env.GATEWAY_HOSTED_AUTHORITIES ?? '')
-    .split(',')
-    .map((id) => id.trim())
-    .filter((id) => id !== '' && id !== config.authorityId);
-  for (const id of config.hostedAuthorityIds) {
-    if (!AUTHORITY_ID_PATTERN.test(id)) {
-      problems.push({
-        field: 'GATEWAY_HOSTED_AUTHORITIES',
-        message: `${id} must look like FR-MOJ-BEPI`,
-      });
-    } else if (config.authorityId && id.slice(0, 2) !== config.authorityId.slice(0, 2)) {
-      problems.push({
-        field: 'GATEWAY_HOSTED_AUTHORITIES',
-        message: `${id} belongs to another State: a hub serves the authorities of one State`,
-      });
+  const groupsChecked = new Set<string>();
+  for (const setting of CONFIG_SETTINGS) {
+    const { variable, path, required } = setting;
+    const fromEnv = isSet(setting, env);
+    const value = fromEnv
+      ? setting.type.fromEnv(env[variable]!)
+      : (getPath(config, path!) ?? setting.fallback);
+    if (typeof required === 'string' && !groupsChecked.has(required)) {
+      groupsChecked.add(required);
+      const members = SETTINGS.filter((other) => other.required === required);
+      const unset = members.every((member) => !isSet(member, env));
+      if (unset && REQUIRED_ONE_OF[required]) problems.push(REQUIRED_ONE_OF[required]);
     }
+    if (value === undefined) {
+      if (required === true) problems.push({ field: variable, message: `${variable} must be set` });
+      if (required || setting.optional) continue;
+    }
+    const checked = checkSetting(setting, value, fieldOf(setting));
+    if (checked.ok) setPath(config, path!, checked.value);
+    else problems.push(...checked.problems);
   }
 
-  for (const [path, variable] of TEXT_OVERRIDES) {
-    if (env[variable]) setPath(config, path, env[variable]);
-    if (typeof getPath(config, path) !== 'string' || getPath(config, path) === '') {
-      problems.push({ field: path, message: `must be a non-empty string (${variable})` });
-    }
-  }
-  for (const [path, variable] of NUMERIC_OVERRIDES) {
-    const raw = env[variable];
-    if (raw !== undefined) setPath(config, path, Number(raw));
-    const value = getPath(config, path);
-    if (!Number.isSafeInteger(value) || (value as number) <= 0) {
-      problems.push({ field: path, message: `must be a positive integer (${variable})` });
-    }
-  }
-  const docs = env.GATEWAY_DOCS ?? getPath(config, 'http.docs');
-  if (docs !== 'off' && docs !== 'authenticated' && docs !== 'public') {
-    problems.push({ field: 'GATEWAY_DOCS', message: 'must be off, authenticated or public' });
-  }
-  config.http = { ...config.http, docs: docs as NodeConfig['http']['docs'] };
-  const workerPort = env.GATEWAY_WORKER_HTTP_PORT;
-  if (workerPort !== undefined && !(/^[1-9]\d{0,4}$/.test(workerPort) && +workerPort <= 65535)) {
-    problems.push({
-      field: 'worker.httpPort',
-      message: 'must be a positive integer (GATEWAY_WORKER_HTTP_PORT)',
-    });
-  }
-  config.worker = {
-    httpHost: env.GATEWAY_WORKER_HTTP_HOST ?? config.worker?.httpHost ?? '127.0.0.1',
-    ...(workerPort !== undefined && { httpPort: Number(workerPort) }),
-  };
-  if (env.GATEWAY_TLS_CERT_FILE || env.GATEWAY_TLS_KEY_FILE || env.GATEWAY_TLS_CA_FILE) {
-    if (!env.GATEWAY_TLS_CERT_FILE || !env.GATEWAY_TLS_KEY_FILE) {
-      problems.push({
-        field: env.GATEWAY_TLS_CERT_FILE ? 'GATEWAY_TLS_KEY_FILE' : 'GATEWAY_TLS_CERT_FILE',
-        message: 'HTTPS needs both the certificate and its private key',
-      });
-    }
-    config.tls = {
-      certFile: env.GATEWAY_TLS_CERT_FILE ?? '',
-      keyFile: env.GATEWAY_TLS_KEY_FILE ?? '',
-      ...(env.GATEWAY_TLS_CA_FILE && { caFile: env.GATEWAY_TLS_CA_FILE }),
-    };
-  }
-  const listed = getPath(config, 'http.trustedProxies');
-  const proxies = trustedProxies(
-    env.GATEWAY_TRUSTED_PROXIES ?? (Array.isArray(listed) ? listed.join(',') : ''),
-  );
-  config.http = { ...config.http, trustedProxies: proxies.valid };
-  problems.push(...proxies.problems);
-  if (env.GATEWAY_OIDC_ISSUER) {
-    const jwksUrl = env.GATEWAY_OIDC_JWKS_URL ?? '';
-    const problem = jwksUrlProblem(jwksUrl, env.GATEWAY_OIDC_ALLOW_LOOPBACK_HTTP === 'true');
-    if (problem) problems.push({ field: 'GATEWAY_OIDC_JWKS_URL', message: problem });
-    config.auth = {
-      ...config.auth,
-      identityProvider: {
-        issuer: env.GATEWAY_OIDC_ISSUER,
-        jwksUrl,
-        audience: env.GATEWAY_OIDC_AUDIENCE ?? String(getPath(config, 'auth.audience')),
-      },
-    };
-  }
-  const redisPrefix = getPath(config, 'redis.prefix');
-  if (typeof redisPrefix === 'string' && redisPrefix !== '') {
-    const tagged = redisKeyPrefix(redisPrefix);
-    if (tagged === undefined) {
-      problems.push({
-        field: 'redis.prefix',
-        message: 'a { must open a non-empty hash tag closed by } (GATEWAY_REDIS_PREFIX)',
-      });
-    } else {
-      setPath(config, 'redis.prefix', tagged);
-    }
-  }
-  // A section missing from the file has already been reported above: read through getPath.
-  const schema = getPath(config, 'database.schema');
-  if (typeof schema === 'string' && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    problems.push({ field: 'database.schema', message: 'must be a lower-case SQL identifier' });
-  }
-  // The last attempt is made when the retry window closes; it may take the request timeout to
-  // arrive and the receiving clock may be ahead by the tolerated skew.
-  const latestArrival =
-    Number(getPath(config, 'delivery.retryWindowMs')) +
-    Number(getPath(config, 'delivery.requestTimeoutMs')) +
-    Number(getPath(config, 'inbound.clockSkewMs'));
-  if (Number(getPath(config, 'inbound.replayWindowMs')) < latestArrival) {
-    problems.push({
-      field: 'inbound.replayWindowMs',
-      message:
-        'must be at least delivery.retryWindowMs + delivery.requestTimeoutMs + inbound.clockSkewMs, or late retries of genuine envelopes would be refused as replays',
-    });
-  }
-  // A timer must reach Redis before it is due: each feed looks further ahead than the next one.
-  if (
-    Number(getPath(config, 'deadlines.horizonMs')) <
-    2 * Number(getPath(config, 'deadlines.feedIntervalMs'))
-  ) {
-    problems.push({
-      field: 'deadlines.horizonMs',
-      message: 'must be at least twice deadlines.feedIntervalMs',
-    });
-  }
+  for (const refinement of REFINEMENTS) problems.push(...refinement(config, env));
   if (problems.length > 0) {
     throw new GatewayError(
       ErrorCode.CONFIGURATION_INVALID,
@@ -331,42 +229,98 @@ export function loadNodeConfig(env: Env = process.env): NodeConfig {
   return config;
 }
 
-/** Addresses and CIDR blocks (`10.0.0.0/8`, `2001:db8::/32`, `192.0.2.7`), comma-separated. */
-function trustedProxies(list: string): { valid: string[]; problems: ErrorDetail[] } {
-  const valid: string[] = [];
+/**
+ * The authorities a hub hosts: well-formed ids of its own State; its own id is dropped. Each
+ * problem names the id, in the list's order.
+ */
+function hostedAuthorities(config: NodeConfig): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
-  for (const entry of list
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean)) {
-    const [address, prefix, extra] = entry.split('/');
-    const family = isIP(address);
-    const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix);
-    const maxBits = family === 6 ? 128 : 32;
-    if (family === 0 || extra !== undefined || !/^\d+$/.test(String(bits)) || bits > maxBits) {
+  const own = config.authorityId as string | undefined;
+  config.hostedAuthorityIds = (config.hostedAuthorityIds ?? []).filter((id) => id !== own);
+  for (const id of config.hostedAuthorityIds) {
+    if (!AUTHORITY_ID_PATTERN.test(id)) {
       problems.push({
-        field: 'GATEWAY_TRUSTED_PROXIES',
-        message: `${entry} is not an IP address or CIDR block`,
+        field: 'GATEWAY_HOSTED_AUTHORITIES',
+        message: `${id} must look like FR-MOJ-BEPI`,
       });
-      continue;
+    } else if (own && id.slice(0, 2) !== own.slice(0, 2)) {
+      problems.push({
+        field: 'GATEWAY_HOSTED_AUTHORITIES',
+        message: `${id} belongs to another State: a hub serves the authorities of one State`,
+      });
     }
-    valid.push(`${address}/${bits}`);
   }
-  return { valid, problems };
+  return problems;
 }
 
 /**
- * The identity provider's keys decide who signs in: they are fetched over HTTPS only. Plain HTTP
- * is allowed for a loopback address alone, and only when GATEWAY_OIDC_ALLOW_LOOPBACK_HTTP=true
- * says so explicitly (tests running a provider on the same machine).
+ * Where the directory comes from: a folder (GATEWAY_DIRECTORY_DIR), or a signed document
+ * (GATEWAY_DIRECTORY_FILE) with the directory authority's key to verify it
+ * (GATEWAY_DIRECTORY_TRUST_ANCHOR_FILE). Exactly one of the two (none: reported as required).
  */
-function jwksUrlProblem(jwksUrl: string, allowLoopbackHttp: boolean): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(jwksUrl);
-  } catch {
-    return 'the identity provider needs the https:// URL of its JWKS document';
+function directorySource(config: NodeConfig): ErrorDetail[] {
+  if (config.directoryDir && config.directoryFile) {
+    return [
+      {
+        field: 'GATEWAY_DIRECTORY_FILE',
+        message: 'set GATEWAY_DIRECTORY_DIR or GATEWAY_DIRECTORY_FILE, not both',
+      },
+    ];
   }
+  if (config.directoryFile && !config.directoryTrustAnchorFile) {
+    return [
+      {
+        field: 'GATEWAY_DIRECTORY_TRUST_ANCHOR_FILE',
+        message: 'a signed directory is verified against GATEWAY_DIRECTORY_TRUST_ANCHOR_FILE',
+      },
+    ];
+  }
+  if (config.directoryDir) delete config.directoryTrustAnchorFile;
+  return [];
+}
+
+/** Native HTTPS needs the certificate and its key; the CA file alone does not make HTTPS. */
+function tlsPair(config: NodeConfig): ErrorDetail[] {
+  const tls = config.tls as Partial<NonNullable<NodeConfig['tls']>> | undefined;
+  if (!tls) return [];
+  if (tls.certFile && tls.keyFile) return [];
+  return [
+    {
+      field: tls.certFile ? 'GATEWAY_TLS_KEY_FILE' : 'GATEWAY_TLS_CERT_FILE',
+      message: 'HTTPS needs both the certificate and its private key',
+    },
+  ];
+}
+
+/**
+ * The identity provider: none without an issuer. Its keys decide who signs in: they are fetched
+ * over HTTPS only; plain HTTP is allowed for a loopback address alone, and only when
+ * GATEWAY_OIDC_ALLOW_LOOPBACK_HTTP=true says so explicitly (tests running a provider on the same
+ * machine). Its audience is the node's token audience unless GATEWAY_OIDC_AUDIENCE says otherwise.
+ */
+function identityProvider(config: NodeConfig, env: Env): ErrorDetail[] {
+  const provider = config.auth?.identityProvider as
+    Partial<NonNullable<NodeConfig['auth']['identityProvider']>> | undefined;
+  if (!provider) return [];
+  if (!provider.issuer) {
+    delete config.auth.identityProvider;
+    return [];
+  }
+  provider.audience ??= config.auth.audience;
+  // A URL that is not one at all has been reported with its setting.
+  if (provider.jwksUrl === undefined && env.GATEWAY_OIDC_JWKS_URL) return [];
+  const allowLoopbackHttp = readSetting('GATEWAY_OIDC_ALLOW_LOOPBACK_HTTP', env) ?? false;
+  const problem = jwksUrlProblem(provider.jwksUrl, allowLoopbackHttp);
+  return problem ? [{ field: 'GATEWAY_OIDC_JWKS_URL', message: problem }] : [];
+}
+
+function jwksUrlProblem(
+  jwksUrl: string | undefined,
+  allowLoopbackHttp: boolean,
+): string | undefined {
+  if (jwksUrl === undefined)
+    return 'the identity provider needs the https:// URL of its JWKS document';
+  const url = new URL(jwksUrl); // checked by its setting's type
   if (url.protocol === 'https:') return undefined;
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   if (url.protocol === 'http:' && loopback && allowLoopbackHttp) return undefined;
@@ -374,6 +328,92 @@ function jwksUrlProblem(jwksUrl: string, allowLoopbackHttp: boolean): string | u
     ? 'must be https://; plain http on loopback needs GATEWAY_OIDC_ALLOW_LOOPBACK_HTTP=true (tests only)'
     : 'must be an https:// URL: the keys that decide who signs in are never fetched in clear';
 }
+
+/**
+ * E-mail: an `smtp:` or `smtps:` URL and a sender address, or nothing at all (notifications off).
+ * Problems name the variable, never the URL, which may hold the relay's password. Mails link to
+ * GATEWAY_CONSOLE_URL, else to the node's own console.
+ */
+function notificationSettings(config: NodeConfig, env: Env): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  const notifications = config.notifications ?? ({} as NodeConfig['notifications']);
+  // Set, even if refused for its scheme: the sender is needed all the same.
+  const smtp = notifications.smtpUrl !== undefined || Boolean(env.GATEWAY_SMTP_URL);
+  if (smtp && !/^[^\s@<>]+@[^\s@<>]+$/.test(notifications.from ?? '')) {
+    problems.push({
+      field: 'GATEWAY_NOTIFICATION_FROM',
+      message:
+        'must be the sender address of notifications (name@domain) when GATEWAY_SMTP_URL is set',
+    });
+  }
+  notifications.from ??= '';
+  const scheme = config.tls ? 'https' : 'http';
+  notifications.consoleUrl ??= `${scheme}://${String(getPath(config, 'http.host'))}:${String(getPath(config, 'http.port'))}/console/`;
+  config.notifications = notifications;
+  return problems;
+}
+
+/** Redis keys under one hash tag (see redisKeyPrefix). */
+function redisPrefixTag(config: NodeConfig): ErrorDetail[] {
+  const prefix = getPath(config, 'redis.prefix');
+  if (typeof prefix !== 'string' || prefix === '') return [];
+  const tagged = redisKeyPrefix(prefix);
+  if (tagged !== undefined) {
+    setPath(config, 'redis.prefix', tagged);
+    return [];
+  }
+  return [
+    {
+      field: 'redis.prefix',
+      message: 'a { must open a non-empty hash tag closed by } (GATEWAY_REDIS_PREFIX)',
+    },
+  ];
+}
+
+/**
+ * The last attempt is made when the retry window closes; it may take the request timeout to
+ * arrive and the receiving clock may be ahead by the tolerated skew.
+ */
+function replayWindow(config: NodeConfig): ErrorDetail[] {
+  const latestArrival =
+    Number(getPath(config, 'delivery.retryWindowMs')) +
+    Number(getPath(config, 'delivery.requestTimeoutMs')) +
+    Number(getPath(config, 'inbound.clockSkewMs'));
+  if (Number(getPath(config, 'inbound.replayWindowMs')) >= latestArrival) return [];
+  return [
+    {
+      field: 'inbound.replayWindowMs',
+      message:
+        'must be at least delivery.retryWindowMs + delivery.requestTimeoutMs + inbound.clockSkewMs, or late retries of genuine envelopes would be refused as replays',
+    },
+  ];
+}
+
+/** A timer must reach Redis before it is due: each feed looks further ahead than the next one. */
+function deadlineHorizon(config: NodeConfig): ErrorDetail[] {
+  const horizon = Number(getPath(config, 'deadlines.horizonMs'));
+  if (horizon >= 2 * Number(getPath(config, 'deadlines.feedIntervalMs'))) return [];
+  return [
+    { field: 'deadlines.horizonMs', message: 'must be at least twice deadlines.feedIntervalMs' },
+  ];
+}
+
+/**
+ * The checks across settings, run once every setting has been read and typed (a setting that
+ * failed its type is absent from the config they see), in this order. Some complete the config:
+ * the hosted list without the node's own id, the identity provider's audience, the console URL,
+ * the Redis prefix as a hash tag.
+ */
+const REFINEMENTS: ReadonlyArray<(config: NodeConfig, env: Env) => ErrorDetail[]> = [
+  hostedAuthorities,
+  directorySource,
+  tlsPair,
+  identityProvider,
+  notificationSettings,
+  redisPrefixTag,
+  replayWindow,
+  deadlineHorizon,
+];
 
 /**
  * The private key's passphrase, from GATEWAY_KEY_PASSPHRASE_FILE (preferred: a secret file) or
@@ -401,47 +441,6 @@ export function readKeyPassphrase(env: Env = process.env): string {
   );
 }
 
-/**
- * Where the directory comes from: a folder (GATEWAY_DIRECTORY_DIR), or a signed document
- * (GATEWAY_DIRECTORY_FILE) with the directory authority's key to verify it
- * (GATEWAY_DIRECTORY_TRUST_ANCHOR_FILE). Exactly one of the two.
- */
-function directorySource(config: NodeConfig, env: Env): ErrorDetail[] {
-  const folder = env.GATEWAY_DIRECTORY_DIR || undefined;
-  const file = env.GATEWAY_DIRECTORY_FILE || undefined;
-  const anchor = env.GATEWAY_DIRECTORY_TRUST_ANCHOR_FILE || undefined;
-  if (folder && file) {
-    return [
-      {
-        field: 'GATEWAY_DIRECTORY_FILE',
-        message: 'set GATEWAY_DIRECTORY_DIR or GATEWAY_DIRECTORY_FILE, not both',
-      },
-    ];
-  }
-  if (file) {
-    config.directoryFile = file;
-    config.directoryTrustAnchorFile = anchor;
-    return anchor
-      ? []
-      : [
-          {
-            field: 'GATEWAY_DIRECTORY_TRUST_ANCHOR_FILE',
-            message: 'a signed directory is verified against GATEWAY_DIRECTORY_TRUST_ANCHOR_FILE',
-          },
-        ];
-  }
-  if (folder) {
-    config.directoryDir = folder;
-    return [];
-  }
-  return [
-    {
-      field: 'GATEWAY_DIRECTORY_DIR',
-      message: 'GATEWAY_DIRECTORY_DIR or GATEWAY_DIRECTORY_FILE must be set',
-    },
-  ];
-}
-
 function getPath(target: object, path: string): unknown {
   return path
     .split('.')
@@ -463,7 +462,7 @@ function setPath(target: object, path: string, value: unknown): void {
  * errors name the variable, never the file's content.
  */
 export function readSecretFile(
-  variable: string,
+  variable: SettingName,
   purpose: string,
   minBytes: number,
   env: Env = process.env,

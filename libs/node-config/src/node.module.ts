@@ -5,6 +5,8 @@ import { loadKeyRing } from './key-ring.js';
 import { loadNodeDirectory } from './node-directory.js';
 import { loadNodeConfig, readKeyPassphrase, type NodeConfig } from './node-config.js';
 import { Clock, NodeIdentity, OffsetClock, SystemClock } from './node-identity.js';
+import { PeerQuestions } from './peer-questions.js';
+import { readSetting } from './settings.js';
 import { loadTlsMaterial, PeerTransport } from './peer-tls.js';
 
 export const NODE_CONFIG = Symbol('NODE_CONFIG');
@@ -64,13 +66,23 @@ async function loadIdentity(
       useFactory: (config: NodeConfig) => new PeerTransport(loadTlsMaterial(config.tls)),
     },
     {
+      provide: PeerQuestions,
+      inject: [NodeIdentity, Clock, PeerTransport, NODE_CONFIG],
+      useFactory: (
+        identity: NodeIdentity,
+        clock: Clock,
+        transport: PeerTransport,
+        config: NodeConfig,
+      ) => new PeerQuestions(identity, clock, transport, config.inbound.clockSkewMs),
+    },
+    {
       provide: Clock,
       useFactory: () => {
-        const offsetFile = process.env.GATEWAY_CLOCK_OFFSET_FILE;
+        const offsetFile = readSetting('GATEWAY_CLOCK_OFFSET_FILE');
         return offsetFile ? new OffsetClock(offsetFile) : new SystemClock();
       },
     },
   ],
-  exports: [NODE_CONFIG, AuthorityDirectory, NodeIdentity, Clock, PeerTransport],
+  exports: [NODE_CONFIG, AuthorityDirectory, NodeIdentity, Clock, PeerTransport, PeerQuestions],
 })
 export class NodeModule {}

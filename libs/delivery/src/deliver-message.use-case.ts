@@ -79,13 +79,16 @@ export class DeliverMessage {
 
     const recipient = this.directory.find(message.recipient);
     const envelope = await this.messages.findEnvelope(message.id);
-    if (!recipient || !envelope) {
+    // An envelope erased under a retention profile is never pending (the task skips requests
+    // with messages on their way), but it is not sent as nothing either.
+    if (!recipient || !envelope?.armored) {
       return this.retryOrFail(
         message,
         job,
         `recipient ${message.recipient} or envelope unavailable`,
       );
     }
+    const armored = envelope.armored;
     await this.messages.transition(
       this.messages.db,
       message.id,
@@ -97,7 +100,7 @@ export class DeliverMessage {
     const post = async () => {
       const attempt = deliverySeconds.startTimer();
       try {
-        return await this.peers.deliver(recipient.endpoint, routing, envelope.armored, {
+        return await this.peers.deliver(recipient.endpoint, routing, armored, {
           correlationId: job.correlationId,
           timeoutMs: this.config.delivery.requestTimeoutMs,
         });
@@ -113,7 +116,10 @@ export class DeliverMessage {
     }
     if (!answer.ok) {
       if (await this.isPermanent(message, answer)) return this.refused(message, job, answer);
-      return this.retryOrFail(message, job, answer.reason);
+      return this.retryOrFail(message, job, answer.reason, {
+        status: answer.status,
+        code: answer.code,
+      });
     }
     if (!('receipt' in answer)) {
       return this.retryOrFail(message, job, 'the peer has not received every file yet');
@@ -295,10 +301,12 @@ export class DeliverMessage {
     return outcome;
   }
 
+  /** `peer`: the peer's status and code when it answered, for the operators' delivery view. */
   private async retryOrFail(
     message: MessageRow,
     job: DeliveryJobData,
     reason: string,
+    peer: { status?: number; code?: string } = {},
   ): Promise<DeliveryOutcome> {
     const now = this.clock.now();
     const at = nextAttemptAt(
@@ -318,7 +326,13 @@ export class DeliverMessage {
           actor: this.identity.authorityId,
           messageId: message.id,
           correlationId: job.correlationId,
-          details: { attempt: message.attempts, reason, nextAttemptAt: at.toISOString() },
+          details: {
+            attempt: message.attempts,
+            reason,
+            peerStatus: peer.status ?? null,
+            peerCode: peer.code ?? null,
+            nextAttemptAt: at.toISOString(),
+          },
         },
         trx,
       );

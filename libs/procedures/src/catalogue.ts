@@ -68,6 +68,21 @@ export function messageTypesOf<P extends Procedure>(procedure: P): MessageTypeOf
   return Object.keys(definitionOf(procedure).messages) as MessageTypeOf<P>[];
 }
 
+/**
+ * Statuses no message and no event leads out of, but the `close` event: the request is settled
+ * there (retention counts its periods from them, README "Retention").
+ */
+export function settledStatusesOf(procedure: Procedure): readonly string[] {
+  const definition = definitionOf(procedure);
+  const left = new Set<string>([
+    ...Object.values(definition.messages).flatMap((m) => m.from),
+    ...Object.entries(definition.events)
+      .filter(([event]) => event !== 'close')
+      .flatMap(([, e]) => e?.from ?? []),
+  ]);
+  return definition.statuses.filter((status) => !left.has(status));
+}
+
 /** The statuses of a procedure, in lifecycle order. */
 export function statusesOf<P extends Procedure>(procedure: P): readonly StatusOf<P>[] {
   return definitionOf(procedure).statuses as readonly StatusOf<P>[];

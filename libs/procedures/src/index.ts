@@ -11,6 +11,7 @@ export {
   messageTypesOf,
   schemaOf,
   senderRolesOf,
+  settledStatusesOf,
   statusesOf,
   type BodyOf,
   type MessageTypeOf,
@@ -37,7 +38,12 @@ export {
   validateMessageBody,
   type BodyErrorDetail,
 } from './validate-message-body.js';
-export { ASSISTANCE_TYPES, type AssistanceType } from './mla/mla.schemas.js';
+export {
+  ASSISTANCE_TYPES,
+  EXPLOITATION_FORMS,
+  type AssistanceType,
+  type ExploitationForm,
+} from './mla/mla.schemas.js';
 export { MLA_STATUSES, type MlaState, type MlaStatus } from './mla/mla.procedure.js';
 export {
   JIT_STATUSES,
@@ -56,3 +62,13 @@ export {
 } from './nationality-verification/nationality-verification.procedure.js';
 export { ASSET_REQUEST_KINDS, type AssetRequestKind } from './assets/assets.schemas.js';
 export { ASSETS_STATUSES, type AssetsState, type AssetsStatus } from './assets/assets.procedure.js';
+export {
+  describeMessageForm,
+  openingMessageTypesOf,
+  type FieldConstraint,
+  type FieldDescription,
+  type FieldFormat,
+  type FieldKind,
+  type FieldPresence,
+  type FormDescription,
+} from './form-description.js';

@@ -76,16 +76,16 @@ export function OneOf(
   );
 }
 
-const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-const PARTIAL_DATE = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
-const WITH_ZONE = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+export const DATE_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+export const PARTIAL_DATE_PATTERN = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
+export const WITH_ZONE_PATTERN = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** A calendar date, `YYYY-MM-DD`. */
 export function IsoDate(options?: ValidationOptions): PropertyDecorator {
   const fallback = { message: '$property must be a date (YYYY-MM-DD)' };
   return compose(
     IsString(options ?? fallback),
-    Matches(DATE, options ?? fallback),
+    Matches(DATE_PATTERN, options ?? fallback),
     IsISO8601({ strict: true }, options ?? fallback),
   );
 }
@@ -93,7 +93,7 @@ export function IsoDate(options?: ValidationOptions): PropertyDecorator {
 /** A date that may be partial (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`), as dates of birth often are. */
 export function PartialDate(options?: ValidationOptions): PropertyDecorator {
   const fallback = { message: '$property must be a date: YYYY, YYYY-MM or YYYY-MM-DD' };
-  return compose(IsString(options ?? fallback), Matches(PARTIAL_DATE, options ?? fallback));
+  return compose(IsString(options ?? fallback), Matches(PARTIAL_DATE_PATTERN, options ?? fallback));
 }
 
 /** An ISO 8601 timestamp with a time zone (`2026-03-01T10:15:00Z`). */
@@ -102,7 +102,7 @@ export function Timestamp(options?: ValidationOptions): PropertyDecorator {
   return compose(
     IsString(options ?? fallback),
     IsISO8601({ strict: true, strictSeparator: true }, options ?? fallback),
-    Matches(WITH_ZONE, options ?? fallback),
+    Matches(WITH_ZONE_PATTERN, options ?? fallback),
   );
 }
 

@@ -79,6 +79,23 @@ export class ProceedingSchema {
   @Categories() @IsOptional() @Text(100) caseNumber?: string;
 }
 
+/**
+ * Forms of exploitation as the UNODC Global Report counts them (TIP art. 3(a) lists "at a minimum"
+ * sexual exploitation, forced labour or services, slavery or practices similar to it, servitude and
+ * the removal of organs): read by the monitors' indicators, never required.
+ */
+export const EXPLOITATION_FORMS = [
+  'sexual-exploitation',
+  'forced-labour',
+  'domestic-servitude',
+  'forced-criminality',
+  'forced-begging',
+  'forced-marriage',
+  'organ-removal',
+  'other',
+] as const;
+export type ExploitationForm = (typeof EXPLOITATION_FORMS)[number];
+
 /** The offence as action, means and purpose (TIP art. 3(a)); no means when a child is the victim. */
 export class OffenceDescriptionSchema {
   @Categories('intelligence')
@@ -102,6 +119,15 @@ export class OffenceDescriptionSchema {
   @Categories('intelligence')
   @Text(5000, rule('TIP art. 3(a)', 'the purpose of exploitation is described'))
   purpose!: string;
+
+  /** The purpose's forms, coded: the free text stays what the requested State reads. */
+  @Categories('intelligence')
+  @IsOptional()
+  @OneOf(EXPLOITATION_FORMS, {
+    list: true,
+    message: `forms of exploitation are one or more of ${EXPLOITATION_FORMS.join(', ')}`,
+  })
+  exploitationForms?: ExploitationForm[];
 
   @Categories(whenTrue('child-status'))
   @IsBoolean(rule('TIP art. 3(c)', 'childVictim says whether the victim was under 18'))

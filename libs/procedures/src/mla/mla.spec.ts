@@ -337,6 +337,19 @@ describe('mla message bodies', () => {
     expect(() => validateMessageBody('mla', 'request', child)).not.toThrow();
   });
 
+  it("takes the forms of exploitation, coded, when given (monitors' indicators)", () => {
+    const coded = (forms: unknown) => ({
+      ...request,
+      offence: { ...request.offence, exploitationForms: forms },
+    });
+    expect(() =>
+      validateMessageBody('mla', 'request', coded(['sexual-exploitation', 'forced-labour'])),
+    ).not.toThrow();
+    expect(() => validateMessageBody('mla', 'request', coded(['begging']))).toThrow(
+      'forms of exploitation are one or more of',
+    );
+  });
+
   it('accepts a fiscal ground alongside an 18(21) ground', () => {
     const body = { ...valid.refusal, grounds: ['fiscal', 'domestic-law-prohibits'] };
     expect(() => validateMessageBody('mla', 'refusal', body)).not.toThrow();

@@ -9,11 +9,17 @@ export const BENCH_SQL = '/* bench */';
 const POLL_MS = 200;
 const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
-/** User plus system CPU of a process so far, from /proc; undefined once it has exited. */
-export function processCpuMs(pid: number): number | undefined {
+/**
+ * User plus system CPU of a process so far, from /proc; undefined once it has exited. With a
+ * thread id, that thread's alone (a process's main thread, which runs its event loop, has the
+ * process's id).
+ */
+export function processCpuMs(pid: number, threadId?: number): number | undefined {
   let stat: string;
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const path =
+      threadId === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${threadId}/stat`;
+    stat = readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }

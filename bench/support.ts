@@ -1,4 +1,8 @@
+import { rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import type { LocalNetwork } from '#tools/local-network';
 
 /** What every benchmark reports of the machine it ran on: other load makes figures noisier. */
 export interface MachineInfo {
@@ -70,4 +74,36 @@ export function machineInfo(): MachineInfo {
     totalMemoryGiB: round(totalmem() / 1024 ** 3),
     loadAverage1m: round(loadavg()[0]),
   };
+}
+
+/** Drops the benchmark's schemas, Redis keys and work folder. */
+export async function removeNetwork(
+  network: LocalNetwork,
+  ids: readonly string[],
+  progress: (line: string) => void,
+): Promise<void> {
+  const pool = new pg.Pool({ connectionString: network.databaseUrl, max: 1 });
+  const redis = new Redis(network.redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    for (const id of ids) {
+      await pool.query(`drop schema if exists ${network.schema(id)} cascade`);
+      let cursor = '0';
+      do {
+        const [nextCursor, keys] = await redis.scan(
+          cursor,
+          'MATCH',
+          `${network.prefix(id)}:*`,
+          'COUNT',
+          1000,
+        );
+        cursor = nextCursor;
+        if (keys.length > 0) await redis.unlink(...keys);
+      } while (cursor !== '0');
+    }
+    rmSync(network.options.workDir, { recursive: true, force: true });
+    progress('schemas, Redis keys and work folder removed');
+  } finally {
+    await pool.end();
+    redis.disconnect();
+  }
 }

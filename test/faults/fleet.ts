@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import {
 } from '#libs/envelope';
 import { LocalNetwork, mlaRequest, SAMPLE_HANDLING, sealThroughPolicy } from '#tools/local-network';
 import { SystemClock } from '#libs/node-config';
-import { createDatabase } from '#libs/persistence';
+import { ColumnCipher, createDatabase, DataKey } from '#libs/persistence';
 import { ResilientMailbox } from '../support/mailbox-client.js';
 import { api, as, HoldingProxy, keysOf, signIn } from '../support/network.js';
 import { freePort, PrivatePostgres, PrivateRedis } from '../support/private-services.js';
@@ -165,7 +166,12 @@ export class Fleet {
       const schema = network.schema(id);
       fleet.db[id] = schemaPool(postgres.url, schema);
       const kysely = createDatabase(postgres.url, schema, 2);
-      fleet.audit[id] = new AuditTrail(kysely, new SystemClock());
+      // Verification reads the chain only, never an annex: any data key will do.
+      fleet.audit[id] = new AuditTrail(
+        kysely,
+        new SystemClock(),
+        new ColumnCipher(new DataKey(randomBytes(32)), []),
+      );
       fleet.destroyers.push(
         () => fleet.db[id].end(),
         () => kysely.destroy(),

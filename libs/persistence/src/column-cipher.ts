@@ -20,9 +20,15 @@ export type SealedColumn =
   | 'case_facts.facts'
   | 'register_reviews.reason'
   | 'held_submissions.draft'
+  | 'supervised_submissions.draft'
+  | 'supervised_submissions.explanations'
+  | 'supervised_submissions.reason'
   | 'case_facts_history.change'
   | 'uploads.name'
-  | 'message_attachments.manifest';
+  | 'message_attachments.manifest'
+  | 'legal_holds.reason'
+  | 'legal_holds.release_reason'
+  | 'audit_log.annex';
 
 export const DATA_KEY_BYTES = 32;
 const FORMAT_VERSION = 1;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ErrorCode, GatewayError } from '#libs/errors';
+import { readSetting } from '#libs/node-config';
 import { ColumnCipher, DATA_KEY_BYTES, DataKey } from './column-cipher.js';
 
 type Env = Record<string, string | undefined>;
@@ -10,17 +11,14 @@ type Env = Record<string, string | undefined>;
  * Every file holds exactly 32 random bytes. Errors name the variable and the file, never content.
  */
 export function readDataKeys(env: Env = process.env): ColumnCipher {
-  const file = env.GATEWAY_DATA_KEY_FILE;
+  const file = readSetting('GATEWAY_DATA_KEY_FILE', env);
   if (!file) {
     throw new GatewayError(
       ErrorCode.CONFIGURATION_INVALID,
       `set GATEWAY_DATA_KEY_FILE: decrypted payloads and case content are sealed at rest with the node's data key (a file of ${DATA_KEY_BYTES} random bytes)`,
     );
   }
-  const retired = (env.GATEWAY_DATA_KEY_RETIRED_FILES ?? '')
-    .split(',')
-    .map((path) => path.trim())
-    .filter((path) => path !== '');
+  const retired = readSetting('GATEWAY_DATA_KEY_RETIRED_FILES', env) ?? [];
   return new ColumnCipher(
     readDataKey('GATEWAY_DATA_KEY_FILE', file),
     retired.map((path) => readDataKey('GATEWAY_DATA_KEY_RETIRED_FILES', path)),

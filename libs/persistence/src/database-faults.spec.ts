@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import pg from 'pg';
 import { createDatabase } from './database.js';
-import { databaseFaultOf } from './database-faults.js';
+import { databaseFaultOf, whenDatabaseAnswers } from './database-faults.js';
 
 /** A server error as node-postgres builds it from the wire. */
 function serverError(code: string, message = 'from the server'): Error {
@@ -71,5 +71,64 @@ describe('database faults (R6)', () => {
       'Client has encountered a connection error and is not queryable',
     ])
       expect(databaseFaultOf(new Error(message))).toBe('unavailable');
+  });
+});
+
+describe('start-up while the database is unavailable', () => {
+  /** A virtual clock: sleeping advances it. */
+  const clock = () => {
+    let now = 0;
+    return { now: () => now, sleep: async (ms: number) => void (now += ms) };
+  };
+
+  it('waits through any run of unavailable attempts shorter than the limit, then goes on', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 12 }), async (failures) => {
+        const time = clock();
+        const waits: number[] = [];
+        let calls = 0;
+        const result = await whenDatabaseAnswers(
+          async () => {
+            calls += 1;
+            if (calls <= failures)
+              throw new Error('Connection terminated due to connection timeout');
+            return 'migrated';
+          },
+          { giveUpAfterMs: 120_000, onWait: (_, ms) => waits.push(ms), ...time },
+        );
+        expect(result).toBe('migrated');
+        expect(waits).toHaveLength(failures);
+        expect(waits.every((ms) => ms >= 500 && ms <= 5000)).toBe(true);
+      }),
+    );
+  });
+
+  it('gives up once the limit would pass, with the last error', async () => {
+    const time = clock();
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    await expect(
+      whenDatabaseAnswers(() => Promise.reject(refused), {
+        giveUpAfterMs: 20_000,
+        onWait: () => undefined,
+        ...time,
+      }),
+    ).rejects.toBe(refused);
+    expect(time.now()).toBeLessThanOrEqual(20_000);
+    expect(time.now()).toBeGreaterThan(10_000);
+  });
+
+  it('does not wait on an error that is not the database being unavailable', async () => {
+    let calls = 0;
+    const broken = serverError('42P01', 'relation "messages" does not exist');
+    await expect(
+      whenDatabaseAnswers(
+        () => {
+          calls += 1;
+          return Promise.reject(broken);
+        },
+        { giveUpAfterMs: 120_000, onWait: () => undefined, ...clock() },
+      ),
+    ).rejects.toBe(broken);
+    expect(calls).toBe(1);
   });
 });

@@ -51,3 +51,41 @@ export function databaseFaultOf(error: unknown): DatabaseFault | undefined {
     return 'unavailable';
   return undefined;
 }
+
+export interface StartupWait {
+  /** How long start-up waits for the database before it gives up (and the process exits). */
+  giveUpAfterMs: number;
+  /** Told of each unavailable attempt, with the delay before the next. */
+  onWait(error: Error, retryInMs: number): void;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/**
+ * Runs a start-up step (migrations, the directory check) until the database answers: a process
+ * started while PostgreSQL restarts, fails over or is slow to accept connections waits for it, as
+ * the running processes do, instead of exiting. Any other error, or the database still unavailable
+ * after `giveUpAfterMs`, is thrown: start-up fails and says why.
+ */
+export async function whenDatabaseAnswers<T>(
+  step: () => Promise<T>,
+  wait: StartupWait,
+): Promise<T> {
+  const sleep = wait.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+  const now = wait.now ?? Date.now;
+  const started = now();
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await step();
+    } catch (error) {
+      const retryInMs = Math.min(500 * 2 ** attempt, 5000);
+      if (
+        databaseFaultOf(error) !== 'unavailable' ||
+        now() - started + retryInMs > wait.giveUpAfterMs
+      )
+        throw error;
+      wait.onWait(error as Error, retryInMs);
+      await sleep(retryInMs);
+    }
+  }
+}

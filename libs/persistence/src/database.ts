@@ -17,6 +17,11 @@ import * as uploads from './migrations/0013-uploads.js';
 import * as deadlineTimers from './migrations/0014-deadline-timers.js';
 import * as messageAttachments from './migrations/0015-message-attachments.js';
 import * as consoleSessions from './migrations/0016-console-sessions.js';
+import * as auditWitnesses from './migrations/0017-audit-witnesses.js';
+import * as notifications from './migrations/0018-notifications.js';
+import * as retention from './migrations/0022-retention.js';
+import * as auditAnnex from './migrations/0023-audit-annex.js';
+import * as supervisedSubmissions from './migrations/0024-supervised-submissions.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -33,6 +38,11 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014-deadline-timers': deadlineTimers,
   '0015-message-attachments': messageAttachments,
   '0016-console-sessions': consoleSessions,
+  '0017-audit-witnesses': auditWitnesses,
+  '0018-notifications': notifications,
+  '0022-retention': retention,
+  '0023-audit-annex': auditAnnex,
+  '0024-supervised-submissions': supervisedSubmissions,
 };
 
 /** How long a new connection may take before the query that needed it fails (and is retried). */

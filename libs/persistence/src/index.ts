@@ -23,5 +23,8 @@ export type {
   ReceiptRow,
   UploadRow,
   MessageAttachmentRow,
+  NotificationRow,
+  LegalHoldRow,
+  NotificationStatus,
   UploadState,
 } from './schema.js';

@@ -11,11 +11,15 @@ import { AuthorityDirectory } from '#libs/directory';
 import { Clock, NODE_CONFIG, type NodeConfig } from '#libs/node-config';
 import { ColumnCipher } from './column-cipher.js';
 import { readDataKeys } from './data-keys.js';
+import { whenDatabaseAnswers } from './database-faults.js';
 import { createDatabase, migrateToLatest } from './database.js';
 import { acceptDirectoryVersion } from './directory-versions.js';
 import type { Database } from './schema.js';
 
 export const DATABASE = Symbol('DATABASE');
+
+/** A process started during a PostgreSQL restart or fail-over waits this long for it. */
+const STARTUP_DATABASE_WAIT_MS = 120_000;
 export const InjectDatabase = () => Inject(DATABASE);
 export type Db = Kysely<Database>;
 
@@ -53,8 +57,20 @@ class DatabaseShutdown implements OnApplicationShutdown {
             'database connection lost; the next query opens a new one',
           ),
         );
-        await migrateToLatest(db, config.database.schema, cipher);
-        await acceptDirectoryVersion(db, directory, clock.now());
+        await whenDatabaseAnswers(
+          async () => {
+            await migrateToLatest(db, config.database.schema, cipher);
+            await acceptDirectoryVersion(db, directory, clock.now());
+          },
+          {
+            giveUpAfterMs: STARTUP_DATABASE_WAIT_MS,
+            onWait: (error, retryInMs) =>
+              logger.warn(
+                { err: error.message, retryInMs },
+                'database unavailable at start-up; waiting',
+              ),
+          },
+        );
         return db;
       },
     },

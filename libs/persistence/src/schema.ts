@@ -28,12 +28,20 @@ export interface MessagesTable {
   request_id: string | null;
   /** The hosted authority the message belongs to (generated: sender if outbound, else recipient). */
   authority: ColumnType<string, never, never>;
+  /** Set when the retention task erased the content (0022): `payload` then holds an erasure stub. */
+  content_erased_at: ColumnType<
+    Date | null,
+    Date | string | null | undefined,
+    Date | string | null
+  >;
+  retention_profile: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Raw envelopes, byte for byte as sent or received: the non-repudiation evidence. */
 export interface EnvelopesTable {
   message_id: string;
-  armored: string;
+  /** Null once erased under a retention profile (0022): the digest stays, the receipt signs it. */
+  armored: string | null;
   sha256: string;
   stored_at: Timestamp;
 }
@@ -69,6 +77,8 @@ export interface AuditLogTable {
   details: Json;
   prev_hash: string | null;
   hash: string | null;
+  /** Sealed free text outside the chain (0023); `details.annexSha256` chains its digest. Null once erased. */
+  annex: Buffer | null;
 }
 
 export interface AuditHeadTable {
@@ -97,6 +107,26 @@ export interface RequestsTable {
   suggested_deadline: Sealed | null;
   opened_at: Timestamp;
   updated_at: Timestamp;
+  /** Set when the retention task erased the request's content (0022). */
+  content_erased_at: ColumnType<
+    Date | null,
+    Date | string | null | undefined,
+    Date | string | null
+  >;
+}
+
+/** Legal holds (0022): a case or request under one is never erased. Set and released by a supervisor. */
+export interface LegalHoldsTable {
+  id: string;
+  authority: string;
+  case_reference: string | null;
+  request_id: string | null;
+  reason: Sealed;
+  set_by: string;
+  set_at: Timestamp;
+  released_by: string | null;
+  released_at: Timestamp | null;
+  release_reason: Sealed | null;
 }
 
 export interface DeadlinesTable {
@@ -200,6 +230,41 @@ export interface HeldSubmissionsTable {
   give_up_at: Timestamp;
 }
 
+export type SupervisedStatus = 'awaiting-supervisor' | 'acknowledged' | 'declined' | 'blocked';
+
+/** A submission refused only for warnings, waiting for a supervisor (migration 0024). */
+export interface SupervisedSubmissionsTable {
+  id: string;
+  authority: string;
+  procedure: string;
+  message_type: string;
+  channel: string;
+  case_reference: string | null;
+  /** The request a follow-up belongs to; null for a message opening one. */
+  request_id: string | null;
+  recipients: string[];
+  /** The submitter, as the audit trail names them (`username@authority`). */
+  submitted_by: string;
+  correlation_id: string;
+  context: Json;
+  /** The draft as submitted, sealed. */
+  draft: Sealed;
+  draft_sha256: string;
+  /** Per warning: rule id and legal bases (no free text). */
+  warnings: Json;
+  /** Per warning: the explanation, sealed (it may quote a person's reference). */
+  explanations: Sealed;
+  status: SupervisedStatus;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  /** A decline's reason, sealed. */
+  reason: Sealed | null;
+  /** Acknowledged: the submission sent; blocked: the error. */
+  outcome: Json | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 /** The current facts of one procedure in a case: what its history adds up to. */
 export interface CaseFactsTable {
   authority: string;
@@ -240,6 +305,10 @@ export interface UsersTable {
   /** The identity provider's issuer and subject of an account signed in through OpenID Connect. */
   external_issuer: ColumnType<string | null, string | null | undefined, string | null>;
   external_subject: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Where the user's e-mail notifications go (0018); none without an address. */
+  email: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Kinds the user turned on (true) or off (false); the others follow their roles (0018). */
+  notification_preferences: ColumnType<Record<string, boolean>, string | undefined, string>;
 }
 
 /** A role grant awaiting, or given, a second administrator's decision (separation of duties). */
@@ -285,6 +354,19 @@ export interface ConsoleSessionsTable {
   ended_at: Timestamp | null;
 }
 
+/** Peers' signed statements of their audit chain heads, as this node received them (0017). */
+export interface AuditWitnessesTable {
+  id: Generated<string>;
+  authority: string;
+  /** bigint, read as a string. */
+  seq: string;
+  head_hash: string;
+  signed_at: Timestamp;
+  signer_fingerprint: string;
+  statement: string;
+  received_at: Timestamp;
+}
+
 export type UploadState = 'uploading' | 'complete' | 'attached' | 'expired';
 
 /** Evidence files received through resumable uploads (libs/files); the content is on disk. */
@@ -326,6 +408,8 @@ export interface MessageAttachmentsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   completed_at: Timestamp | null;
+  /** Set when the retention task deleted the file's chunks and plaintext-at-rest (0022). */
+  files_erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 /** Mailbox events, written with the change they report; `seq` orders the stream (0011). */
@@ -338,6 +422,28 @@ export interface MailboxEventsTable {
   recorded_at: Timestamp;
 }
 
+export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+
+/**
+ * The notification outbox (0018): one row per user and cause, written with the event. A kind, a
+ * reference and a console link only: never case content.
+ */
+export interface NotificationsTable {
+  id: string;
+  username: string;
+  kind: string;
+  reference: string;
+  link: string;
+  dedupe_key: string;
+  status: NotificationStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  next_attempt_at: Timestamp;
+  claimed_at: Timestamp | null;
+  sent_at: Timestamp | null;
+  last_error: string | null;
+}
+
 export interface Database {
   messages: MessagesTable;
   envelopes: EnvelopesTable;
@@ -345,6 +451,7 @@ export interface Database {
   evidences: EvidencesTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
+  audit_witnesses: AuditWitnessesTable;
   cases: CasesTable;
   requests: RequestsTable;
   deadlines: DeadlinesTable;
@@ -354,6 +461,7 @@ export interface Database {
   register_state: RegisterStateTable;
   register_reviews: RegisterReviewsTable;
   held_submissions: HeldSubmissionsTable;
+  supervised_submissions: SupervisedSubmissionsTable;
   idempotency_keys: IdempotencyKeysTable;
   case_facts: CaseFactsTable;
   case_facts_history: CaseFactsHistoryTable;
@@ -364,6 +472,8 @@ export interface Database {
   mailbox_events: MailboxEventsTable;
   role_grants: RoleGrantsTable;
   console_sessions: ConsoleSessionsTable;
+  notifications: NotificationsTable;
+  legal_holds: LegalHoldsTable;
 }
 
 export type MessageRow = Selectable<MessagesTable>;
@@ -376,3 +486,5 @@ export type DeadlineRow = Selectable<DeadlinesTable>;
 export type DeadlineTimerRow = Selectable<DeadlineTimersTable>;
 export type UploadRow = Selectable<UploadsTable>;
 export type MessageAttachmentRow = Selectable<MessageAttachmentsTable>;
+export type NotificationRow = Selectable<NotificationsTable>;
+export type LegalHoldRow = Selectable<LegalHoldsTable>;

@@ -1,7 +1,6 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { SubmissionAccepted } from '#libs/messaging';
 import {
@@ -11,7 +10,14 @@ import {
   repoRoot,
   type NodeSpec,
 } from '#tools/local-network';
-import { machineInfo, positiveInteger, progressOf, round, sleep } from './support.js';
+import {
+  machineInfo,
+  positiveInteger,
+  progressOf,
+  removeNetwork,
+  round,
+  sleep,
+} from './support.js';
 
 /*
  * A node on several processes: G gateways and W workers per node, two nodes, one PostgreSQL and
@@ -28,6 +34,7 @@ const RECONCILE_MS = 2000;
 const KEY_CHECK_MS = 3000;
 const HELD_RECHECK_MS = 2000;
 const DEADLINE_FEED_MS = 2000;
+const AUDIT_WITNESS_MS = 2000;
 /** Each node task and its period under the benchmark's settings (libs' tasks.register calls). */
 const TASK_PERIODS: Record<string, number> = {
   'outbox-reconcile': RECONCILE_MS,
@@ -35,6 +42,7 @@ const TASK_PERIODS: Record<string, number> = {
   'key-expiry': KEY_CHECK_MS,
   'held-submissions': HELD_RECHECK_MS,
   'audit-chain': 200,
+  'audit-witness': AUDIT_WITNESS_MS,
 };
 
 interface Options {
@@ -138,6 +146,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'debug',
       GATEWAY_RECONCILE_INTERVAL_MS: String(RECONCILE_MS),
       GATEWAY_KEY_EXPIRY_CHECK_INTERVAL_MS: String(KEY_CHECK_MS),
+      GATEWAY_AUDIT_WITNESS_INTERVAL_MS: String(AUDIT_WITNESS_MS),
       GATEWAY_HELD_RECHECK_INTERVAL_MS: String(HELD_RECHECK_MS),
       GATEWAY_DEADLINE_FEED_INTERVAL_MS: String(DEADLINE_FEED_MS),
       GATEWAY_RATE_LIMIT_PER_USER: '1000000',
@@ -289,35 +298,7 @@ async function main(): Promise<void> {
   } finally {
     await network.stopAll();
     await Promise.all(Object.values(pools).map((pool) => pool.end()));
-    await cleanUp(network, ids);
-  }
-}
-
-/** Drops the benchmark's schemas, Redis keys and work folder. */
-async function cleanUp(network: LocalNetwork, ids: string[]): Promise<void> {
-  const pool = new pg.Pool({ connectionString: network.databaseUrl, max: 1 });
-  const redis = new Redis(network.redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    for (const id of ids) {
-      await pool.query(`drop schema if exists ${network.schema(id)} cascade`);
-      let cursor = '0';
-      do {
-        const [nextCursor, keys] = await redis.scan(
-          cursor,
-          'MATCH',
-          `${network.prefix(id)}:*`,
-          'COUNT',
-          1000,
-        );
-        cursor = nextCursor;
-        if (keys.length > 0) await redis.unlink(...keys);
-      } while (cursor !== '0');
-    }
-    rmSync(network.options.workDir, { recursive: true, force: true });
-    progress('schemas, Redis keys and work folder removed');
-  } finally {
-    await pool.end();
-    redis.disconnect();
+    await removeNetwork(network, ids, progress);
   }
 }
 

@@ -67,8 +67,12 @@ const ENDPOINTS: Array<{
   public?: boolean;
   /** Protocol headers a call needs to reach the handler (tus). */
   headers?: Record<string, string>;
+  /** Not in the OpenAPI document: a UI of its own (the queue dashboard), not an API. */
+  unpublished?: boolean;
 }> = [
   { method: 'GET', path: '/api/v1/me', roles: ROLES, granted: 200 },
+  { method: 'GET', path: '/api/v1/me/notifications', roles: ROLES, granted: 200 },
+  { method: 'PUT', path: '/api/v1/me/notifications', body: {}, roles: ROLES, granted: 200 },
   // The officer console's session: sign-in, the current session, sign-out.
   { method: 'POST', path: '/api/v1/session', body: {}, roles: ROLES, granted: 400, public: true },
   { method: 'GET', path: '/api/v1/session', roles: ROLES, granted: 200 },
@@ -100,11 +104,52 @@ const ENDPOINTS: Array<{
   },
   { method: 'GET', path: '/api/v1/held-submissions', roles: CASEWORK, granted: 200 },
   { method: 'GET', path: `/api/v1/held-submissions/${NOBODY_ID}`, roles: CASEWORK, granted: 404 },
+  // Submissions refused only for warnings: supervisors decide them, their submitters read them.
+  {
+    method: 'GET',
+    path: '/api/v1/supervision/submissions',
+    roles: ['supervisor'] as Role[],
+    granted: 200,
+  },
+  {
+    method: 'GET',
+    path: `/api/v1/supervision/submissions/${NOBODY_ID}`,
+    roles: ['supervisor'] as Role[],
+    granted: 404,
+  },
+  {
+    method: 'POST',
+    path: `/api/v1/supervision/submissions/${NOBODY_ID}/acknowledge`,
+    body: {},
+    roles: ['supervisor'] as Role[],
+    granted: 400,
+  },
+  {
+    method: 'POST',
+    path: `/api/v1/supervision/submissions/${NOBODY_ID}/decline`,
+    body: {},
+    roles: ['supervisor'] as Role[],
+    granted: 400,
+  },
+  { method: 'GET', path: '/api/v1/supervised-submissions', roles: CASEWORK, granted: 200 },
+  {
+    method: 'GET',
+    path: `/api/v1/supervised-submissions/${NOBODY_ID}`,
+    roles: CASEWORK,
+    granted: 404,
+  },
   {
     method: 'GET',
     path: `/api/v1/messages/${NOBODY_ID}/evidence`,
     roles: [...CASEWORK, 'auditor'],
     granted: 404,
+  },
+  // A sealed chunk of a file, for the evidence bundle: the numbers are read before the lookup.
+  {
+    method: 'GET',
+    path: `/api/v1/messages/${NOBODY_ID}/evidence/attachments/{position}/chunks/{index}`,
+    roles: [...CASEWORK, 'auditor'],
+    granted: 400,
   },
   { method: 'GET', path: '/api/v1/mailbox/events', roles: CASEWORK, granted: 200, stream: true },
   { method: 'GET', path: '/api/v1/requests', roles: CASEWORK, granted: 200 },
@@ -124,6 +169,19 @@ const ENDPOINTS: Array<{
     granted: 400,
   },
   { method: 'GET', path: '/api/v1/cases/NOBODY-1', roles: CASEWORK, granted: 404 },
+  // Legal holds (README, Retention): supervisors only; an empty body is refused before the look-up.
+  ...[
+    ['PUT', `/api/v1/requests/${NOBODY_ID}/legal-hold`],
+    ['POST', `/api/v1/requests/${NOBODY_ID}/legal-hold/release`],
+    ['PUT', '/api/v1/cases/NOBODY-1/legal-hold'],
+    ['POST', '/api/v1/cases/NOBODY-1/legal-hold/release'],
+  ].map(([method, path]) => ({
+    method,
+    path,
+    body: {},
+    roles: ['supervisor'] as Role[],
+    granted: 400,
+  })),
   // Each sees the facts of their procedures, the asylum authority the asylum facts of all: a case
   // that does not exist and another procedure's case answer alike (S11).
   {
@@ -195,6 +253,8 @@ const ENDPOINTS: Array<{
     roles: [...CASEWORK, 'auditor', 'administrator'],
     granted: 200,
   },
+  // The message types of one's procedures and their forms (generated from the body schemas).
+  { method: 'GET', path: '/api/v1/procedures', roles: CASEWORK, granted: 200 },
   {
     method: 'GET',
     path: '/api/v1/directory/finder',
@@ -204,6 +264,12 @@ const ENDPOINTS: Array<{
   { method: 'GET', path: '/api/v1/audit', roles: ['auditor'], granted: 200 },
   { method: 'GET', path: '/api/v1/audit/verification', roles: ['auditor'], granted: 200 },
   { method: 'GET', path: '/api/v1/statistics', roles: ['monitor', 'supervisor'], granted: 200 },
+  {
+    method: 'GET',
+    path: '/api/v1/statistics/indicators',
+    roles: ['monitor', 'supervisor'],
+    granted: 200,
+  },
   { method: 'GET', path: '/metrics', roles: ['monitor', 'administrator'], granted: 200 },
   { method: 'GET', path: '/api/v1/users', roles: ['administrator'], granted: 200 },
   { method: 'POST', path: '/api/v1/users', body: {}, roles: ['administrator'], granted: 400 },
@@ -228,6 +294,34 @@ const ENDPOINTS: Array<{
     granted: 400,
   },
   { method: 'GET', path: '/api/v1/role-grants', roles: ['administrator'], granted: 200 },
+  // The delivery view (issue 13): supervisors may look, only administrators retry.
+  {
+    method: 'GET',
+    path: '/api/v1/deliveries',
+    roles: ['administrator', 'supervisor'],
+    granted: 200,
+  },
+  {
+    method: 'POST',
+    path: `/api/v1/deliveries/${NOBODY_ID}/retry`,
+    roles: ['administrator'],
+    granted: 404,
+  },
+  // The queue dashboard (bull-board): its page and the JSON API the page polls.
+  {
+    method: 'GET',
+    path: '/admin/queues',
+    roles: ['administrator'],
+    granted: 200,
+    unpublished: true,
+  },
+  {
+    method: 'GET',
+    path: '/admin/queues/api/queues',
+    roles: ['administrator'],
+    granted: 200,
+    unpublished: true,
+  },
   // Evidence files: the tus protocol answers for itself once the permission table let the call in.
   { method: 'OPTIONS', path: '/api/v1/uploads', roles: UPLOADERS, granted: 204, headers: TUS },
   { method: 'POST', path: '/api/v1/uploads', roles: UPLOADERS, granted: 400, headers: TUS },
@@ -385,7 +479,9 @@ describe('access control across real processes', () => {
         .replace(NOBODY_ID, '{id}')
         .replace('NOBODY-1', '{reference}')
         .replace('nobody', '{username}');
-    const listed = ENDPOINTS.map((e) => `${e.method} ${normalise(e.path)}`).sort();
+    const listed = ENDPOINTS.filter((e) => !e.unpublished)
+      .map((e) => `${e.method} ${normalise(e.path)}`)
+      .sort();
     expect(listed).toEqual(published);
   });
 
@@ -463,6 +559,58 @@ describe('access control across real processes', () => {
     expect((await fetch(url(FR, '/health/live'))).status).toBe(200);
     const peer = await api<ApiError>(url(FR, '/inbound/v1/envelopes'), { method: 'POST' });
     expect(peer.body.error.code).toBe('ENVELOPE_ROUTING_MISSING');
+  });
+
+  it('shows administrators the queue dashboard, over a bearer credential or the console session', async () => {
+    const admin = await as(network, FR, 'administrator');
+    type Queues = {
+      queues: Array<{ name: string; readOnlyMode: boolean; counts: Record<string, number> }>;
+    };
+    const listed = await api<Queues>(url(FR, '/admin/queues/api/queues'), { headers: admin });
+    expect(listed.status).toBe(200);
+    expect(
+      listed.body.queues
+        .map((q) => [q.name, q.readOnlyMode, typeof q.counts.waiting, typeof q.counts.failed])
+        .sort(),
+    ).toEqual([
+      ['deadlines', true, 'number', 'number'],
+      ['delivery', true, 'number', 'number'],
+    ]);
+    // The page: its own policy, no inline script and nothing from another origin.
+    const page = await fetch(url(FR, '/admin/queues'), { headers: admin });
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).not.toContain('unsafe-inline');
+    // Read-only: bull-board's actions are not routed at all.
+    const retry = await fetch(url(FR, '/admin/queues/api/queues/delivery/retry/failed'), {
+      method: 'PUT',
+      headers: admin,
+    });
+    expect(retry.status).toBe(404);
+    // In a browser: the console's session cookie, as for the console's own calls.
+    const session = await fetch(url(FR, '/api/v1/session'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ credential: admin.authorization.slice('Bearer '.length) }),
+    });
+    const cookie = session.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const viaSession = await fetch(url(FR, '/admin/queues/api/queues'), { headers: { cookie } });
+    expect(viaSession.status).toBe(200);
+    await fetch(url(FR, '/api/v1/session'), { method: 'DELETE', headers: { cookie } });
+    // A monitor is refused, and the refusal is audited with the permission at fault.
+    const monitor = await api<ApiError>(url(FR, '/admin/queues/api/queues'), {
+      headers: await as(network, FR, 'monitor'),
+    });
+    expect([monitor.status, monitor.body.error.code]).toEqual([403, 'PERMISSION_DENIED']);
+    const { rows } = await frDb.query<{ details: Record<string, unknown> }>(
+      `select details from audit_log where event = 'access.denied' and actor = $1
+        and details->>'permission' = 'queues.read'`,
+      [`${accountName(FR, 'monitor')}@${FR}`],
+    );
+    expect(rows.length).toBeGreaterThan(0);
   });
 
   it('keeps two authorities of one node apart: cases, messages, facts and figures', async () => {
@@ -593,6 +741,28 @@ describe('access control across real processes', () => {
       roles: ['supervisor'],
     });
     expect(elsewhere.body.error.code).toBe('PERMISSION_DENIED');
+  });
+
+  it('lists the forms of the caller’s procedures only', async () => {
+    type Forms = {
+      procedures: Array<{
+        procedure: string;
+        messageTypes: Array<{ messageType: string; opensCase: boolean }>;
+      }>;
+    };
+    const procedures = async (role: Role) =>
+      (await call<Forms>(FR, role, 'GET', '/api/v1/procedures')).body.procedures;
+    const repatriation = await procedures('repatriation-officer');
+    expect(repatriation.map((p) => p.procedure)).toEqual(['nationality-verification']);
+    expect(
+      repatriation[0].messageTypes.filter((t) => t.opensCase).map((t) => t.messageType),
+    ).toEqual(['verification-request']);
+    expect((await procedures('central-authority-officer')).map((p) => p.procedure)).toEqual([
+      'mla',
+    ]);
+    expect((await procedures('supervisor')).map((p) => p.procedure).sort()).toEqual(
+      ['assets', 'jit', 'mla', 'nationality-verification'].sort(),
+    );
   });
 
   it('scopes each role to its procedures, and a liaison officer to their own JITs', async () => {
@@ -733,6 +903,35 @@ describe('access control across real processes', () => {
       // A handful of requests per state: below the threshold, so no count is shown.
       expect(cell.requests).toBeNull();
     }
+  });
+
+  it('gives the monitor the operational indicators, rounded and suppressed, as JSON or CSV', async () => {
+    const { body } = await call<{
+      periodGranularity: string;
+      periods: string[];
+      populations: Array<{ indicator: string; total: number | null; breakdowns: unknown[] }>;
+    }>(FR, 'monitor', 'GET', '/api/v1/statistics/indicators?by=sex');
+    expect(body.periodGranularity).toBe('quarter');
+    expect(body.populations.length).toBeGreaterThan(0);
+    for (const population of body.populations) {
+      // A handful of requests: below the threshold, so no count is shown.
+      expect(population.total).toBeNull();
+    }
+    const csv = await fetch(url(FR, '/api/v1/statistics/indicators?format=csv'), {
+      headers: await as(network, FR, 'monitor'),
+    });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect((await csv.text()).split('\r\n')[0]).toBe(
+      'period,procedure,indicator,dimension,value,count,suppressed',
+    );
+    const refused = await fetch(url(FR, '/api/v1/statistics/indicators?from=2026-02-30'), {
+      headers: await as(network, FR, 'monitor'),
+    });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+      'STATISTICS_QUERY_INVALID',
+    );
   });
 
   it('runs service accounts on hashed API keys that stop working when the account is disabled', async () => {

@@ -1,14 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
 import type pg from 'pg';
 import { chunkPath, ROUTING_HEADERS } from '#libs/envelope';
 import { accountName, LocalNetwork, mlaRequest } from '#tools/local-network';
 import type { SubmissionAccepted } from '#libs/messaging';
-import { api, nodeDatabase, signIn, waitFor } from './support/network.js';
+import { tusUpload } from './support/files.js';
+import { minimalPdf } from './support/pdf.js';
+import { api, auditorsTrail, cli, nodeDatabase, signIn, waitFor } from './support/network.js';
 
 /*
  * Evidence files travelling with messages between real nodes (issue 12): uploaded with tus,
@@ -77,39 +78,12 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
     await Promise.all(Object.values(db).map((pool) => pool.end()));
   });
 
-  /** A tus upload in one PATCH: the upload id. */
-  const upload = async (
+  /** A tus upload in one PATCH, as the node's supervisor: the upload id. */
+  const upload = (
     from: string,
     content: Uint8Array,
     meta: { filename: string; filetype: string; category: string },
-  ): Promise<string> => {
-    const metadata = Object.entries(meta)
-      .map(([key, value]) => `${key} ${Buffer.from(value).toString('base64')}`)
-      .join(',');
-    const base = network.url(from);
-    const headers = { authorization: `Bearer ${tokens[from]}`, 'tus-resumable': '1.0.0' };
-    const created = await fetch(`${base}/api/v1/uploads`, {
-      method: 'POST',
-      headers: {
-        ...headers,
-        'upload-length': String(content.byteLength),
-        'upload-metadata': metadata,
-      },
-    });
-    expect(created.status).toBe(201);
-    const location = created.headers.get('location')!;
-    const patched = await fetch(`${base}${location}`, {
-      method: 'PATCH',
-      headers: {
-        ...headers,
-        'upload-offset': '0',
-        'content-type': 'application/offset+octet-stream',
-      },
-      body: content as BodyInit,
-    });
-    expect(patched.status).toBe(204);
-    return location.split('/').pop()!;
-  };
+  ) => tusUpload(network.url(from), content, meta);
 
   const draft = (caseReference: string, attachments: object[]) => ({
     procedure: 'mla',
@@ -231,6 +205,42 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
     gpg(['--status-file', status, '--output', out, '--decrypt', chunkFile(messageId, 0, 1)]);
     expect(readFileSync(status, 'utf8')).toMatch(/GOODSIG[\s\S]*GOODMDC|GOODMDC[\s\S]*GOODSIG/);
     expect(readFileSync(out).equals(content.subarray(CHUNK_BYTES, 2 * CHUNK_BYTES))).toBe(true);
+
+    // The evidence bundles: the manifest and every sealed chunk, as sent (FR) and as received (NG).
+    for (const id of [FR, NG]) {
+      const bundle = mkdtempSync(join(tmpdir(), `evidence-${id}-`));
+      await cli(network, id, ['evidence', messageId, '--out', bundle]);
+      const manifest = JSON.parse(
+        readFileSync(join(bundle, 'attachments', '0', 'manifest.json'), 'utf8'),
+      ) as { sha256: string; chunks: Array<{ bytes: number; sha256: string }> };
+      expect(manifest.sha256).toBe(sha256(content));
+      expect(manifest.chunks).toHaveLength(6);
+      const chunks = manifest.chunks.map((_, index) =>
+        readFileSync(
+          join(bundle, 'attachments', '0', `chunk-${String(index).padStart(6, '0')}.pgp`),
+        ),
+      );
+      expect(chunks.map((chunk) => sha256(chunk))).toEqual(manifest.chunks.map((c) => c.sha256));
+      const listed = JSON.parse(readFileSync(join(bundle, 'bundle.json'), 'utf8')) as {
+        attachments: Array<{ chunks: Array<{ file: string; held: boolean }> }>;
+      };
+      expect(listed.attachments[0].chunks.every((c) => c.held)).toBe(true);
+      if (id === NG) {
+        // As received: the same bytes as sent, and GnuPG opens them with NG's key alone.
+        expect(chunks[1].equals(readFileSync(chunkFile(messageId, 0, 1)))).toBe(true);
+        const received = join(home, 'received-chunk-0.bin');
+        gpg([
+          '--status-file',
+          status,
+          '--output',
+          received,
+          '--decrypt',
+          join(bundle, 'attachments', '0', 'chunk-000000.pgp'),
+        ]);
+        expect(readFileSync(status, 'utf8')).toMatch(/GOODSIG[\s\S]*GOODMDC|GOODMDC[\s\S]*GOODSIG/);
+        expect(readFileSync(received).equals(content.subarray(0, CHUNK_BYTES))).toBe(true);
+      }
+    }
   });
 
   it('holds a text file and a PDF naming asylum terms for W-6, naming the attachment, and binds nothing', async () => {
@@ -252,15 +262,22 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
       expect(refused.status).toBe(409);
       expect(refused.body.error.code).toBe('POLICY_ACKNOWLEDGEMENT_REQUIRED');
       expect(refused.body.error.details.map((d) => d.rule)).toContain('W-6');
+      // The refusal names the file by its position, for the sender's form (never by its name).
+      expect(refused.body.error.details.find((d) => d.rule === 'W-6')).toMatchObject({
+        attachments: [0],
+      });
       const { rows } = await db[FR].query<{ state: string }>(
         'select state from uploads where id = $1',
         [uploadId],
       );
       expect(rows[0].state).toBe('complete');
     }
-    // The decision explained names the attachment, for the sender's auditors.
+    // The decision explained names the attachment, for the sender's auditors: in each entry's
+    // sealed annex, which the chained details only digest (README, Retention).
     const refusals = await audited(FR, 'policy.refused');
-    const explained = JSON.stringify(refusals.slice(-2));
+    expect(JSON.stringify(refusals.slice(-2))).not.toContain('statement.txt');
+    const trail = await auditorsTrail(network, FR, 'policy.refused');
+    const explained = JSON.stringify(trail.slice(-2).map((entry) => entry.annex));
     expect(explained).toContain('attachments[0] \\"statement.txt\\"');
     expect(explained).toContain('attachments[0] \\"courrier.pdf\\"');
 
@@ -274,6 +291,9 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
     expect(preview.status).toBe(200);
     expect(preview.body[0].outcome).toBe('warn');
     expect(preview.body[0].rules.map((r) => r.rule)).toContain('W-6');
+    expect(preview.body[0].rules.find((r) => r.rule === 'W-6')).toMatchObject({
+      attachments: [0],
+    });
   });
 
   it('refuses chunks that are not the manifest’s, in order, replayed or for no message; each audited, nothing half-stored', async () => {
@@ -328,9 +348,21 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
     altered[altered.length - 5] ^= 1;
     const mismatch = await put(0, altered);
     expect([mismatch.status, mismatch.body.error.code]).toEqual([422, 'CHUNK_DIGEST_MISMATCH']);
+    // NG keeps each sealed chunk as received, once verified; nothing of a refused one.
+    const kept = join(
+      network.options.workDir,
+      'files',
+      network.schema(NG),
+      'inbound',
+      messageId,
+      '0',
+      'chunk-000000.pgp',
+    );
+    expect(existsSync(kept)).toBe(false);
     const good = await put(0, chunk0);
     expect(good.status).toBe(200);
     expect(good.body.next).toEqual({ attachment: 0, chunk: 1 });
+    expect(readFileSync(kept).equals(chunk0)).toBe(true);
     const replayed = await put(0, chunk0);
     expect([replayed.status, replayed.body.error.code]).toEqual([409, 'CHUNK_REPLAYED']);
 
@@ -391,49 +423,3 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
     expect(Math.max(...(chunks as number[]))).toBe(160);
   });
 });
-
-/** A one-page PDF whose text layer holds the given lines. */
-function minimalPdf(lines: string[]): Uint8Array {
-  const escape = (line: string) => line.replace(/[\\()]/g, (c) => `\\${c}`);
-  const operators = lines.map((line, i) => `${i === 0 ? '' : '0 -16 Td '}(${escape(line)}) Tj`);
-  const stream = deflateSync(
-    Buffer.from(`BT /F1 12 Tf 72 720 Td ${operators.join(' ')} ET`, 'latin1'),
-  );
-  const objects: Buffer[] = [
-    Buffer.from('<< /Type /Catalog /Pages 2 0 R >>'),
-    Buffer.from('<< /Type /Pages /Kids [3 0 R] /Count 1 >>'),
-    Buffer.from(
-      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R ' +
-        '/Resources << /Font << /F1 5 0 R >> >> >>',
-    ),
-    Buffer.concat([
-      Buffer.from(`<< /Length ${stream.length} /Filter /FlateDecode >>\nstream\n`),
-      stream,
-      Buffer.from('\nendstream'),
-    ]),
-    Buffer.from(
-      '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
-    ),
-  ];
-  const parts: Buffer[] = [Buffer.from('%PDF-1.4\n')];
-  const offsets: number[] = [];
-  let length = parts[0].length;
-  objects.forEach((object, i) => {
-    const part = Buffer.concat([
-      Buffer.from(`${i + 1} 0 obj\n`),
-      object,
-      Buffer.from('\nendobj\n'),
-    ]);
-    offsets.push(length);
-    parts.push(part);
-    length += part.length;
-  });
-  parts.push(
-    Buffer.from(
-      `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n` +
-        offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('') +
-        `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${length}\n%%EOF\n`,
-    ),
-  );
-  return new Uint8Array(Buffer.concat(parts));
-}

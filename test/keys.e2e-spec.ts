@@ -206,7 +206,7 @@ describe('key lifecycle across real processes', () => {
     const { body: afterBundle } = await api<EvidenceBundle>(
       `${network.url(FR)}/api/v1/messages/${after.messageId}/evidence`,
     );
-    const sealedTo = (await openpgp.readMessage({ armoredMessage: afterBundle.envelope.armored }))
+    const sealedTo = (await openpgp.readMessage({ armoredMessage: afterBundle.envelope.armored! }))
       .getEncryptionKeyIDs()
       .map((id) => id.toHex());
     const directory = await loadDirectory(folder);
@@ -258,7 +258,7 @@ describe('key lifecycle across real processes', () => {
 
     // The envelope, opened with FR's previous key (FR seals to itself too) and signed by it.
     const { signatures } = await openpgp.decrypt({
-      message: await openpgp.readMessage({ armoredMessage: bundle.envelope.armored }),
+      message: await openpgp.readMessage({ armoredMessage: bundle.envelope.armored! }),
       decryptionKeys: await ringOf(FR),
       verificationKeys: directory.find(FR)!.publicKeys,
     });

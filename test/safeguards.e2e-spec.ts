@@ -16,9 +16,12 @@ import {
 } from '#tools/local-network';
 import type { MessageDetail, SubmissionAccepted } from '#libs/messaging';
 import { RULES_CATALOGUE } from '#libs/policy';
+import { tusUpload } from './support/files.js';
+import { minimalPdf } from './support/pdf.js';
 import {
   api,
   as,
+  auditorsTrail,
   keysOf,
   nodeDatabase,
   signIn,
@@ -93,7 +96,8 @@ interface Finding {
   ruleId: string;
   severity: string;
   legalBasis: string[];
-  explanation: string;
+  /** Absent from the chained details; in the entry's annex (see `explained`). */
+  explanation?: string;
 }
 
 interface DecisionDetails {
@@ -103,7 +107,7 @@ interface DecisionDetails {
   channel: string;
   outcome: string;
   findings: Finding[];
-  acknowledgements: Array<{ ruleId: string; justification: string; supervisor: string }>;
+  acknowledgements: Array<{ ruleId: string; supervisor: string }>;
   caseReference?: string;
 }
 
@@ -257,6 +261,30 @@ describe('the safeguards across real nodes', () => {
     return rows.map((row) => row.details);
   }
 
+  /**
+   * A policy entry's details with each finding's explanation as the node's auditors read it: the
+   * explanations are in the entry's sealed annex (README, Retention), not in the chained details.
+   */
+  async function explained(
+    authorityId: string,
+    details: DecisionDetails,
+    event = 'policy.refused',
+  ) {
+    const trail = await auditorsTrail<{
+      details: { decisionId?: string };
+      annex?: { explanations: Finding[] };
+    }>(network, authorityId, event);
+    const entry = trail.find((e) => e.details.decisionId === details.decisionId);
+    expect(details.findings.some((f) => f.explanation !== undefined)).toBe(false);
+    return {
+      ...details,
+      findings: details.findings.map((f, i) => ({
+        ...f,
+        explanation: entry!.annex!.explanations[i].explanation,
+      })),
+    };
+  }
+
   /** The policy audit entries (decided or refused) a node holds: nothing else writes them. */
   const policyEntries = () =>
     count(FR, `audit_log where event in ('policy.decided', 'policy.refused')`);
@@ -368,7 +396,9 @@ describe('the safeguards across real nodes', () => {
       expect(await messagesMentioning(FR, 'Bello')).toBe(0);
 
       // The legal officer's audit keeps the decision: H-1, its legal basis, and why.
-      const refusals = (await audit(FR, 'policy.refused')).slice(refusedBefore);
+      const refusals = await Promise.all(
+        (await audit(FR, 'policy.refused')).slice(refusedBefore).map((r) => explained(FR, r)),
+      );
       expect(refusals.map((r) => r.recipient)).toEqual([NG, NG_EMBASSY]);
       for (const refusal of refusals) {
         expect(refusal).toMatchObject({
@@ -386,6 +416,59 @@ describe('the safeguards across real nodes', () => {
         expect(JSON.stringify(refusal.findings.map((f) => f.explanation))).not.toMatch(/register/i);
         expect(refusal.registerReferences).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/)]);
         expect(refusal.findings.map((f) => f.ruleId)).not.toContain('H-4');
+      }
+    });
+
+    it('blocks an MLA request to NG naming the registered person only in free text, or in a PDF it attaches', async () => {
+      const refusedBefore = (await audit(FR, 'policy.refused')).length;
+      const mla = (caseReference: string, summaryOfFacts: string, attachments: object[] = []) => ({
+        procedure: 'mla',
+        messageType: 'request',
+        recipients: [NG],
+        caseReference,
+        body: { ...mlaRequest(FR), summaryOfFacts },
+        attachments,
+      });
+      const summary = mlaRequest(FR).summaryOfFacts;
+      // Her names in another order and case, one of them with a look-alike Cyrillic letter.
+      expectOnlyH1(
+        await send(
+          mla(
+            'FR-PNAT-2026-0301',
+            `${summary} BELLO, Adaeze Fаtimah (born 14 March 2001) was housed in Marseille.`,
+          ),
+        ),
+      );
+      // In the text layer of a PDF, the body naming nobody.
+      const pdf = await tusUpload(
+        url(FR, ''),
+        minimalPdf(['Witnesses heard in Marseille', 'Fatimah Adaeze Bello, born 14/03/2001']),
+        { filename: 'witnesses.pdf', filetype: 'application/pdf', category: 'evidence-item' },
+      );
+      expectOnlyH1(await send(mla('FR-PNAT-2026-0302', summary, [{ uploadId: pdf }])));
+      // The same PDF to Italy names her to nobody she must be shielded from.
+      const toItaly = {
+        ...mla('FR-PNAT-2026-0303', summary, [{ uploadId: pdf }]),
+        recipients: [IT],
+      };
+      const sent = accepted(await send(toItaly), 'the MLA request to IT');
+      expect(sent.messages.map((m) => m.recipient)).toEqual([IT]);
+
+      for (const reference of ['FR-PNAT-2026-0301', 'FR-PNAT-2026-0302']) {
+        expect(await count(FR, `messages where case_reference = $1`, [reference])).toBe(0);
+      }
+      // The legal officer's audit states no more than for a person the body names: H-1, and a
+      // review reference only the asylum authority resolves.
+      const refusals = await Promise.all(
+        (await audit(FR, 'policy.refused')).slice(refusedBefore).map((r) => explained(FR, r)),
+      );
+      expect(refusals.map((r) => r.caseReference)).toEqual([
+        'FR-PNAT-2026-0301',
+        'FR-PNAT-2026-0302',
+      ]);
+      for (const refusal of refusals) {
+        expect(h1(refusal).map((f) => f.explanation)).toEqual(['Blocked by H-1']);
+        expect(refusal.registerReferences).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/)]);
       }
     });
 
@@ -424,7 +507,9 @@ describe('the safeguards across real nodes', () => {
         }),
       );
       expect(await count(FR, `messages where case_reference = $1`, [SHIELDED_CASE])).toBe(0);
-      const [refusal] = (await audit(FR, 'policy.refused')).slice(refusedBefore);
+      const [refusal] = await Promise.all(
+        (await audit(FR, 'policy.refused')).slice(refusedBefore).map((r) => explained(FR, r)),
+      );
       expect(refusal.acknowledgements).toEqual([]);
       expect(h1(refusal)).not.toHaveLength(0);
       // The offer is noted for the legal officer, and ignored.
@@ -613,17 +698,22 @@ describe('the safeguards across real nodes', () => {
       await delivered(FR, proposal);
       await agreed(id, parties, 'proposed');
 
-      // FR's audit: each copy's decision, with the supervisor's acknowledgement and justification.
+      // FR's audit: each copy's decision, with the supervisor's acknowledgement in the chain and
+      // the justification in the entry's sealed annex (retention erases it; the chain keeps its digest).
+      const trail = await auditorsTrail<{
+        messageId: string;
+        annex?: { justifications: unknown[] };
+      }>(network, FR, 'policy.decided');
       for (const { messageId, recipient } of proposal.messages) {
         const [decided] = await audit(FR, 'policy.decided', `message_id = $2`, [messageId]);
         expect(decided).toMatchObject({ recipient, outcome: 'allow', channel: 'jit-fan-out' });
         expect(decided.acknowledgements).toEqual([
-          {
-            ruleId: 'W-2',
-            justification: JUSTIFICATION,
-            supervisor: `${accountName(FR, 'supervisor')}@${FR}`,
-          },
+          { ruleId: 'W-2', supervisor: `${accountName(FR, 'supervisor')}@${FR}` },
         ]);
+        expect(JSON.stringify(decided)).not.toContain(JUSTIFICATION);
+        expect(trail.find((entry) => entry.messageId === messageId)?.annex).toMatchObject({
+          justifications: [{ ruleId: 'W-2', justification: JUSTIFICATION }],
+        });
       }
 
       // What NG received: the proposal, not the justification, in the stored payload or in the
@@ -800,7 +890,9 @@ describe('the safeguards across real nodes', () => {
       ).toBe(1);
 
       // FR's legal officer has each refusal, with H-1's legal basis and the reason.
-      const refusals = (await audit(FR, 'policy.refused')).slice(refusedBefore);
+      const refusals = await Promise.all(
+        (await audit(FR, 'policy.refused')).slice(refusedBefore).map((r) => explained(FR, r)),
+      );
       expect(refusals.map((r) => [r.recipient, r.channel, r.outcome])).toEqual([
         [NG, 'jit-fan-out', 'block'],
         [NG, 'jit-fan-out', 'block'],

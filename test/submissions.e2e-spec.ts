@@ -210,6 +210,16 @@ describe('submissions: idempotent retries, previews of onward transfers', () => 
     };
     const worker = (path: string) => fetch(`http://127.0.0.1:5291${path}`);
 
+    // The earlier tests' messages settle first: their deliveries would move the gauges too.
+    await waitFor(
+      async () =>
+        (
+          await db[FR].query(
+            `select 1 from messages where direction = 'outbound' and status in ('queued', 'sending', 'waiting-for-receipt', 'waiting-for-retry')`,
+          )
+        ).rowCount === 0,
+      'the earlier messages to settle',
+    );
     const before = await scrape();
     const sent = await submit(FR, request(FR, NG, 'FR-METRICS-2026-1'));
     expect(sent.status).toBe(202);

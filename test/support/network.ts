@@ -47,6 +47,25 @@ export async function as(
   return { authorization: `Bearer ${token}` };
 }
 
+/**
+ * A node's audit entries of one event as its auditors read them (`GET /api/v1/audit`): with each
+ * entry's annex opened — the free text the chained details only digest (README, Retention).
+ */
+export async function auditorsTrail<T extends { annex?: unknown }>(
+  network: LocalNetwork,
+  authorityId: string,
+  event: string,
+): Promise<T[]> {
+  const trail = await api<T[]>(
+    `${network.url(authorityId)}/api/v1/audit?limit=1000&event=${event}`,
+    {
+      headers: await as(network, authorityId, 'auditor'),
+    },
+  );
+  if (trail.status !== 200) throw new Error(`${authorityId} audit: HTTP ${trail.status}`);
+  return trail.body;
+}
+
 export async function api<T = unknown>(
   url: string,
   init: RequestInit = {},

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RequestDetail } from '#libs/cases';
-import type { EvidenceBundle } from '#libs/evidence';
+import { writeAttachments, type EvidenceBundle } from '#libs/evidence';
 import { ROLES, type Role } from '#libs/access';
 import {
   accountName,
@@ -14,7 +14,9 @@ import {
   MLA_ANSWERS,
   mlaRequest,
   repoRoot,
+  SAMPLE_FILES,
   SAMPLE_HANDLING,
+  tusUpload,
   VERIFICATION_ANSWERS,
   verificationRequest,
   type NodeSpec,
@@ -95,9 +97,21 @@ class Desk {
     return this.token.then((token) =>
       fetch(`${this.network.url(this.authorityId)}${path}`, {
         ...init,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        headers: {
+          'content-type': 'application/json',
+          ...init?.headers,
+          authorization: `Bearer ${token}`,
+        },
       }),
     );
+  }
+
+  /** Uploads a file (tus) for a message to attach: the upload id. */
+  upload(file: {
+    content: Uint8Array;
+    meta: { filename: string; filetype: string; category: string };
+  }): Promise<string> {
+    return tusUpload((path, init) => this.fetch(path, init), file.content, file.meta);
   }
 
   async call<T>(path: string, init?: RequestInit): Promise<T> {
@@ -121,10 +135,11 @@ class Desk {
     requestId: string,
     messageType: string,
     body: Record<string, unknown>,
+    attachments?: Array<{ uploadId: string; category?: string }>,
   ): Promise<SubmissionAccepted> {
     return this.call(`/api/v1/requests/${requestId}/messages`, {
       method: 'POST',
-      body: JSON.stringify({ messageType, body }),
+      body: JSON.stringify({ messageType, body, attachments }),
     });
   }
 
@@ -239,13 +254,17 @@ export async function runDemo(options: {
         ],
       }),
     });
+    // The extract of her birth certificate goes with the request, as an identity document.
+    const nvBody = verificationRequest('FR-NG-readmission-arrangement');
+    const birthCertificate = await fr.upload(SAMPLE_FILES.birthCertificate(nvBody.person));
     const nvDraft = {
       procedure: 'nationality-verification',
       messageType: 'verification-request',
       recipients: [NG],
       caseReference: 'FR-OFII-2026-0932',
       deadlineProfiles: ['tip-nationality-verification'],
-      body: verificationRequest('FR-NG-readmission-arrangement'),
+      body: nvBody,
+      attachments: [{ uploadId: birthCertificate, category: 'identity-document' }],
       handling: {
         permittedPurpose: 'Nationality verification for a voluntary return',
         confidential: true,
@@ -298,7 +317,12 @@ export async function runDemo(options: {
     };
     const refused = await fr.fetch('/api/v1/messages', {
       method: 'POST',
-      body: JSON.stringify({ ...nvDraft, caseReference: 'FR-OFII-2026-0977', body: shielded }),
+      body: JSON.stringify({
+        ...nvDraft,
+        caseReference: 'FR-OFII-2026-0977',
+        body: shielded,
+        attachments: [],
+      }),
     });
     policyNotes.push(
       `A verification request for a person in the protected-persons register: HTTP ${refused.status} ${((await refused.json()) as { error: { message: string } }).error.message}`,
@@ -346,7 +370,11 @@ export async function runDemo(options: {
     await ng.reply(jit.requestId, 'acceptance', JIT_MESSAGES.acceptance('Ngozi Adeyemi'));
     await it.reply(jit.requestId, 'acceptance', JIT_MESSAGES.acceptance('Marco Rossi'));
     await fr.settled(jit.requestId, 6);
-    await fr.reply(jit.requestId, 'operational-message', JIT_MESSAGES.operational);
+    // The operational message carries the surveillance log, sealed for each team member.
+    const log = await fr.upload(SAMPLE_FILES.surveillanceLog());
+    await fr.reply(jit.requestId, 'operational-message', JIT_MESSAGES.operational, [
+      { uploadId: log, category: 'evidence-item' },
+    ]);
     const jitDone = await fr.settled(jit.requestId, 8);
     const elapsed = Date.now() - started;
 
@@ -376,6 +404,19 @@ export async function runDemo(options: {
     const bundles = await Promise.all(
       outbound.map(({ desk, m }) => desk.call<EvidenceBundle>(`/api/v1/messages/${m.id}/evidence`)),
     );
+    // Files as the recipient holds them: the recipient's evidence bundle of each message with files.
+    const desks = new Map([fr, ng, it].map((desk) => [desk.authorityId, desk]));
+    const received = await Promise.all(
+      bundles
+        .filter((bundle) => bundle.attachments.length > 0)
+        .map(async (bundle) => ({
+          desk: desks.get(bundle.message.recipient)!,
+          bundle: await desks
+            .get(bundle.message.recipient)!
+            .call<EvidenceBundle>(`/api/v1/messages/${bundle.message.id}/evidence`),
+        })),
+    );
+    const attachmentsDir = (messageId: string) => `${messageId}.attachments`;
     const summary = {
       nodes: NODES.map((node) => ({
         authorityId: node.authorityId,
@@ -412,25 +453,69 @@ export async function runDemo(options: {
         receiptAttests: bundle.receipts[0]?.envelopeSha256 ?? null,
         receivedAt: bundle.receipts[0]?.receivedAt ?? null,
       })),
+      attachments: received.flatMap(({ bundle }) =>
+        bundle.attachments.map(({ position, manifest, chunks }) => {
+          const folder = join(attachmentsDir(bundle.message.id), String(position));
+          return {
+            messageId: bundle.message.id,
+            from: bundle.message.sender,
+            receivedBy: bundle.message.recipient,
+            position,
+            name: manifest.name,
+            mediaType: manifest.mediaType,
+            category: manifest.category,
+            size: manifest.size,
+            sha256: manifest.sha256,
+            manifest: join(folder, 'manifest.json'),
+            chunks: chunks.map((chunk) => ({
+              file: join(folder, chunk.file),
+              bytes: chunk.bytes,
+              sha256: chunk.sha256,
+            })),
+          };
+        }),
+      ),
       elapsedMs: elapsed,
     };
     const verified = summary.messages.filter((m) => m.receiptAttests === m.envelopeSha256).length;
     process.stdout.write(
-      `${verified} of ${summary.messages.length} messages hold a receipt attesting their envelope digest.\n`,
+      `${verified} of ${summary.messages.length} messages hold a receipt attesting their envelope digest.\n` +
+        `${summary.attachments.length} files travelled beside them, sealed in chunks: ${summary.attachments.map((a) => `${a.name} (${a.category}, ${a.from} → ${a.receivedBy})`).join(', ')}.\n`,
     );
 
     if (options.out) {
       const out = resolve(options.out);
       mkdirSync(join(out, 'keys'), { recursive: true });
       for (const bundle of bundles) {
-        writeFileSync(join(out, `${bundle.message.id}.envelope.asc`), bundle.envelope.armored);
+        writeFileSync(
+          join(out, `${bundle.message.id}.envelope.asc`),
+          bundle.envelope.armored ?? '',
+        );
         if (bundle.receipts[0])
           writeFileSync(join(out, `${bundle.message.id}.receipt.asc`), bundle.receipts[0].armored);
         for (const key of bundle.keys)
           writeFileSync(join(out, 'keys', `${key.authorityId}.asc`), key.armored);
       }
+      // The sealed chunks as the recipient received them, and each file's manifest.
+      for (const { desk, bundle } of received) {
+        const id = bundle.message.id;
+        await writeAttachments(
+          bundle.attachments,
+          join(out, attachmentsDir(id)),
+          async (position, index) => {
+            const chunk = await desk.fetch(
+              `/api/v1/messages/${id}/evidence/attachments/${position}/chunks/${index}`,
+            );
+            if (!chunk.ok || !chunk.body)
+              throw new Error(`chunk ${index} of ${id}/${position}: ${await chunk.text()}`);
+            return chunk.body;
+          },
+        );
+      }
       writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-      process.stdout.write(`Envelopes, receipts, keys and summary.json written to ${out}\n`);
+      process.stdout.write(
+        `Envelopes, receipts, keys, files (<message-id>.attachments/) and summary.json written to ${out}\n`,
+      );
     }
     if (options.keep) await keepForTheConsole(network);
   } finally {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { readSignedDirectory, readTrustAnchors, REVOCATION_REASONS } from '#libs/directory';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { exportKey, importKey, publishDirectory, revokeKey, rotateKey } from '#libs/keys';
-import { readKeyPassphrase } from '#libs/node-config';
+import { readKeyPassphrase, readSetting } from '#libs/node-config';
 
 const print = (value: unknown): void =>
   void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -19,7 +19,7 @@ function time(value: string | undefined, option: string): Date {
 
 /** The node's key ring: --ring, or the file the node itself reads. */
 function ringFile(ring: string | undefined): string {
-  const file = ring ?? process.env.GATEWAY_PRIVATE_KEY_FILE;
+  const file = ring ?? readSetting('GATEWAY_PRIVATE_KEY_FILE');
   if (!file) {
     throw new GatewayError(
       ErrorCode.VALIDATION_FAILED,

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
@@ -10,12 +11,13 @@ import {
   UserAccounts,
   type TokenSettings,
 } from '#libs/access';
-import { AuditTrail } from '#libs/audit';
+import { AuditTrail, CheckAuditWitnesses } from '#libs/audit';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { generateAuthorityKeyPair } from '#libs/envelope';
-import { writeEvidenceBundle, type EvidenceBundle } from '#libs/evidence';
-import { loadNodeConfig, NodeIdentity, readKeyPassphrase } from '#libs/node-config';
+import { writeEvidenceBundle, writeAttachments, type EvidenceBundle } from '#libs/evidence';
+import { loadNodeConfig, NodeIdentity, readKeyPassphrase, readSetting } from '#libs/node-config';
 import { CliModule } from './cli.module.js';
+import { addBackupCommands } from './backup-commands.js';
 import { addDirectoryCommands, addKeyCommands } from './key-commands.js';
 import { runDemo } from './demo.js';
 
@@ -49,11 +51,21 @@ const audit = program.command('audit').description('The hash-chained audit trail
 audit
   .command('verify')
   .description("Re-compute this node's audit chain and name the first broken entry")
-  .action(() =>
+  .option(
+    '--witnesses',
+    'also check the chain against the signed heads its peers hold (AUDIT_WITNESS_MISMATCH)',
+  )
+  .action((options: { witnesses?: boolean }) =>
     withNode(async (app) => {
       const result = await app.get(AuditTrail).verify();
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      if (!result.ok) process.exitCode = 3;
+      // A chain rewritten and re-hashed passes the first check; only the peers' heads tell.
+      const witnesses = options.witnesses
+        ? await app.get(CheckAuditWitnesses).execute()
+        : undefined;
+      process.stdout.write(
+        `${JSON.stringify(witnesses ? { ...result, witnesses } : result, null, 2)}\n`,
+      );
+      if (!result.ok || (witnesses && !witnesses.ok)) process.exitCode = 3;
     }),
   );
 
@@ -71,8 +83,25 @@ program
       process.exitCode = response.status >= 500 ? 1 : 4;
       return;
     }
-    const files = writeEvidenceBundle((await response.json()) as EvidenceBundle, options.out);
-    process.stdout.write(`${files.map((f) => join(options.out, f)).join('\n')}\n`);
+    const bundle = (await response.json()) as EvidenceBundle;
+    const files = writeEvidenceBundle(bundle, options.out);
+    // The files' sealed chunks, one request each: bundle.json lists them, not their bytes.
+    const attachments = join(options.out, 'attachments');
+    const written = await writeAttachments(
+      bundle.attachments,
+      attachments,
+      async (position, index) => {
+        const chunk = await gatewayCall(
+          `/api/v1/messages/${encodeURIComponent(messageId)}/evidence/attachments/${position}/chunks/${index}`,
+        );
+        if (!chunk.ok || !chunk.body)
+          throw new Error(`chunk ${index} of attachment ${position}: ${await chunk.text()}`);
+        return chunk.body;
+      },
+    );
+    process.stdout.write(
+      `${[...files.map((f) => join(options.out, f)), ...written.map((f) => join(attachments, f))].join('\n')}\n`,
+    );
   });
 
 const print = (value: unknown): void =>
@@ -88,8 +117,8 @@ async function gatewayCall(
   init?: { method: string; body: unknown },
 ): Promise<Response> {
   const { http } = loadNodeConfig();
-  const tokenFile = process.env.GATEWAY_TOKEN_FILE;
-  const token = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : process.env.GATEWAY_TOKEN;
+  const tokenFile = readSetting('GATEWAY_TOKEN_FILE');
+  const token = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : readSetting('GATEWAY_TOKEN');
   if (!token) throw new Error('set GATEWAY_TOKEN_FILE or GATEWAY_TOKEN (see `users token`)');
   return fetch(`http://${http.host}:${http.port}${path}`, {
     method: init?.method ?? 'GET',
@@ -296,7 +325,32 @@ keys
     },
   );
 addKeyCommands(keys);
+const secrets = program.command('secrets').description("A node's random secrets");
+secrets
+  .command('generate')
+  .description(
+    'Write fresh random bytes to a new file (mode 600), never printed: a data key (GATEWAY_DATA_KEY_FILE, 32 bytes), a token or register secret, or with --text a passphrase',
+  )
+  .requiredOption('--out <file>', 'the file to create; an existing file is never overwritten')
+  .option('--bytes <count>', 'random bytes (at least 32)', Number, 32)
+  .option('--text', 'write them as base64url text (a passphrase) rather than raw bytes')
+  .action((options: { out: string; bytes: number; text?: boolean }) => {
+    if (!Number.isSafeInteger(options.bytes) || options.bytes < 32) {
+      throw new GatewayError(
+        ErrorCode.VALIDATION_FAILED,
+        '--bytes must be an integer of at least 32',
+      );
+    }
+    const secret = randomBytes(options.bytes);
+    writeFileSync(options.out, options.text ? secret.toString('base64url') : secret, {
+      mode: 0o600,
+      flag: 'wx',
+    });
+    secret.fill(0);
+    print({ file: options.out, bytes: options.bytes, text: options.text === true });
+  });
 addDirectoryCommands(program);
+addBackupCommands(program, withNode);
 
 program.version(
   String(

@@ -18,10 +18,10 @@ export class ApiError extends Error {
 }
 
 const CSRF_COOKIE = 'tip_csrf';
-const CSRF_HEADER = 'x-csrf-token';
+export const CSRF_HEADER = 'x-csrf-token';
 
 /** The session's CSRF token, from its cookie (double submit). */
-function csrfToken(): string | undefined {
+export function csrfToken(): string | undefined {
   for (const part of document.cookie.split(';')) {
     const [name, ...value] = part.trim().split('=');
     if (name === CSRF_COOKIE) return value.join('=');
@@ -157,4 +157,45 @@ export interface Authority {
   state: string;
   name: string;
   procedures?: string[];
+}
+
+/** A field of a generated form (GET /api/v1/procedures): from the schema the API validates. */
+export interface FieldDescription {
+  name: string;
+  path: string;
+  kind: 'text' | 'boolean' | 'number' | 'enum' | 'object' | 'array';
+  presence: 'required' | 'conditional' | 'optional';
+  missing?: { name: string; message: string; rule?: string };
+  constraints: Array<{ name: string; message: string; rule?: string }>;
+  maxLength?: number;
+  pattern?: string;
+  format?: 'date' | 'partial-date' | 'date-time' | 'country' | 'currency';
+  values?: string[];
+  minimum?: number;
+  minItems?: number;
+  maxItems?: number;
+  checks?: string[];
+  fields?: FieldDescription[];
+  items?: FieldDescription;
+}
+
+export interface FormDescription {
+  procedure: string;
+  messageType: string;
+  senders: string[];
+  opensCase: boolean;
+  fields: FieldDescription[];
+}
+
+/** A message (GET /api/v1/messages/{id}): what the console reads of it. */
+export interface MessageDetail {
+  id: string;
+  direction: string;
+  messageType: string;
+  sender: string;
+  recipient: string;
+  caseReference: string;
+  payload: {
+    handling?: { permittedPurpose: string; confidential: boolean; noOnwardTransferTo: string[] };
+  };
 }

@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, call, get, whenSignedOut, type Me } from './api.js';
 import { ErrorView } from './components.js';
 import {
@@ -12,11 +12,14 @@ import {
 } from './i18n.js';
 import { AuditPage } from './pages/audit.js';
 import { ComposePage } from './pages/compose.js';
+import { DeliveriesPage } from './pages/deliveries.js';
 import { MailboxPage } from './pages/mailbox.js';
+import { NewRequestPage } from './pages/new-request.js';
 import { RegisterPage } from './pages/register.js';
 import { RequestPage } from './pages/request.js';
 import { SignInPage } from './pages/sign-in.js';
 import { StatisticsPage } from './pages/statistics.js';
+import { SupervisionPage } from './pages/supervision.js';
 import { UsersPage } from './pages/users.js';
 
 /**
@@ -39,10 +42,19 @@ const PAGES: Array<{
     also: 'policy.explain',
     procedure: 'mla',
   },
+  /** Any procedure's opening message, its form generated from the schema the API validates. */
+  {
+    path: 'new',
+    label: 'nav.newRequest',
+    permission: 'procedures.read',
+    also: 'policy.explain',
+  },
+  { path: 'supervision', label: 'nav.supervision', permission: 'warnings.review' },
   { path: 'register', label: 'nav.register', permission: 'register.read' },
   { path: 'audit', label: 'nav.audit', permission: 'audit.read' },
   { path: 'statistics', label: 'nav.statistics', permission: 'statistics.read' },
   { path: 'users', label: 'nav.users', permission: 'users.manage' },
+  { path: 'deliveries', label: 'nav.deliveries', permission: 'deliveries.read' },
 ];
 
 function useRoute(): string[] {
@@ -63,7 +75,8 @@ function App() {
   const [error, setError] = useState<unknown>();
   const route = useRoute();
 
-  useEffect(() => rememberLanguage(language), [language]);
+  // Before paint: the page's text and its `lang` change together (screen readers read both).
+  useLayoutEffect(() => rememberLanguage(language), [language]);
   useEffect(() => {
     whenSignedOut(() => setMe(null));
     get<Me>('/api/v1/me').then(setMe, (failure: unknown) => {
@@ -100,13 +113,18 @@ function App() {
     const [page, id] = route;
     const current =
       pages.find((p) => p.path === page) ?? (page === 'requests' ? undefined : pages[0]);
-    if (page === 'requests' && id && allowed('requests.read')) content = <RequestPage id={id} />;
+    if (page === 'requests' && id && allowed('requests.read'))
+      content = <RequestPage id={id} me={me} />;
     else if (!current) content = <p>{t('app.nothing')}</p>;
     else if (current.path === 'mailbox') content = <MailboxPage me={me} />;
     else if (current.path === 'compose') content = <ComposePage me={me} />;
+    else if (current.path === 'new') content = <NewRequestPage me={me} />;
+    else if (current.path === 'supervision') content = <SupervisionPage id={id} />;
     else if (current.path === 'register') content = <RegisterPage />;
     else if (current.path === 'audit') content = <AuditPage />;
     else if (current.path === 'statistics') content = <StatisticsPage />;
+    else if (current.path === 'deliveries')
+      content = <DeliveriesPage mayRetry={allowed('deliveries.retry')} />;
     else content = <UsersPage />;
   }
 

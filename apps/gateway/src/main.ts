@@ -9,25 +9,32 @@ import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import helmet from 'helmet';
-import { json, type NextFunction, type Request, type Response } from 'express';
+import { json, raw, type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { CHUNKS_PATH, ENVELOPE_MEDIA_TYPE, INBOUND_PATH, ROUTING_HEADERS } from '#libs/envelope';
 import { redisTransportOptions } from '#libs/bus';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { ReceiveEnvelope } from '#libs/messaging';
 import { Authenticate } from '#libs/access';
-import { AnonymousRefusals } from '#libs/audit';
+import {
+  AnonymousRefusals,
+  MAX_WITNESS_REQUEST_BYTES,
+  WITNESS_PATH,
+  WitnessRefusals,
+} from '#libs/audit';
 import { AuthorityDirectory } from '#libs/directory';
 import { loadNodeConfig, loadTlsMaterial, NODE_CONFIG, type NodeConfig } from '#libs/node-config';
 import { CORRELATION_HEADER, exitOnStartupFailure, timeHttpRequests } from '#libs/observability';
 import { REGISTER_CHECK_PATH } from '#libs/safeguards';
 import { GatewayModule } from './gateway.module.js';
+import { QUEUE_DASHBOARD_PATH } from './http/queue-dashboard.controller.js';
 import { PeerBudget } from './http/access/peer-budget.js';
 import { requirePeerCertificate } from './http/access/peer-certificate.js';
 import { clientAddressOf, trustedProxyCheck } from './http/access/rate-counters.js';
 import { checkJsonBodyLimits, refuseDeepJson, refuseUnreadableBodies } from './http/body-limits.js';
+import { describeGateway } from './openapi.js';
 
 async function bootstrap(): Promise<void> {
   const tls = loadTlsMaterial(loadNodeConfig().tls);
@@ -50,6 +57,7 @@ async function bootstrap(): Promise<void> {
   const config = app.get<NodeConfig>(NODE_CONFIG);
   app.use(helmet(HELMET_OPTIONS));
   serveConsole(app);
+  app.use(QUEUE_DASHBOARD_PATH, helmet.contentSecurityPolicy(QUEUE_DASHBOARD_CSP));
   app.use(timeHttpRequests);
 
   // Client addresses: X-Forwarded-For is believed only from the trusted proxies.
@@ -66,8 +74,16 @@ async function bootstrap(): Promise<void> {
       REGISTER_CHECK_PATH,
       requirePeerCertificate(directory, refusals, 'register.check-refused'),
     );
+    app.use(WITNESS_PATH, requirePeerCertificate(directory, refusals, 'audit.witness-refused'));
   }
-  app.use([INBOUND_PATH, CHUNKS_PATH, REGISTER_CHECK_PATH], app.get(PeerBudget).middleware);
+  app.use(
+    [INBOUND_PATH, CHUNKS_PATH, REGISTER_CHECK_PATH, WITNESS_PATH],
+    app.get(PeerBudget).middleware,
+  );
+  // The witness endpoints (both under WITNESS_PATH) read their bodies raw, whatever the media
+  // type, and never more than a statement or a sealed query can be: junk costs a few kilobytes.
+  app.use(WITNESS_PATH, raw({ type: () => true, limit: MAX_WITNESS_REQUEST_BYTES }));
+  refuseUnreadableWitnessBodies(app);
   // Nesting is refused from the raw bytes, before JSON.parse and long before class-validator.
   app.use(json({ limit: config.http.maxJsonBodyBytes, verify: refuseDeepJson }));
   // The envelope is kept as raw bytes: the receipt attests its digest exactly as received.
@@ -84,20 +100,7 @@ async function bootstrap(): Promise<void> {
     options: redisTransportOptions(config.redis.url),
   });
 
-  const document = () =>
-    SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('Cooperation gateway')
-        .setDescription(
-          `Gateway node of ${config.authorityId}: signed, encrypted requests between competent authorities`,
-        )
-        .setVersion('1')
-        // Every officer endpoint takes a bearer token or a service account's API key.
-        .addBearerAuth()
-        .addSecurityRequirements('bearer')
-        .build(),
-    );
+  const document = () => describeGateway(app, config.authorityId);
   publishDocs(app, config.http.docs, document);
 
   await app.startAllMicroservices();
@@ -136,6 +139,27 @@ const CONSOLE_CSP = {
     fontSrc: ["'self'"],
     baseUri: ["'none'"],
     formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+};
+
+/**
+ * The queue dashboard (bull-board, behind queues.read) loads its scripts, styles, syntax-highlight
+ * worker and JSON from the node only; its page's web-font link to another origin is refused, and so
+ * are inline scripts. Its page sets `<base href>` to the dashboard's path, hence base-uri 'self'.
+ */
+const QUEUE_DASHBOARD_CSP = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    workerSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"],
+    fontSrc: ["'self'"],
+    baseUri: ["'self'"],
+    formAction: ["'none'"],
     frameAncestors: ["'none'"],
   },
 };
@@ -188,50 +212,77 @@ function publishDocs(
 
 const refusals = new NestLogger('HttpRefusals');
 
+/** What a peer endpoint records of a body refused before it was read. */
+type RecordUnreadBody = (
+  refusal: GatewayError,
+  request: Request,
+  header: (name: string) => string | undefined,
+  context: { correlationId: string; remoteAddress: string | undefined },
+) => Promise<void>;
+
 /**
- * Body-parser refusals on the peer endpoint (over the size limit, unreadable content encoding or
+ * Body-parser refusals on a peer endpoint (over the size limit, unreadable content encoding or
  * charset, malformed JSON) happen before routing and request logging: they get the endpoint's own
- * codes, a log line and the audit entry of any rejected envelope.
+ * codes, a correlation id, a log line and the audit entry `record` writes.
  */
+function refuseUnreadablePeerBodies(
+  app: NestExpressApplication,
+  path: string,
+  record: RecordUnreadBody,
+): void {
+  app.use(path, (error: unknown, request: Request, response: Response, next: NextFunction) => {
+    const status = (error as { status?: unknown }).status;
+    if (typeof status !== 'number' || status < 400 || status >= 500) return next(error);
+    const refusal =
+      status === 413
+        ? new GatewayError(ErrorCode.ENVELOPE_TOO_LARGE, 'the request body exceeds the size limit')
+        : new GatewayError(ErrorCode.ENVELOPE_MALFORMED, 'the request body could not be read');
+    const correlationId = randomUUID();
+    Object.assign(request, { id: correlationId });
+    response.setHeader(CORRELATION_HEADER, correlationId);
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return typeof value === 'string' ? value : undefined;
+    };
+    refusals.warn(
+      { correlationId, code: refusal.code, err: (error as Error).message },
+      'peer request refused before its body was read',
+    );
+    record(refusal, request, header, {
+      correlationId,
+      remoteAddress: clientAddressOf(request),
+    }).then(() => next(refusal), next);
+  });
+}
+
+/** The envelope endpoint's: audited as any rejected envelope. */
 function refuseUnreadableEnvelopes(app: NestExpressApplication): void {
   const receive = app.get(ReceiveEnvelope);
-  app.use(
-    INBOUND_PATH,
-    (error: unknown, request: Request, response: Response, next: NextFunction) => {
-      const status = (error as { status?: unknown }).status;
-      if (typeof status !== 'number' || status < 400 || status >= 500) return next(error);
-      const refusal =
-        status === 413
-          ? new GatewayError(
-              ErrorCode.ENVELOPE_TOO_LARGE,
-              'the request body exceeds the size limit',
-            )
-          : new GatewayError(ErrorCode.ENVELOPE_MALFORMED, 'the request body could not be read');
-      const correlationId = randomUUID();
-      Object.assign(request, { id: correlationId });
-      response.setHeader(CORRELATION_HEADER, correlationId);
-      const header = (name: string) => {
-        const value = request.headers[name];
-        return typeof value === 'string' ? value : undefined;
-      };
-      const declared = Number(request.headers['content-length']);
-      refusals.warn(
-        { correlationId, code: refusal.code, err: (error as Error).message },
-        'inbound request refused before its body was read',
-      );
-      receive
-        .recordUnreadRejection(
-          refusal,
-          {
-            sender: header(ROUTING_HEADERS.sender),
-            recipient: header(ROUTING_HEADERS.recipient),
-            messageId: header(ROUTING_HEADERS.messageId),
-          },
-          Number.isSafeInteger(declared) ? declared : null,
-          { correlationId, remoteAddress: clientAddressOf(request) },
-        )
-        .then(() => next(refusal), next);
-    },
+  refuseUnreadablePeerBodies(app, INBOUND_PATH, (refusal, request, header, context) => {
+    const declared = Number(request.headers['content-length']);
+    return receive.recordUnreadRejection(
+      refusal,
+      {
+        sender: header(ROUTING_HEADERS.sender),
+        recipient: header(ROUTING_HEADERS.recipient),
+        messageId: header(ROUTING_HEADERS.messageId),
+      },
+      Number.isSafeInteger(declared) ? declared : null,
+      context,
+    );
+  });
+}
+
+/** The witness endpoints' (a head statement, or the heads a peer holds), audited as theirs. */
+function refuseUnreadableWitnessBodies(app: NestExpressApplication): void {
+  const witnessRefusals = app.get(WitnessRefusals);
+  refuseUnreadablePeerBodies(app, WITNESS_PATH, (refusal, request, header, context) =>
+    witnessRefusals.record(
+      refusal,
+      request.originalUrl.split('?')[0].endsWith('/heads') ? 'heads' : 'statement',
+      { sender: header(ROUTING_HEADERS.sender), recipient: header(ROUTING_HEADERS.recipient) },
+      context,
+    ),
   );
 }
 

@@ -42,9 +42,29 @@ describe('the permission table', () => {
     const monitor = (Object.keys(PERMISSIONS) as Permission[]).filter((p) =>
       isGranted(['monitor'], p),
     );
-    expect(monitor.sort()).toEqual(['metrics.read', 'session.read', 'statistics.read']);
+    expect(monitor.sort()).toEqual([
+      'metrics.read',
+      'notifications.own',
+      'session.read',
+      'statistics.read',
+    ]);
     expect(isGranted(['auditor'], 'messages.read')).toBe(false);
     expect(isGranted(['administrator'], 'requests.read')).toBe(false);
+    // The queue dashboard names jobs and peers' failure reasons: operations, administrators only.
+    expect(PERMISSIONS['queues.read']).toEqual(['administrator']);
+    // Retrying a delivery is an operator's decision; supervisors may only look.
+    expect(PERMISSIONS['deliveries.retry']).toEqual(['administrator']);
+    expect(isGranted(['supervisor'], 'deliveries.read')).toBe(true);
+    expect(isGranted(['central-authority-officer'], 'deliveries.read')).toBe(false);
+  });
+
+  it('leaves the review of warnings to supervisors; submitters read their own submissions', () => {
+    expect(PERMISSIONS['warnings.review']).toEqual(['supervisor']);
+    for (const role of ROLES.filter((r) => r !== 'supervisor'))
+      expect([role, isGranted([role], 'warnings.review')]).toEqual([role, false]);
+    expect(isGranted(['central-authority-officer'], 'supervised-submissions.own')).toBe(true);
+    expect(isGranted(['supervisor'], 'supervised-submissions.own')).toBe(true);
+    expect(isGranted(['auditor'], 'supervised-submissions.own')).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { plainToInstance, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -18,20 +19,37 @@ import { ErrorCode, GatewayError } from '#libs/errors';
 import { ROLES, type Role } from './roles.js';
 
 export class ExternalIdentitySchema {
-  @IsString() @MaxLength(500) @Matches(/^\S+$/, { message: 'issuer: no spaces' }) issuer!: string;
-  @IsString() @MaxLength(255) @Matches(/^\S+$/, { message: 'subject: no spaces' }) subject!: string;
+  @ApiProperty({ maxLength: 500 })
+  @IsString()
+  @MaxLength(500)
+  @Matches(/^\S+$/, { message: 'issuer: no spaces' })
+  issuer!: string;
+  @ApiProperty({ maxLength: 255, description: "the user's sub" })
+  @IsString()
+  @MaxLength(255)
+  @Matches(/^\S+$/, { message: 'subject: no spaces' })
+  subject!: string;
 }
 
 /** An account as an administrator or the CLI creates it. */
 export class NewAccountSchema {
+  @ApiProperty({ pattern: '^[a-z0-9][a-z0-9._-]{1,63}$' })
   @Matches(/^[a-z0-9][a-z0-9._-]{1,63}$/, { message: 'username: 2-64 of a-z 0-9 . _ -' })
   username!: string;
-  @IsIn(['person', 'service']) kind!: 'person' | 'service';
+  @ApiProperty({ enum: ['person', 'service'] })
+  @IsIn(['person', 'service'])
+  kind!: 'person' | 'service';
   /** One of the authorities this node serves. */
+  @ApiProperty({ example: 'FR-MOJ-BEPI' })
   @Matches(AUTHORITY_ID_PATTERN, { message: 'authorityId must look like FR-MOJ-BEPI' })
   authorityId!: string;
-  @IsArray() @ArrayNotEmpty() @IsIn(ROLES, { each: true }) roles!: Role[];
+  @ApiProperty({ enum: ROLES, isArray: true })
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsIn(ROLES, { each: true })
+  roles!: Role[];
   /** For liaison officers: the case references of their JITs. */
+  @ApiPropertyOptional({ type: [String], maxItems: 200 })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(200)
@@ -42,6 +60,7 @@ export class NewAccountSchema {
    * For a user of the identity provider: its issuer and the user's `sub`, what their tokens are
    * matched on (a display name such as preferred_username is neither unique nor stable).
    */
+  @ApiPropertyOptional({ type: ExternalIdentitySchema })
   @IsOptional()
   @IsObject()
   @ValidateNested()

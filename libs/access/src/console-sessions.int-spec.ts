@@ -1,7 +1,7 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { AuditTrail } from '#libs/audit';
 import { Clock, NodeIdentity, SystemClock } from '#libs/node-config';
-import { DATABASE } from '#libs/persistence';
+import { ColumnCipher, DATABASE } from '#libs/persistence';
 import { freshDatabase, type FreshDatabase } from '../../../test/support/database.js';
 import { ConsoleSessions, SESSION_TTL_SECONDS } from './console-sessions.js';
 import { UserAccounts } from './user-accounts.repository.js';
@@ -25,6 +25,7 @@ describe('console sessions', () => {
     module = await Test.createTestingModule({
       providers: [
         { provide: DATABASE, useValue: database.db },
+        { provide: ColumnCipher, useValue: database.cipher },
         { provide: Clock, useValue: new SystemClock() },
         {
           provide: NodeIdentity,

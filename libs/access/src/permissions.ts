@@ -22,7 +22,18 @@ export const PERMISSIONS = {
     'monitor',
     'administrator',
   ],
+  /** One's own e-mail address and notification kinds (issue 14): every signed-in user. */
+  'notifications.own': [
+    ...CASEWORKERS,
+    'supervisor',
+    'asylum-authority-officer',
+    'auditor',
+    'monitor',
+    'administrator',
+  ],
   'messages.submit': [...CASEWORKERS, 'supervisor'],
+  /** The message types one may send and their forms, generated from the body schemas. */
+  'procedures.read': [...CASEWORKERS, 'supervisor'],
   'messages.list': [...CASEWORKERS, 'supervisor'],
   'messages.read': [...CASEWORKERS, 'supervisor'],
   'messages.mark-read': [...CASEWORKERS, 'supervisor'],
@@ -41,6 +52,16 @@ export const PERMISSIONS = {
   'policy.explain': [...CASEWORKERS, 'supervisor'],
   /** A warning (W-rules) is lifted only by a supervisor's justified acknowledgement (domain.md 4). */
   'policy.acknowledge-warnings': ['supervisor'],
+  /**
+   * Submissions refused only for warnings, waiting for a supervisor: listing them with their
+   * drafts, acknowledging each warning with a justification (then sent), or declining with a
+   * reason. Never one's own submission (separation of duties).
+   */
+  'warnings.review': ['supervisor'],
+  /** Whoever submits reads the status of their own submissions waiting for a supervisor. */
+  'supervised-submissions.own': [...CASEWORKERS, 'supervisor'],
+  /** Legal holds: content kept whatever its retention profile says (README, Retention). */
+  'retention.hold': ['supervisor'],
   /** The protected-persons register: the asylum authority only, never listed or exported. */
   'register.read': ['asylum-authority-officer'],
   'register.write': ['asylum-authority-officer'],
@@ -57,6 +78,19 @@ export const PERMISSIONS = {
   'statistics.read': ['monitor', 'supervisor'],
   /** Operational figures (Prometheus): counts, outcomes, rule ids and latencies, no case content. */
   'metrics.read': ['monitor', 'administrator'],
+  /**
+   * The queue dashboard (bull-board, /admin/queues): job ids, states, timings and failure reasons
+   * of the delivery and deadline queues, no case content. Read-only: see QueueDashboardController.
+   */
+  'queues.read': ['administrator'],
+  /**
+   * The delivery view: the authority's outgoing messages not delivered, with the peer's reason and
+   * the queue's depths; routing facts only, no case content (no body, persons or case reference).
+   * Supervisors oversee their authority's exchanges and may read it.
+   */
+  'deliveries.read': ['administrator', 'supervisor'],
+  /** Putting an undelivered message back on the queue: an operator's decision, audited. */
+  'deliveries.retry': ['administrator'],
   'users.manage': ['administrator'],
   /** Approving or refusing another administrator's role grant (separation of duties). */
   'role-grants.decide': ['administrator'],

@@ -8,6 +8,8 @@ import { DeadlineTimerRepository } from './deadline-timer.repository.js';
 import { DEADLINE_QUEUE, DeadlineHorizonFeed, DeadlineTimers } from './deadline-timers.js';
 import { DeadlineProcessor } from './deadline.processor.js';
 import { HandleDeadlineDue } from './handle-deadline-due.use-case.js';
+import { IndicatorSource } from './indicators/indicator-source.js';
+import { OperationalIndicators } from './indicators/indicators.service.js';
 import { ProcedureTracker } from './procedure-tracker.js';
 
 /** Cases, the procedure state of their requests, and deadline clocks and timers. */
@@ -21,6 +23,8 @@ import { ProcedureTracker } from './procedure-tracker.js';
     DeadlineTimers,
     CaseQueries,
     CaseStatistics,
+    IndicatorSource,
+    OperationalIndicators,
   ],
   exports: [
     DEADLINE_PROFILES,
@@ -30,6 +34,7 @@ import { ProcedureTracker } from './procedure-tracker.js';
     DeadlineTimers,
     CaseQueries,
     CaseStatistics,
+    OperationalIndicators,
   ],
 })
 export class CasesModule {}

@@ -99,7 +99,7 @@ describe('deadline timers: PostgreSQL holds them, the horizon feed queues them',
     handle = new HandleDeadlineDue(
       cases,
       rows,
-      new AuditTrail(database.db, clock),
+      new AuditTrail(database.db, clock, database.cipher),
       { publish: () => undefined } as unknown as EventsPublisher,
       new MailboxEventLog(database.db),
       clock,

@@ -17,6 +17,21 @@ export {
   type PublishedFigures,
   type RawCell,
 } from './statistics-disclosure.js';
+export { indicatorsCsv } from './indicators/indicators-csv.js';
+export {
+  OperationalIndicators,
+  type IndicatorsQueryInput,
+  type OperationalIndicatorsAnswer,
+} from './indicators/indicators.service.js';
+export {
+  DIMENSIONS,
+  INDICATORS,
+  PERSON_DIMENSIONS,
+  type PublishedBreakdown,
+  type PublishedCell,
+  type PublishedFrozenValue,
+  type PublishedPopulation,
+} from './indicators/operational-indicators.js';
 export { CaseRepository, reviveClock, type RequestFilter } from './case.repository.js';
 export { CasesModule, DeadlineWorkerModule } from './cases.module.js';
 export {

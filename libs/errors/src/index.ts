@@ -67,6 +67,12 @@ export const ErrorCode = {
   REGISTER_KEY_VERSION_MISMATCH: 'REGISTER_KEY_VERSION_MISMATCH',
   REVIEW_NOT_FOUND: 'REVIEW_NOT_FOUND',
   HELD_SUBMISSION_NOT_FOUND: 'HELD_SUBMISSION_NOT_FOUND',
+  /** No submission awaiting a supervisor with that id in your authority. */
+  SUPERVISED_SUBMISSION_NOT_FOUND: 'SUPERVISED_SUBMISSION_NOT_FOUND',
+  /** A submission a supervisor already acknowledged or declined (or that the policy blocked). */
+  SUPERVISED_SUBMISSION_DECIDED: 'SUPERVISED_SUBMISSION_DECIDED',
+  /** A caseworker's refusal of a request: kept until a supervisor signs it off (domain.md 1). */
+  SUPERVISOR_SIGN_OFF_REQUIRED: 'SUPERVISOR_SIGN_OFF_REQUIRED',
   /** The same Idempotency-Key with another request body. */
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   /** A change relaxes case facts the caller does not own, without a supervisor's justification. */
@@ -126,8 +132,11 @@ export const ErrorCode = {
   BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   BODY_TOO_DEEP: 'BODY_TOO_DEEP',
   BODY_MALFORMED: 'BODY_MALFORMED',
-  // Separation of duties in granting roles
-  /** A role grant requested or approved by the person it concerns, or approved by its requester. */
+  // Separation of duties in granting roles and in supervising submissions
+  /**
+   * A role grant requested or approved by the person it concerns, or approved by its requester;
+   * a supervisor deciding a submission of their own.
+   */
   SEPARATION_OF_DUTIES: 'SEPARATION_OF_DUTIES',
   ROLE_GRANT_NOT_FOUND: 'ROLE_GRANT_NOT_FOUND',
   // Transport security of the peer endpoints (mutual TLS)
@@ -135,9 +144,34 @@ export const ErrorCode = {
   PEER_CERTIFICATE_REQUIRED: 'PEER_CERTIFICATE_REQUIRED',
   /** The client certificate matches none of the pins of the sender's directory entry. */
   PEER_CERTIFICATE_MISMATCH: 'PEER_CERTIFICATE_MISMATCH',
+  // Peers witness the audit trail (README, "Peers witness the audit trail")
+  /** A peer holds this node's signed head at a position where this node's chain now has another hash, or none. */
+  AUDIT_WITNESS_MISMATCH: 'AUDIT_WITNESS_MISMATCH',
+  // Retention (README, Retention)
+  /** The message's content was erased under a retention profile: its metadata and digests remain. */
+  CONTENT_ERASED: 'CONTENT_ERASED',
+  /** No legal hold in force on that case or request of your authority. */
+  LEGAL_HOLD_NOT_FOUND: 'LEGAL_HOLD_NOT_FOUND',
+  // Delivery operations (an administrator's "retry delivery")
+  /** A retry of a message its recipient has already acknowledged with a receipt. */
+  DELIVERY_ALREADY_DELIVERED: 'DELIVERY_ALREADY_DELIVERED',
+  /** A retry once the envelope is older than the peers' replay window: it would be refused as a replay. */
+  DELIVERY_RETRY_TOO_LATE: 'DELIVERY_RETRY_TOO_LATE',
   // The officer console's session cookie
   /** A state-changing call on a console session without the session's CSRF token in X-CSRF-Token. */
   CSRF_TOKEN_INVALID: 'CSRF_TOKEN_INVALID',
+  // The monitors' operational indicators (README, Operational indicators)
+  /** A period, procedure, State or breakdown the indicators do not answer for. */
+  STATISTICS_QUERY_INVALID: 'STATISTICS_QUERY_INVALID',
+  // Backup and restore of a node (README, "Backup and restore"): operator commands
+  /** Restore into a node schema that holds anything, or over a key file with other content. */
+  RESTORE_TARGET_NOT_EMPTY: 'RESTORE_TARGET_NOT_EMPTY',
+  /** The backup is not encrypted to the operator key given (or that key cannot decrypt). */
+  BACKUP_KEY_MISMATCH: 'BACKUP_KEY_MISMATCH',
+  /** Not a node backup, altered, or made for another authority or schema. */
+  BACKUP_INVALID: 'BACKUP_INVALID',
+  /** pg_dump / pg_restore missing, failing, or of another major version than the server. */
+  BACKUP_TOOL_UNAVAILABLE: 'BACKUP_TOOL_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,6 +1,8 @@
 export {
   VERIFY_INSTRUCTIONS,
+  writeAttachments,
   writeEvidenceBundle,
+  type EvidenceAttachment,
   type EvidenceBundle,
 } from './evidence-bundle.js';
 export { EvidenceModule } from './evidence.module.js';

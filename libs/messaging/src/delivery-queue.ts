@@ -74,6 +74,27 @@ export class DeliveryQueue {
     });
   }
 
+  /**
+   * An operator's retry: the message's job runs now. A job waiting out its backoff is promoted, a
+   * failed one revived, a missing one added; one already waiting or running is left as it is.
+   */
+  expedite(data: DeliveryJobData): Promise<'added' | 'revived' | 'promoted' | 'present'> {
+    return whileQueueReachable(this.queue, async () => {
+      const job = await this.queue.getJob(data.messageId);
+      if (job && (await job.isDelayed())) {
+        await job.promote();
+        return 'promoted';
+      }
+      if (job && (await job.isFailed())) {
+        await job.retry('failed');
+        return 'revived';
+      }
+      if (job) return 'present';
+      await this.add(data);
+      return 'added';
+    });
+  }
+
   /** Jobs by state, for the metrics and the operators' view. */
   depths(): Promise<Record<string, number>> {
     return whileQueueReachable(this.queue, () =>

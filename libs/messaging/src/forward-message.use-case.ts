@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, GatewayError } from '#libs/errors';
-import { MessageRepository } from './message.repository.js';
+import { contentErasureOf, MessageRepository } from './message.repository.js';
 import {
   SubmitMessage,
   type MessageDraft,
@@ -66,6 +66,12 @@ export class ForwardMessage {
         'only content received from another authority is forwarded',
         [{ field: 'id' }],
       );
+    }
+    const erasure = contentErasureOf(row);
+    if (erasure) {
+      throw new GatewayError(ErrorCode.CONTENT_ERASED, erasure.note, [
+        { field: 'id', retentionProfile: erasure.profile, erasedAt: erasure.erasedAt },
+      ]);
     }
     const received = this.messages.openPayload(row);
     const { handling } = received;

@@ -15,7 +15,14 @@ export {
   PENDING_OUTBOUND,
   type MessageStatus,
 } from './message-status.js';
-export { MessageRepository, type MessageFilter, type Trx } from './message.repository.js';
+export {
+  contentErasureOf,
+  MessageRepository,
+  type ContentErasure,
+  type KeptEnvelope,
+  type MessageFilter,
+  type Trx,
+} from './message.repository.js';
 export { MessagingModule, SendingModule } from './messaging.module.js';
 export {
   GetMessage,
@@ -58,9 +65,29 @@ export {
 } from './attachments/outbound-attachments.js';
 export {
   InboundChunks,
+  inboundChunksDir,
   inboundFileOf,
   manifestOf,
   progressOf,
   type ChunkContext,
 } from './attachments/inbound-chunks.js';
 export { ReadAttachment, type OpenedAttachment } from './attachments/read-attachment.js';
+export {
+  SupervisedSubmissionsRepository,
+  type SupervisedStatus,
+  type SupervisedSubmissionDetail,
+  type SupervisedSubmissionView,
+} from './supervised-submissions.repository.js';
+export { SuperviseSubmissions, type SupervisorContext } from './supervise-submissions.use-case.js';
+export {
+  awaitsSupervisor,
+  checkDecider,
+  checkJustifications,
+  checkReason,
+  isRefusal,
+  SIGN_OFF,
+  signOffOf,
+  waitingWarnings,
+  type SupervisedWarning,
+  type WarningJustification,
+} from './supervision.js';

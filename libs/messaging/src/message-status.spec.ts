@@ -20,8 +20,11 @@ describe('message status machine', () => {
   it('never leaves a final status and never skips the receipt', () => {
     for (const to of OUTBOUND_STATUSES) {
       expect(canTransition('delivered', to)).toBe(false);
-      expect(canTransition('failed', to)).toBe(false);
+      // An operator's retry is the one way out of `failed`: back to the queue.
+      expect(canTransition('failed', to)).toBe(to === 'queued');
     }
+    expect(isFinal('failed')).toBe(true);
+    expect(isFinal('waiting-for-retry')).toBe(false);
     expect(canTransition('queued', 'delivered')).toBe(false);
     expect(canTransition('sending', 'delivered')).toBe(false);
     expect(isFinal('delivered')).toBe(true);
@@ -37,6 +40,6 @@ describe('message status machine', () => {
       'waiting-for-receipt',
       'waiting-for-retry',
     ]);
-    expect(sourcesOf('queued')).toEqual([]);
+    expect(sourcesOf('queued').sort()).toEqual(['failed', 'waiting-for-retry']);
   });
 });

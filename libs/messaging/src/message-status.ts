@@ -22,9 +22,11 @@ const TRANSITIONS: Record<MessageStatus, readonly MessageStatus[]> = {
   // A worker that died mid-delivery leaves `sending` or `waiting-for-receipt`: the next attempt resumes from there.
   sending: ['sending', 'waiting-for-receipt', 'waiting-for-retry', 'failed'],
   'waiting-for-receipt': ['sending', 'delivered', 'waiting-for-retry', 'failed'],
-  'waiting-for-retry': ['sending', 'failed'],
+  // An operator's "retry delivery" (RetryDelivery, libs/delivery) puts a waiting or failed message
+  // back on the queue with a fresh retry window; nothing else leaves `failed`.
+  'waiting-for-retry': ['sending', 'failed', 'queued'],
   delivered: [],
-  failed: [],
+  failed: ['queued'],
   received: ['read'],
   read: [],
 };
@@ -57,6 +59,12 @@ export const PENDING_OUTBOUND: readonly OutboundStatus[] = [
   'waiting-for-retry',
 ];
 
+/**
+ * Statuses no worker moves a message out of: a delivery job finding one does nothing. `failed`
+ * is among them although an operator's retry may re-queue it: that is a decision, not a job's.
+ */
+const FINAL: readonly MessageStatus[] = ['delivered', 'failed', 'read'];
+
 export function isFinal(status: MessageStatus): boolean {
-  return TRANSITIONS[status].length === 0;
+  return FINAL.includes(status);
 }

@@ -28,6 +28,32 @@ export interface StoredEnvelope {
   sha256: string;
 }
 
+/** An envelope as kept: its armored text is null once erased under a retention profile. */
+export interface KeptEnvelope {
+  armored: string | null;
+  sha256: string;
+}
+
+/** What an officer sees in place of erased content: which profile erased it, and when. */
+export interface ContentErasure {
+  profile: string;
+  erasedAt: string;
+  note: string;
+}
+
+export function contentErasureOf(
+  row: Pick<MessageRow, 'content_erased_at' | 'retention_profile'>,
+): ContentErasure | null {
+  if (!row.content_erased_at) return null;
+  const profile = row.retention_profile ?? 'unknown';
+  const erasedAt = row.content_erased_at.toISOString();
+  return {
+    profile,
+    erasedAt,
+    note: `content erased under retention profile ${profile} on ${erasedAt.slice(0, 10)}`,
+  };
+}
+
 export interface StoredReceipt {
   armored: string;
   envelopeSha256: string;
@@ -144,7 +170,12 @@ export class MessageRepository {
     messageId: string,
     to: MessageStatus,
     now: Date,
-    changes: { lastError?: string | null; incrementAttempts?: boolean } = {},
+    changes: {
+      lastError?: string | null;
+      incrementAttempts?: boolean;
+      /** A fresh retry window (an operator's retry): attempts count again from zero. */
+      retryWindow?: { until: Date };
+    } = {},
   ): Promise<MessageRow> {
     const updated = await executor
       .updateTable('messages')
@@ -153,6 +184,7 @@ export class MessageRepository {
         status_changed_at: now,
         ...(changes.lastError !== undefined ? { last_error: changes.lastError } : {}),
         ...(changes.incrementAttempts ? { attempts: eb('attempts', '+', 1) } : {}),
+        ...(changes.retryWindow ? { retry_until: changes.retryWindow.until, attempts: 0 } : {}),
       }))
       .where('id', '=', messageId)
       .where('status', 'in', sourcesOf(to))
@@ -236,7 +268,7 @@ export class MessageRepository {
     return this.cipher.open<EnvelopePayload>('messages.payload', row.id, row.payload);
   }
 
-  findEnvelope(messageId: string): Promise<StoredEnvelope | undefined> {
+  findEnvelope(messageId: string): Promise<KeptEnvelope | undefined> {
     return this.db
       .selectFrom('envelopes')
       .select(['armored', 'sha256'])

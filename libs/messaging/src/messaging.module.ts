@@ -19,6 +19,8 @@ import { GetMessage, ListMessages, MarkMessageRead } from './read-message.use-ca
 import { ReceiveEnvelope } from './receive-envelope.use-case.js';
 import { ReleaseHeldSubmissions } from './release-held-submissions.js';
 import { SubmitMessage } from './submit-message.use-case.js';
+import { SuperviseSubmissions } from './supervise-submissions.use-case.js';
+import { SupervisedSubmissionsRepository } from './supervised-submissions.repository.js';
 
 const receiving = [
   ReceiveEnvelope,
@@ -46,6 +48,7 @@ const receiving = [
     ...receiving,
   ],
   exports: [
+    FILES_CONFIG,
     MessageRepository,
     MessageAttachmentsRepository,
     DeliveryQueue,
@@ -61,6 +64,8 @@ const sending = [
   AnswerRequest,
   ForwardMessage,
   HeldSubmissionsRepository,
+  SupervisedSubmissionsRepository,
+  SuperviseSubmissions,
   IdempotencyKeysRepository,
   ReleaseHeldSubmissions,
 ];

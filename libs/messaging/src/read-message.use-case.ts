@@ -5,7 +5,12 @@ import type { EnvelopePayload } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { Clock } from '#libs/node-config';
 import type { EvidenceRow, MessageRow } from '#libs/persistence';
-import { MessageRepository, type MessageFilter } from './message.repository.js';
+import {
+  contentErasureOf,
+  MessageRepository,
+  type ContentErasure,
+  type MessageFilter,
+} from './message.repository.js';
 
 export interface MessageView {
   id: string;
@@ -25,7 +30,12 @@ export interface MessageView {
 }
 
 export interface MessageDetail extends MessageView {
+  /**
+   * Once erased under a retention profile, the metadata and handling conditions only: the body
+   * says `contentErased` and the files are listed by their kept manifests, not here.
+   */
   payload: EnvelopePayload;
+  contentErasure: ContentErasure | null;
   envelopeSha256: string | null;
   receipt: { receivedAt: string; signerFingerprint: string; envelopeSha256: string } | null;
   evidences: Array<{
@@ -77,6 +87,7 @@ export class GetMessage {
     return {
       ...toView(row),
       payload: this.messages.openPayload(row),
+      contentErasure: contentErasureOf(row),
       envelopeSha256: envelope?.sha256 ?? null,
       receipt: receipt
         ? {

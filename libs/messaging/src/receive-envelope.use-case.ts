@@ -17,12 +17,7 @@ import {
   type EnvelopeRouting,
   type OpenedEnvelope,
 } from '#libs/envelope';
-import {
-  ErrorCode,
-  GatewayError,
-  isGatewayError,
-  PEER_REFUSALS_BEFORE_AUTHENTICATION,
-} from '#libs/errors';
+import { ErrorCode, GatewayError, isGatewayError } from '#libs/errors';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
 import { FILES_CONFIG, type FilesConfig } from '#libs/files';
 import { InboundChunks, manifestOf, progressOf } from './attachments/inbound-chunks.js';
@@ -402,10 +397,6 @@ export class ReceiveEnvelope {
       },
     };
     // Before the signature verified the source is anonymous: aggregated per address and code (S7).
-    if (PEER_REFUSALS_BEFORE_AUTHENTICATION.has(error.code)) {
-      await this.anonymousRefusals.record(record, context.remoteAddress ?? 'unknown', error.code);
-    } else {
-      await this.audit.record(record);
-    }
+    await this.anonymousRefusals.recordPeerRefusal(record, error.code, context.remoteAddress);
   }
 }

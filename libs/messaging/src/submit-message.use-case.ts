@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { inScope, OutOfScopeError, type AccessScope } from '#libs/access';
-import { AuditTrail } from '#libs/audit';
+import { AuditTrail, type AuditRecord } from '#libs/audit';
 import { CaseRepository, DeadlineTimers, ProcedureTracker } from '#libs/cases';
 import { AuthorityDirectory, type Authority } from '#libs/directory';
 import {
@@ -13,7 +13,7 @@ import {
   type HandlingConditions,
   type Procedure,
 } from '#libs/envelope';
-import { ErrorCode, GatewayError } from '#libs/errors';
+import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
 import {
   authorisePayload,
@@ -42,6 +42,14 @@ import {
   type Idempotency,
 } from './idempotency-keys.repository.js';
 import { MessageRepository } from './message.repository.js';
+import { SupervisedSubmissionsRepository } from './supervised-submissions.repository.js';
+import {
+  awaitsSupervisor,
+  isRefusal,
+  SIGN_OFF,
+  signOffOf,
+  waitingWarnings,
+} from './supervision.js';
 
 export interface MessageDraft {
   procedure: Procedure;
@@ -77,6 +85,11 @@ export interface SubmissionContext {
   scope: AccessScope;
   /** Only a supervisor lifts a policy warning (domain.md section 4). */
   mayAcknowledgeWarnings: boolean;
+  /**
+   * The supervisor whose acknowledgements the draft carries, when they decide a submission that
+   * waited for them: the message stays the submitter's (`actor`), the acknowledgements are theirs.
+   */
+  acknowledgedBy?: string;
 }
 
 export interface SubmissionAccepted {
@@ -111,6 +124,22 @@ export interface SubmissionOptions {
   release?: { holdId: string };
   /** A client's Idempotency-Key: a retry gets the first answer, recorded with the submission. */
   idempotency?: Idempotency;
+  /**
+   * The submission awaiting a supervisor being acknowledged: marked acknowledged in the storing
+   * transaction (on the condition that it still waits), and never kept for a supervisor again.
+   */
+  review?: {
+    id: string;
+    supervisor: string;
+    justifications: Array<Record<string, unknown>>;
+    /** A caseworker's refusal of a request, signed off by the supervisor. */
+    signedOff?: boolean;
+  };
+}
+
+/** The answer an Idempotency-Key keeps for a submission that went to a supervisor: the refusal. */
+interface RefusalAnswer {
+  awaitingSupervisor: { code: ErrorCode; message: string; details: ErrorDetail[] };
 }
 
 /** What the policy decision point decided for a draft, before anything is stored. */
@@ -151,6 +180,7 @@ export class SubmitMessage {
     private readonly clock: Clock,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
     private readonly files: OutboundAttachments,
+    private readonly supervised: SupervisedSubmissionsRepository,
   ) {}
 
   /**
@@ -165,37 +195,46 @@ export class SubmitMessage {
   ): Promise<SubmissionAccepted | SubmissionHeld> {
     const { idempotency } = options;
     if (idempotency) {
-      const first = await this.idempotencyKeys.answerOf<SubmissionAccepted | SubmissionHeld>(
-        idempotency,
-      );
-      if (first) return first;
+      const first = await this.idempotencyKeys.answerOf<
+        SubmissionAccepted | SubmissionHeld | RefusalAnswer
+      >(idempotency);
+      if (first) return answered(first);
     }
     try {
       return await this.submit(draft, context, options);
     } catch (error) {
       // A parallel twin under the same key committed first: its answer is this one's.
       if (!idempotency || !isIdempotencyConflict(error)) throw error;
-      const first = await this.idempotencyKeys.answerOf<SubmissionAccepted | SubmissionHeld>(
-        idempotency,
-      );
+      const first = await this.idempotencyKeys.answerOf<
+        SubmissionAccepted | SubmissionHeld | RefusalAnswer
+      >(idempotency);
       if (!first) throw error;
-      return first;
+      return answered(first);
     }
   }
 
   private async submit(
     draft: MessageDraft,
     context: SubmissionContext,
-    { release, idempotency }: SubmissionOptions,
+    { release, idempotency, review }: SubmissionOptions,
   ): Promise<SubmissionAccepted | SubmissionHeld> {
     const existing = await this.requestOf(draft, context);
     const preview = await this.decideFor(draft, existing, context, 'send');
-    const { recipients, decisions, withheld } = await this.screen(preview, context, draft);
+    // A first submission refused only for warnings waits for a supervisor; a release, a
+    // supervisor's decision, or a supervisor's own draft offering acknowledgements is answered
+    // with the refusal itself.
+    const keepForSupervisor = !release && !review && !draft.acknowledgements?.length;
+    const { recipients, decisions, withheld } = await this.screen(
+      preview,
+      context,
+      draft,
+      keepForSupervisor ? { existing: existing?.id ?? null, idempotency } : undefined,
+    );
     const sender = context.scope.authorityId;
     const caseReference = preview.caseReference;
     if (this.mustWait(preview.round, recipients, sender)) {
       const awaiting = [...preview.round.unavailableRegisters];
-      if (release) {
+      if (release || review) {
         throw new GatewayError(
           ErrorCode.REGISTER_UNAVAILABLE,
           `the register of ${awaiting.join(', ')} cannot be consulted`,
@@ -322,7 +361,7 @@ export class SubmitMessage {
             actor: context.actor,
             messageId: payload.messageId,
             correlationId: context.correlationId,
-            details: decisionDetails(decision, recipient.id, channel, preview.round),
+            ...decisionAudit(decision, recipient.id, channel, preview.round),
           },
           trx,
         );
@@ -350,6 +389,58 @@ export class SubmitMessage {
         throw new GatewayError(
           ErrorCode.HELD_SUBMISSION_NOT_FOUND,
           `held submission ${release.holdId} is no longer waiting`,
+        );
+      }
+      if (
+        review &&
+        !(await this.supervised.markAcknowledged(
+          trx,
+          review.id,
+          review.supervisor,
+          {
+            requestId,
+            messages: sealed.map(({ messageId, recipient }) => ({ messageId, recipient })),
+          },
+          now,
+        ))
+      ) {
+        // Another supervisor decided it first: this transaction stores nothing.
+        throw new GatewayError(
+          ErrorCode.SUPERVISED_SUBMISSION_DECIDED,
+          `submission ${review.id} was decided meanwhile by another supervisor`,
+          [{ field: 'id' }],
+        );
+      }
+      if (review) {
+        const acknowledged = [...decisions.values()].flatMap((d) => d.acknowledgements);
+        await this.audit.record(
+          {
+            event: 'supervision.acknowledged',
+            actor: review.supervisor,
+            correlationId: context.correlationId,
+            details: {
+              supervisedSubmissionId: review.id,
+              submittedBy: context.actor,
+              requestId,
+              messages: sealed.map((m) => m.messageId),
+              rules: [
+                ...new Set([
+                  ...acknowledged.map((a) => a.ruleId),
+                  ...(review.signedOff ? [SIGN_OFF] : []),
+                ]),
+              ],
+              legalBases: [
+                ...new Set([
+                  ...[...decisions.values()].flatMap((d) =>
+                    d.findings.filter((f) => f.acknowledgement).flatMap((f) => f.legalBasis),
+                  ),
+                  ...(review.signedOff ? signOffOf(draft.procedure).legalBasis : []),
+                ]),
+              ],
+            },
+            annex: { justifications: review.justifications },
+          },
+          trx,
         );
       }
       if (release) {
@@ -467,6 +558,7 @@ export class SubmitMessage {
     const attachments = await this.files.resolve(draft.attachments, officer);
     const caseReference = draft.caseReference ?? existing?.case_reference ?? null;
     const channel = this.channelOf(draft, addressed.length, !existing);
+    // The acknowledgements are the supervisor's: the decision point names them as the acknowledger.
     const round = await this.policy.decide(
       {
         channel,
@@ -484,7 +576,7 @@ export class SubmitMessage {
       },
       addressed,
       context.scope.authorityId,
-      context.actor,
+      context.acknowledgedBy ?? context.actor,
       purpose,
     );
     return {
@@ -507,6 +599,7 @@ export class SubmitMessage {
     preview: SubmissionPreview,
     context: SubmissionContext,
     draft: MessageDraft,
+    supervision?: { existing: string | null; idempotency: Idempotency | undefined },
   ): Promise<{
     recipients: Authority[];
     decisions: Map<string, PolicyDecision>;
@@ -519,12 +612,14 @@ export class SubmitMessage {
       return error ? [{ recipient, error }] : [];
     });
     for (const { recipient } of refusals) {
+      const refusal = decisionAudit(decisions.get(recipient.id)!, recipient.id, channel, round);
       await this.audit.record({
         event: 'policy.refused',
         actor: context.actor,
         correlationId: context.correlationId,
+        ...refusal,
         details: {
-          ...decisionDetails(decisions.get(recipient.id)!, recipient.id, channel, round),
+          ...refusal.details,
           procedure: draft.procedure,
           messageType: draft.messageType,
           caseReference,
@@ -534,8 +629,41 @@ export class SubmitMessage {
     const recipients = addressed.filter(
       (recipient) => !refusals.some((r) => r.recipient === recipient),
     );
-    if (recipients.length === 0 || (refusals.length > 0 && channel !== 'jit-fan-out'))
+    // A caseworker's refusal of a request goes once a supervisor signs it off (domain.md 1).
+    const signOff =
+      supervision !== undefined &&
+      !context.mayAcknowledgeWarnings &&
+      isRefusal(draft.procedure, draft.messageType);
+    if (recipients.length === 0 || (refusals.length > 0 && channel !== 'jit-fan-out')) {
+      const refused = refusals.map(({ recipient }) => decisions.get(recipient.id)!);
+      if (supervision && awaitsSupervisor(refused)) {
+        throw await this.keepForSupervisor(
+          draft,
+          context,
+          preview,
+          refused,
+          refusals[0].error,
+          supervision,
+          signOff,
+        );
+      }
       throw refusals[0].error;
+    }
+    if (signOff) {
+      throw await this.keepForSupervisor(
+        draft,
+        context,
+        preview,
+        [],
+        new GatewayError(
+          ErrorCode.SUPERVISOR_SIGN_OFF_REQUIRED,
+          'A refusal of a request is sent once a supervisor signs it off (domain.md section 1)',
+          [],
+        ),
+        supervision,
+        true,
+      );
+    }
     return {
       recipients,
       decisions,
@@ -606,6 +734,86 @@ export class SubmitMessage {
       const answer: SubmissionHeld = { ...held, requestId, messages: [], withheld };
       if (idempotency) await this.idempotencyKeys.record(trx, idempotency, answer, now);
       return answer;
+    });
+  }
+
+  /**
+   * Keeps a draft refused only for warnings for a supervisor of the authority (or finds the one
+   * already waiting for the same draft), and answers the submitter with the same refusal, each
+   * warning naming the submission that waits (`supervisedSubmissionId`).
+   */
+  private async keepForSupervisor(
+    draft: MessageDraft,
+    context: SubmissionContext,
+    preview: SubmissionPreview,
+    refused: PolicyDecision[],
+    error: GatewayError,
+    { existing, idempotency }: { existing: string | null; idempotency: Idempotency | undefined },
+    signOff = false,
+  ): Promise<GatewayError> {
+    const fromRegister = preview.round.registerReferences.length > 0;
+    const warnings = [
+      ...waitingWarnings(refused, fromRegister ? REGISTER_FED_RULES : new Set()),
+      ...(signOff ? [signOffOf(draft.procedure)] : []),
+    ];
+    const now = this.clock.now();
+    return this.messages.transaction(async (trx) => {
+      const kept = await this.supervised.keep(
+        trx,
+        {
+          draft,
+          context,
+          channel: preview.channel,
+          caseReference: preview.caseReference,
+          requestId: existing,
+          recipients: preview.addressed.map((recipient) => recipient.id),
+          warnings,
+        },
+        now,
+      );
+      if (kept.created) {
+        await this.audit.record(
+          {
+            event: 'supervision.requested',
+            actor: context.actor,
+            correlationId: context.correlationId,
+            details: {
+              supervisedSubmissionId: kept.id,
+              procedure: draft.procedure,
+              messageType: draft.messageType,
+              requestId: existing,
+              recipients: preview.addressed.map((recipient) => recipient.id),
+              rules: warnings.map((w) => w.ruleId),
+              legalBases: [...new Set(warnings.flatMap((w) => w.legalBasis))],
+              decisionIds: refused.map((d) => d.decisionId),
+              ...(signOff && { signOff: true }),
+            },
+          },
+          trx,
+        );
+      }
+      const details: ErrorDetail[] = [
+        ...error.details,
+        ...(signOff
+          ? [{ rule: SIGN_OFF, message: 'A supervisor signs off a refusal of a request' }]
+          : []),
+      ];
+      const refusal = new GatewayError(
+        error.code,
+        `${error.message}: sent to a supervisor of your authority (submission ${kept.id})`,
+        details.map((detail) => ({ ...detail, supervisedSubmissionId: kept.id })),
+      );
+      if (idempotency) {
+        const answer: RefusalAnswer = {
+          awaitingSupervisor: {
+            code: refusal.code,
+            message: refusal.message,
+            details: refusal.details,
+          },
+        };
+        await this.idempotencyKeys.record(trx, idempotency, answer, now);
+      }
+      return refusal;
     });
   }
 
@@ -682,6 +890,17 @@ export class SubmitMessage {
   }
 }
 
+/** A first answer kept under an Idempotency-Key: a submission, or the refusal that sent it to a supervisor. */
+function answered(
+  first: SubmissionAccepted | SubmissionHeld | RefusalAnswer,
+): SubmissionAccepted | SubmissionHeld {
+  if ('awaitingSupervisor' in first) {
+    const { code, message, details } = first.awaitingSupervisor;
+    throw new GatewayError(code, message, details);
+  }
+  return first;
+}
+
 /** The officer as the files library knows them: who may see which uploads. */
 function fileActorOf(context: SubmissionContext) {
   return {
@@ -705,34 +924,57 @@ function sealingKeys(identity: NodeIdentity, recipient: Authority, now: Date): S
   return { signingKey: identity.signingKey(now).key, recipientKey: recipientKey.publicKey };
 }
 
-function decisionDetails(
+/**
+ * A decision as the audit trail keeps it: rule ids, legal bases and who acknowledged what in the
+ * chained details; the free text (explanations may quote a person's reference or a case-facts
+ * label; justifications are the supervisor's words) in the entry's sealed annex, which retention
+ * erases with the case's content while the chain keeps its digest (README, Retention).
+ */
+function decisionAudit(
   decision: PolicyDecision,
   recipient: string,
   channel: Channel,
   round: DecisionRound,
-): Record<string, unknown> {
+): Pick<AuditRecord, 'details' | 'annex'> {
   // A register hit is never stated in clear, not even to the sender's auditors (domain.md 4): the
   // findings it feeds keep their rule and legal basis, and the review references stand for the rest.
   const fromRegister = round.registerReferences.length > 0;
   return {
-    decisionId: decision.decisionId,
-    recipient,
-    channel,
-    outcome: decision.outcome,
-    findings: decision.findings.map((f) => ({
-      ruleId: f.ruleId,
-      severity: f.severity,
-      legalBasis: f.legalBasis,
-      explanation:
-        fromRegister && REGISTER_FED_RULES.has(f.ruleId) && f.severity !== 'note'
-          ? f.senderMessage
-          : f.explanation,
-    })),
-    redactions: decision.redactions,
-    acknowledgements: decision.acknowledgements,
-    settingsDigest: decision.settingsDigest,
-    ...(fromRegister && { registerReferences: round.registerReferences }),
-    ...(round.clearedReferences.length > 0 && { clearedReferences: round.clearedReferences }),
+    details: {
+      decisionId: decision.decisionId,
+      recipient,
+      channel,
+      outcome: decision.outcome,
+      findings: decision.findings.map((f) => ({
+        ruleId: f.ruleId,
+        severity: f.severity,
+        legalBasis: f.legalBasis,
+      })),
+      redactions: decision.redactions,
+      acknowledgements: decision.acknowledgements.map(({ ruleId, supervisor }) => ({
+        ruleId,
+        supervisor,
+      })),
+      settingsDigest: decision.settingsDigest,
+      ...(fromRegister && { registerReferences: round.registerReferences }),
+      ...(round.clearedReferences.length > 0 && { clearedReferences: round.clearedReferences }),
+    },
+    annex: {
+      explanations: decision.findings.map((f) => ({
+        ruleId: f.ruleId,
+        explanation:
+          fromRegister && REGISTER_FED_RULES.has(f.ruleId) && f.severity !== 'note'
+            ? f.senderMessage
+            : f.explanation,
+      })),
+      justifications: decision.acknowledgements.map(
+        ({ ruleId, justification, asylumAuthoritySignOff }) => ({
+          ruleId,
+          justification,
+          ...(asylumAuthoritySignOff !== undefined && { asylumAuthoritySignOff }),
+        }),
+      ),
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import { readSetting } from '#libs/node-config';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 
@@ -12,7 +13,7 @@ export const CORRELATION_HEADER = 'x-correlation-id';
 export function loggerModule(component: string) {
   return LoggerModule.forRoot({
     pinoHttp: {
-      level: process.env.LOG_LEVEL ?? 'info',
+      level: readSetting('LOG_LEVEL'),
       base: { component, authority: process.env.GATEWAY_AUTHORITY_ID, pid: process.pid },
       genReqId: (req: IncomingMessage, res: ServerResponse) => {
         const offered = req.headers[CORRELATION_HEADER];

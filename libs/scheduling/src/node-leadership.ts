@@ -15,6 +15,8 @@ export class NodeLeadership implements OnApplicationShutdown {
   private connecting?: Promise<pg.Client>;
   private readonly held = new Set<string>();
   private closed = false;
+  /** The session's last query: tasks ask at once, and a pg client runs one query at a time. */
+  private pending: Promise<unknown> = Promise.resolve();
 
   constructor(@Inject(NODE_CONFIG) private readonly config: NodeConfig) {}
 
@@ -26,10 +28,11 @@ export class NodeLeadership implements OnApplicationShutdown {
       client = await this.session();
       if (this.held.has(task)) {
         // A session the server ended leaves no lock behind: check it is still there.
-        await client.query('select 1');
+        await this.query(client, 'select 1');
         return true;
       }
-      const { rows } = await client.query<{ taken: boolean }>(
+      const { rows } = await this.query<{ taken: boolean }>(
+        client,
         'select pg_try_advisory_lock(hashtext($1)) as taken',
         [`${this.config.database.schema}:task:${task}`],
       );
@@ -48,6 +51,17 @@ export class NodeLeadership implements OnApplicationShutdown {
     this.closed = true;
     this.held.clear();
     await this.client?.end().catch(() => undefined);
+  }
+
+  /** Queries in turn: pg queues concurrent ones itself, but that is deprecated (pg 8.x warns). */
+  private query<R extends pg.QueryResultRow>(
+    client: pg.Client,
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    const result = this.pending.then(() => client.query<R>(text, values));
+    this.pending = result.catch(() => undefined);
+    return result;
   }
 
   private session(): Promise<pg.Client> {

@@ -7,3 +7,5 @@ export {
 } from './local-network.js';
 export * from './scenarios.js';
 export { sealThroughPolicy } from './sealing.js';
+export { minimalPdf } from './pdf.js';
+export { tusUpload, type ApiFetch } from './uploads.js';

@@ -38,6 +38,8 @@ export interface NodeSpec {
    * prefix and keys, as behind a load balancer. The directory names the first one.
    */
   extraGatewayPorts?: number[];
+  /** Environment of this node's processes only (e.g. its own retention profiles), over `env`. */
+  env?: Record<string, string>;
   /** The first worker's HTTP port for /health and /metrics (GATEWAY_WORKER_HTTP_PORT); none without. */
   workerPort?: number;
   /**
@@ -373,6 +375,7 @@ export class LocalNetwork {
         GATEWAY_TLS_CA_FILE: node.tls.caFile,
       }),
       ...this.options.env,
+      ...node.env,
     };
   }
 

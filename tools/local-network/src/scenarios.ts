@@ -1,3 +1,5 @@
+import { minimalPdf } from './pdf.js';
+
 /**
  * Sample bodies for the four procedures, valid against their schemas: used by the demo, the
  * benchmarks and the end-to-end tests. Names and references are fictitious.
@@ -210,4 +212,46 @@ export const JIT_MESSAGES = {
     subject: 'Surveillance',
     text: 'The recruiter travelled from Lagos to Milan this morning.',
   },
+};
+
+/**
+ * Files the demo sends beside its messages, fictitious and innocuous for the safeguards: nothing
+ * on asylum or protection (W-6, H-1), no one in the protected-persons register.
+ */
+export const SAMPLE_FILES = {
+  /** A scan-like extract of the birth certificate of the person a verification request names. */
+  birthCertificate: (person: ReturnType<typeof verificationRequest>['person']) => ({
+    content: minimalPdf([
+      'Copy of birth certificate - extract',
+      'National Population Commission, Edo State registry',
+      `Name: ${person.names.givenNames.join(' ')} ${person.names.familyNames.join(' ')}`,
+      `Sex: ${person.sex}`,
+      `Date of birth: ${person.dateOfBirth}`,
+      `Place of birth: ${person.placeOfBirth}`,
+      'Registration number: ES/BC/1998/004417',
+      'Certified true copy of the extract held in the case file',
+    ]),
+    meta: {
+      filename: 'birth-certificate-extract.pdf',
+      filetype: 'application/pdf',
+      category: 'identity-document',
+    },
+  }),
+  /** The log of a surveillance operation of a joint investigation team. */
+  surveillanceLog: () => ({
+    content: new TextEncoder().encode(
+      [
+        'Surveillance log, operation BENIN-MILAN',
+        '06:10 The recruiter left his address in Lagos by taxi.',
+        '07:45 Check-in at Murtala Muhammed International Airport, flight to Milan Malpensa.',
+        '15:20 Arrival at Malpensa, met by a man driving a grey van (plate noted in the file).',
+        '',
+      ].join('\n'),
+    ),
+    meta: {
+      filename: 'surveillance-log.txt',
+      filetype: 'text/plain',
+      category: 'evidence-item',
+    },
+  }),
 };

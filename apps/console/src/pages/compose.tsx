@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { get, post, type Authority, type Me, type RecipientPreview } from '../api.js';
+import { ApiError, get, post, type Authority, type Me, type RecipientPreview } from '../api.js';
+import { Attachments, findingsOf, useAttachments } from '../attachments.js';
 import { ErrorView, Page } from '../components.js';
 import { useI18n, type LabelKey } from '../i18n.js';
 
@@ -130,7 +131,7 @@ function submissionOf(draft: Draft, me: Me, ownName: string) {
 }
 
 /** 128 random bits (crypto.randomUUID exists in secure contexts only; a node may run plain HTTP). */
-function newIdempotencyKey(): string {
+export function newIdempotencyKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
@@ -147,12 +148,11 @@ export function ComposePage({ me }: { me: Me }) {
   const { t } = useI18n();
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [authorities, setAuthorities] = useState<Authority[]>([]);
-  const [preview, setPreview] = useState<RecipientPreview[]>();
-  const [sent, setSent] = useState<{ requestId: string }>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
   // One key per draft: a retried send answers with the first answer, never a second request.
-  const idempotencyKey = useMemo(() => newIdempotencyKey(), [draft]);
+  const files = useAttachments(me.username, () => outcome.changed());
+  const idempotencyKey = useMemo(() => newIdempotencyKey(), [draft, files.key]);
+  const outcome = useSubmission(idempotencyKey);
+  const { preview, sent, supervised, error, setError, busy } = outcome;
 
   useEffect(() => {
     if (!me.permissions.includes('directory.read')) return;
@@ -170,35 +170,12 @@ export function ComposePage({ me }: { me: Me }) {
   const update = (change: Partial<Draft>) => {
     setDraft((current) => ({ ...current, ...change }));
     // The preview was of another draft: it must be asked for again before sending.
-    setPreview(undefined);
-    setSent(undefined);
+    outcome.changed();
   };
 
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await action();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const submission = () => submissionOf(draft, me, own?.name ?? me.authorityId);
-  const askPreview = () =>
-    run(async () =>
-      setPreview(await post<RecipientPreview[]>('/api/v1/policy/explain', submission())),
-    );
-  const send = () =>
-    run(async () => {
-      setSent(
-        await post<{ requestId: string }>('/api/v1/messages', submission(), {
-          'idempotency-key': idempotencyKey,
-        }),
-      );
-    });
+  const submission = () => files.with(submissionOf(draft, me, own?.name ?? me.authorityId));
+  const askPreview = () => outcome.askPreview(submission());
+  const send = () => outcome.send(submission());
 
   const text = (
     key: TextKey,
@@ -344,15 +321,23 @@ export function ComposePage({ me }: { me: Me }) {
           {draft.deadlineDate && text('deadlineReasons', 'field.deadlineReasons', { area: true })}
           {flag('confidentialityRequested', 'field.confidentialityRequested')}
         </fieldset>
+        <Attachments files={files} findings={findingsOf(preview, error)} idPrefix="compose" />
         <ErrorView error={error} />
         <div class="actions">
-          <button type="submit" disabled={busy}>
+          <button type="submit" disabled={busy || files.pending}>
             {t('compose.preview')}
           </button>
           <button
             type="button"
             class="primary"
-            disabled={busy || !preview || blocked || sent !== undefined}
+            disabled={
+              busy ||
+              files.pending ||
+              !preview ||
+              blocked ||
+              sent !== undefined ||
+              supervised !== undefined
+            }
             aria-describedby="send-help"
             onClick={() => void send()}
           >
@@ -363,50 +348,101 @@ export function ComposePage({ me }: { me: Me }) {
           </span>
         </div>
       </form>
-      {preview && (
-        <section aria-labelledby="preview-title" class="card">
-          <h2 id="preview-title">{t('compose.previewTitle')}</h2>
-          {preview.map((decision) => (
-            <div key={decision.recipient} class="decision">
-              <h3>
-                {decision.recipient}:{' '}
-                <span class={`outcome outcome-${decision.outcome}`}>
-                  {t(`outcome.${decision.outcome}` as LabelKey)}
-                </span>
-              </h3>
-              <p class="explanation">{decision.explanation}</p>
-              {decision.rules.length > 0 && (
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('field.rule')}</th>
-                      <th scope="col">{t('field.message')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {decision.rules.map((rule, index) => (
-                      <tr key={index}>
-                        <td>
-                          <code class="code">{typeof rule.rule === 'string' ? rule.rule : ''}</code>
-                        </td>
-                        <td>{typeof rule.message === 'string' ? rule.message : ''}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
-              {decision.redactions.length > 0 && (
-                <p>
-                  {t('compose.redactions')}{' '}
-                  {decision.redactions.map((r) => `${r.path} (${r.ruleId})`).join(', ')}
-                </p>
-              )}
-              {decision.awaitingChecks.length > 0 && (
-                <p>{t('compose.awaiting', { registers: decision.awaitingChecks.join(', ') })}</p>
-              )}
-            </div>
-          ))}
-        </section>
+      <SubmissionOutcome preview={preview} supervised={supervised} sent={sent} />
+    </Page>
+  );
+}
+
+/** Where a draft is previewed and where it is sent: a new message by default. */
+export interface SubmissionRoutes {
+  /** The policy preview; none for what is sent without one (a withdrawal). */
+  explain?: string;
+  send: string;
+}
+
+const NEW_MESSAGE: SubmissionRoutes = {
+  explain: '/api/v1/policy/explain',
+  send: '/api/v1/messages',
+};
+
+/**
+ * A draft's preview and sending, as every form that sends does them: the policy preview first,
+ * then the send under the draft's idempotency key; a refusal only for warnings sends the draft to
+ * a supervisor. `changed` forgets the preview and outcome of a draft that has changed since.
+ * `routes`: a new message by default; an answer, a withdrawal or a forwarding name theirs.
+ */
+export function useSubmission(idempotencyKey: string, routes: SubmissionRoutes = NEW_MESSAGE) {
+  const [preview, setPreview] = useState<RecipientPreview[]>();
+  const [sent, setSent] = useState<{ requestId: string }>();
+  const [supervised, setSupervised] = useState<{ id: string; rules: string[] }>();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return {
+    preview,
+    sent,
+    supervised,
+    error,
+    setError,
+    busy,
+    changed: () => {
+      setPreview(undefined);
+      setSent(undefined);
+      setSupervised(undefined);
+    },
+    askPreview: (submission: object) =>
+      run(async () => {
+        if (routes.explain) setPreview(await post<RecipientPreview[]>(routes.explain, submission));
+      }),
+    send: (submission: object) =>
+      run(async () => {
+        try {
+          setSent(
+            await post<{ requestId: string }>(routes.send, submission, {
+              'idempotency-key': idempotencyKey,
+            }),
+          );
+        } catch (failure) {
+          // Refused only for warnings: the draft waits for a supervisor of the authority.
+          const waiting = supervisedOf(failure);
+          if (!waiting) throw failure;
+          setSupervised(waiting);
+        }
+      }),
+  };
+}
+
+/**
+ * What became of a draft, below either compose form: the policy preview, the supervisor it went
+ * to when a warning stopped it, or the request it opened.
+ */
+export function SubmissionOutcome({
+  preview,
+  supervised,
+  sent,
+}: {
+  preview?: RecipientPreview[];
+  supervised?: { id: string; rules: string[] };
+  sent?: { requestId: string };
+}) {
+  const { t } = useI18n();
+  return (
+    <>
+      {preview && <PolicyPreview preview={preview} />}
+      {supervised && (
+        <p role="status" class="notice">
+          {t('compose.supervised', { id: supervised.id, rules: supervised.rules.join(', ') })}
+        </p>
       )}
       {sent && (
         <p role="status" class="notice">
@@ -414,6 +450,69 @@ export function ComposePage({ me }: { me: Me }) {
           <a href={`#/requests/${sent.requestId}`}>{t('compose.openRequest')}</a>
         </p>
       )}
-    </Page>
+    </>
+  );
+}
+
+/** The submission a warning refusal sent to a supervisor, named in each warning of the refusal. */
+function supervisedOf(failure: unknown): { id: string; rules: string[] } | undefined {
+  if (!(failure instanceof ApiError) || failure.body.code !== 'POLICY_ACKNOWLEDGEMENT_REQUIRED')
+    return undefined;
+  const id = failure.body.details.find((d) => typeof d.supervisedSubmissionId === 'string')
+    ?.supervisedSubmissionId as string | undefined;
+  if (!id) return undefined;
+  return {
+    id,
+    rules: failure.body.details.flatMap((d) => (typeof d.rule === 'string' ? [d.rule] : [])),
+  };
+}
+
+/** The policy decision per recipient, with rule ids and legal bases: asked for before sending. */
+export function PolicyPreview({ preview }: { preview: RecipientPreview[] }) {
+  const { t } = useI18n();
+  return (
+    <section aria-labelledby="preview-title" class="card">
+      <h2 id="preview-title">{t('compose.previewTitle')}</h2>
+      {preview.map((decision) => (
+        <div key={decision.recipient} class="decision">
+          <h3>
+            {decision.recipient}:{' '}
+            <span class={`outcome outcome-${decision.outcome}`}>
+              {t(`outcome.${decision.outcome}` as LabelKey)}
+            </span>
+          </h3>
+          <p class="explanation">{decision.explanation}</p>
+          {decision.rules.length > 0 && (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('field.rule')}</th>
+                  <th scope="col">{t('field.message')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {decision.rules.map((rule, index) => (
+                  <tr key={index}>
+                    <td>
+                      <code class="code">{typeof rule.rule === 'string' ? rule.rule : ''}</code>
+                    </td>
+                    <td>{typeof rule.message === 'string' ? rule.message : ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {decision.redactions.length > 0 && (
+            <p>
+              {t('compose.redactions')}{' '}
+              {decision.redactions.map((r) => `${r.path} (${r.ruleId})`).join(', ')}
+            </p>
+          )}
+          {decision.awaitingChecks.length > 0 && (
+            <p>{t('compose.awaiting', { registers: decision.awaitingChecks.join(', ') })}</p>
+          )}
+        </div>
+      ))}
+    </section>
   );
 }

@@ -1,16 +1,31 @@
 import { useEffect, useState } from 'preact/hooks';
-import { get, type RequestDetail } from '../api.js';
+import { get, type Me, type RequestDetail } from '../api.js';
+import { MessageAttachments } from '../attachments.js';
 import { DeadlineClock, ErrorView, formatDateTime, Page } from '../components.js';
-import { useI18n } from '../i18n.js';
+import { useI18n, type LabelKey } from '../i18n.js';
+import {
+  actionsFor,
+  AnswerForm,
+  ForwardForm,
+  WithdrawForm,
+  type Action,
+} from './request-actions.js';
 
-/** A request: its thread as a timeline, and its deadline clocks. */
-export function RequestPage({ id }: { id: string }) {
+/**
+ * A request: its thread as a timeline, and its deadline clocks; and what the officer's
+ * permissions and side allow on it (answer, withdraw, forward), one at a time.
+ */
+export function RequestPage({ id, me }: { id: string; me: Me }) {
   const { t, language } = useI18n();
   const [request, setRequest] = useState<RequestDetail>();
   const [error, setError] = useState<unknown>();
+  const [action, setAction] = useState<Action>();
 
-  useEffect(() => {
+  const load = () =>
     get<RequestDetail>(`/api/v1/requests/${encodeURIComponent(id)}`).then(setRequest, setError);
+  useEffect(() => {
+    setAction(undefined);
+    void load();
   }, [id]);
 
   if (error) {
@@ -21,6 +36,7 @@ export function RequestPage({ id }: { id: string }) {
     );
   }
   if (!request) return <p aria-busy="true">{t('app.loading')}</p>;
+  const actions = actionsFor(me, request);
   return (
     <Page title={t('request.titleOf', { reference: request.caseReference })}>
       <p>
@@ -79,9 +95,40 @@ export function RequestPage({ id }: { id: string }) {
             <p class="muted">
               {t('field.state')}: {message.status}
             </p>
+            <MessageAttachments
+              messageId={message.messageId}
+              received={message.direction === 'inbound'}
+            />
           </li>
         ))}
       </ol>
+      {actions.length > 0 && (
+        <>
+          <h2 id="actions-title">{t('request.actions')}</h2>
+          <div class="actions" role="group" aria-labelledby="actions-title">
+            {actions.map((a) => (
+              <button
+                key={a}
+                type="button"
+                aria-expanded={action === a}
+                aria-controls={action === a ? `action-${a}` : undefined}
+                onClick={() => setAction(action === a ? undefined : a)}
+              >
+                {t(`request.action.${a}` as LabelKey)}
+              </button>
+            ))}
+          </div>
+          <div id={action ? `action-${action}` : undefined}>
+            {action === 'answer' && (
+              <AnswerForm key={request.id} me={me} request={request} onSent={() => void load()} />
+            )}
+            {action === 'withdraw' && (
+              <WithdrawForm key={request.id} request={request} onSent={() => void load()} />
+            )}
+            {action === 'forward' && <ForwardForm key={request.id} me={me} request={request} />}
+          </div>
+        </>
+      )}
     </Page>
   );
 }

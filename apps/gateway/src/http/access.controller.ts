@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import {
   ArrayNotEmpty,
   IsArray,
@@ -27,22 +34,42 @@ import {
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { NodeIdentity } from '#libs/node-config';
 import { Officer, Requires, type OfficerContext } from './access/decorators.js';
+import { ApiErrors, INVALID_INPUT } from './api-docs.js';
+import {
+  AccountChangeDto,
+  DisabledAccountDto,
+  IssuedApiKeyDto,
+  MeDto,
+  PrincipalDto,
+  RoleGrantDto,
+} from './responses/access.dto.js';
 
 class NewApiKeyDto {
-  @IsString() @MaxLength(100) label!: string;
+  @ApiProperty({ maxLength: 100 }) @IsString() @MaxLength(100) label!: string;
 }
 
 class RolesDto {
   /** The account's roles from now on: removals apply at once, additions may await approval. */
-  @IsArray() @ArrayNotEmpty() @IsIn(ROLES, { each: true }) roles!: Role[];
+  @ApiProperty({ enum: ROLES, isArray: true })
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsIn(ROLES, { each: true })
+  roles!: Role[];
 }
 
 class RoleGrantQuery {
-  @IsOptional() @IsIn(['pending', 'approved', 'refused']) status?: RoleGrant['status'];
+  @ApiPropertyOptional({ enum: ['pending', 'approved', 'refused'] })
+  @IsOptional()
+  @IsIn(['pending', 'approved', 'refused'])
+  status?: RoleGrant['status'];
 }
 
 class RefusalDto {
-  @IsString() @MinLength(3) @MaxLength(1000) reason!: string;
+  @ApiProperty({ minLength: 3, maxLength: 1000 })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(1000)
+  reason!: string;
 }
 
 @ApiTags('access')
@@ -57,6 +84,7 @@ export class AccessController {
   @Get('me')
   @Requires('session.read')
   @ApiOperation({ summary: 'Who you are here: authority, roles, permissions and what you may see' })
+  @ApiOkResponse({ type: MeDto })
   me(@Officer() officer: OfficerContext): Principal & {
     permissions: Permission[];
     scope: AccessScope;
@@ -70,6 +98,7 @@ export class AccessController {
   @Get('users')
   @Requires('users.manage')
   @ApiOperation({ summary: "Active accounts of the administrator's authority" })
+  @ApiOkResponse({ type: [PrincipalDto] })
   users(@Officer() officer: OfficerContext): Promise<Principal[]> {
     return this.accounts.list([officer.principal.authorityId]);
   }
@@ -80,6 +109,12 @@ export class AccessController {
   @ApiOperation({
     summary:
       "Create an account in the administrator's authority; roles other than monitor await a second administrator's approval (pendingGrant)",
+  })
+  @ApiCreatedResponse({ type: AccountChangeDto })
+  @ApiErrors({
+    400: INVALID_INPUT,
+    403: [ErrorCode.PERMISSION_DENIED, ErrorCode.SEPARATION_OF_DUTIES],
+    409: [ErrorCode.USER_EXISTS],
   })
   async create(
     @Body() user: NewAccountSchema,
@@ -121,6 +156,8 @@ export class AccessController {
     summary:
       "Set an account's roles: removals apply at once, roles other than monitor await a second administrator's approval",
   })
+  @ApiOkResponse({ type: AccountChangeDto })
+  @ApiErrors({ 400: INVALID_INPUT, 403: [ErrorCode.SEPARATION_OF_DUTIES] })
   setRoles(
     @Param('username') username: string,
     @Body() body: RolesDto,
@@ -132,6 +169,8 @@ export class AccessController {
   @Get('role-grants')
   @Requires('users.manage')
   @ApiOperation({ summary: "Role grants of the administrator's authority (?status=pending)" })
+  @ApiOkResponse({ type: [RoleGrantDto] })
+  @ApiErrors({ 400: INVALID_INPUT })
   roleGrants(
     @Query() query: RoleGrantQuery,
     @Officer() officer: OfficerContext,
@@ -146,6 +185,12 @@ export class AccessController {
     summary:
       "Approve another administrator's pending role grant (never your own request, never for your own account)",
   })
+  @ApiOkResponse({ type: RoleGrantDto })
+  @ApiErrors({
+    400: INVALID_INPUT,
+    403: [ErrorCode.SEPARATION_OF_DUTIES],
+    404: [ErrorCode.ROLE_GRANT_NOT_FOUND],
+  })
   approve(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Officer() officer: OfficerContext,
@@ -157,6 +202,12 @@ export class AccessController {
   @HttpCode(200)
   @Requires('role-grants.decide')
   @ApiOperation({ summary: "Refuse another administrator's pending role grant, with the reason" })
+  @ApiOkResponse({ type: RoleGrantDto })
+  @ApiErrors({
+    400: INVALID_INPUT,
+    403: [ErrorCode.SEPARATION_OF_DUTIES],
+    404: [ErrorCode.ROLE_GRANT_NOT_FOUND],
+  })
   refuse(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: RefusalDto,
@@ -171,6 +222,8 @@ export class AccessController {
   @ApiOperation({
     summary: 'Issue an API key for a service account (shown once; only its hash is kept)',
   })
+  @ApiCreatedResponse({ type: IssuedApiKeyDto })
+  @ApiErrors({ 400: INVALID_INPUT })
   async apiKey(
     @Param('username') username: string,
     @Body() body: NewApiKeyDto,
@@ -187,6 +240,8 @@ export class AccessController {
   @HttpCode(200)
   @Requires('users.manage')
   @ApiOperation({ summary: 'Disable an account: its tokens and API keys stop working at once' })
+  @ApiOkResponse({ type: DisabledAccountDto })
+  @ApiErrors({ 400: INVALID_INPUT })
   async disable(
     @Param('username') username: string,
     @Officer() officer: OfficerContext,

@@ -28,6 +28,7 @@ import {
   FactsHistoryEntryDto,
   FactsQueryDto,
 } from './case-facts.dto.js';
+import { ApiErrors, INVALID_INPUT } from './api-docs.js';
 
 /**
  * A body that is not JSON is never read as "no change": it is refused before validation, so that
@@ -66,6 +67,14 @@ function updateOf(body: CaseFactsChangeDto): {
   return { update: facts, procedure, justification };
 }
 
+/** A change refused: its body, its media type, or a relaxation without its owner or a supervisor. */
+const FACTS_CHANGE_REFUSALS = {
+  400: INVALID_INPUT,
+  403: [ErrorCode.FACTS_RELAXATION_REQUIRES_OWNER],
+  404: [ErrorCode.CASE_NOT_FOUND],
+  415: [ErrorCode.UNSUPPORTED_MEDIA_TYPE],
+};
+
 @ApiTags('case facts')
 @Controller('api/v1/cases/:reference/facts')
 export class CaseFactsController {
@@ -78,6 +87,7 @@ export class CaseFactsController {
       'What your authority knows about the persons of a case, as far as your roles see it (local, never sent)',
   })
   @ApiOkResponse({ type: CaseFactsDto })
+  @ApiErrors({ 400: INVALID_INPUT, 404: [ErrorCode.CASE_NOT_FOUND] })
   async read(
     @Param('reference') reference: string,
     @Query() query: FactsQueryDto,
@@ -94,6 +104,7 @@ export class CaseFactsController {
       'Change the facts the safeguards decide on: fields given replace, null removes, the rest is left. A relaxation needs its owner or a supervisor’s justification.',
   })
   @ApiOkResponse({ type: CaseFactsDto })
+  @ApiErrors(FACTS_CHANGE_REFUSALS)
   async put(
     @Param('reference') reference: string,
     @Body() body: CaseFactsChangeDto,
@@ -107,6 +118,7 @@ export class CaseFactsController {
   @UseGuards(JsonBodyOnly)
   @ApiOperation({ summary: 'The same change as PUT (PUT never replaces the facts wholesale)' })
   @ApiOkResponse({ type: CaseFactsDto })
+  @ApiErrors(FACTS_CHANGE_REFUSALS)
   async patch(
     @Param('reference') reference: string,
     @Body() body: CaseFactsChangeDto,
@@ -122,6 +134,7 @@ export class CaseFactsController {
       'Every change of the facts you may see: who, when, under which procedure, which fields, in which direction',
   })
   @ApiOkResponse({ type: [FactsHistoryEntryDto] })
+  @ApiErrors({ 400: INVALID_INPUT, 404: [ErrorCode.CASE_NOT_FOUND] })
   async history(
     @Param('reference') reference: string,
     @Query() query: FactsQueryDto,

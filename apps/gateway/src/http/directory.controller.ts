@@ -1,9 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthorityDirectory, findCompetentAuthorities, type Authority } from '#libs/directory';
 import { Clock } from '#libs/node-config';
 import { Officer, Requires, type OfficerContext } from './access/decorators.js';
 import { FinderQueryDto } from './directory-finder.dto.js';
+import { ApiErrors, INVALID_INPUT } from './api-docs.js';
+import { CompetentAuthorityDto, DirectoryDto } from './responses/operations.dto.js';
 
 @ApiTags('directory')
 @Controller('api/v1/directory')
@@ -18,6 +20,7 @@ export class DirectoryController {
   @ApiOperation({
     summary: 'Authorities this node knows, with their procedures and keys (validity, revocation)',
   })
+  @ApiOkResponse({ type: DirectoryDto })
   list() {
     return {
       digest: this.directory.digest,
@@ -54,6 +57,8 @@ export class DirectoryController {
     summary:
       'Authorities of a State competent for a measure (offence, locality), best first, with the instrument that applies',
   })
+  @ApiOkResponse({ type: [CompetentAuthorityDto] })
+  @ApiErrors({ 400: INVALID_INPUT })
   find(@Query() query: FinderQueryDto, @Officer() officer: OfficerContext) {
     const requestingState = this.directory.find(officer.principal.authorityId)?.state ?? '';
     return findCompetentAuthorities(this.directory.all(), { ...query, requestingState }).map(

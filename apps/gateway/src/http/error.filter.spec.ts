@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Controller, Get, Param, type INestApplication } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
@@ -7,7 +8,7 @@ import request from 'supertest';
 import { AnonymousRefusals, AuditTrail } from '#libs/audit';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { Clock, NODE_CONFIG, SystemClock } from '#libs/node-config';
-import { createDatabase } from '#libs/persistence';
+import { ColumnCipher, createDatabase, DataKey } from '#libs/persistence';
 import { GatewayErrorFilter } from './error.filter.js';
 
 const REDIS_PORT = 6390;
@@ -62,7 +63,14 @@ describe('the error filter maps the infrastructure out of reach to 503 (R5, R6)'
     const module = await Test.createTestingModule({
       controllers: [FaultyController],
       providers: [
-        { provide: AuditTrail, useValue: new AuditTrail(db, new SystemClock()) },
+        {
+          provide: AuditTrail,
+          useValue: new AuditTrail(
+            db,
+            new SystemClock(),
+            new ColumnCipher(new DataKey(randomBytes(32)), []),
+          ),
+        },
         { provide: Clock, useClass: SystemClock },
         AnonymousRefusals,
         { provide: NODE_CONFIG, useValue: { redis: { url: `redis://127.0.0.1:${REDIS_PORT}` } } },

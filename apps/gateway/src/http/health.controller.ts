@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
   HealthCheckService,
@@ -14,6 +14,8 @@ import { DeliveryQueue } from '#libs/messaging';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
 import { DATABASE, databaseFaultOf, type Db } from '#libs/persistence';
 import { Public } from './access/decorators.js';
+import { ApiErrors } from './api-docs.js';
+import { HealthCheckResultDto } from './responses/health.dto.js';
 
 const PROBE_TIMEOUT_MS = 2000;
 
@@ -23,6 +25,9 @@ const CAUSES: readonly ErrorCode[] = [
   ErrorCode.DATABASE_READ_ONLY,
   ErrorCode.KEY_UNAVAILABLE,
 ];
+
+/** Terminus would document a 503 of its own shape: readiness answers in the error format. */
+const NOT_DOCUMENTED_BY_TERMINUS = { noCache: true, swaggerDocumentation: false };
 
 @ApiTags('health')
 @Public()
@@ -41,7 +46,9 @@ export class HealthController {
 
   /** The process is up and its event loop answers. */
   @Get('live')
-  @HealthCheck()
+  @HealthCheck(NOT_DOCUMENTED_BY_TERMINUS)
+  @ApiOperation({ summary: 'Liveness: the process is up and its event loop answers' })
+  @ApiOkResponse({ type: HealthCheckResultDto })
   live() {
     return this.health.check([]);
   }
@@ -55,7 +62,13 @@ export class HealthController {
    * the details.
    */
   @Get('ready')
-  @HealthCheck()
+  @HealthCheck(NOT_DOCUMENTED_BY_TERMINUS)
+  @ApiOperation({
+    summary:
+      'Readiness: PostgreSQL takes writes and a current key is unlocked; Redis away makes it degraded, not unready',
+  })
+  @ApiOkResponse({ type: HealthCheckResultDto })
+  @ApiErrors({ 503: CAUSES })
   async ready(): Promise<HealthCheckResult> {
     try {
       return await this.health.check([

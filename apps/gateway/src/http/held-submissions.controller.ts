@@ -1,15 +1,12 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OutOfScopeError, inScope } from '#libs/access';
 import { ErrorCode } from '#libs/errors';
 import { HeldSubmissionsRepository, type HeldSubmissionView } from '#libs/messaging';
 import { Officer, Requires, type OfficerContext } from './access/decorators.js';
-
-class ListHeldQuery {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
-}
+import { ApiErrors, INVALID_INPUT } from './api-docs.js';
+import { PageQuery } from './page-query.js';
+import { HeldSubmissionDto } from './responses/messages.dto.js';
 
 /**
  * Submissions waiting for a register of the State ("awaiting safeguard check"), and how each
@@ -24,16 +21,20 @@ export class HeldSubmissionsController {
   @Get()
   @Requires('held-submissions.read')
   @ApiOperation({ summary: 'Held submissions you may see, newest first' })
+  @ApiOkResponse({ type: [HeldSubmissionDto] })
+  @ApiErrors({ 400: INVALID_INPUT })
   list(
-    @Query() query: ListHeldQuery,
+    @Query() query: PageQuery,
     @Officer() officer: OfficerContext,
   ): Promise<HeldSubmissionView[]> {
-    return this.held.list(officer.scope, query.limit ?? 100);
+    return this.held.list(officer.scope, PageQuery.limitOf(query));
   }
 
   @Get(':id')
   @Requires('held-submissions.read')
   @ApiOperation({ summary: 'One held submission: waiting, released, blocked or failed' })
+  @ApiOkResponse({ type: HeldSubmissionDto })
+  @ApiErrors({ 400: INVALID_INPUT, 404: [ErrorCode.HELD_SUBMISSION_NOT_FOUND] })
   async show(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Officer() officer: OfficerContext,

@@ -1,8 +1,16 @@
 import { Controller, HttpCode, Param, ParseIntPipe, Post, Put, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   CHUNKS_PATH,
+  ENVELOPE_MEDIA_TYPE,
   INBOUND_PATH,
   RECEIPT_MEDIA_TYPE,
   ROUTING_HEADERS,
@@ -12,6 +20,9 @@ import { InboundChunks, ReceiveEnvelope } from '#libs/messaging';
 import { PeerSigned } from './access/decorators.js';
 import { clientAddressOf } from './access/rate-counters.js';
 import { correlationIdOf } from './correlation.js';
+import { ErrorCode } from '#libs/errors';
+import { ApiErrors, PEER_REFUSALS } from './api-docs.js';
+import { ChunkProgressDto } from './responses/peer.dto.js';
 
 /** The peer endpoints. Authenticated by the envelope's signature and the directory, not by users. */
 @ApiTags('peer')
@@ -28,6 +39,22 @@ export class InboundController {
   @ApiOperation({
     summary:
       'Receive a signed, encrypted envelope; answers with the signed receipt, or (202) the file chunk expected next',
+  })
+  @ApiConsumes(ENVELOPE_MEDIA_TYPE)
+  @ApiBody({ schema: { type: 'string', format: 'binary' }, description: 'the armored envelope' })
+  @ApiOkResponse({
+    description: 'the signed receipt (cleartext-signed JSON, OpenPGP armor)',
+    content: { [RECEIPT_MEDIA_TYPE]: { schema: { type: 'string' } } },
+  })
+  @ApiAcceptedResponse({
+    type: ChunkProgressDto,
+    description: 'the envelope announced files: the chunk expected next',
+  })
+  @ApiErrors({
+    ...PEER_REFUSALS,
+    409: [ErrorCode.DUPLICATE_CONFLICT, ErrorCode.PROCEDURE_TRANSITION_REFUSED],
+    422: [...PEER_REFUSALS[422], ErrorCode.PAYLOAD_TOO_DEEP, ErrorCode.PAYLOAD_LIMIT_EXCEEDED],
+    503: [ErrorCode.ENVELOPE_DECRYPTION_UNAVAILABLE],
   })
   async envelope(
     @Req() request: Request,
@@ -50,6 +77,17 @@ export class InboundController {
   @ApiOperation({
     summary:
       'Receive one sealed chunk of a file the envelope announced; answers the chunk expected next, and the signed receipt with the last',
+  })
+  @ApiConsumes('application/octet-stream')
+  @ApiBody({ schema: { type: 'string', format: 'binary' }, description: 'one sealed chunk' })
+  @ApiOkResponse({ type: ChunkProgressDto })
+  @ApiErrors({
+    ...PEER_REFUSALS,
+    400: [...PEER_REFUSALS[400], ErrorCode.CHUNK_MALFORMED, ErrorCode.CHUNK_DECRYPTION_FAILED],
+    403: [...PEER_REFUSALS[403], ErrorCode.CHUNK_SIGNATURE_INVALID],
+    404: [ErrorCode.CHUNK_MESSAGE_UNKNOWN],
+    409: [ErrorCode.CHUNK_OUT_OF_ORDER, ErrorCode.CHUNK_REPLAYED],
+    422: [...PEER_REFUSALS[422], ErrorCode.CHUNK_DIGEST_MISMATCH, ErrorCode.FILE_DIGEST_MISMATCH],
   })
   chunk(
     @Param('messageId') messageId: string,

@@ -9,7 +9,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   catchError,
   EMPTY,
@@ -201,6 +201,11 @@ export class MailboxController {
     name: 'Last-Event-ID',
     required: false,
     description: 'the id of the last event received: the stream resumes after it',
+  })
+  @ApiOkResponse({
+    description:
+      'server-sent events: `event` is the pattern (message.received, message.delivered…), `id` the event id, `data` the event as JSON',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
   })
   events(
     @Officer() officer: OfficerContext,

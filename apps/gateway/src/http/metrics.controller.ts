@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Injectable, Res, type OnModuleInit } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { Response } from 'express';
 import { sql } from 'kysely';
@@ -22,6 +22,10 @@ export class MetricsController extends PrometheusController {
   @Get()
   @Requires('metrics.read')
   @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
+  @ApiOkResponse({
+    description: 'the Prometheus text exposition format',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
   override index(@Res({ passthrough: true }) response: Response) {
     return super.index(response);
   }

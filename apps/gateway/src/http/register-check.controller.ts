@@ -1,11 +1,13 @@
 import { Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { RECEIPT_MEDIA_TYPE, ROUTING_HEADERS } from '#libs/envelope';
+import { ENVELOPE_MEDIA_TYPE, RECEIPT_MEDIA_TYPE, ROUTING_HEADERS } from '#libs/envelope';
 import { AnswerRegisterCheck, REGISTER_CHECK_PATH } from '#libs/safeguards';
 import { PeerSigned } from './access/decorators.js';
 import { clientAddressOf } from './access/rate-counters.js';
 import { correlationIdOf } from './correlation.js';
+import { ErrorCode } from '#libs/errors';
+import { ApiErrors, PEER_REFUSALS } from './api-docs.js';
 
 /**
  * The national register's peer endpoint: the other nodes of this State ask whether the persons of
@@ -23,6 +25,19 @@ export class RegisterCheckController {
   @ApiOperation({
     summary:
       'A register check from another node of this State (keyed hashes only); answers with the sealed answer',
+  })
+  @ApiConsumes(ENVELOPE_MEDIA_TYPE)
+  @ApiBody({ schema: { type: 'string' }, description: 'the signed, sealed question' })
+  @ApiOkResponse({
+    description: 'the answer, signed and sealed to the asking node (OpenPGP armor)',
+    content: { [RECEIPT_MEDIA_TYPE]: { schema: { type: 'string' } } },
+  })
+  @ApiErrors({
+    ...PEER_REFUSALS,
+    403: [...PEER_REFUSALS[403], ErrorCode.REGISTER_CHECK_REFUSED],
+    409: [ErrorCode.REGISTER_KEY_VERSION_MISMATCH],
+    422: [...PEER_REFUSALS[422], ErrorCode.RECIPIENT_KEY_UNAVAILABLE],
+    503: [ErrorCode.REGISTER_UNAVAILABLE],
   })
   check(@Req() request: Request): Promise<string> {
     const header = (name: string) => {

@@ -9,21 +9,38 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { OutOfScopeError } from '#libs/access';
 import { ErrorCode } from '#libs/errors';
 import { ProtectedPersonsRegister, type RegisterOfficer, type ReviewRow } from '#libs/safeguards';
 import { Officer, Requires, type OfficerContext } from './access/decorators.js';
 import { RegisterEntryDto } from './safeguards.dto.js';
+import { ApiErrors, INVALID_INPUT } from './api-docs.js';
+import { RegisterEntryCreatedDto, RegisterSizeDto, ReviewDto } from './responses/register.dto.js';
 
 class ReviewQuery {
-  @IsOptional() @IsIn(['pending', 'confirmed', 'cleared']) status?: ReviewRow['status'];
+  @ApiPropertyOptional({ enum: ['pending', 'confirmed', 'cleared'] })
+  @IsOptional()
+  @IsIn(['pending', 'confirmed', 'cleared'])
+  status?: ReviewRow['status'];
 }
 
 class ReviewDecisionDto {
   /** Why the hit is (or is not) the protected person: audited, sealed at rest, shown to no sender. */
-  @IsString() @MinLength(3) @MaxLength(4000) reason!: string;
+  @ApiProperty({ minLength: 3, maxLength: 4000 })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(4000)
+  reason!: string;
 }
 
 const registerOfficer = (officer: OfficerContext): RegisterOfficer => ({
@@ -47,6 +64,8 @@ export class RegisterController {
     summary:
       'Register a person under protection or with a pending claim (asylum authority). Stored as keyed hashes only.',
   })
+  @ApiCreatedResponse({ type: RegisterEntryCreatedDto })
+  @ApiErrors({ 400: INVALID_INPUT })
   registerPerson(
     @Body() entry: RegisterEntryDto,
     @Officer() officer: OfficerContext,
@@ -64,6 +83,8 @@ export class RegisterController {
   @HttpCode(204)
   @Requires('register.write')
   @ApiOperation({ summary: "Remove one of your authority's register entries" })
+  @ApiNoContentResponse({ description: 'removed' })
+  @ApiErrors({ 400: INVALID_INPUT })
   async removePerson(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Officer() officer: OfficerContext,
@@ -82,6 +103,7 @@ export class RegisterController {
     summary:
       'How many entries your authority holds in the register. Entries are never listed or exported.',
   })
+  @ApiOkResponse({ type: RegisterSizeDto })
   async size(@Officer() officer: OfficerContext): Promise<{ entries: number }> {
     return { entries: await this.register.size(registerOfficer(officer)) };
   }
@@ -92,6 +114,8 @@ export class RegisterController {
     summary:
       "Register hits awaiting (or given) your review: which entry, which requester and case, which States. The sender learns only 'Blocked by H-1'.",
   })
+  @ApiOkResponse({ type: [ReviewDto] })
+  @ApiErrors({ 400: INVALID_INPUT })
   reviews(@Query() query: ReviewQuery, @Officer() officer: OfficerContext): Promise<ReviewRow[]> {
     return this.register.reviews(registerOfficer(officer), query.status);
   }
@@ -100,6 +124,8 @@ export class RegisterController {
   @HttpCode(200)
   @Requires('register.review')
   @ApiOperation({ summary: 'Confirm a register hit: the H-1 block stands' })
+  @ApiOkResponse({ type: ReviewDto })
+  @ApiErrors({ 400: INVALID_INPUT, 404: [ErrorCode.REVIEW_NOT_FOUND] })
   confirm(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() decision: ReviewDecisionDto,
@@ -115,6 +141,8 @@ export class RegisterController {
     summary:
       'Clear a register hit for that requester and case (the person named is not the protected person): the message may then be sent',
   })
+  @ApiOkResponse({ type: ReviewDto })
+  @ApiErrors({ 400: INVALID_INPUT, 404: [ErrorCode.REVIEW_NOT_FOUND] })
   clear(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() decision: ReviewDecisionDto,

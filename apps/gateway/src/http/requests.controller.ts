@@ -9,7 +9,15 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPropertyOptional,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CaseQueries, type RequestDetail, type RequestView } from '#libs/cases';
@@ -24,17 +32,37 @@ import { Clock } from '#libs/node-config';
 import { Officer, Requires, type OfficerContext } from './access/decorators.js';
 import { IDEMPOTENCY_HEADER } from './idempotency.js';
 import { AnswerRequestDto, WithdrawRequestDto } from './submit-message.dto.js';
+import { ErrorCode } from '#libs/errors';
+import { ApiErrors, INVALID_INPUT, oneOfResponse, SUBMISSION_REFUSALS } from './api-docs.js';
+import {
+  CaseFileDto,
+  RequestDetailDto,
+  RequestViewDto,
+  SubmissionAcceptedDto,
+  SubmissionHeldDto,
+} from './responses/messages.dto.js';
+import { PageQuery } from './page-query.js';
 
-class ListRequestsQuery {
-  @IsOptional() @IsIn(PROCEDURES) procedure?: string;
-  @IsOptional() @IsString() @MaxLength(64) state?: string;
+class ListRequestsQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: PROCEDURES }) @IsOptional() @IsIn(PROCEDURES) procedure?: string;
+  @ApiPropertyOptional({ maxLength: 64 }) @IsOptional() @IsString() @MaxLength(64) state?: string;
   /** Requests with a running deadline due within this many hours. */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(24 * 365) dueWithinHours?: number;
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 24 * 365,
+    description: 'a running deadline due within this many hours',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 365)
+  dueWithinHours?: number;
+  @ApiPropertyOptional({ description: 'only requests with a deadline past due' })
   @IsOptional()
   @Transform(({ value }) => value === 'true' || value === true)
   @IsBoolean()
   overdue?: boolean;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
 }
 
 const uuid = new ParseUUIDPipe({ version: '7' });
@@ -53,6 +81,8 @@ export class RequestsController {
   @ApiOperation({
     summary: 'Requests you may see: filter by procedure, state, due soon, overdue',
   })
+  @ApiOkResponse({ type: [RequestViewDto] })
+  @ApiErrors({ 400: INVALID_INPUT })
   list(
     @Query() query: ListRequestsQuery,
     @Officer() officer: OfficerContext,
@@ -66,7 +96,7 @@ export class RequestsController {
           ? new Date(now + query.dueWithinHours * 3600_000)
           : undefined,
         overdueAt: query.overdue ? new Date(now) : undefined,
-        limit: query.limit ?? 100,
+        limit: PageQuery.limitOf(query),
       },
       officer.scope,
     );
@@ -77,6 +107,8 @@ export class RequestsController {
   @ApiOperation({
     summary: 'A request with its message thread, procedure state and deadline clocks',
   })
+  @ApiOkResponse({ type: RequestDetailDto })
+  @ApiErrors({ 400: INVALID_INPUT, 404: [ErrorCode.REQUEST_NOT_FOUND] })
   show(@Param('id', uuid) id: string, @Officer() officer: OfficerContext): Promise<RequestDetail> {
     return this.queries.request(id, officer.scope);
   }
@@ -88,6 +120,15 @@ export class RequestsController {
     summary: 'Answer in a request’s thread (acknowledge, ask for information, execute, refuse…)',
   })
   @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiExtraModels(SubmissionAcceptedDto, SubmissionHeldDto)
+  @ApiResponse(
+    oneOfResponse(
+      202,
+      'queued (SubmissionAccepted), or held while a register cannot be consulted',
+      [SubmissionAcceptedDto, SubmissionHeldDto],
+    ),
+  )
+  @ApiErrors({ ...SUBMISSION_REFUSALS, 404: [ErrorCode.REQUEST_NOT_FOUND] })
   reply(
     @Param('id', uuid) id: string,
     @Body() draft: AnswerRequestDto,
@@ -109,6 +150,15 @@ export class RequestsController {
   @Requires('requests.withdraw')
   @ApiOperation({ summary: 'Withdraw a request (the requesting side, at any time)' })
   @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiExtraModels(SubmissionAcceptedDto, SubmissionHeldDto)
+  @ApiResponse(
+    oneOfResponse(
+      202,
+      'queued (SubmissionAccepted), or held while a register cannot be consulted',
+      [SubmissionAcceptedDto, SubmissionHeldDto],
+    ),
+  )
+  @ApiErrors({ ...SUBMISSION_REFUSALS, 404: [ErrorCode.REQUEST_NOT_FOUND] })
   withdraw(
     @Param('id', uuid) id: string,
     @Body() draft: WithdrawRequestDto,
@@ -135,6 +185,8 @@ export class RequestsController {
   @ApiOperation({
     summary: 'A case as you may see it: its requests, each with thread, state and deadlines',
   })
+  @ApiOkResponse({ type: CaseFileDto })
+  @ApiErrors({ 404: [ErrorCode.CASE_NOT_FOUND] })
   caseFile(@Param('reference') reference: string, @Officer() officer: OfficerContext) {
     return this.queries.caseFile(reference, officer.scope);
   }

@@ -1,10 +1,13 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditTrail } from '#libs/audit';
 import { SubmitMessage } from '#libs/messaging';
 import { Officer, Requires, type OfficerContext } from './access/decorators.js';
 import { answerPreview, type RecipientPreview } from './policy-preview.js';
 import { SubmitMessageDto } from './submit-message.dto.js';
+import { ErrorCode } from '#libs/errors';
+import { ApiErrors, INVALID_INPUT } from './api-docs.js';
+import { RecipientPreviewDto } from './responses/messages.dto.js';
 
 /** The policy decision point, asked about a draft before it is sent. */
 @ApiTags('safeguards')
@@ -21,6 +24,11 @@ export class SafeguardsController {
   @ApiOperation({
     summary:
       'Evaluate a draft without sending it: the decision per recipient, with rule ids and legal bases',
+  })
+  @ApiOkResponse({ type: [RecipientPreviewDto] })
+  @ApiErrors({
+    400: INVALID_INPUT,
+    422: [ErrorCode.UNKNOWN_RECIPIENT, ErrorCode.PROCEDURE_NOT_ACCEPTED],
   })
   explainDraft(
     @Body() draft: SubmitMessageDto,

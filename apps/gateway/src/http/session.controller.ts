@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import type { CookieOptions, Request, Response } from 'express';
 import {
@@ -19,10 +26,21 @@ import {
 } from './access/decorators.js';
 import { clientAddressOf } from './access/rate-counters.js';
 import { correlationIdOf } from './correlation.js';
+import { ErrorCode } from '#libs/errors';
+import { ApiErrors, INVALID_INPUT } from './api-docs.js';
+import { OpenedSessionDto, SessionViewDto } from './responses/access.dto.js';
 
 class SignInDto {
   /** An API key (`gwk_…`) or a bearer token issued by this node (or its identity provider). */
-  @IsString() @MinLength(16) @MaxLength(4096) credential!: string;
+  @ApiProperty({
+    minLength: 16,
+    maxLength: 4096,
+    description: 'an API key (gwk_…) or a bearer token',
+  })
+  @IsString()
+  @MinLength(16)
+  @MaxLength(4096)
+  credential!: string;
 }
 
 export interface SessionView {
@@ -55,6 +73,15 @@ export class SessionController {
     summary:
       'Console sign-in: an API key or a bearer token of this node exchanged for a session cookie and its CSRF token (audited: session.opened; refusals: access.denied)',
   })
+  @ApiCreatedResponse({
+    type: OpenedSessionDto,
+    description: 'the session cookie and the CSRF token cookie are set (Set-Cookie)',
+  })
+  @ApiErrors({
+    400: INVALID_INPUT,
+    401: [ErrorCode.UNAUTHENTICATED],
+    429: [ErrorCode.RATE_LIMITED],
+  })
   async signIn(
     @Body() body: SignInDto,
     @Req() request: Request,
@@ -85,6 +112,7 @@ export class SessionController {
   @Get()
   @Requires('session.read')
   @ApiOperation({ summary: 'The current session: who, and until when' })
+  @ApiOkResponse({ type: SessionViewDto })
   current(@Officer() officer: OfficerContext, @Req() request: AuthenticatedRequest): SessionView {
     return {
       username: officer.principal.username,
@@ -102,6 +130,7 @@ export class SessionController {
     summary:
       'Sign out: ends the console session of this call and clears its cookies (audited: session.ended); a bearer credential is left as it is',
   })
+  @ApiNoContentResponse({ description: 'signed out; the console cookies are cleared' })
   async signOut(
     @Officer() officer: OfficerContext,
     @Req() request: AuthenticatedRequest,

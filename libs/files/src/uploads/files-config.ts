@@ -1,6 +1,14 @@
 import { statfs } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
+import {
+  checkSetting,
+  isSet,
+  readSetting,
+  settingOf,
+  type Setting,
+  type SettingName,
+} from '#libs/node-config';
 
 type Env = Record<string, string | undefined>;
 
@@ -22,27 +30,26 @@ export interface FilesConfig {
   chunkBytes: number;
 }
 
-const GiB = 1024 ** 3;
-const NUMBERS: Array<[keyof FilesConfig, string, number]> = [
-  ['maxFileBytes', 'GATEWAY_FILES_MAX_BYTES', 4 * GiB],
-  ['quotaBytes', 'GATEWAY_FILES_QUOTA_BYTES', 64 * GiB],
-  ['minFreeBytes', 'GATEWAY_FILES_MIN_FREE_BYTES', GiB],
-  ['unattachedTtlMs', 'GATEWAY_FILES_UNATTACHED_TTL_MS', 86_400_000],
-  ['sweepIntervalMs', 'GATEWAY_FILES_SWEEP_INTERVAL_MS', 60_000],
-  ['chunkBytes', 'GATEWAY_FILES_CHUNK_BYTES', 8 * 1024 * 1024],
+/** The numbers of FilesConfig and their settings (types and defaults in the node's settings). */
+const NUMBERS: Array<[keyof FilesConfig, SettingName]> = [
+  ['maxFileBytes', 'GATEWAY_FILES_MAX_BYTES'],
+  ['quotaBytes', 'GATEWAY_FILES_QUOTA_BYTES'],
+  ['minFreeBytes', 'GATEWAY_FILES_MIN_FREE_BYTES'],
+  ['unattachedTtlMs', 'GATEWAY_FILES_UNATTACHED_TTL_MS'],
+  ['sweepIntervalMs', 'GATEWAY_FILES_SWEEP_INTERVAL_MS'],
+  ['chunkBytes', 'GATEWAY_FILES_CHUNK_BYTES'],
 ];
 
 export function loadFilesConfig(schema: string, env: Env = process.env): FilesConfig {
   const problems: ErrorDetail[] = [];
-  const config = { dir: resolve(env.GATEWAY_FILES_DIR || 'var/files', schema) } as FilesConfig;
-  for (const [field, variable, fallback] of NUMBERS) {
-    const raw = env[variable];
-    const value = raw === undefined || raw === '' ? fallback : Number(raw);
-    const minimum = field === 'minFreeBytes' ? 0 : 1;
-    if (!Number.isSafeInteger(value) || value < minimum) {
-      problems.push({ field: variable, message: `must be an integer of at least ${minimum}` });
-    }
-    (config as unknown as Record<string, number>)[field] = value;
+  const config = { dir: resolve(readSetting('GATEWAY_FILES_DIR', env)!, schema) } as FilesConfig;
+  for (const [field, variable] of NUMBERS) {
+    const setting = settingOf(variable) as Setting;
+    const checked = isSet(setting, env)
+      ? checkSetting(setting, setting.type.fromEnv(env[variable]!))
+      : checkSetting(setting, setting.fallback);
+    if (checked.ok) (config as unknown as Record<string, unknown>)[field] = checked.value;
+    else problems.push(...checked.problems);
   }
   if (problems.length > 0) {
     throw new GatewayError(ErrorCode.CONFIGURATION_INVALID, 'file settings are invalid', problems);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AnonymousRefusals, AuditTrail } from '#libs/audit';
 import { AuthorityDirectory } from '#libs/directory';
@@ -12,13 +12,9 @@ import {
   type EnvelopeRouting,
   type ReceivedAttachment,
 } from '#libs/envelope';
+import { ErrorCode, GatewayError, isGatewayError } from '#libs/errors';
 import {
-  ErrorCode,
-  GatewayError,
-  isGatewayError,
-  PEER_REFUSALS_BEFORE_AUTHENTICATION,
-} from '#libs/errors';
-import {
+  chunkFileName,
   FILES_CONFIG,
   FileAssembler,
   parseFileManifest,
@@ -67,6 +63,14 @@ export function inboundFileOf(
     path: join(filesDir, 'inbound', `${messageId}-${position}.tipf`),
     fileId: `${messageId}:${position}`,
   };
+}
+
+/**
+ * Where the chunks of a received file are kept as they arrived, sealed: the recipient's evidence of
+ * exactly what it received and opened (the sender's signature inside each), for the evidence bundle.
+ */
+export function inboundChunksDir(filesDir: string, messageId: string, position: number): string {
+  return join(filesDir, 'inbound', messageId, String(position));
 }
 
 /** The chunk a message's files expect next, from what this node stored. */
@@ -199,8 +203,21 @@ export class InboundChunks {
           [{ field: `attachments[${position}].chunks[${index}].sha256`, index }],
         );
       }
-      const assembler = await this.assemblerFor(message.sender, messageId, file, manifest);
-      await assembler.openChunkFile(index, spool);
+      // Kept before it is opened, so that no chunk counts without its sealed copy; a chunk
+      // refused from here on is removed, and one given again replaces it.
+      const kept = join(
+        inboundChunksDir(this.config.dir, messageId, position),
+        chunkFileName(index),
+      );
+      await mkdir(dirname(kept), { recursive: true, mode: 0o700 });
+      await rename(spool, kept);
+      try {
+        const assembler = await this.assemblerFor(message.sender, messageId, file, manifest);
+        await assembler.openChunkFile(index, kept);
+      } catch (error) {
+        await rm(kept, { force: true });
+        throw error;
+      }
     } finally {
       await rm(spool, { force: true });
     }
@@ -384,15 +401,10 @@ export class InboundChunks {
       },
     };
     // A chunk for no known message is anonymous: aggregated per address and code (S7).
-    if (PEER_REFUSALS_BEFORE_AUTHENTICATION.has(error.code)) {
-      await this.anonymousRefusals.record(
-        { ...record, messageId: null },
-        context.remoteAddress ?? 'unknown',
-        error.code,
-      );
-    } else {
-      await this.audit.record(record);
-    }
+    await this.anonymousRefusals.recordPeerRefusal(record, error.code, context.remoteAddress, {
+      ...record,
+      messageId: null,
+    });
   }
 }
 

@@ -23,6 +23,8 @@ export interface MessageAttachment {
   chunksDone: number;
   /** Inbound: SHA-256 of the file as received, once every chunk is in. */
   receivedSha256: string | null;
+  /** When the retention task deleted its chunks and plaintext (README, Retention); the manifest stays. */
+  filesErasedAt: Date | null;
 }
 
 function rowId(messageId: string, position: number): string {
@@ -210,6 +212,7 @@ export class MessageAttachmentsRepository {
       chunkCount: row.chunk_count,
       chunksDone: row.chunks_done,
       receivedSha256: row.received_sha256,
+      filesErasedAt: row.files_erased_at,
     };
   }
 }

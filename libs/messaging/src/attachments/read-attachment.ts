@@ -42,6 +42,19 @@ export class ReadAttachment {
         [{ field: 'position' }],
       );
     }
+    if (file.filesErasedAt) {
+      throw new GatewayError(
+        ErrorCode.CONTENT_ERASED,
+        `attachment ${position} was deleted under its retention profile on ${file.filesErasedAt.toISOString().slice(0, 10)}`,
+        [
+          {
+            field: 'position',
+            erasedAt: file.filesErasedAt.toISOString(),
+            sha256: file.receivedSha256,
+          },
+        ],
+      );
+    }
     if (file.receivedSha256 === null) {
       throw new GatewayError(
         ErrorCode.ATTACHMENT_INCOMPLETE,

@@ -1,5 +1,12 @@
-import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  SetMetadata,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { ApiExtension, ApiSecurity } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { ErrorCode } from '#libs/errors';
 import {
   actorOf,
   evidenceScopeOf,
@@ -9,18 +16,44 @@ import {
   type Permission,
   type Principal,
 } from '#libs/access';
+import { ApiErrors } from '../api-docs.js';
 import { correlationIdOf } from '../correlation.js';
 
 export const PERMISSION_KEY = 'gateway:permission';
 export const PUBLIC_KEY = 'gateway:public';
 export const PEER_KEY = 'gateway:peer';
 
-/** The one permission an endpoint needs (see PERMISSIONS); endpoints without it are refused. */
-export const Requires = (permission: Permission) => SetMetadata(PERMISSION_KEY, permission);
-/** Open to anyone: liveness and readiness only. */
-export const Public = () => SetMetadata(PUBLIC_KEY, true);
+/**
+ * The one permission an endpoint needs (see PERMISSIONS); endpoints without it are refused. The
+ * OpenAPI document names it (x-permission) with the refusals the access guard and the per-user
+ * rate limit answer.
+ */
+export const Requires = (permission: Permission) =>
+  applyDecorators(
+    SetMetadata(PERMISSION_KEY, permission),
+    ApiExtension('x-permission', permission),
+    ApiErrors({
+      401: [ErrorCode.UNAUTHENTICATED],
+      403: [ErrorCode.PERMISSION_DENIED, ErrorCode.CSRF_TOKEN_INVALID],
+      429: [ErrorCode.RATE_LIMITED],
+    }),
+  );
+/** Open to anyone: liveness and readiness only. No credential in the OpenAPI document either. */
+export const Public = () =>
+  applyDecorators(
+    SetMetadata(PUBLIC_KEY, true),
+    ApiSecurity({}),
+    ApiExtension('x-access', 'public'),
+    // The per-address rate limit applies to anonymous calls too.
+    ApiErrors({ 429: [ErrorCode.RATE_LIMITED] }),
+  );
 /** Peers' endpoint: authenticated by the envelope signature and the directory, not by users. */
-export const PeerSigned = () => SetMetadata(PEER_KEY, true);
+export const PeerSigned = () =>
+  applyDecorators(
+    SetMetadata(PEER_KEY, true),
+    ApiSecurity({}),
+    ApiExtension('x-access', 'peer-signed'),
+  );
 
 export type AuthenticatedRequest = Request & {
   principal?: Principal;

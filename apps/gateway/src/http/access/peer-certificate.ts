@@ -17,7 +17,7 @@ import { clientAddressOf } from './rate-counters.js';
 export function requirePeerCertificate(
   directory: AuthorityDirectory,
   refusals: AnonymousRefusals,
-  event: 'message.rejected' | 'register.check-refused',
+  event: 'message.rejected' | 'register.check-refused' | 'audit.witness-refused',
 ) {
   return (request: Request, _response: Response, next: NextFunction): void => {
     const socket = request.socket;

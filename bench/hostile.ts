@@ -16,7 +16,7 @@ import {
   type PublicKey,
 } from '#libs/envelope';
 import { ErrorCode } from '#libs/errors';
-import { LocalNetwork, mlaRequest } from '#tools/local-network';
+import { LocalNetwork, mlaEnvelope } from '#tools/local-network';
 import { keysOf } from '../test/support/network.js';
 import { processCpuMs } from './cost-meter.js';
 import { machineInfo, progressOf, removeNetwork, round, sleep } from './support.js';
@@ -103,25 +103,11 @@ async function measure(network: LocalNetwork) {
   const cpu = (thread?: 'event-loop') =>
     processCpuMs(gateway, thread ? gateway : undefined) ?? Number.NaN;
 
-  const payload = (): EnvelopePayload => {
-    const messageId = uuidv7();
-    return {
-      formatVersion: 1,
-      messageId,
-      procedure: 'mla',
-      messageType: 'request',
-      requestId: messageId,
-      deadlineProfiles: [],
-      sender: FR,
-      recipient: NG,
-      createdAt: new Date().toISOString(),
-      inReplyTo: null,
-      caseReference: `BENCH-HOSTILE-${messageId}`,
+  const payload = (): EnvelopePayload =>
+    mlaEnvelope(FR, NG, {
+      caseReference: `BENCH-HOSTILE-${uuidv7()}`,
       handling: { permittedPurpose: 'benchmark', confidential: false, noOnwardTransferTo: [] },
-      body: mlaRequest(FR),
-      attachments: [],
-    };
-  };
+    });
   const seal = async (plaintext: Uint8Array, signingKey: PrivateKey, recipientKey: PublicKey) =>
     openpgp.encrypt({
       message: await openpgp.createMessage({ binary: plaintext }),

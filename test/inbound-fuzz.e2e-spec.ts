@@ -20,7 +20,7 @@ import {
   type PublicKey,
 } from '#libs/envelope';
 import { ErrorCode } from '#libs/errors';
-import { LocalNetwork, mlaRequest } from '#tools/local-network';
+import { LocalNetwork, mlaEnvelope } from '#tools/local-network';
 import { keysOf, nodeDatabase, waitFor } from './support/network.js';
 
 /*
@@ -630,27 +630,13 @@ describe('the peer endpoint under hostile input (fuzz)', () => {
     await db?.end();
   });
 
-  const payloadFor = (overrides: Partial<EnvelopePayload> = {}): EnvelopePayload => {
-    const messageId = uuidv7();
-    return {
-      formatVersion: 1,
-      messageId,
-      procedure: 'mla',
-      messageType: 'request',
-      requestId: messageId,
-      deadlineProfiles: [],
-      sender: FR,
-      recipient: NG,
-      createdAt: new Date().toISOString(),
-      inReplyTo: null,
+  const payloadFor = (overrides: Partial<EnvelopePayload> = {}): EnvelopePayload =>
+    mlaEnvelope(FR, NG, {
       // One case per input: a case row can then be traced to the input that opened it.
       caseReference: `FUZZ-${SEED}-${serial++}`,
       handling: { permittedPurpose: 'fuzz', confidential: false, noOnwardTransferTo: [] },
-      body: mlaRequest(FR),
-      attachments: [],
       ...overrides,
-    };
-  };
+    });
 
   const routing = (p: Pick<EnvelopePayload, 'sender' | 'recipient' | 'messageId'>) => ({
     [ROUTING_HEADERS.sender]: p.sender,

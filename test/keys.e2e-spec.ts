@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import type pg from 'pg';
-import { v7 as uuidv7 } from 'uuid';
 import { loadDirectory, type AuthorityDirectory } from '#libs/directory';
 import {
   ENVELOPE_MEDIA_TYPE,
@@ -13,12 +12,17 @@ import {
   ROUTING_HEADERS,
   unlockKeyRing,
   verifyReceipt,
-  type EnvelopePayload,
   type PrivateKey,
 } from '#libs/envelope';
 import type { EvidenceBundle } from '#libs/evidence';
 import type { Rotation } from '#libs/keys';
-import { LocalNetwork, mlaRequest, SAMPLE_HANDLING, sealThroughPolicy } from '#tools/local-network';
+import {
+  LocalNetwork,
+  mlaEnvelope,
+  mlaRequest,
+  SAMPLE_HANDLING,
+  sealThroughPolicy,
+} from '#tools/local-network';
 import type { MessageDetail, SubmissionAccepted } from '#libs/messaging';
 import { api, cli, nodeDatabase, signIn, waitFor } from './support/network.js';
 
@@ -297,23 +301,7 @@ describe('key lifecycle across real processes', () => {
     await network.publishDirectory();
     await restart(NG);
 
-    const messageId = uuidv7();
-    const payload: EnvelopePayload = {
-      formatVersion: 1,
-      messageId,
-      procedure: 'mla',
-      messageType: 'request',
-      requestId: messageId,
-      deadlineProfiles: [],
-      sender: FR,
-      recipient: NG,
-      createdAt: new Date().toISOString(),
-      inReplyTo: null,
-      caseReference: 'FR-PNAT-2026-0900',
-      handling: { permittedPurpose: 'test', confidential: false, noOnwardTransferTo: [] },
-      body: mlaRequest(FR),
-      attachments: [],
-    };
+    const payload = mlaEnvelope(FR, NG, { caseReference: 'FR-PNAT-2026-0900' });
     const ngCurrent = (await loadDirectory(folder)).find(NG)!.currentKey(new Date())!.publicKey;
     // Signed now by whoever still holds FR's revoked key.
     const armored = await sealThroughPolicy(payload, {
@@ -328,7 +316,7 @@ describe('key lifecycle across real processes', () => {
           'content-type': ENVELOPE_MEDIA_TYPE,
           [ROUTING_HEADERS.sender]: FR,
           [ROUTING_HEADERS.recipient]: NG,
-          [ROUTING_HEADERS.messageId]: messageId,
+          [ROUTING_HEADERS.messageId]: payload.messageId,
         },
         body: armored,
       },
@@ -339,11 +327,11 @@ describe('key lifecycle across real processes', () => {
     expect(answer.body.error.message).toContain('(key-superseded)');
 
     const rejected = (await audited(ngDb, 'message.rejected')).filter(
-      (row) => row.details.claimedMessageId === messageId,
+      (row) => row.details.claimedMessageId === payload.messageId,
     );
     expect(rejected.map((row) => row.details.code)).toEqual(['SIGNING_KEY_NOT_VALID']);
     expect(rejected[0].details.reason).toBe(answer.body.error.message);
-    const stored = await ngDb.query(`select 1 from messages where id = $1`, [messageId]);
+    const stored = await ngDb.query(`select 1 from messages where id = $1`, [payload.messageId]);
     expect(stored.rowCount).toBe(0);
 
     // FR's own messages, signed with its current key, still go through.

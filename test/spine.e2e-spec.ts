@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
-import { v7 as uuidv7 } from 'uuid';
 import {
   generateAuthorityKeyPair,
   INBOUND_PATH,
@@ -20,6 +19,7 @@ import type { EvidenceBundle } from '#libs/evidence';
 import {
   freezeRequest,
   LocalNetwork,
+  mlaEnvelope,
   mlaRequest,
   SAMPLE_HANDLING,
   sealThroughPolicy,
@@ -210,26 +210,8 @@ describe('gateway spine across real processes', () => {
   });
 
   describe('inbound envelopes', () => {
-    const payloadFor = (overrides: Partial<EnvelopePayload> = {}): EnvelopePayload => {
-      const messageId = uuidv7();
-      return {
-        formatVersion: 1,
-        messageId,
-        procedure: 'mla',
-        messageType: 'request',
-        requestId: messageId,
-        deadlineProfiles: [],
-        sender: FR,
-        recipient: NG,
-        createdAt: new Date().toISOString(),
-        inReplyTo: null,
-        caseReference: 'FR-PNAT-2026-0200',
-        handling: { permittedPurpose: 'test', confidential: false, noOnwardTransferTo: [] },
-        body: mlaRequest(FR),
-        attachments: [],
-        ...overrides,
-      };
-    };
+    const payloadFor = (overrides: Partial<EnvelopePayload> = {}): EnvelopePayload =>
+      mlaEnvelope(FR, NG, overrides);
 
     const post = (
       payload: Pick<EnvelopePayload, 'sender' | 'recipient' | 'messageId'>,

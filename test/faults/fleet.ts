@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { v7 as uuidv7 } from 'uuid';
 import { AuditTrail } from '#libs/audit';
 import {
   ENVELOPE_MEDIA_TYPE,
@@ -14,7 +13,13 @@ import {
   type PrivateKey,
   type PublicKey,
 } from '#libs/envelope';
-import { LocalNetwork, mlaRequest, SAMPLE_HANDLING, sealThroughPolicy } from '#tools/local-network';
+import {
+  LocalNetwork,
+  mlaEnvelope,
+  mlaRequest,
+  SAMPLE_HANDLING,
+  sealThroughPolicy,
+} from '#tools/local-network';
 import { SystemClock } from '#libs/node-config';
 import { ColumnCipher, createDatabase, DataKey } from '#libs/persistence';
 import { ResilientMailbox } from '../support/mailbox-client.js';
@@ -320,24 +325,7 @@ export class Fleet {
   async envelope(
     overrides: Partial<EnvelopePayload> = {},
   ): Promise<{ payload: EnvelopePayload; armored: string }> {
-    const messageId = uuidv7();
-    const payload: EnvelopePayload = {
-      formatVersion: 1,
-      messageId,
-      procedure: 'mla',
-      messageType: 'request',
-      requestId: messageId,
-      deadlineProfiles: [],
-      sender: FR,
-      recipient: NG,
-      createdAt: new Date().toISOString(),
-      inReplyTo: null,
-      caseReference: 'FR-PNAT-2026-0200',
-      handling: { permittedPurpose: 'test', confidential: false, noOnwardTransferTo: [] },
-      body: mlaRequest(FR),
-      attachments: [],
-      ...overrides,
-    };
+    const payload = mlaEnvelope(FR, NG, overrides);
     const armored = await sealThroughPolicy(payload, {
       signingKey: this.keys[FR].privateKey,
       recipientKey: this.keys[NG].publicKey,

@@ -1,3 +1,5 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { EnvelopePayload } from '#libs/envelope';
 import { minimalPdf } from './pdf.js';
 
 /**
@@ -50,6 +52,35 @@ export function mlaRequest(requestingAuthority: string) {
       reasons: 'The trial is listed four months from now',
     },
     confidentialityRequested: true,
+  };
+}
+
+/**
+ * The payload of an MLA request envelope from `sender` to `recipient`, as the sender's node would
+ * seal it: for tests and benchmarks that seal envelopes themselves (forged, oversized, replayed).
+ */
+export function mlaEnvelope(
+  sender: string,
+  recipient: string,
+  overrides: Partial<EnvelopePayload> = {},
+): EnvelopePayload {
+  const messageId = uuidv7();
+  return {
+    formatVersion: 1,
+    messageId,
+    procedure: 'mla',
+    messageType: 'request',
+    requestId: messageId,
+    deadlineProfiles: [],
+    sender,
+    recipient,
+    createdAt: new Date().toISOString(),
+    inReplyTo: null,
+    caseReference: 'FR-PNAT-2026-0200',
+    handling: { permittedPurpose: 'test', confidential: false, noOnwardTransferTo: [] },
+    body: mlaRequest(sender),
+    attachments: [],
+    ...overrides,
   };
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
-import { isConfigObject, onlyKnownKeys, readJsonFolder } from '#libs/kernel';
+import { isConfigObject, onlyKnownKeys, visitProfileFiles } from '#libs/kernel';
 import {
   DEADLINE_KINDS,
   DEADLINE_PROCEDURES,
@@ -395,42 +395,29 @@ function deepFreeze<T>(value: T): T {
  */
 export function loadDeadlineProfiles(folder: string): DeadlineProfiles {
   const root = resolve(folder);
-  const files = readJsonFolder(root);
+  const problems: ErrorDetail[] = [];
+  const profiles: DeadlineProfile[] = [];
+  const definedIn = new Map<string, string>();
+  const files = visitProfileFiles(root, problems, (raw, field, file) => {
+    const id = isConfigObject(raw) && typeof raw.id === 'string' ? raw.id : undefined;
+    const report: Report = (at, message) =>
+      problems.push({ file, field: at, message, ...(id !== undefined && { profileId: id }) });
+    const profile = readProfile(raw, field, report);
+    if (profile === undefined) return;
+    const earlier = definedIn.get(profile.id);
+    if (earlier !== undefined) {
+      report(`${field}.id`, `${profile.id} is already defined in ${earlier}`);
+      return;
+    }
+    definedIn.set(profile.id, file);
+    profiles.push(profile);
+  });
   if (!files) {
     throw new GatewayError(
       ErrorCode.CONFIGURATION_INVALID,
       `deadline profile folder ${root} cannot be read`,
       [{ file: root }],
     );
-  }
-  const problems: ErrorDetail[] = [];
-  const profiles: DeadlineProfile[] = [];
-  const definedIn = new Map<string, string>();
-  for (const { path, document, problem } of files) {
-    if (problem !== undefined) {
-      problems.push({ file: path, message: problem });
-      continue;
-    }
-    const report: Report = (field, message) => problems.push({ file: path, field, message });
-    if (!isConfigObject(document) || !Array.isArray(document.profiles)) {
-      report('profiles', 'the file must hold an object { "profiles": [ ... ] }');
-      continue;
-    }
-    onlyKnownKeys(document, ['$comment', 'profiles'], '$', report);
-    document.profiles.forEach((raw, index) => {
-      const id = isConfigObject(raw) && typeof raw.id === 'string' ? raw.id : undefined;
-      const profileReport: Report = (field, message) =>
-        problems.push({ file: path, field, message, ...(id !== undefined && { profileId: id }) });
-      const profile = readProfile(raw, `profiles[${index}]`, profileReport);
-      if (profile === undefined) return;
-      const earlier = definedIn.get(profile.id);
-      if (earlier !== undefined) {
-        profileReport(`profiles[${index}].id`, `${profile.id} is already defined in ${earlier}`);
-        return;
-      }
-      definedIn.set(profile.id, path);
-      profiles.push(profile);
-    });
   }
   if (files.length === 0) {
     problems.push({ file: root, message: 'no deadline profile files (*.json) found' });

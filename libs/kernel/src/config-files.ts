@@ -54,3 +54,34 @@ export function onlyKnownKeys(
     if (!known.includes(key)) report(`${path}.${key}`, 'is not a known field');
   }
 }
+
+export type ConfigReport = (field: string, message: string) => void;
+
+/**
+ * The profiles of a folder of `{ "profiles": [ ... ] }` files (deadline and retention profiles; one
+ * file per instrument family, an optional `$comment`), in file order: `visit` reads each raw profile
+ * with its field path and a reporter naming the file. Every problem is collected in `problems`, so
+ * that start-up fails once with the full list. The files read, or `undefined` when the folder
+ * itself cannot be read.
+ */
+export function visitProfileFiles(
+  root: string,
+  problems: Array<Record<string, unknown>>,
+  visit: (raw: unknown, field: string, file: string, report: ConfigReport) => void,
+): ConfigFile[] | undefined {
+  const files = readJsonFolder(root);
+  for (const { path, document, problem } of files ?? []) {
+    if (problem !== undefined) {
+      problems.push({ file: path, message: problem });
+      continue;
+    }
+    const report: ConfigReport = (field, message) => problems.push({ file: path, field, message });
+    if (!isConfigObject(document) || !Array.isArray(document.profiles)) {
+      report('profiles', 'the file must hold an object { "profiles": [ ... ] }');
+      continue;
+    }
+    onlyKnownKeys(document, ['$comment', 'profiles'], '$', report);
+    document.profiles.forEach((raw, index) => visit(raw, `profiles[${index}]`, path, report));
+  }
+  return files;
+}

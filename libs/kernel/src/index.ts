@@ -14,6 +14,8 @@ export {
   isConfigObject,
   onlyKnownKeys,
   readJsonFolder,
+  visitProfileFiles,
   type ConfigFields,
   type ConfigFile,
+  type ConfigReport,
 } from './config-files.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
-import { isConfigObject, onlyKnownKeys, readJsonFolder } from '#libs/kernel';
+import { isConfigObject, onlyKnownKeys, visitProfileFiles } from '#libs/kernel';
 import { RetentionPolicy } from './due.js';
 import {
   RETENTION_PROCEDURES,
@@ -133,40 +133,27 @@ export function loadRetentionProfiles(
   settledStatusesOf: (procedure: RetentionProcedure) => readonly string[],
 ): LoadedRetention {
   const root = resolve(folder);
-  const files = readJsonFolder(root);
+  const problems: ErrorDetail[] = [];
+  const profiles: RetentionProfile[] = [];
+  const files = visitProfileFiles(root, problems, (raw, field, _file, report) => {
+    const profile = readProfile(raw, field, report);
+    if (!profile) return;
+    // Erasing the state of a request a message may still move would break the procedure.
+    const settled = settledStatusesOf(profile.procedure);
+    for (const status of profile.closedStatuses.filter((s) => !settled.includes(s))) {
+      report(
+        `${field}.closedStatuses`,
+        `${status} is not a status a ${profile.procedure} request is settled in`,
+      );
+    }
+    profiles.push(profile);
+  });
   if (!files) {
     throw new GatewayError(
       ErrorCode.CONFIGURATION_INVALID,
       `retention profile folder ${root} cannot be read`,
       [{ file: root }],
     );
-  }
-  const problems: ErrorDetail[] = [];
-  const profiles: RetentionProfile[] = [];
-  for (const { path, document, problem } of files) {
-    if (problem !== undefined) {
-      problems.push({ file: path, message: problem });
-      continue;
-    }
-    const report: Report = (field, message) => problems.push({ file: path, field, message });
-    if (!isConfigObject(document) || !Array.isArray(document.profiles)) {
-      report('profiles', 'the file must hold an object { "profiles": [ ... ] }');
-      continue;
-    }
-    onlyKnownKeys(document, ['$comment', 'profiles'], '$', report);
-    document.profiles.forEach((raw, index) => {
-      const profile = readProfile(raw, `profiles[${index}]`, report);
-      if (!profile) return;
-      // Erasing the state of a request a message may still move would break the procedure.
-      const settled = settledStatusesOf(profile.procedure);
-      for (const status of profile.closedStatuses.filter((s) => !settled.includes(s))) {
-        report(
-          `profiles[${index}].closedStatuses`,
-          `${status} is not a status a ${profile.procedure} request is settled in`,
-        );
-      }
-      profiles.push(profile);
-    });
   }
   for (const procedure of RETENTION_PROCEDURES) {
     const count = profiles.filter((p) => p.procedure === procedure).length;

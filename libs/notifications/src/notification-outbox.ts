@@ -89,25 +89,17 @@ export class NotificationOutbox implements AuditObserver, OnModuleInit {
   }
 
   private async resolve(scope: NotificationScope, trx: AuditExecutor): Promise<Target | undefined> {
-    if ('message' in scope) {
+    const found =
+      'message' in scope
+        ? { table: 'messages' as const, id: scope.message }
+        : 'request' in scope
+          ? { table: 'requests' as const, id: scope.request }
+          : undefined;
+    if (found) {
       const row = await trx
-        .selectFrom('messages')
+        .selectFrom(found.table)
         .select(['authority', 'procedure', 'case_reference'])
-        .where('id', '=', scope.message)
-        .executeTakeFirst();
-      return (
-        row && {
-          authority: row.authority,
-          procedure: row.procedure,
-          caseReference: row.case_reference,
-        }
-      );
-    }
-    if ('request' in scope) {
-      const row = await trx
-        .selectFrom('requests')
-        .select(['authority', 'procedure', 'case_reference'])
-        .where('id', '=', scope.request)
+        .where('id', '=', found.id)
         .executeTakeFirst();
       return (
         row && {

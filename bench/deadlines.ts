@@ -551,7 +551,10 @@ async function run(options: Options): Promise<Record<string, unknown>> {
     await network.stop(id, 'worker');
     await unlinkMatching(redis, timerKeys);
     queue = new Queue<DeadlineJobData>(DEADLINE_QUEUE.name, {
-      connection: { ...redisTransportOptions(network.redisUrl), maxRetriesPerRequest: null },
+      connection: {
+        ...redisTransportOptions({ url: network.redisUrl }),
+        maxRetriesPerRequest: null,
+      },
       prefix,
     });
     db = createDatabase(network.databaseUrl, schema);

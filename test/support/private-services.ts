@@ -1,5 +1,5 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,9 +147,16 @@ export class PrivatePostgres {
   }
 }
 
+/** What a private Redis is besides a primary: a replica, or a Sentinel watching a primary. */
+export interface RedisRole {
+  replicaOf?: { port: number };
+  sentinelOf?: { name: string; primary: { port: number } };
+}
+
 /**
  * A Redis server of the test's own on a free port, without persistence: a restart loses every
- * key, as a Redis without AOF that crashed would.
+ * key, as a Redis without AOF that crashed would. Also a replica of another (`replicaOf`), or a
+ * Sentinel watching a primary under a name (`sentinelOf`).
  */
 export class PrivateRedis {
   private process?: ChildProcess;
@@ -157,10 +164,15 @@ export class PrivateRedis {
   private constructor(
     readonly dir: string,
     readonly port: number,
+    private readonly role: RedisRole,
   ) {}
 
-  static async create(): Promise<PrivateRedis> {
-    const server = new PrivateRedis(mkdtempSync(join(tmpdir(), 'faults-redis-')), await freePort());
+  static async create(role: RedisRole = {}): Promise<PrivateRedis> {
+    const server = new PrivateRedis(
+      mkdtempSync(join(tmpdir(), 'faults-redis-')),
+      await freePort(),
+      role,
+    );
     await server.start();
     return server;
   }
@@ -169,26 +181,45 @@ export class PrivateRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Runs redis-cli against this server. */
+  async cli(...args: string[]): Promise<string> {
+    const { stdout } = await run('redis-cli', ['-p', String(this.port), ...args]);
+    return stdout.trim();
+  }
+
   async start(): Promise<void> {
     if (this.process) throw new Error('redis is already running');
-    const child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        this.dir,
-        '--logfile',
-        join(this.dir, 'redis.log'),
-      ],
-      { stdio: 'ignore' },
-    );
+    const { replicaOf, sentinelOf } = this.role;
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+      '--logfile',
+      join(this.dir, 'redis.log'),
+      ...(replicaOf ? ['--replicaof', '127.0.0.1', String(replicaOf.port)] : []),
+    ];
+    if (sentinelOf) {
+      // A Sentinel rewrites its configuration file: it needs one of its own.
+      const config = join(this.dir, 'sentinel.conf');
+      writeFileSync(
+        config,
+        [
+          `sentinel monitor ${sentinelOf.name} 127.0.0.1 ${sentinelOf.primary.port} 1`,
+          `sentinel down-after-milliseconds ${sentinelOf.name} 1000`,
+          `sentinel failover-timeout ${sentinelOf.name} 10000`,
+          '',
+        ].join('\n'),
+      );
+      args.unshift(config, '--sentinel');
+    }
+    const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.process = child;
     child.once('exit', () => {
       if (this.process === child) this.process = undefined;
@@ -196,7 +227,7 @@ export class PrivateRedis {
     const deadline = Date.now() + 20_000;
     for (;;) {
       try {
-        await run('redis-cli', ['-p', String(this.port), 'ping']);
+        await this.cli('ping');
         return;
       } catch {
         if (Date.now() > deadline) throw new Error('redis did not start');

@@ -97,7 +97,7 @@ async function bootstrap(): Promise<void> {
   // Events from this node's workers (delivered, retrying, failed) arrive over Redis.
   app.connectMicroservice<MicroserviceOptions>({
     transport: Transport.REDIS,
-    options: redisTransportOptions(config.redis.url),
+    options: redisTransportOptions(config.redis),
   });
 
   const document = () => describeGateway(app, config.authorityId);

@@ -22,7 +22,7 @@ import { MailboxEventLog } from './mailbox-event-log.js';
       inject: [NODE_CONFIG],
       useFactory: (config: NodeConfig) => ({
         // Workers wait for Redis for ever (ioredis reconnects); producers bound their own waits.
-        connection: { ...redisConnectionOptions(config.redis.url), maxRetriesPerRequest: null },
+        connection: { ...redisConnectionOptions(config.redis), maxRetriesPerRequest: null },
         // A hash tag ({tip:<node>}): every queue key of the node in one Redis Cluster slot.
         prefix: config.redis.prefix,
       }),
@@ -33,7 +33,7 @@ import { MailboxEventLog } from './mailbox-event-log.js';
         inject: [NODE_CONFIG],
         useFactory: (config: NodeConfig) => ({
           transport: Transport.REDIS,
-          options: redisTransportOptions(config.redis.url),
+          options: redisTransportOptions(config.redis),
         }),
       },
     ]),

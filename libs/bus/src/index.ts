@@ -4,6 +4,7 @@ export {
   BUS_RETRY_DELAY_MS,
   EventsPublisher,
   redisConnectionOptions,
+  type RedisLocation,
   redisTransportOptions,
 } from './events-publisher.js';
 export {

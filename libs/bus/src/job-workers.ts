@@ -40,7 +40,7 @@ export function workerOptions(
   return {
     ...queue.worker(config),
     name,
-    connection: { ...redisConnectionOptions(config.redis.url), maxRetriesPerRequest: null },
+    connection: { ...redisConnectionOptions(config.redis), maxRetriesPerRequest: null },
     prefix: config.redis.prefix,
     autorun: false,
   };

@@ -415,6 +415,35 @@ describe('loadNodeConfig', () => {
       'redis.prefix',
     ]);
   });
+
+  it('reads Redis Sentinels with the name they monitor the primary under, never one without the other', () => {
+    const config = loadNodeConfig({
+      ...REQUIRED,
+      REDIS_SENTINELS: 'sentinel-a:26379, 10.0.0.2:26380,[2001:db8::7]:26379',
+      REDIS_SENTINEL_NAME: 'tip',
+    });
+    expect(config.redis).toMatchObject({
+      sentinels: [
+        { host: 'sentinel-a', port: 26379 },
+        { host: '10.0.0.2', port: 26380 },
+        { host: '2001:db8::7', port: 26379 },
+      ],
+      sentinelName: 'tip',
+    });
+    expect(loadNodeConfig(REQUIRED).redis.sentinels).toBeUndefined();
+    expect(fields(configFailure({ ...REQUIRED, REDIS_SENTINELS: 'sentinel-a:26379' }))).toEqual([
+      'redis.sentinelName',
+    ]);
+    expect(fields(configFailure({ ...REQUIRED, REDIS_SENTINEL_NAME: 'tip' }))).toEqual([
+      'redis.sentinels',
+    ]);
+    const error = configFailure({
+      ...REQUIRED,
+      REDIS_SENTINELS: 'sentinel-a,sentinel-b:0,sentinel-c:65536',
+      REDIS_SENTINEL_NAME: 'tip',
+    });
+    expect(fields(error)).toEqual(Array(3).fill('REDIS_SENTINELS'));
+  });
 });
 
 describe('readKeyPassphrase', () => {

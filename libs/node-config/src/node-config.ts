@@ -54,7 +54,13 @@ export interface NodeConfig {
    * hash tag (`{tip:<GATEWAY_REDIS_PREFIX>}`, see redisKeyPrefix) so that the node's keys share
    * one Redis Cluster slot.
    */
-  redis: { url: string; prefix: string };
+  redis: {
+    url: string;
+    prefix: string;
+    /** Sentinels that name the primary (REDIS_SENTINELS); `url` then gives password and database. */
+    sentinels?: Array<{ host: string; port: number }>;
+    sentinelName?: string;
+  };
   delivery: {
     retryWindowMs: number;
     baseDelayMs: number;
@@ -389,6 +395,27 @@ function replayWindow(config: NodeConfig): ErrorDetail[] {
   ];
 }
 
+/** Sentinels and the name they monitor the primary under come together. */
+function redisSentinels(config: NodeConfig, env: Env): ErrorDetail[] {
+  const sentinels = getPath(config, 'redis.sentinels') as unknown[] | undefined;
+  const name = getPath(config, 'redis.sentinelName');
+  const withSentinels = sentinels !== undefined && sentinels.length > 0;
+  // Sentinels given but unreadable are already reported under REDIS_SENTINELS.
+  const unreadable = sentinels === undefined && (env.REDIS_SENTINELS ?? '').trim() !== '';
+  if (withSentinels === (name !== undefined) || unreadable) return [];
+  return [
+    withSentinels
+      ? {
+          field: 'redis.sentinelName',
+          message: 'is required with redis.sentinels (REDIS_SENTINEL_NAME)',
+        }
+      : {
+          field: 'redis.sentinels',
+          message: 'is required with redis.sentinelName (REDIS_SENTINELS)',
+        },
+  ];
+}
+
 /** A timer must reach Redis before it is due: each feed looks further ahead than the next one. */
 function deadlineHorizon(config: NodeConfig): ErrorDetail[] {
   const horizon = Number(getPath(config, 'deadlines.horizonMs'));
@@ -411,6 +438,7 @@ const REFINEMENTS: ReadonlyArray<(config: NodeConfig, env: Env) => ErrorDetail[]
   identityProvider,
   notificationSettings,
   redisPrefixTag,
+  redisSentinels,
   replayWindow,
   deadlineHorizon,
 ];

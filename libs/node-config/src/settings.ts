@@ -203,6 +203,17 @@ const cidrBlock = z.string().transform((entry, context) => {
   return `${address}/${bits}`;
 });
 
+/** `host:port`, as a Sentinel's address is written. */
+const hostAndPort = z.string().transform((entry, context) => {
+  const match = /^(.+):(\d{1,5})$/.exec(entry);
+  const port = Number(match?.[2]);
+  if (!match || port < 1 || port > 65_535) {
+    context.addIssue({ code: 'custom', message: `${entry} is not host:port` });
+    return z.NEVER;
+  }
+  return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port };
+});
+
 const define = <const V extends string, T>(
   variable: V,
   type: SettingType<T>,
@@ -339,6 +350,21 @@ export const SETTINGS = [
     secret: true,
     readers: ALL,
     description: 'Redis (may hold a password: never echoed)',
+  }),
+  define('REDIS_SENTINELS', list(hostAndPort, 'host:port addresses'), {
+    group: 'Storage',
+    path: 'redis.sentinels',
+    optional: true,
+    readers: ALL,
+    description:
+      'Redis Sentinels to ask for the primary (with `REDIS_SENTINEL_NAME`); `REDIS_URL` then gives only the password and database, and a failover is followed without a restart',
+  }),
+  define('REDIS_SENTINEL_NAME', text(), {
+    group: 'Storage',
+    path: 'redis.sentinelName',
+    optional: true,
+    readers: ALL,
+    description: 'the name the Sentinels monitor the primary under',
   }),
   define('GATEWAY_REDIS_PREFIX', text(), {
     group: 'Storage',

@@ -51,7 +51,7 @@ export class PeerBudget implements OnModuleDestroy {
     private readonly directory: AuthorityDirectory,
     private readonly audit: AuditTrail,
   ) {
-    this.counters = new RateCounters(config.redis.url, `${config.redis.prefix}:peer-rate:`);
+    this.counters = new RateCounters(config.redis, `${config.redis.prefix}:peer-rate:`);
     this.windowMs = config.rateLimits.windowSeconds * 1000;
   }
 

@@ -19,8 +19,8 @@ describe('rate counters', () => {
   });
 
   it('counts in Redis, shared by every process of the node, within a window', async () => {
-    counters = new RateCounters(REDIS_URL, prefix);
-    const other = new RateCounters(REDIS_URL, prefix);
+    counters = new RateCounters({ url: REDIS_URL }, prefix);
+    const other = new RateCounters({ url: REDIS_URL }, prefix);
     try {
       expect((await counters.increment('a', 60_000)).hits).toBe(1);
       expect((await other.increment('a', 60_000)).hits).toBe(2);
@@ -40,7 +40,7 @@ describe('rate counters', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as { port: number };
     let now = 1_000_000;
-    const down = new RateCounters(`redis://127.0.0.1:${port}`, prefix, () => now);
+    const down = new RateCounters({ url: `redis://127.0.0.1:${port}` }, prefix, () => now);
     try {
       const hits: number[] = [];
       for (let i = 0; i < 5; i++) hits.push((await down.increment('k', 60_000)).hits);

@@ -2,6 +2,7 @@ import { BlockList, isIPv4 } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { Redis } from 'ioredis';
+import { redisConnectionOptions, type RedisLocation } from '#libs/bus';
 
 export interface Count {
   hits: number;
@@ -45,11 +46,12 @@ export class RateCounters {
   private readonly connecting: Promise<void>;
 
   constructor(
-    redisUrl: string,
+    redis: RedisLocation,
     private readonly prefix: string,
     private readonly now: () => number = Date.now,
   ) {
-    this.redis = new Redis(redisUrl, {
+    this.redis = new Redis({
+      ...redisConnectionOptions(redis),
       // A command fails at once while Redis is away, instead of queueing behind a reconnection.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,

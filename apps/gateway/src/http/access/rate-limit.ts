@@ -20,7 +20,7 @@ export class RedisRateLimitStorage implements ThrottlerStorage, OnModuleDestroy 
   private readonly counters: RateCounters;
 
   constructor(@Inject(NODE_CONFIG) config: NodeConfig) {
-    this.counters = new RateCounters(config.redis.url, `${config.redis.prefix}:rate:`);
+    this.counters = new RateCounters(config.redis, `${config.redis.prefix}:rate:`);
   }
 
   async increment(key: string, ttl: number, limit: number) {

@@ -367,7 +367,8 @@ export interface AuditWitnessesTable {
   received_at: Timestamp;
 }
 
-export type UploadState = 'uploading' | 'complete' | 'attached' | 'expired';
+/** `held`: referenced by a draft kept for a supervisor (0026), neither expired nor attachable. */
+export type UploadState = 'uploading' | 'complete' | 'held' | 'attached' | 'expired';
 
 /** Evidence files received through resumable uploads (libs/files); the content is on disk. */
 export interface UploadsTable {
@@ -389,6 +390,10 @@ export interface UploadsTable {
   completed_at: Timestamp | null;
   attached_at: Timestamp | null;
   expired_at: Timestamp | null;
+  /** The supervised submission a `held` upload waits with (0026). */
+  held_for: string | null;
+  /** When a decided supervised submission gave it back: its expiry counts from then. */
+  released_at: Timestamp | null;
 }
 
 /** Files that travel with a message, per attachment (0015); the manifest is sealed. */

@@ -243,7 +243,7 @@ describe('supervision: submissions refused only for warnings wait for a supervis
     // The detail holds the draft as submitted.
     const detail = await supervision<SupervisedSubmissionDetail>(`/${id}`, supervisor());
     expect(detail.status).toBe(200);
-    expect(String(detail.body.draft.body.summaryOfFacts)).toContain(ASYLUM);
+    expect(String(detail.body.draft?.body.summaryOfFacts)).toContain(ASYLUM);
     // Both supervisors are told a warning awaits them; the caseworker is not.
     const { rows: told } = await frDb.query<{ username: string }>(
       `select username from notifications where kind = 'warning-awaiting-supervisor' order by username`,

@@ -32,15 +32,16 @@ export interface SupervisedSubmissionView {
   outcome: Record<string, unknown> | null;
 }
 
-/** A supervisor's detail view: the draft as submitted, too. */
+/** A supervisor's detail view: the draft as submitted, too (null once erased after the decision). */
 export interface SupervisedSubmissionDetail extends SupervisedSubmissionView {
-  draft: MessageDraft;
+  draft: MessageDraft | null;
 }
 
 export interface StoredSupervised {
   view: SupervisedSubmissionView;
   authority: string;
-  draft: MessageDraft;
+  /** Null once erased: only ever for a decided item. */
+  draft: MessageDraft | null;
   context: SubmissionContext;
 }
 
@@ -62,9 +63,9 @@ type Row = {
   submitted_by: string;
   correlation_id: string;
   context: unknown;
-  draft: Buffer;
+  draft: Buffer | null;
   warnings: unknown;
-  explanations: Buffer;
+  explanations: Buffer | null;
   status: SupervisedStatus;
   decided_by: string | null;
   decided_at: Date | null;
@@ -72,6 +73,7 @@ type Row = {
   outcome: unknown;
   created_at: Date;
   updated_at: Date;
+  content_erased_at: Date | null;
 };
 
 /** The digest that makes the same draft by the same submitter one waiting item. */
@@ -220,7 +222,9 @@ export class SupervisedSubmissionsRepository {
     return {
       view: this.viewOf(row),
       authority: row.authority,
-      draft: this.cipher.open<MessageDraft>('supervised_submissions.draft', row.id, row.draft),
+      draft: row.draft
+        ? this.cipher.open<MessageDraft>('supervised_submissions.draft', row.id, row.draft)
+        : null,
       context: { ...stored, correlationId: row.correlation_id },
     };
   }
@@ -306,11 +310,14 @@ export class SupervisedSubmissionsRepository {
   }
 
   private viewOf(row: Row): SupervisedSubmissionView {
-    const explanations = this.cipher.open<Array<{ ruleId: string; text: string }>>(
-      'supervised_submissions.explanations',
-      row.id,
-      row.explanations,
-    );
+    // Erased a while after the decision: the rule ids and legal bases stay, the texts go.
+    const explanations = row.explanations
+      ? this.cipher.open<Array<{ ruleId: string; text: string }>>(
+          'supervised_submissions.explanations',
+          row.id,
+          row.explanations,
+        )
+      : [];
     const warnings = (row.warnings as Array<{ ruleId: string; legalBasis: string[] }>).map(
       (warning) => ({
         ...warning,

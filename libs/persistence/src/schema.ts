@@ -247,13 +247,13 @@ export interface SupervisedSubmissionsTable {
   submitted_by: string;
   correlation_id: string;
   context: Json;
-  /** The draft as submitted, sealed. */
-  draft: Sealed;
+  /** The draft as submitted, sealed; null once erased (0026). */
+  draft: Sealed | null;
   draft_sha256: string;
   /** Per warning: rule id and legal bases (no free text). */
   warnings: Json;
-  /** Per warning: the explanation, sealed (it may quote a person's reference). */
-  explanations: Sealed;
+  /** Per warning: the explanation, sealed (it may quote a person's reference); null once erased. */
+  explanations: Sealed | null;
   status: SupervisedStatus;
   decided_by: string | null;
   decided_at: Timestamp | null;
@@ -263,6 +263,8 @@ export interface SupervisedSubmissionsTable {
   outcome: Json | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** When the draft, warning texts and reason were erased, a while after the decision (0026). */
+  content_erased_at: Timestamp | null;
 }
 
 /** The current facts of one procedure in a case: what its history adds up to. */

@@ -604,6 +604,17 @@ async function main(): Promise<number> {
           await page.reload();
           await heading.waitFor();
         }
+        // Downloadable once every chunk arrived (the link is there with the envelope).
+        for (let attempt = 0; ; attempt++) {
+          const { rows } = await db.query<{ n: number }>(
+            `select count(*)::int as n from message_attachments a join messages m on m.id = a.message_id
+             where m.case_reference = $1 and a.direction = 'inbound' and a.completed_at is not null`,
+            [FILES_CASE],
+          );
+          if (rows[0].n === 1) break;
+          assert.ok(attempt < 120, 'the answer’s file arrives whole');
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
         await axeCheck(page, 'request view with a file received in an answer');
         await screenshot(page, SHOTS, '06f5-fr-answer-file');
         const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);

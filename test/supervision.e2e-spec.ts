@@ -14,6 +14,7 @@ import {
   MLA_ANSWERS,
   mlaRequest,
   SAMPLE_HANDLING,
+  tusUpload,
 } from '#tools/local-network';
 import {
   api,
@@ -43,6 +44,8 @@ const UNKNOWN_ID = '01900000-0000-7000-8000-000000000000';
 const ASYLUM = 'One victim told the officers she had applied for asylum in France in 2025.';
 const JUSTIFICATION = 'The victim is not a national of NG and asked that NG be told (note 12).';
 const REASON = 'Ask the victim first: the request can go without the asylum sentence.';
+/** Unattached uploads expire after this (the files of a kept draft must outlive it). */
+const UPLOAD_TTL_MS = 10_000;
 
 type ApiError = {
   error: { code: string; message: string; details: Array<Record<string, unknown>> };
@@ -96,6 +99,9 @@ describe('supervision: submissions refused only for warnings wait for a supervis
         GATEWAY_SMTP_URL: 'smtp://127.0.0.1:4429',
         GATEWAY_NOTIFICATION_FROM: 'gateway-notifications@gateway.test',
         GATEWAY_NOTIFICATION_INTERVAL_MS: '600000',
+        // Short, so that the unattached-upload expiry runs while a kept draft's files wait.
+        GATEWAY_FILES_UNATTACHED_TTL_MS: String(UPLOAD_TTL_MS),
+        GATEWAY_FILES_SWEEP_INTERVAL_MS: '300',
       },
     });
     await network.createAccounts(FR, [{ username: SECOND_SUPERVISOR, roles: ['supervisor'] }]);
@@ -170,6 +176,42 @@ describe('supervision: submissions refused only for warnings wait for a supervis
       )
     ).rows;
 
+  /** A caseworker's upload (one PATCH): its id. */
+  const upload = (filename: string) =>
+    tusUpload(
+      (path, init) =>
+        api(`${network.url(FR)}${path}`, {
+          ...init,
+          headers: { ...(init.headers as Headers), ...caseworker() },
+        }),
+      Buffer.from(`Bank statements of the account used for the transfers (${filename}).\n`),
+      { filename, filetype: 'text/plain', category: 'evidence-item' },
+    );
+  const uploadRow = async (id: string) =>
+    (
+      await frDb.query<{
+        state: string;
+        held_for: string | null;
+        message_id: string | null;
+        released_at: Date | null;
+        expired_at: Date | null;
+      }>('select state, held_for, message_id, released_at, expired_at from uploads where id = $1', [
+        id,
+      ])
+    ).rows[0];
+  const withFiles = (caseReference: string, uploadIds: string[]) => ({
+    ...draftFor(caseReference),
+    attachments: uploadIds.map((uploadId) => ({ uploadId })),
+  });
+  const keep = async (caseReference: string, uploadIds: string[]) => {
+    const refused = await submit(withFiles(caseReference, uploadIds), caseworker());
+    expect({ status: refused.status, error: refused.body.error }).toMatchObject({
+      status: 409,
+      error: { code: 'POLICY_ACKNOWLEDGEMENT_REQUIRED' },
+    });
+    return String(refused.body.error.details[0].supervisedSubmissionId);
+  };
+
   let acknowledgedId: string;
   /** The request the supervisor's acknowledgement sent to NG. */
   let sentRequestId: string;
@@ -237,7 +279,7 @@ describe('supervision: submissions refused only for warnings wait for a supervis
     // The detail holds the draft as submitted.
     const detail = await supervision<SupervisedSubmissionDetail>(`/${id}`, supervisor());
     expect(detail.status).toBe(200);
-    expect(String(detail.body.draft.body.summaryOfFacts)).toContain(ASYLUM);
+    expect(String(detail.body.draft?.body.summaryOfFacts)).toContain(ASYLUM);
     // Both supervisors are told a warning awaits them; the caseworker is not.
     const { rows: told } = await frDb.query<{ username: string }>(
       `select username from notifications where kind = 'warning-awaiting-supervisor' order by username`,
@@ -464,8 +506,69 @@ describe('supervision: submissions refused only for warnings wait for a supervis
     expect((await own(theirs)).body.status).toBe('awaiting-supervisor');
   });
 
-  it('a hard block found meanwhile still blocks: no acknowledgement lifts it', async () => {
-    const id = await keptFor('FR-SUP-2026-7');
+  it('the files of a kept draft are held while it waits (the expiry passes them by, no other message takes them), sent when acknowledged, released when declined', async () => {
+    const [sent, declined, unused] = [
+      await upload('statements-sent.txt'),
+      await upload('statements-declined.txt'),
+      await upload('statements-unused.txt'),
+    ];
+    const toSend = await keep('FR-SUP-2026-F1', [sent]);
+    const toDecline = await keep('FR-SUP-2026-F2', [declined]);
+    expect(await uploadRow(sent)).toMatchObject({ state: 'held', held_for: toSend });
+    expect(await uploadRow(declined)).toMatchObject({ state: 'held', held_for: toDecline });
+
+    // Not attachable to another message while the item waits: refused before any decision.
+    const taken = await submit(withFiles('FR-SUP-2026-F3', [sent]), caseworker());
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe('UPLOAD_NOT_ATTACHABLE');
+    expect(taken.body.error.details[0]).toMatchObject({
+      state: 'held',
+      supervisedSubmissionId: toSend,
+    });
+    expect(
+      await count(`supervised_submissions where case_reference = $1`, ['FR-SUP-2026-F3']),
+    ).toBe(0);
+
+    // The expiry runs while the items wait: the unused upload goes, the held ones stay.
+    await waitFor(
+      async () => (await uploadRow(unused)).state === 'expired',
+      'the expiry of the unused upload',
+      UPLOAD_TTL_MS * 5,
+    );
+    expect(await uploadRow(sent)).toMatchObject({ state: 'held', held_for: toSend });
+    expect(await uploadRow(declined)).toMatchObject({ state: 'held', held_for: toDecline });
+
+    // Acknowledged: the draft goes with its file, bound to the message sent.
+    const acknowledged = await acknowledge(toSend, supervisor());
+    expect(acknowledged.status).toBe(202);
+    const [{ messageId }] = acknowledged.body.messages;
+    expect(await uploadRow(sent)).toMatchObject({
+      state: 'attached',
+      held_for: null,
+      message_id: messageId,
+    });
+    expect(await count(`message_attachments where message_id = $1`, [messageId])).toBe(1);
+
+    // Declined: the file is the caseworker's again, attachable, and expires in the usual time.
+    expect((await decline(toDecline, supervisor())).status).toBe(200);
+    const released = await uploadRow(declined);
+    expect(released).toMatchObject({ state: 'complete', held_for: null });
+    expect(released.released_at).not.toBeNull();
+    await waitFor(
+      async () => (await uploadRow(declined)).state === 'expired',
+      'the expiry of the released upload',
+      UPLOAD_TTL_MS * 5,
+    );
+    // Counted from the release, not from the upload.
+    const expired = await uploadRow(declined);
+    expect(expired.expired_at!.getTime() - expired.released_at!.getTime()).toBeGreaterThanOrEqual(
+      UPLOAD_TTL_MS,
+    );
+  });
+  it('a hard block found meanwhile still blocks: no acknowledgement lifts it, its file is released', async () => {
+    const file = await upload('statements-blocked.txt');
+    const id = await keep('FR-SUP-2026-7', [file]);
+    expect(await uploadRow(file)).toMatchObject({ state: 'held', held_for: id });
     // Meanwhile the asylum authority registers the person the draft names, shielded from NG.
     const registered = await api<{ entryId: string }>(
       `${network.url(FR)}/api/v1/register/entries`,
@@ -486,6 +589,7 @@ describe('supervision: submissions refused only for warnings wait for a supervis
     const status = await own(id);
     expect(status.body).toMatchObject({ status: 'blocked', decidedBy: SUPERVISOR() });
     expect(status.body.outcome).toMatchObject({ code: 'POLICY_BLOCKED', rules: ['H-1'] });
+    expect(await uploadRow(file)).toMatchObject({ state: 'complete', held_for: null });
     const [entry] = await audited('supervision.blocked', id);
     expect(entry).toMatchObject({ actor: SUPERVISOR(), details: { rules: ['H-1'] } });
     // Decided: it no longer waits.

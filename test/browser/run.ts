@@ -5,7 +5,7 @@
  * caseworker sees it arrive live, acknowledges it from its thread (the French side sees the
  * answer) and forwards it to IT once consent is on record; a warned request goes to a supervisor,
  * who acknowledges it; files are attached (progress, pause, a resumed upload, a rule shown at its
- * file) and downloaded by NG; the French caseworker then withdraws the warned request after
+ * file) and downloaded by NG, who acknowledges with a file of its own that FR downloads; the French caseworker then withdraws the warned request after
  * confirming; a
  * repatriation officer composes a nationality-verification request through the form generated
  * from its schema (checklist, inline refusal, preview); the asylum officer registers a person, whom H-1 then shields
@@ -560,6 +560,66 @@ async function main(): Promise<number> {
         const [download] = await Promise.all([ng.waitForEvent('download'), link.click()]);
         assert.equal(download.suggestedFilename(), 'statement.txt');
         assert.equal(readFileSync(await download.path(), 'utf8'), statementText);
+      },
+    },
+    {
+      name: 'the Nigerian caseworker acknowledges the request with a certified copy uploaded from the Answer panel; the French caseworker downloads it from the thread',
+      run: async () => {
+        const ng = ngCaseworker!;
+        const copyText =
+          'Certified copy of the account statements, January to May, as kept by the bank.\n';
+        const copy = join(mkdtempSync(join(tmpdir(), 'console-answer-')), 'certified-copy.txt');
+        writeFileSync(copy, copyText);
+        // On the request that arrived with a file (previous step): answered with one.
+        await ng.getByRole('button', { name: 'Answer', exact: true }).click();
+        await ng.getByRole('heading', { name: 'Answer in this request' }).waitFor();
+        const type = ng.getByLabel('Message', { exact: true });
+        await type.locator('option', { hasText: 'acknowledgement' }).waitFor({ state: 'attached' });
+        await type.selectOption('acknowledgement');
+        await ng.getByLabel('Received at').fill(new Date().toISOString());
+        await ng.getByLabel('Add files').setInputFiles(copy);
+        await ng.getByText(/^100 % · uploaded/).waitFor();
+        await ng.getByLabel('What certified-copy.txt is').selectOption('evidence-item');
+        await ng.getByRole('button', { name: 'Preview the policy decision' }).click();
+        await ng
+          .getByRole('region', { name: 'Policy preview' })
+          .getByText(`${FR}: allowed`)
+          .waitFor();
+        await axeCheck(ng, 'request view, answer with a file and the policy preview');
+        await screenshot(ng, SHOTS, '06f4-ng-answer-file');
+        await ng.getByRole('button', { name: 'Send', exact: true }).click();
+        await ng.getByRole('status').getByText('Sent: the answer is queued').waitFor();
+
+        // The French caseworker: the answer's file, in the thread, downloads whole.
+        const page = frCaseworker!;
+        await page.getByRole('link', { name: 'Mailbox', exact: true }).click();
+        await page.getByRole('link', { name: FILES_CASE, exact: true }).click();
+        const heading = page.getByRole('heading', { level: 1, name: `Request ${FILES_CASE}` });
+        await heading.waitFor();
+        const link = page.getByRole('link', { name: 'Download certified-copy.txt' });
+        // The request view reads the thread when it opens: reopened until the answer is in.
+        for (let attempt = 0; (await link.count()) === 0; attempt++) {
+          assert.ok(attempt < 60, 'the answer with its file reaches the French thread');
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          await page.reload();
+          await heading.waitFor();
+        }
+        // Downloadable once every chunk arrived (the link is there with the envelope).
+        for (let attempt = 0; ; attempt++) {
+          const { rows } = await db.query<{ n: number }>(
+            `select count(*)::int as n from message_attachments a join messages m on m.id = a.message_id
+             where m.case_reference = $1 and a.direction = 'inbound' and a.completed_at is not null`,
+            [FILES_CASE],
+          );
+          if (rows[0].n === 1) break;
+          assert.ok(attempt < 120, 'the answer’s file arrives whole');
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        await axeCheck(page, 'request view with a file received in an answer');
+        await screenshot(page, SHOTS, '06f5-fr-answer-file');
+        const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+        assert.equal(download.suggestedFilename(), 'certified-copy.txt');
+        assert.equal(readFileSync(await download.path(), 'utf8'), copyText);
       },
     },
     {

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError } from './api.js';
+import { ApiError, type Authority } from './api.js';
 import { useI18n } from './i18n.js';
 
 /** An error from the API, inline: its code, its message, the rules and fields at fault. */
@@ -113,4 +113,154 @@ export function nextDeadline<T extends { dueAt: string; status: string }>(deadli
   return deadlines
     .filter((d) => d.status === 'running')
     .sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
+}
+
+/**
+ * A labelled text input (or textarea) as every form has them: the label is its accessible name
+ * unless `accessibleName` says more; the hint and the error are announced with it.
+ */
+export function TextField({
+  id,
+  label,
+  value,
+  onValue,
+  hint,
+  error,
+  required = false,
+  area = false,
+  type = 'text',
+  name,
+  accessibleName,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  hint?: string;
+  error?: string;
+  required?: boolean;
+  area?: boolean;
+  type?: 'text' | 'date';
+  name?: string;
+  accessibleName?: string;
+}) {
+  const describedBy =
+    [hint !== undefined ? `${id}-help` : '', error ? `${id}-error` : '']
+      .filter(Boolean)
+      .join(' ') || undefined;
+  const props = {
+    id,
+    name,
+    value,
+    required,
+    'aria-label': accessibleName,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': describedBy,
+    onInput: (e: Event) => onValue((e.target as HTMLInputElement).value),
+  };
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      {area ? (
+        <textarea rows={4} {...props} />
+      ) : type === 'date' ? (
+        <input type="date" {...props} />
+      ) : (
+        <input type="text" {...props} />
+      )}
+      {hint !== undefined && (
+        <span id={`${id}-help`} class="help">
+          {hint}
+        </span>
+      )}
+      {error && (
+        <p id={`${id}-error`} class="field-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** Where a submission goes: the recipient, the case, and (for a new message) its handling. */
+export interface RoutingValues {
+  recipient: string;
+  caseReference: string;
+  /** Absent: the form takes no handling conditions (a forwarding keeps those it arrived with). */
+  permittedPurpose?: string;
+  confidential?: boolean;
+}
+
+/**
+ * The recipient and routing fieldset of the forms that address an authority (compose, a new
+ * request, a forwarding): `recipients` are those the form may send to; `children` add the form's
+ * own fields after the routing.
+ */
+export function RoutingFieldset({
+  idPrefix,
+  legend,
+  recipients,
+  routing,
+  update,
+  children,
+}: {
+  idPrefix: string;
+  legend: string;
+  recipients: readonly Authority[];
+  routing: RoutingValues;
+  update: (change: Partial<RoutingValues>) => void;
+  children?: ComponentChildren;
+}) {
+  const { t } = useI18n();
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      <div class="field">
+        <label for={`${idPrefix}-recipient`}>{t('field.recipient')}</label>
+        <select
+          id={`${idPrefix}-recipient`}
+          required
+          value={routing.recipient}
+          onChange={(e) => update({ recipient: (e.target as HTMLSelectElement).value })}
+        >
+          <option value="">{t('compose.chooseRecipient')}</option>
+          {recipients.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.id} – {a.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <TextField
+        id={`${idPrefix}-caseReference`}
+        name="caseReference"
+        label={t('field.caseReference')}
+        required
+        value={routing.caseReference}
+        onValue={(caseReference) => update({ caseReference })}
+      />
+      {routing.permittedPurpose !== undefined && (
+        <TextField
+          id={`${idPrefix}-permittedPurpose`}
+          name="permittedPurpose"
+          label={t('field.permittedPurpose')}
+          required
+          value={routing.permittedPurpose}
+          onValue={(permittedPurpose) => update({ permittedPurpose })}
+        />
+      )}
+      {routing.confidential !== undefined && (
+        <div class="check">
+          <input
+            id={`${idPrefix}-confidential`}
+            type="checkbox"
+            checked={routing.confidential}
+            onChange={(e) => update({ confidential: (e.target as HTMLInputElement).checked })}
+          />
+          <label for={`${idPrefix}-confidential`}>{t('field.confidential')}</label>
+        </div>
+      )}
+      {children}
+    </fieldset>
+  );
 }

@@ -227,6 +227,21 @@ export class AuditTrail {
     return Number(erased.numUpdatedRows);
   }
 
+  /**
+   * Erases the annexes of the entries about these supervised submissions (a decline's reason):
+   * with the submission's texts, under the same retention; the chain verifies as before.
+   */
+  async eraseAnnexesOfSupervised(ids: readonly string[], trx: AuditExecutor): Promise<number> {
+    if (ids.length === 0) return 0;
+    const erased = await trx
+      .updateTable('audit_log')
+      .set({ annex: null })
+      .where(sql<string>`details->>'supervisedSubmissionId'`, 'in', [...ids])
+      .where('annex', 'is not', null)
+      .executeTakeFirst();
+    return Number(erased.numUpdatedRows);
+  }
+
   private withAnnex(row: AuditRow): AuditEntry {
     const entry = toEntry(row);
     const digest = entry.details.annexSha256;

@@ -14,13 +14,24 @@ export interface ErasureSettings {
   batchSize: number;
   /** Batches per run at most: a backlog is worked off over several runs, never in one long one. */
   maxBatches: number;
+  /** Decided supervised submissions keep their draft and warning texts this long (ms). */
+  supervisedAfterMs: number;
 }
 
 export interface ErasureOutcome {
   requests: number;
   messages: number;
   files: number;
+  /** Decided supervised submissions whose texts were erased. */
+  supervised: number;
 }
+
+/**
+ * Why a decided supervised submission's texts go: no procedure's profile covers a draft that was
+ * kept for a supervisor, the node's period does (GATEWAY_RETENTION_SUPERVISED_AFTER_MS).
+ */
+export const SUPERVISED_LEGAL_BASIS =
+  "storage limitation (GDPR art. 5(1)(e), Directive (EU) 2016/680 art. 4(1)(e)): a decided submission's draft and warning texts are kept for the node's period after the decision (GATEWAY_RETENTION_SUPERVISED_AFTER_MS)";
 
 export const ERASURE_SETTINGS = Symbol('ERASURE_SETTINGS');
 
@@ -45,7 +56,7 @@ export class EraseDueContent {
   ) {}
 
   async run(): Promise<ErasureOutcome> {
-    const outcome: ErasureOutcome = { requests: 0, messages: 0, files: 0 };
+    const outcome: ErasureOutcome = { requests: 0, messages: 0, files: 0, supervised: 0 };
     for (let batch = 0; batch < this.settings.maxBatches; batch++) {
       const done = await this.repository.transaction((trx) => this.requestBatch(trx));
       outcome.requests += done.requests;
@@ -57,7 +68,12 @@ export class EraseDueContent {
       outcome.files += done;
       if (done < this.settings.batchSize) break;
     }
-    if (outcome.requests + outcome.files > 0) {
+    for (let batch = 0; batch < this.settings.maxBatches; batch++) {
+      const done = await this.repository.transaction((trx) => this.supervisedBatch(trx));
+      outcome.supervised += done;
+      if (done < this.settings.batchSize) break;
+    }
+    if (outcome.requests + outcome.files + outcome.supervised > 0) {
       this.logger.log({ ...outcome }, 'content erased under retention profiles');
     }
     return outcome;
@@ -132,6 +148,42 @@ export class EraseDueContent {
       trx,
     );
     return erased.length;
+  }
+
+  /**
+   * Decided supervised submissions past the node's period: their sealed draft, warning texts and
+   * decline reason (and its audit annex) go, each audited by id, rules and legal basis.
+   */
+  private async supervisedBatch(trx: Trx): Promise<number> {
+    const now = this.clock.now();
+    const before = new Date(now.getTime() - this.settings.supervisedAfterMs);
+    const due = await this.repository.lockSupervisedCandidates(
+      trx,
+      before,
+      this.settings.batchSize,
+    );
+    for (const item of due) {
+      await this.repository.eraseSupervised(trx, item.id, now);
+      const annexes = await this.audit.eraseAnnexesOfSupervised([item.id], trx);
+      await this.audit.record(
+        {
+          event: 'retention.erased',
+          actor: 'system',
+          details: {
+            kind: 'supervised-submission',
+            supervisedSubmissionId: item.id,
+            authority: item.authority,
+            status: item.status,
+            decidedAt: item.decidedAt.toISOString(),
+            rules: item.rules,
+            legalBasis: SUPERVISED_LEGAL_BASIS,
+            auditAnnexesErased: annexes,
+          },
+        },
+        trx,
+      );
+    }
+    return due.length;
   }
 
   private async fileBatch(trx: Trx): Promise<number> {

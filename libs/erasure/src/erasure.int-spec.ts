@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { scopeOf, type Principal } from '#libs/access';
 import { AuditTrail } from '#libs/audit';
@@ -13,7 +14,11 @@ import { Clock } from '#libs/node-config';
 import { ColumnCipher, DATABASE } from '#libs/persistence';
 import { RetentionPolicy, type LoadedRetention, type RetentionProfile } from '#libs/retention';
 import { freshDatabase, type FreshDatabase } from '../../../test/support/database.js';
-import { EraseDueContent, ERASURE_SETTINGS } from './erase-due-content.use-case.js';
+import {
+  EraseDueContent,
+  ERASURE_SETTINGS,
+  SUPERVISED_LEGAL_BASIS,
+} from './erase-due-content.use-case.js';
 import { ErasureRepository } from './erasure.repository.js';
 import { LegalHolds } from './legal-holds.js';
 import { RETENTION } from './retention-profiles.js';
@@ -83,7 +88,10 @@ describe('erasure under retention profiles (real PostgreSQL)', () => {
         { provide: ColumnCipher, useValue: cipher },
         { provide: Clock, useValue: clock },
         { provide: RETENTION, useValue: retention },
-        { provide: ERASURE_SETTINGS, useValue: { batchSize: 2, maxBatches: 50 } },
+        {
+          provide: ERASURE_SETTINGS,
+          useValue: { batchSize: 2, maxBatches: 50, supervisedAfterMs: 30 * 86_400_000 },
+        },
         { provide: FILES_CONFIG, useValue: { dir: filesDir } },
         AuditTrail,
         ErasureRepository,
@@ -248,7 +256,7 @@ describe('erasure under retention profiles (real PostgreSQL)', () => {
     // Setting it again is the same hold.
     expect((await holds.set({ caseReference: 'FR-2026-2' }, 'again', caller)).id).toBe(hold.id);
 
-    expect(await erase.run()).toEqual({ requests: 1, messages: 1, files: 0 });
+    expect(await erase.run()).toEqual({ requests: 1, messages: 1, files: 0, supervised: 0 });
 
     const erased = await messageRow(due.messageId);
     expect(erased.payload.body).toEqual({
@@ -287,12 +295,12 @@ describe('erasure under retention profiles (real PostgreSQL)', () => {
     }
 
     // Run again: nothing more (idempotent).
-    expect(await erase.run()).toEqual({ requests: 0, messages: 0, files: 0 });
+    expect(await erase.run()).toEqual({ requests: 0, messages: 0, files: 0, supervised: 0 });
 
     // The hold released, its period long past: erased at the next run. Two days on, notYet too.
     await holds.release({ caseReference: 'FR-2026-2' }, 'proceedings closed', caller);
     clock.at = new Date(clock.at.getTime() + 2 * DAY);
-    expect(await erase.run()).toEqual({ requests: 2, messages: 2, files: 0 });
+    expect(await erase.run()).toEqual({ requests: 2, messages: 2, files: 0, supervised: 0 });
     expect((await messageRow(held.messageId)).content_erased_at).not.toBeNull();
     expect((await messageRow(open.messageId)).content_erased_at).toBeNull();
     expect((await messageRow(onItsWay.messageId)).content_erased_at).toBeNull();
@@ -468,6 +476,141 @@ describe('erasure under retention profiles (real PostgreSQL)', () => {
       legalBasis: 'Reg. (EU) 2023/969',
       sha256: 'cd'.repeat(32),
     });
+    expect(await audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('erases the texts of decided supervised submissions 30 days after the decision, in batches, never a waiting one; the routing and rules stay', async () => {
+    const now = clock.now().getTime();
+    /** A supervised submission decided (or not) `decidedDaysAgo` days ago, its texts naming SECRET. */
+    const supervised = async (
+      status: 'awaiting-supervisor' | 'acknowledged' | 'declined' | 'blocked',
+      decidedDaysAgo: number,
+    ): Promise<string> => {
+      const id = uuidv7();
+      const at = new Date(now - decidedDaysAgo * DAY);
+      const decided = status !== 'awaiting-supervisor';
+      await database.db
+        .insertInto('supervised_submissions')
+        .values({
+          id,
+          authority: FR,
+          procedure: 'mla',
+          message_type: 'request',
+          channel: 'mla',
+          case_reference: 'FR-2026-1',
+          request_id: null,
+          recipients: [NG],
+          submitted_by: `fr.caseworker@${FR}`,
+          correlation_id: randomUUID(),
+          context: JSON.stringify({ actor: `fr.caseworker@${FR}` }),
+          draft: cipher.seal('supervised_submissions.draft', id, { body: { victim: SECRET } }),
+          draft_sha256: randomUUID(),
+          warnings: JSON.stringify([{ ruleId: 'W-6', legalBasis: ['1951 Refugee Convention'] }]),
+          explanations: cipher.seal('supervised_submissions.explanations', id, [
+            { ruleId: 'W-6', text: `${SECRET} applied for asylum` },
+          ]),
+          status,
+          decided_by: decided ? `fr.supervisor@${FR}` : null,
+          decided_at: decided ? at : null,
+          reason:
+            status === 'declined'
+              ? cipher.seal('supervised_submissions.reason', id, `ask ${SECRET} first`)
+              : null,
+          outcome:
+            status === 'blocked'
+              ? JSON.stringify({
+                  code: 'POLICY_BLOCKED',
+                  message: `${SECRET} is shielded`,
+                  rules: ['H-1'],
+                })
+              : status === 'acknowledged'
+                ? JSON.stringify({ requestId: 'r-1', messages: [] })
+                : null,
+          created_at: at,
+          updated_at: at,
+        })
+        .execute();
+      return id;
+    };
+    const row = (id: string) =>
+      database.db
+        .selectFrom('supervised_submissions')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    const erasedEntries = () =>
+      database.db
+        .selectFrom('audit_log')
+        .select(['details'])
+        .where('event', '=', 'retention.erased')
+        .where(sql<string>`details->>'kind'`, '=', 'supervised-submission')
+        .execute();
+
+    const declined = await supervised('declined', 31);
+    const acknowledged = await supervised('acknowledged', 40);
+    const blocked = await supervised('blocked', 45);
+    const notYet = await supervised('blocked', 29);
+    const waiting = await supervised('awaiting-supervisor', 400);
+    await audit.record({
+      event: 'supervision.declined',
+      actor: `fr.supervisor@${FR}`,
+      details: { supervisedSubmissionId: declined, rules: ['W-6'] },
+      annex: { reason: `ask ${SECRET} first` },
+    });
+
+    // Three due, in batches of two within one run.
+    expect(await erase.run()).toMatchObject({ supervised: 3 });
+    for (const id of [declined, acknowledged, blocked]) {
+      const erased = await row(id);
+      expect(erased).toMatchObject({
+        draft: null,
+        explanations: null,
+        reason: null,
+        recipients: [NG],
+        case_reference: 'FR-2026-1',
+        warnings: [{ ruleId: 'W-6', legalBasis: ['1951 Refugee Convention'] }],
+      });
+      expect(erased.content_erased_at).toEqual(clock.now());
+      expect(JSON.stringify(erased.outcome ?? null)).not.toContain(SECRET);
+    }
+    expect((await row(blocked)).outcome).toEqual({ code: 'POLICY_BLOCKED', rules: ['H-1'] });
+    expect((await row(acknowledged)).outcome).toEqual({ requestId: 'r-1', messages: [] });
+    for (const id of [notYet, waiting]) {
+      expect((await row(id)).draft).not.toBeNull();
+      expect((await row(id)).content_erased_at).toBeNull();
+    }
+    // Audited by id, status, rules and legal basis; no content; the decline's annex gone too.
+    const entries = await erasedEntries();
+    expect(entries.map((e) => e.details.supervisedSubmissionId).sort()).toEqual(
+      [declined, acknowledged, blocked].sort(),
+    );
+    expect(
+      entries.find((e) => e.details.supervisedSubmissionId === declined)?.details,
+    ).toMatchObject({
+      status: 'declined',
+      rules: ['W-6'],
+      legalBasis: SUPERVISED_LEGAL_BASIS,
+      auditAnnexesErased: 1,
+    });
+    expect(JSON.stringify(entries)).not.toContain(SECRET);
+    const annexes = await database.db
+      .selectFrom('audit_log')
+      .select('annex')
+      .where('event', '=', 'supervision.declined')
+      .execute();
+    expect(annexes).toEqual([{ annex: null }]);
+
+    // A second run erases nothing more.
+    expect(await erase.run()).toMatchObject({ supervised: 0 });
+    expect(await erasedEntries()).toHaveLength(3);
+
+    // Later: the one decided 29 days ago goes; the waiting one never does.
+    clock.at = new Date(now + 2 * DAY);
+    expect(await erase.run()).toMatchObject({ supervised: 1 });
+    expect((await row(notYet)).draft).toBeNull();
+    clock.at = new Date(now + 1000 * DAY);
+    expect(await erase.run()).toMatchObject({ supervised: 0 });
+    expect((await row(waiting)).draft).not.toBeNull();
     expect(await audit.verify()).toMatchObject({ ok: true });
   });
 });

@@ -24,6 +24,7 @@ export class LegalHoldsModule {}
       useFactory: (config: NodeConfig) => ({
         batchSize: config.retention.batchSize,
         maxBatches: MAX_BATCHES_PER_RUN,
+        supervisedAfterMs: config.retention.supervisedAfterMs,
       }),
     },
     {

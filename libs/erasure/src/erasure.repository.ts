@@ -34,6 +34,15 @@ export interface ErasedMessage {
   envelopeSha256: string | null;
 }
 
+/** A decided supervised submission whose texts are due: what the audit entry names. */
+export interface SupervisedCandidate {
+  id: string;
+  authority: string;
+  status: string;
+  decidedAt: Date;
+  rules: string[];
+}
+
 export interface FileLocation {
   messageId: string;
   position: number;
@@ -55,6 +64,61 @@ export class ErasureRepository {
 
   transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(work);
+  }
+
+  /**
+   * Decided supervised submissions (acknowledged, declined, blocked) decided before `before`,
+   * their texts not yet erased, under no hold: the longest decided first. A waiting one never is.
+   */
+  async lockSupervisedCandidates(
+    trx: Trx,
+    before: Date,
+    limit: number,
+  ): Promise<SupervisedCandidate[]> {
+    const rows = await trx
+      .selectFrom('supervised_submissions as s')
+      .select(['s.id', 's.authority', 's.status', 's.decided_at', 's.warnings'])
+      .where('s.status', 'in', ['acknowledged', 'declined', 'blocked'])
+      .where('s.content_erased_at', 'is', null)
+      .where('s.decided_at', '<=', before)
+      // A hold on its request or case keeps it (the request id is text here, uuid in the holds).
+      .where(
+        sql<boolean>`not exists (select 1 from legal_holds h where h.released_at is null
+          and h.authority = s.authority
+          and (h.request_id::text = s.request_id or h.case_reference = s.case_reference))`,
+      )
+      .orderBy('s.decided_at')
+      .limit(limit)
+      .forUpdate('s')
+      .skipLocked()
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      authority: row.authority,
+      status: row.status,
+      decidedAt: row.decided_at!,
+      rules: (row.warnings as unknown as Array<{ ruleId: string }>).map((w) => w.ruleId),
+    }));
+  }
+
+  /**
+   * Erases a decided supervised submission's draft, warning texts, decline reason and a block's
+   * message; its routing facts, rule ids and legal bases, decision and outcome's ids stay.
+   */
+  async eraseSupervised(trx: Trx, id: string, now: Date): Promise<void> {
+    await trx
+      .updateTable('supervised_submissions')
+      .set({
+        draft: null,
+        explanations: null,
+        reason: null,
+        outcome: sql`outcome - 'message'`,
+        content_erased_at: now,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .where('status', '<>', 'awaiting-supervisor')
+      .execute();
   }
 
   /**

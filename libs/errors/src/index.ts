@@ -93,7 +93,7 @@ export const ErrorCode = {
   UPLOAD_OFFSET_CONFLICT: 'UPLOAD_OFFSET_CONFLICT',
   /** A request the tus protocol does not allow (missing or invalid tus headers). */
   UPLOAD_PROTOCOL_ERROR: 'UPLOAD_PROTOCOL_ERROR',
-  /** Attached already, or not complete: it cannot be attached (again). */
+  /** Attached already, held for a submission awaiting a supervisor, or not complete. */
   UPLOAD_NOT_ATTACHABLE: 'UPLOAD_NOT_ATTACHABLE',
   /** The authority's stored uploads would exceed its quota (GATEWAY_FILES_QUOTA_BYTES). */
   QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',

@@ -219,7 +219,7 @@ export class SubmitMessage {
     { release, idempotency, review }: SubmissionOptions,
   ): Promise<SubmissionAccepted | SubmissionHeld> {
     const existing = await this.requestOf(draft, context);
-    const preview = await this.decideFor(draft, existing, context, 'send');
+    const preview = await this.decideFor(draft, existing, context, 'send', review?.id);
     // A first submission refused only for warnings waits for a supervisor; a release, a
     // supervisor's decision, or a supervisor's own draft offering acknowledgements is answered
     // with the refusal itself.
@@ -333,6 +333,7 @@ export class SubmitMessage {
           manifests.get(recipient.id)!,
           index === 0,
           now,
+          review?.id,
         );
         await this.messages.addEvidence(trx, payload.messageId, 'submission-acceptance', now, {
           envelopeSha256,
@@ -551,11 +552,13 @@ export class SubmitMessage {
     existing: Awaited<ReturnType<SubmitMessage['requestOf']>>,
     context: SubmissionContext,
     purpose: CheckPurpose,
+    /** A supervisor's decision: the uploads held for that submission are its own. */
+    heldFor?: string,
   ): Promise<SubmissionPreview> {
     validateMessageBody(draft.procedure, draft.messageType, draft.body);
     const addressed = this.recipients(draft, existing?.counterparts);
     const officer = fileActorOf(context);
-    const attachments = await this.files.resolve(draft.attachments, officer);
+    const attachments = await this.files.resolve(draft.attachments, officer, heldFor);
     const caseReference = draft.caseReference ?? existing?.case_reference ?? null;
     const channel = this.channelOf(draft, addressed.length, !existing);
     // The acknowledgements are the supervisor's: the decision point names them as the acknowledger.

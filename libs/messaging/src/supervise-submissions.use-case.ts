@@ -20,6 +20,7 @@ import {
 } from './supervision.js';
 import {
   SubmitMessage,
+  type MessageDraft,
   type SubmissionAccepted,
   type SubmissionHeld,
 } from './submit-message.use-case.js';
@@ -79,7 +80,7 @@ export class SuperviseSubmissions {
     supervisor: SupervisorContext,
   ): Promise<SubmissionAccepted | SubmissionHeld> {
     const item = await this.require(id, supervisor, false);
-    this.undecided(item, supervisor);
+    const draft = this.undecided(item, supervisor);
     const justifications = checkJustifications(
       item.view.warnings.map((w) => w.ruleId),
       offered,
@@ -89,7 +90,7 @@ export class SuperviseSubmissions {
     try {
       return await this.submit.execute(
         {
-          ...item.draft,
+          ...draft,
           ...(acknowledgements.length > 0 && { acknowledgements }),
         },
         {
@@ -190,10 +191,16 @@ export class SuperviseSubmissions {
     });
   }
 
-  /** Separation of duties first (403), then whether it still waits (409). */
-  private undecided(item: StoredSupervised, supervisor: SupervisorContext): void {
+  /**
+   * Separation of duties first (403), then whether it still waits (409): its draft (a waiting
+   * item's is never erased).
+   */
+  private undecided(item: StoredSupervised, supervisor: SupervisorContext): MessageDraft {
     checkDecider(item.view.submittedBy, supervisor.actor);
-    if (item.view.status !== 'awaiting-supervisor') throw decidedMeanwhile(item.view.id, item);
+    if (item.view.status !== 'awaiting-supervisor' || !item.draft) {
+      throw decidedMeanwhile(item.view.id, item);
+    }
+    return item.draft;
   }
 
   /** The item, in the caller's authority (and, for a submitter, their own): 404 otherwise. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { AccessScope } from '#libs/access';
 import { canonicalJson, sha256Hex } from '#libs/envelope';
+import { ErrorCode, GatewayError } from '#libs/errors';
 import { ColumnCipher, InjectDatabase, type Db } from '#libs/persistence';
 import type { Trx } from './message.repository.js';
 import type { SupervisedWarning } from './supervision.js';
@@ -31,15 +32,16 @@ export interface SupervisedSubmissionView {
   outcome: Record<string, unknown> | null;
 }
 
-/** A supervisor's detail view: the draft as submitted, too. */
+/** A supervisor's detail view: the draft as submitted, too (null once erased after the decision). */
 export interface SupervisedSubmissionDetail extends SupervisedSubmissionView {
-  draft: MessageDraft;
+  draft: MessageDraft | null;
 }
 
 export interface StoredSupervised {
   view: SupervisedSubmissionView;
   authority: string;
-  draft: MessageDraft;
+  /** Null once erased: only ever for a decided item. */
+  draft: MessageDraft | null;
   context: SubmissionContext;
 }
 
@@ -61,9 +63,9 @@ type Row = {
   submitted_by: string;
   correlation_id: string;
   context: unknown;
-  draft: Buffer;
+  draft: Buffer | null;
   warnings: unknown;
-  explanations: Buffer;
+  explanations: Buffer | null;
   status: SupervisedStatus;
   decided_by: string | null;
   decided_at: Date | null;
@@ -71,6 +73,7 @@ type Row = {
   outcome: unknown;
   created_at: Date;
   updated_at: Date;
+  content_erased_at: Date | null;
 };
 
 /** The digest that makes the same draft by the same submitter one waiting item. */
@@ -150,7 +153,10 @@ export class SupervisedSubmissionsRepository {
       )
       .returning('id')
       .executeTakeFirst();
-    if (inserted) return { id: inserted.id, created: true };
+    if (inserted) {
+      await this.holdUploads(trx, inserted.id, item, now);
+      return { id: inserted.id, created: true };
+    }
     const existing = await trx
       .selectFrom('supervised_submissions')
       .select('id')
@@ -159,6 +165,50 @@ export class SupervisedSubmissionsRepository {
       .where('status', '=', 'awaiting-supervisor')
       .executeTakeFirstOrThrow();
     return { id: existing.id, created: false };
+  }
+
+  /**
+   * The uploads the kept draft attaches wait with it: `held`, the expiry sweep leaves them and no
+   * other message attaches them. The submission resolved them as complete uploads of the
+   * submitter; one attached or expired since refuses the whole keep (the transaction rolls back).
+   */
+  private async holdUploads(
+    trx: Trx,
+    id: string,
+    item: { draft: MessageDraft; context: SubmissionContext },
+    now: Date,
+  ): Promise<void> {
+    const uploadIds = (item.draft.attachments ?? []).map((ref) => ref.uploadId);
+    if (uploadIds.length === 0) return;
+    const held = await trx
+      .updateTable('uploads')
+      .set({ state: 'held', held_for: id, updated_at: now })
+      .where('id', 'in', uploadIds)
+      .where('authority', '=', item.context.scope.authorityId)
+      .where('state', '=', 'complete')
+      .returning('id')
+      .execute();
+    const missing = uploadIds.find((uploadId) => !held.some((row) => row.id === uploadId));
+    if (missing) {
+      throw new GatewayError(
+        ErrorCode.UPLOAD_NOT_ATTACHABLE,
+        `upload ${missing} is no longer a complete upload waiting to be attached`,
+        [{ field: 'attachments', uploadId: missing }],
+      );
+    }
+  }
+
+  /**
+   * A declined or blocked item gives its uploads back: complete again, expiring the usual time
+   * after the release (the submitter may still attach them to a corrected draft).
+   */
+  private async releaseUploads(trx: Trx, id: string, now: Date): Promise<void> {
+    await trx
+      .updateTable('uploads')
+      .set({ state: 'complete', held_for: null, released_at: now, updated_at: now })
+      .where('held_for', '=', id)
+      .where('state', '=', 'held')
+      .execute();
   }
 
   async find(id: string): Promise<StoredSupervised | undefined> {
@@ -172,7 +222,9 @@ export class SupervisedSubmissionsRepository {
     return {
       view: this.viewOf(row),
       authority: row.authority,
-      draft: this.cipher.open<MessageDraft>('supervised_submissions.draft', row.id, row.draft),
+      draft: row.draft
+        ? this.cipher.open<MessageDraft>('supervised_submissions.draft', row.id, row.draft)
+        : null,
       context: { ...stored, correlationId: row.correlation_id },
     };
   }
@@ -224,7 +276,10 @@ export class SupervisedSubmissionsRepository {
     return result.numUpdatedRows === 1n;
   }
 
-  /** Declined with a reason, or blocked by the policy at the supervisor's decision; false if no longer waiting. */
+  /**
+   * Declined with a reason, or blocked by the policy at the supervisor's decision, its uploads
+   * released; false if no longer waiting.
+   */
   async settle(
     trx: Trx,
     id: string,
@@ -249,15 +304,20 @@ export class SupervisedSubmissionsRepository {
       .where('id', '=', id)
       .where('status', '=', 'awaiting-supervisor')
       .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+    if (result.numUpdatedRows !== 1n) return false;
+    await this.releaseUploads(trx, id, now);
+    return true;
   }
 
   private viewOf(row: Row): SupervisedSubmissionView {
-    const explanations = this.cipher.open<Array<{ ruleId: string; text: string }>>(
-      'supervised_submissions.explanations',
-      row.id,
-      row.explanations,
-    );
+    // Erased a while after the decision: the rule ids and legal bases stay, the texts go.
+    const explanations = row.explanations
+      ? this.cipher.open<Array<{ ruleId: string; text: string }>>(
+          'supervised_submissions.explanations',
+          row.id,
+          row.explanations,
+        )
+      : [];
     const warnings = (row.warnings as Array<{ ruleId: string; legalBasis: string[] }>).map(
       (warning) => ({
         ...warning,

@@ -102,7 +102,12 @@ export interface NodeConfig {
    */
   audit: { anonymousRefusalWindowSeconds: number; witnessIntervalMs: number };
   /** The erasure under the retention profiles (README, Retention): every interval, in batches. */
-  retention: { intervalMs: number; batchSize: number };
+  retention: {
+    intervalMs: number;
+    batchSize: number;
+    /** Decided supervised submissions keep their draft and warning texts this long. */
+    supervisedAfterMs: number;
+  };
   /** Warnings for keys that end within `expiryWarningDays`; the worker checks every interval. */
   keys: { expiryWarningDays: number; expiryCheckIntervalMs: number };
   /**

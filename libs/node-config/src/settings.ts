@@ -674,6 +674,12 @@ export const SETTINGS = [
     readers: WORKER,
     description: 'cases erased per batch',
   }),
+  define('GATEWAY_RETENTION_SUPERVISED_AFTER_MS', ms(), {
+    group: 'Deadlines, safeguards, retention and audit',
+    path: 'retention.supervisedAfterMs',
+    readers: WORKER,
+    description: 'decided supervision items keep their draft and warning texts this long',
+  }),
   define('GATEWAY_AUDIT_REFUSAL_WINDOW_SECONDS', positiveInteger(), {
     group: 'Deadlines, safeguards, retention and audit',
     path: 'audit.anonymousRefusalWindowSeconds',

@@ -247,13 +247,13 @@ export interface SupervisedSubmissionsTable {
   submitted_by: string;
   correlation_id: string;
   context: Json;
-  /** The draft as submitted, sealed. */
-  draft: Sealed;
+  /** The draft as submitted, sealed; null once erased (0026). */
+  draft: Sealed | null;
   draft_sha256: string;
   /** Per warning: rule id and legal bases (no free text). */
   warnings: Json;
-  /** Per warning: the explanation, sealed (it may quote a person's reference). */
-  explanations: Sealed;
+  /** Per warning: the explanation, sealed (it may quote a person's reference); null once erased. */
+  explanations: Sealed | null;
   status: SupervisedStatus;
   decided_by: string | null;
   decided_at: Timestamp | null;
@@ -263,6 +263,8 @@ export interface SupervisedSubmissionsTable {
   outcome: Json | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** When the draft, warning texts and reason were erased, a while after the decision (0026). */
+  content_erased_at: Timestamp | null;
 }
 
 /** The current facts of one procedure in a case: what its history adds up to. */
@@ -367,7 +369,8 @@ export interface AuditWitnessesTable {
   received_at: Timestamp;
 }
 
-export type UploadState = 'uploading' | 'complete' | 'attached' | 'expired';
+/** `held`: referenced by a draft kept for a supervisor (0026), neither expired nor attachable. */
+export type UploadState = 'uploading' | 'complete' | 'held' | 'attached' | 'expired';
 
 /** Evidence files received through resumable uploads (libs/files); the content is on disk. */
 export interface UploadsTable {
@@ -389,6 +392,10 @@ export interface UploadsTable {
   completed_at: Timestamp | null;
   attached_at: Timestamp | null;
   expired_at: Timestamp | null;
+  /** The supervised submission a `held` upload waits with (0026). */
+  held_for: string | null;
+  /** When a decided supervised submission gave it back: its expiry counts from then. */
+  released_at: Timestamp | null;
 }
 
 /** Files that travel with a message, per attachment (0015); the manifest is sealed. */

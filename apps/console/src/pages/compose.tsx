@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, get, post, type Authority, type Me, type RecipientPreview } from '../api.js';
 import { Attachments, findingsOf, useAttachments } from '../attachments.js';
-import { ErrorView, Page } from '../components.js';
+import { ErrorView, Page, RoutingFieldset, TextField } from '../components.js';
 import { useI18n, type LabelKey } from '../i18n.js';
 
 const ASSISTANCE = [
@@ -181,22 +181,17 @@ export function ComposePage({ me }: { me: Me }) {
     key: TextKey,
     label: LabelKey,
     options: { area?: boolean; required?: boolean } = {},
-  ) => {
-    const id = `compose-${key}`;
-    const props = {
-      id,
-      name: key,
-      value: draft[key],
-      required: options.required ?? true,
-      onInput: (e: Event) => update({ [key]: (e.target as HTMLInputElement).value }),
-    };
-    return (
-      <div class="field">
-        <label for={id}>{t(label)}</label>
-        {options.area ? <textarea rows={4} {...props} /> : <input type="text" {...props} />}
-      </div>
-    );
-  };
+  ) => (
+    <TextField
+      id={`compose-${key}`}
+      name={key}
+      label={t(label)}
+      value={draft[key]}
+      required={options.required ?? true}
+      area={options.area}
+      onValue={(value) => update({ [key]: value })}
+    />
+  );
   const flag = (key: FlagKey, label: LabelKey) => (
     <div class="check">
       <input
@@ -236,28 +231,13 @@ export function ComposePage({ me }: { me: Me }) {
           void askPreview();
         }}
       >
-        <fieldset>
-          <legend>{t('compose.routing')}</legend>
-          <div class="field">
-            <label for="compose-recipient">{t('field.recipient')}</label>
-            <select
-              id="compose-recipient"
-              required
-              value={draft.recipient}
-              onChange={(e) => update({ recipient: (e.target as HTMLSelectElement).value })}
-            >
-              <option value="">{t('compose.chooseRecipient')}</option>
-              {recipients.map((a) => (
-                <option key={a.id} value={a.id}>
-                  {a.id} – {a.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          {text('caseReference', 'field.caseReference')}
-          {text('permittedPurpose', 'field.permittedPurpose')}
-          {flag('confidential', 'field.confidential')}
-        </fieldset>
+        <RoutingFieldset
+          idPrefix="compose"
+          legend={t('compose.routing')}
+          recipients={recipients}
+          routing={draft}
+          update={update}
+        />
         <fieldset>
           <legend>{t('compose.proceeding')}</legend>
           {text('subjectMatter', 'field.subjectMatter')}
@@ -309,15 +289,13 @@ export function ComposePage({ me }: { me: Me }) {
           <legend>{t('compose.timing')}</legend>
           {flag('urgent', 'field.urgent')}
           {draft.urgent && text('urgencyReasons', 'field.urgencyReasons', { area: true })}
-          <div class="field">
-            <label for="compose-deadlineDate">{t('field.deadlineDate')}</label>
-            <input
-              id="compose-deadlineDate"
-              type="date"
-              value={draft.deadlineDate}
-              onInput={(e) => update({ deadlineDate: (e.target as HTMLInputElement).value })}
-            />
-          </div>
+          <TextField
+            id="compose-deadlineDate"
+            type="date"
+            label={t('field.deadlineDate')}
+            value={draft.deadlineDate}
+            onValue={(deadlineDate) => update({ deadlineDate })}
+          />
           {draft.deadlineDate && text('deadlineReasons', 'field.deadlineReasons', { area: true })}
           {flag('confidentialityRequested', 'field.confidentialityRequested')}
         </fieldset>

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { get, type Authority, type FormDescription, type Me } from '../api.js';
 import { Attachments, findingsOf, useAttachments } from '../attachments.js';
-import { ErrorView, Page } from '../components.js';
+import { ErrorView, Page, RoutingFieldset } from '../components.js';
 import { fieldLabel } from '../form-labels.js';
 import {
   cleaned,
@@ -190,58 +190,16 @@ export function NewRequestPage({ me }: { me: Me }) {
         </fieldset>
         {form && (
           <>
-            <fieldset>
-              <legend>{t('compose.routing')}</legend>
-              <div class="field">
-                <label for="form-recipient">{t('field.recipient')}</label>
-                <select
-                  id="form-recipient"
-                  required
-                  value={routing.recipient}
-                  onChange={(e) => {
-                    setRouting({ ...routing, recipient: (e.target as HTMLSelectElement).value });
-                    changed();
-                  }}
-                >
-                  <option value="">{t('compose.chooseRecipient')}</option>
-                  {recipients.map((a) => (
-                    <option key={a.id} value={a.id}>
-                      {a.id} – {a.name}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              {(['caseReference', 'permittedPurpose'] as const).map((key) => (
-                <div class="field" key={key}>
-                  <label for={`form-routing-${key}`}>{t(`field.${key}`)}</label>
-                  <input
-                    id={`form-routing-${key}`}
-                    type="text"
-                    required
-                    value={routing[key]}
-                    onInput={(e) => {
-                      setRouting({ ...routing, [key]: (e.target as HTMLInputElement).value });
-                      changed();
-                    }}
-                  />
-                </div>
-              ))}
-              <div class="check">
-                <input
-                  id="form-routing-confidential"
-                  type="checkbox"
-                  checked={routing.confidential}
-                  onChange={(e) => {
-                    setRouting({
-                      ...routing,
-                      confidential: (e.target as HTMLInputElement).checked,
-                    });
-                    changed();
-                  }}
-                />
-                <label for="form-routing-confidential">{t('field.confidential')}</label>
-              </div>
-            </fieldset>
+            <RoutingFieldset
+              idPrefix="form-routing"
+              legend={t('compose.routing')}
+              recipients={recipients}
+              routing={routing}
+              update={(change) => {
+                setRouting({ ...routing, ...change });
+                changed();
+              }}
+            />
             <fieldset>
               <legend>{t('form.body')}</legend>
               <GeneratedFields

@@ -7,7 +7,8 @@ import {
   type MessageDetail,
   type RequestDetail,
 } from '../api.js';
-import { ErrorView } from '../components.js';
+import { Attachments, findingsOf, useAttachments } from '../attachments.js';
+import { ErrorView, RoutingFieldset, TextField } from '../components.js';
 import { fieldLabel } from '../form-labels.js';
 import {
   Checklist,
@@ -101,7 +102,13 @@ export function AnswerForm({
     confidential: boolean;
     noOnwardTransferTo: string;
   }>({ permittedPurpose: '', confidential: true, noOnwardTransferTo: '' });
-  const idempotencyKey = useMemo(() => newIdempotencyKey(), [messageType, body, handling]);
+  // Bank records, certified copies: uploaded as for a new message, sent with the answer.
+  const files = useAttachments(me.username, () => outcome.changed());
+  const attaching = me.permissions.includes('files.upload');
+  const idempotencyKey = useMemo(
+    () => newIdempotencyKey(),
+    [messageType, body, handling, files.key],
+  );
   const outcome = useSubmission(idempotencyKey, {
     explain: '/api/v1/policy/explain',
     send: `/api/v1/requests/${encodeURIComponent(request.id)}/messages`,
@@ -158,6 +165,10 @@ export function AnswerForm({
     setBody((current) => setAt(current, path, value));
     outcome.changed();
   };
+  const changeHandling = (change: Partial<typeof handling>) => {
+    setHandling((current) => ({ ...current, ...change }));
+    outcome.changed();
+  };
   const payload = form ? cleaned(form.fields, body) : {};
   const conditions: Handling = {
     permittedPurpose: handling.permittedPurpose.trim(),
@@ -177,13 +188,15 @@ export function AnswerForm({
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          void outcome.askPreview({
-            procedure: request.procedure,
-            messageType,
-            requestId: request.id,
-            handling: conditions,
-            body: payload,
-          });
+          void outcome.askPreview(
+            files.with({
+              procedure: request.procedure,
+              messageType,
+              requestId: request.id,
+              handling: conditions,
+              body: payload,
+            }),
+          );
         }}
       >
         <div class="field">
@@ -210,52 +223,30 @@ export function AnswerForm({
           <>
             <fieldset>
               <legend>{t('request.handling')}</legend>
-              <div class="field">
-                <label for="answer-permittedPurpose">{t('field.permittedPurpose')}</label>
-                <input
-                  id="answer-permittedPurpose"
-                  type="text"
-                  required
-                  value={handling.permittedPurpose}
-                  onInput={(e) => {
-                    setHandling({
-                      ...handling,
-                      permittedPurpose: (e.target as HTMLInputElement).value,
-                    });
-                    outcome.changed();
-                  }}
-                />
-              </div>
+              <TextField
+                id="answer-permittedPurpose"
+                label={t('field.permittedPurpose')}
+                required
+                value={handling.permittedPurpose}
+                onValue={(permittedPurpose) => changeHandling({ permittedPurpose })}
+              />
               <div class="check">
                 <input
                   id="answer-confidential"
                   type="checkbox"
                   checked={handling.confidential}
-                  onChange={(e) => {
-                    setHandling({
-                      ...handling,
-                      confidential: (e.target as HTMLInputElement).checked,
-                    });
-                    outcome.changed();
-                  }}
+                  onChange={(e) =>
+                    changeHandling({ confidential: (e.target as HTMLInputElement).checked })
+                  }
                 />
                 <label for="answer-confidential">{t('field.confidential')}</label>
               </div>
-              <div class="field">
-                <label for="answer-noOnwardTransferTo">{t('field.noOnwardTransferTo')}</label>
-                <input
-                  id="answer-noOnwardTransferTo"
-                  type="text"
-                  value={handling.noOnwardTransferTo}
-                  onInput={(e) => {
-                    setHandling({
-                      ...handling,
-                      noOnwardTransferTo: (e.target as HTMLInputElement).value,
-                    });
-                    outcome.changed();
-                  }}
-                />
-              </div>
+              <TextField
+                id="answer-noOnwardTransferTo"
+                label={t('field.noOnwardTransferTo')}
+                value={handling.noOnwardTransferTo}
+                onValue={(noOnwardTransferTo) => changeHandling({ noOnwardTransferTo })}
+              />
             </fieldset>
             <fieldset>
               <legend>{t('request.answer.body')}</legend>
@@ -267,6 +258,9 @@ export function AnswerForm({
               />
             </fieldset>
             <Checklist items={checklist} />
+            {attaching && (
+              <Attachments files={files} findings={findingsOf(preview, error)} idPrefix="answer" />
+            )}
           </>
         )}
         {fieldErrors.size > 0 && (
@@ -275,16 +269,16 @@ export function AnswerForm({
         <ErrorView error={error} />
         {form && (
           <div class="actions">
-            <button type="submit" disabled={busy}>
+            <button type="submit" disabled={busy || files.pending}>
               {t('compose.preview')}
             </button>
             <button
               type="button"
               class="primary"
-              disabled={busy || !preview || blocked || sent !== undefined}
+              disabled={busy || files.pending || !preview || blocked || sent !== undefined}
               aria-describedby="answer-send-help"
               onClick={() =>
-                void outcome.send({ messageType, handling: conditions, body: payload })
+                void outcome.send(files.with({ messageType, handling: conditions, body: payload }))
               }
             >
               {t('compose.send')}
@@ -475,57 +469,28 @@ export function ForwardForm({ me, request }: { me: Me; request: RequestDetail })
           </section>
         )}
         {messageId && (
-          <>
-            <div class="field">
-              <label for="forward-recipient">{t('field.recipient')}</label>
-              <select
-                id="forward-recipient"
-                required
-                value={draft.recipient}
-                onChange={(e) => update({ recipient: (e.target as HTMLSelectElement).value })}
-              >
-                <option value="">{t('compose.chooseRecipient')}</option>
-                {others.map((a) => (
-                  <option key={a.id} value={a.id}>
-                    {a.id} – {a.name}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div class="field">
-              <label for="forward-caseReference">{t('field.caseReference')}</label>
-              <input
-                id="forward-caseReference"
-                type="text"
-                required
-                value={draft.caseReference}
-                onInput={(e) => update({ caseReference: (e.target as HTMLInputElement).value })}
-              />
-            </div>
-            <div class="field">
-              <label for="forward-purpose">{t('request.forward.purpose')}</label>
-              <input
-                id="forward-purpose"
-                type="text"
-                required
-                value={draft.purpose}
-                onInput={(e) => update({ purpose: (e.target as HTMLInputElement).value })}
-              />
-            </div>
-            <div class="field">
-              <label for="forward-consent">{t('request.forward.consent')}</label>
-              <input
-                id="forward-consent"
-                type="text"
-                aria-describedby="forward-consent-help"
-                value={draft.consentReference}
-                onInput={(e) => update({ consentReference: (e.target as HTMLInputElement).value })}
-              />
-              <span id="forward-consent-help" class="help">
-                {t('request.forward.consentHelp')}
-              </span>
-            </div>
-          </>
+          <RoutingFieldset
+            idPrefix="forward"
+            legend={t('request.forward.routing')}
+            recipients={others}
+            routing={draft}
+            update={update}
+          >
+            <TextField
+              id="forward-purpose"
+              label={t('request.forward.purpose')}
+              required
+              value={draft.purpose}
+              onValue={(purpose) => update({ purpose })}
+            />
+            <TextField
+              id="forward-consent"
+              label={t('request.forward.consent')}
+              hint={t('request.forward.consentHelp')}
+              value={draft.consentReference}
+              onValue={(consentReference) => update({ consentReference })}
+            />
+          </RoutingFieldset>
         )}
         <ErrorView error={error} />
         {messageId && (

@@ -28,7 +28,8 @@ interface Supervised {
 }
 
 interface SupervisedDetail extends Supervised {
-  draft: { body: Record<string, unknown>; handling?: Record<string, unknown> };
+  /** Null once erased, a while after the decision (GATEWAY_RETENTION_SUPERVISED_AFTER_MS). */
+  draft: { body: Record<string, unknown>; handling?: Record<string, unknown> } | null;
 }
 
 const STATUSES = ['awaiting-supervisor', 'acknowledged', 'declined', 'blocked'] as const;
@@ -289,7 +290,11 @@ function SupervisedView({ id }: { id: string }) {
           )}
           <section aria-labelledby="draft-title" class="card">
             <h2 id="draft-title">{t('supervision.draft')}</h2>
-            <pre class="explanation">{JSON.stringify(item.draft.body, null, 2)}</pre>
+            {item.draft ? (
+              <pre class="explanation">{JSON.stringify(item.draft.body, null, 2)}</pre>
+            ) : (
+              <p>{t('supervision.draftErased')}</p>
+            )}
           </section>
         </>
       )}

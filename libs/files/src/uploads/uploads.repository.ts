@@ -26,6 +26,8 @@ export interface UploadRecord {
   completedAt: string | null;
   attachedAt: string | null;
   expiredAt: string | null;
+  /** The supervised submission a `held` upload waits with. */
+  heldFor: string | null;
 }
 
 export interface NewUpload {
@@ -39,7 +41,7 @@ export interface NewUpload {
 }
 
 /** Bytes an authority holds: every upload not expired counts with its declared size. */
-const HELD_STATES: UploadState[] = ['uploading', 'complete', 'attached'];
+const HELD_STATES: UploadState[] = ['uploading', 'complete', 'held', 'attached'];
 
 @Injectable()
 export class UploadsRepository {
@@ -136,8 +138,9 @@ export class UploadsRepository {
   }
 
   /**
-   * Claims the uploads created before `cutoff` and never attached: they are marked expired here,
-   * once, whichever process sweeps, and their files are deleted by the caller.
+   * Claims the uploads created (or released by a decided supervised submission) before `cutoff`
+   * and never attached: they are marked expired here, once, whichever process sweeps, and their
+   * files are deleted by the caller. Uploads `held` for a waiting supervised submission stay.
    */
   async expireUnattached(cutoff: Date, now: Date, limit = 100): Promise<UploadRecord[]> {
     const rows = await this.db
@@ -150,7 +153,7 @@ export class UploadsRepository {
           .selectFrom('uploads')
           .select('id')
           .where('state', 'in', ['uploading', 'complete'])
-          .where('created_at', '<', cutoff)
+          .where(sql<Date>`coalesce(released_at, created_at)`, '<', cutoff)
           .limit(limit),
       )
       .where('state', 'in', ['uploading', 'complete'])
@@ -176,6 +179,7 @@ export class UploadsRepository {
       completedAt: row.completed_at?.toISOString() ?? null,
       attachedAt: row.attached_at?.toISOString() ?? null,
       expiredAt: row.expired_at?.toISOString() ?? null,
+      heldFor: row.held_for,
     };
   }
 }

@@ -114,13 +114,27 @@ export class MessageAttachmentsRepository {
     authority: string,
     messageId: string,
     now: Date,
+    heldFor?: string,
   ): Promise<void> {
     const result = await trx
       .updateTable('uploads')
-      .set({ state: 'attached', message_id: messageId, attached_at: now, updated_at: now })
+      .set({
+        state: 'attached',
+        held_for: null,
+        message_id: messageId,
+        attached_at: now,
+        updated_at: now,
+      })
       .where('id', '=', uploadId)
       .where('authority', '=', authority)
-      .where('state', '=', 'complete')
+      .where((eb) =>
+        heldFor === undefined
+          ? eb('state', '=', 'complete')
+          : eb.or([
+              eb('state', '=', 'complete'),
+              eb.and([eb('state', '=', 'held'), eb('held_for', '=', heldFor)]),
+            ]),
+      )
       .executeTakeFirst();
     if (result.numUpdatedRows !== 1n) {
       throw new GatewayError(

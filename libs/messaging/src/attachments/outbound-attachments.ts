@@ -66,11 +66,14 @@ export class OutboundAttachments implements OnModuleDestroy {
   /**
    * The uploads a draft names: each visible to the officer (their own, or any of the authority's
    * for a supervisor: UPLOAD_NOT_FOUND otherwise, audited) and complete, not yet attached
-   * (UPLOAD_NOT_ATTACHABLE); no upload twice; a translation names another attachment.
+   * (UPLOAD_NOT_ATTACHABLE; an upload held for a submission awaiting a supervisor is that
+   * submission's alone: `heldFor` names it when its supervisor sends it); no upload twice; a
+   * translation names another attachment.
    */
   async resolve(
     refs: readonly AttachmentRef[] | undefined,
     officer: FileActor,
+    heldFor?: string,
   ): Promise<ResolvedAttachment[]> {
     if (!refs || refs.length === 0) return [];
     const ids = refs.map((ref) => ref.uploadId);
@@ -83,11 +86,21 @@ export class OutboundAttachments implements OnModuleDestroy {
     const resolved: ResolvedAttachment[] = [];
     for (const [position, ref] of refs.entries()) {
       const record = await this.uploads.describe(ref.uploadId, officer);
-      if (record.state !== 'complete' || record.sha256 === null) {
+      const attachable =
+        record.state === 'complete' || (record.state === 'held' && record.heldFor === heldFor);
+      if (!attachable || record.sha256 === null) {
         throw new GatewayError(
           ErrorCode.UPLOAD_NOT_ATTACHABLE,
-          `upload ${ref.uploadId} is ${record.state}: only a complete upload can be attached, once`,
-          [{ field: `attachments[${position}].uploadId`, state: record.state }],
+          record.state === 'held'
+            ? `upload ${ref.uploadId} is held for submission ${record.heldFor}, awaiting a supervisor`
+            : `upload ${ref.uploadId} is ${record.state}: only a complete upload can be attached, once`,
+          [
+            {
+              field: `attachments[${position}].uploadId`,
+              state: record.state,
+              ...(record.state === 'held' && { supervisedSubmissionId: record.heldFor }),
+            },
+          ],
         );
       }
       const category = ref.category ?? record.category;
@@ -210,7 +223,10 @@ export class OutboundAttachments implements OnModuleDestroy {
     return manifests;
   }
 
-  /** Records the attachments of a message copy and binds their uploads (same transaction). */
+  /**
+   * Records the attachments of a message copy and binds their uploads (same transaction); those
+   * held for the supervised submission `heldFor` too.
+   */
   async bind(
     trx: Trx,
     messageId: string,
@@ -219,6 +235,7 @@ export class OutboundAttachments implements OnModuleDestroy {
     manifests: readonly AttachmentDigest[],
     bindUploads: boolean,
     now: Date,
+    heldFor?: string,
   ): Promise<void> {
     if (attachments.length === 0) return;
     await this.repository.insert(
@@ -230,7 +247,7 @@ export class OutboundAttachments implements OnModuleDestroy {
     );
     if (!bindUploads) return;
     for (const { record } of attachments) {
-      await this.repository.bindUpload(trx, record.id, authority, messageId, now);
+      await this.repository.bindUpload(trx, record.id, authority, messageId, now, heldFor);
     }
   }
 

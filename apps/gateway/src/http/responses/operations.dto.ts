@@ -122,11 +122,17 @@ export class UploadRecordDto implements UploadRecord {
   @ApiProperty() size!: number;
   @ApiProperty() received!: number;
   @ApiProperty({ type: String, nullable: true }) sha256!: string | null;
-  @ApiProperty({ enum: ['uploading', 'complete', 'attached', 'expired'] })
+  @ApiProperty({ enum: ['uploading', 'complete', 'held', 'attached', 'expired'] })
   state!: UploadRecord['state'];
   @ApiProperty({ type: String, nullable: true }) messageId!: string | null;
   @ApiProperty() createdAt!: string;
   @ApiProperty({ type: String, nullable: true }) completedAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) attachedAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) expiredAt!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The submission awaiting a supervisor this upload is held for',
+  })
+  heldFor!: string | null;
 }

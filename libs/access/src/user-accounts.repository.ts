@@ -32,6 +32,16 @@ export interface ApiKeyView {
 /** What revoking a key did: revoked now, or it already was (nothing written again). */
 export type ApiKeyRevocation = ApiKeyView & { outcome: 'revoked' | 'already-revoked' };
 
+/** What a listing reads of a key: everything but its hash. */
+const API_KEY_COLUMNS = [
+  'api_keys.id',
+  'api_keys.username',
+  'api_keys.label',
+  'api_keys.created_at',
+  'api_keys.revoked_at',
+  'api_keys.last_used_at',
+] as const;
+
 /** How stale a key's recorded last use may get before a request writes it again. */
 const LAST_USE_PRECISION_MS = 60_000;
 
@@ -153,14 +163,7 @@ export class UserAccounts {
     const rows = await this.db
       .selectFrom('api_keys')
       .innerJoin('users', 'users.username', 'api_keys.username')
-      .select([
-        'api_keys.id',
-        'api_keys.username',
-        'api_keys.label',
-        'api_keys.created_at',
-        'api_keys.revoked_at',
-        'api_keys.last_used_at',
-      ])
+      .select(API_KEY_COLUMNS)
       .where('users.authority', '=', authorityId)
       .orderBy('api_keys.created_at', 'desc')
       .orderBy('api_keys.id')
@@ -178,14 +181,7 @@ export class UserAccounts {
       const key = await trx
         .selectFrom('api_keys')
         .innerJoin('users', 'users.username', 'api_keys.username')
-        .select([
-          'api_keys.id',
-          'api_keys.username',
-          'api_keys.label',
-          'api_keys.created_at',
-          'api_keys.revoked_at',
-          'api_keys.last_used_at',
-        ])
+        .select(API_KEY_COLUMNS)
         .where('api_keys.id', '=', id)
         .where('users.authority', '=', authorityId)
         .forUpdate()

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { get, post } from '../api.js';
-import { ErrorView, formatDateTime, Page } from '../components.js';
+import { Confirmation, ErrorView, formatDateTime, Page } from '../components.js';
 import { useI18n } from '../i18n.js';
 
 interface ApiKey {
@@ -57,13 +57,10 @@ export function ApiKeysPage() {
     }, setError);
   }, [load]);
 
-  // The new key and the confirmation open with focus on them; closed, focus goes back.
+  // The new key opens with focus on it, to copy it at once.
   useEffect(() => {
     if (issued) document.getElementById('issued-key')?.focus();
   }, [issued]);
-  useEffect(() => {
-    if (confirming) document.getElementById('confirm-revoke')?.focus();
-  }, [confirming]);
 
   const issue = async (event: Event) => {
     event.preventDefault();
@@ -97,12 +94,6 @@ export function ApiKeysPage() {
     setIssued(undefined);
     setCopied(false);
     document.getElementById('page-title')?.focus();
-  };
-
-  const cancel = () => {
-    const id = confirming?.id;
-    setConfirming(undefined);
-    if (id) setTimeout(() => document.getElementById(`revoke-${id}`)?.focus(), 0);
   };
 
   const revoke = async (key: ApiKey) => {
@@ -194,23 +185,15 @@ export function ApiKeysPage() {
       </p>
       <ErrorView error={error} />
       {confirming && (
-        <div role="group" aria-labelledby="confirm-title" class="card">
-          <h2 id="confirm-title">{t('apiKeys.confirmTitle')}</h2>
-          <p>{t('apiKeys.confirmText', { label: confirming.label, user: confirming.username })}</p>
-          <div class="actions">
-            <button
-              id="confirm-revoke"
-              type="button"
-              class="primary"
-              onClick={() => void revoke(confirming)}
-            >
-              {t('apiKeys.confirm')}
-            </button>
-            <button type="button" onClick={cancel}>
-              {t('apiKeys.cancel')}
-            </button>
-          </div>
-        </div>
+        <Confirmation
+          title={t('apiKeys.confirmTitle')}
+          text={t('apiKeys.confirmText', { label: confirming.label, user: confirming.username })}
+          confirm={t('apiKeys.confirm')}
+          cancel={t('apiKeys.cancel')}
+          returnTo={`revoke-${confirming.id}`}
+          onConfirm={() => void revoke(confirming)}
+          onCancel={() => setConfirming(undefined)}
+        />
       )}
       {keys && keys.length === 0 && <p>{t('apiKeys.empty')}</p>}
       {keys && keys.length > 0 && (

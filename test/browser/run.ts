@@ -757,7 +757,7 @@ async function main(): Promise<number> {
         await page.getByRole('button', { name: 'Issue a key' }).click();
         await page.getByRole('heading', { name: 'New API key for statistics.export' }).waitFor();
         await page.getByText('it will not be shown again').waitFor();
-        const field = page.getByLabel('New API key');
+        const field = page.getByRole('textbox', { name: 'New API key' });
         assert.equal(await field.evaluate((el) => el === document.activeElement), true);
         const key = await field.inputValue();
         assert.equal((await viaKey(key)).status, 200);

@@ -294,6 +294,14 @@ const ENDPOINTS: Array<{
     granted: 400,
   },
   { method: 'GET', path: '/api/v1/role-grants', roles: ['administrator'], granted: 200 },
+  // API keys of the authority's service accounts: listed without hash, revoked by id.
+  { method: 'GET', path: '/api/v1/api-keys', roles: ['administrator'], granted: 200 },
+  {
+    method: 'POST',
+    path: `/api/v1/api-keys/${NOBODY_ID}/revoke`,
+    roles: ['administrator'],
+    granted: 404,
+  },
   // The delivery view (issue 13): supervisors may look, only administrators retry.
   {
     method: 'GET',
@@ -1058,6 +1066,113 @@ describe('access control across real processes', () => {
         and details->>'code' = 'SEPARATION_OF_DUTIES'`,
     );
     expect(denied).toHaveLength(2);
+  });
+
+  it('lists API keys without their hash and revokes one at once: the next request is refused, the revocation audited', async () => {
+    type Key = {
+      id: string;
+      username: string;
+      label: string;
+      createdAt: string;
+      revokedAt: string | null;
+      lastUsedAt: string | null;
+    };
+    const admin = `${accountName(FR, 'administrator')}@${FR}`;
+    const created = await call(FR, 'administrator', 'POST', '/api/v1/users', {
+      username: 'exchange-bridge',
+      kind: 'service',
+      authorityId: FR,
+      roles: ['monitor'],
+    });
+    expect(created.status).toBe(201);
+    const issued = await call<{ id: string; username: string; apiKey: string }>(
+      FR,
+      'administrator',
+      'POST',
+      '/api/v1/users/exchange-bridge/api-keys',
+      { label: 'bridge' },
+    );
+    expect(issued.status).toBe(201);
+    const { id, apiKey } = issued.body;
+    const viaKey = () =>
+      api(url(FR, '/api/v1/me'), { headers: { authorization: `Bearer ${apiKey}` } });
+    expect((await viaKey()).status).toBe(200);
+
+    // Listed for the authority's administrators, with its last use; never the key or its hash.
+    const listed = await call<Key[]>(FR, 'administrator', 'GET', '/api/v1/api-keys');
+    expect(listed.status).toBe(200);
+    const row = listed.body.find((key) => key.id === id);
+    expect(row).toMatchObject({ username: 'exchange-bridge', label: 'bridge', revokedAt: null });
+    expect(row?.lastUsedAt).not.toBeNull();
+    const { rows: stored } = await frDb.query<{ hash: string }>(
+      `select hash from api_keys where id = $1`,
+      [id],
+    );
+    expect(Object.keys(row!).sort()).toEqual(
+      ['createdAt', 'id', 'label', 'lastUsedAt', 'revokedAt', 'username'].sort(),
+    );
+    expect(JSON.stringify(listed.body)).not.toContain(stored[0].hash);
+    expect(JSON.stringify(listed.body)).not.toContain(apiKey);
+
+    // Another authority served by the same node neither sees it nor revokes it.
+    const elsewhere = await call<Key[]>(PNAT, 'administrator', 'GET', '/api/v1/api-keys');
+    expect(elsewhere.body.map((key) => key.id)).not.toContain(id);
+    const foreign = await call<ApiError>(
+      PNAT,
+      'administrator',
+      'POST',
+      `/api/v1/api-keys/${id}/revoke`,
+    );
+    expect([foreign.status, foreign.body.error.code]).toEqual([404, 'API_KEY_NOT_FOUND']);
+    expect((await viaKey()).status).toBe(200);
+
+    const revoked = await call<Key & { outcome: string }>(
+      FR,
+      'administrator',
+      'POST',
+      `/api/v1/api-keys/${id}/revoke`,
+    );
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toMatchObject({ id, outcome: 'revoked' });
+    expect(revoked.body.revokedAt).not.toBeNull();
+    expect((await viaKey()).status).toBe(401);
+    // Again: nothing changes, and it says so.
+    const again = await call<Key & { outcome: string }>(
+      FR,
+      'administrator',
+      'POST',
+      `/api/v1/api-keys/${id}/revoke`,
+    );
+    expect([again.status, again.body.outcome, again.body.revokedAt]).toEqual([
+      200,
+      'already-revoked',
+      revoked.body.revokedAt,
+    ]);
+    const after = await call<Key[]>(FR, 'administrator', 'GET', '/api/v1/api-keys');
+    expect(after.body.find((key) => key.id === id)?.revokedAt).toBe(revoked.body.revokedAt);
+
+    const { rows } = await frDb.query<{ event: string; actor: string; details: object }>(
+      `select event, actor, details from audit_log
+        where event like 'api-key.%' and details->>'keyId' = $1 order by id`,
+      [id],
+    );
+    expect(rows).toEqual([
+      {
+        event: 'api-key.issued',
+        actor: admin,
+        details: { keyId: id, username: 'exchange-bridge', label: 'bridge' },
+      },
+      {
+        event: 'api-key.revoked',
+        actor: admin,
+        details: { keyId: id, username: 'exchange-bridge', label: 'bridge' },
+      },
+    ]);
+    const { rows: leaks } = await frDb.query(
+      `select 1 from audit_log where details::text like '%' || $1 || '%'`,
+      [apiKey.slice(4)],
+    );
+    expect(leaks).toEqual([]);
   });
 
   it('answers "not yours" as fast as "does not exist"', async () => {

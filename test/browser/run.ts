@@ -9,7 +9,7 @@
  * confirming; a
  * repatriation officer composes a nationality-verification request through the form generated
  * from its schema (checklist, inline refusal, preview); the asylum officer registers a person, whom H-1 then shields
- * from the caseworker's draft (the register is in no caseworker's menu); auditor, monitor and administrator open their pages; the administrator retries a delivery that failed while IT's node was down (port 4363) and sees it delivered; everyone signs out. axe-core checks
+ * from the caseworker's draft (the register is in no caseworker's menu); auditor, monitor and administrator open their pages; the administrator issues an API key and revokes it, reads the directory's key expiry states, and retries a delivery that failed while IT's node was down (port 4363) and sees it delivered; everyone signs out. axe-core checks
  * each page visited. Screenshots go to dist/test/browser/screenshots.
  */
 import { strict as assert } from 'node:assert';
@@ -105,6 +105,14 @@ async function main(): Promise<number> {
     keyFile,
   ]);
   const monitorKey = readFileSync(keyFile, 'utf8').trim();
+  // IT's key ends within 30 days: the directory page warns of it (the others have no end date).
+  const itEntry = join(network.options.workDir, 'directory', `${IT}.json`);
+  const entry = JSON.parse(readFileSync(itEntry, 'utf8')) as {
+    keys: Array<{ validUntil?: string }>;
+  };
+  entry.keys[0].validUntil = new Date(Date.now() + 10 * 86_400_000).toISOString();
+  writeFileSync(itEntry, `${JSON.stringify(entry, null, 2)}\n`);
+  await network.publishDirectory();
   for (const id of [FR, NG]) {
     network.start(id, 'gateway');
     network.start(id, 'worker');
@@ -146,7 +154,12 @@ async function main(): Promise<number> {
           .fill(await token(FR, 'central-authority-officer'));
         await page.getByRole('button', { name: 'Sign in' }).click();
         await page.getByRole('heading', { level: 1, name: 'Mailbox' }).waitFor();
-        assert.deepEqual(await menu(page), ['Mailbox', 'New MLA request', 'New request']);
+        assert.deepEqual(await menu(page), [
+          'Mailbox',
+          'New MLA request',
+          'New request',
+          'Directory',
+        ]);
         const cookies = await context.cookies();
         const session = cookies.find((c) => c.name === 'tip_session');
         assert.ok(session?.httpOnly, 'the session cookie is HttpOnly');
@@ -675,7 +688,7 @@ async function main(): Promise<number> {
           problems,
           'fr repatriation officer',
         );
-        assert.deepEqual(await menu(page), ['Mailbox', 'New request']);
+        assert.deepEqual(await menu(page), ['Mailbox', 'New request', 'Directory']);
         await page.getByRole('link', { name: 'New request' }).click();
         await page.getByRole('heading', { level: 1, name: 'New request' }).waitFor();
         await page
@@ -731,7 +744,7 @@ async function main(): Promise<number> {
           problems,
           'fr auditor',
         );
-        assert.deepEqual(await menu(page), ['Audit trail']);
+        assert.deepEqual(await menu(page), ['Audit trail', 'Directory']);
         await page.getByRole('button', { name: 'Verify the chain' }).click();
         await page.getByText('The chain is intact').waitFor();
         await page.getByLabel('Event').fill('session.opened');
@@ -780,10 +793,99 @@ async function main(): Promise<number> {
           problems,
           'fr administrator',
         );
-        assert.deepEqual(await menu(page), ['Users', 'Deliveries']);
+        assert.deepEqual(await menu(page), ['Users', 'API keys', 'Deliveries', 'Directory']);
         await page.getByRole('cell', { name: accountName(FR, 'auditor') }).waitFor();
         await axeCheck(page, 'users');
         administrator = page;
+      },
+    },
+    {
+      name: 'the administrator issues an API key for a service account (shown once, copied), then revokes it after confirming: it is refused at once, and audited',
+      run: async () => {
+        const page = administrator!;
+        const label = 'browser revocation';
+        const viaKey = (key: string) =>
+          fetch(`${network.url(FR)}/api/v1/me`, { headers: { authorization: `Bearer ${key}` } });
+        await page.getByRole('link', { name: 'API keys' }).click();
+        await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();
+        // The monitor's key, issued through the CLI, is listed; neither it nor its hash is shown.
+        await page.getByRole('row').filter({ hasText: 'browser suite' }).waitFor();
+        assert.equal(await page.getByText(monitorKey).count(), 0);
+        await axeCheck(page, 'api keys');
+        await page.getByLabel('Service account').selectOption('statistics.export');
+        await page.getByLabel('Label', { exact: true }).fill(label);
+        await page.getByRole('button', { name: 'Issue a key' }).click();
+        await page.getByRole('heading', { name: 'New API key for statistics.export' }).waitFor();
+        await page.getByText('it will not be shown again').waitFor();
+        const field = page.getByRole('textbox', { name: 'New API key' });
+        assert.equal(await field.evaluate((el) => el === document.activeElement), true);
+        const key = await field.inputValue();
+        assert.equal((await viaKey(key)).status, 200);
+        await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+        await page.getByRole('button', { name: 'Copy the key' }).click();
+        await page.getByText('The key has been copied to the clipboard.').waitFor();
+        assert.equal(await page.evaluate(() => navigator.clipboard.readText()), key);
+        await axeCheck(page, 'api keys, new key shown');
+        await screenshot(page, SHOTS, '09-fr-api-key-issued');
+        await page.getByRole('button', { name: 'I have kept the key' }).click();
+        assert.equal(await field.count(), 0);
+        // From the keyboard: the row's button, then the confirmation (focused on its button).
+        await page
+          .getByRole('button', { name: `Revoke: key ${label} of statistics.export` })
+          .focus();
+        await page.keyboard.press('Enter');
+        const confirm = page.getByRole('button', { name: 'Confirm the revocation' });
+        await confirm.waitFor();
+        assert.equal(await confirm.evaluate((el) => el === document.activeElement), true);
+        await axeCheck(page, 'api keys, confirming a revocation');
+        await page.keyboard.press('Enter');
+        await page
+          .getByRole('status')
+          .getByText(`Key ${label} of statistics.export has been revoked.`)
+          .waitFor();
+        await page.getByRole('row').filter({ hasText: label }).getByText('Revoked on').waitFor();
+        assert.equal((await viaKey(key)).status, 401);
+        assert.equal((await viaKey(monitorKey)).status, 200);
+        const { rows } = await db.query<{ actor: string; username: string }>(
+          `select actor, details->>'username' as username from audit_log
+            where event = 'api-key.revoked' and details->>'label' = $1`,
+          [label],
+        );
+        assert.deepEqual(rows, [
+          { actor: `${accountName(FR, 'administrator')}@${FR}`, username: 'statistics.export' },
+        ]);
+      },
+    },
+    {
+      name: 'the administrator opens the Directory: each authority’s keys with their expiry state, this node’s own keys, a filter by State and text',
+      run: async () => {
+        const page = administrator!;
+        await page.getByRole('link', { name: 'Directory' }).click();
+        await page.getByRole('heading', { level: 1, name: 'Directory' }).waitFor();
+        const own = page.getByRole('region', { name: 'This node’s keys' });
+        await own.getByRole('cell', { name: 'Valid', exact: true }).waitFor();
+        const italy = page.getByRole('region', { name: /Direzione generale/ });
+        await italy.getByRole('cell', { name: /^Expires soon · (9|10) days left$/ }).waitFor();
+        await page
+          .getByRole('region', { name: /Central Authority Unit/ })
+          .getByRole('cell', { name: 'Valid', exact: true })
+          .waitFor();
+        await page.getByText('3 of 3 authorities shown').waitFor();
+        await axeCheck(page, 'directory');
+        await screenshot(page, SHOTS, '10-fr-directory');
+        // The full fingerprint, one keystroke away.
+        const summary = italy.locator('summary');
+        await summary.focus();
+        await page.keyboard.press('Enter');
+        const full = await italy.locator('code.fingerprint').textContent();
+        assert.match(full ?? '', /^[0-9A-F]{40,64}$/i);
+        await page.getByLabel('State', { exact: true }).selectOption('NG');
+        await page.getByText('1 of 3 authorities shown').waitFor();
+        await page.getByLabel('State', { exact: true }).selectOption('');
+        await page.getByLabel(/^Search/).fill('direzione');
+        await page.getByText('1 of 3 authorities shown').waitFor();
+        await italy.waitFor();
+        await page.getByLabel(/^Search/).fill('');
       },
     },
     {
@@ -798,7 +900,7 @@ async function main(): Promise<number> {
         await row.getByText('peer unreachable').waitFor();
         await page.getByRole('heading', { name: 'Delivery queue' }).waitFor();
         await axeCheck(page, 'deliveries');
-        await screenshot(page, SHOTS, '09-fr-deliveries');
+        await screenshot(page, SHOTS, '11-fr-deliveries');
         network.start(IT, 'gateway');
         network.start(IT, 'worker');
         await network.waitReady(IT);
@@ -819,7 +921,7 @@ async function main(): Promise<number> {
             timeout: 30_000,
           });
         await waitForStatus(db, undelivered, 'delivered');
-        await screenshot(page, SHOTS, '10-fr-deliveries-retried');
+        await screenshot(page, SHOTS, '12-fr-deliveries-retried');
         const { rows } = await db.query<{ actor: string }>(
           `select actor from audit_log where event = 'delivery.retry-requested' and message_id = $1`,
           [undelivered],

@@ -278,11 +278,11 @@ users
   .requiredOption('--out <file>')
   .action((options: { username: string; label: string; out: string }) =>
     withNode(async (app) => {
-      const key = await app
+      const { id, key } = await app
         .get(UserAccounts)
         .issueApiKey(options.username, options.label, 'operator@cli');
       writeFileSync(options.out, `${key}\n`, { mode: 0o600 });
-      print({ username: options.username, apiKeyFile: options.out });
+      print({ id, username: options.username, apiKeyFile: options.out });
     }),
   );
 users

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type Authority } from './api.js';
 import { useI18n } from './i18n.js';
 
@@ -68,6 +68,41 @@ export function Page({ title, children }: { title: string; children: ComponentCh
       </h1>
       {children}
     </>
+  );
+}
+
+/**
+ * An action's confirmation, inline: it opens focused on its confirm button; cancelled, focus goes
+ * back to the control that opened it (`returnTo`, an element id).
+ */
+export function Confirmation(props: {
+  title: string;
+  text: string;
+  confirm: string;
+  cancel: string;
+  returnTo: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const button = useRef<HTMLButtonElement>(null);
+  useEffect(() => button.current?.focus(), []);
+  const cancel = () => {
+    props.onCancel();
+    setTimeout(() => document.getElementById(props.returnTo)?.focus(), 0);
+  };
+  return (
+    <div role="group" aria-labelledby="confirm-title" class="card">
+      <h2 id="confirm-title">{props.title}</h2>
+      <p>{props.text}</p>
+      <div class="actions">
+        <button ref={button} type="button" class="primary" onClick={props.onConfirm}>
+          {props.confirm}
+        </button>
+        <button type="button" onClick={cancel}>
+          {props.cancel}
+        </button>
+      </div>
+    </div>
   );
 }
 

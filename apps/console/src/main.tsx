@@ -10,9 +10,11 @@ import {
   translator,
   type LabelKey,
 } from './i18n.js';
+import { ApiKeysPage } from './pages/api-keys.js';
 import { AuditPage } from './pages/audit.js';
 import { ComposePage } from './pages/compose.js';
 import { DeliveriesPage } from './pages/deliveries.js';
+import { DirectoryPage } from './pages/directory.js';
 import { MailboxPage } from './pages/mailbox.js';
 import { NewRequestPage } from './pages/new-request.js';
 import { RegisterPage } from './pages/register.js';
@@ -54,7 +56,9 @@ const PAGES: Array<{
   { path: 'audit', label: 'nav.audit', permission: 'audit.read' },
   { path: 'statistics', label: 'nav.statistics', permission: 'statistics.read' },
   { path: 'users', label: 'nav.users', permission: 'users.manage' },
+  { path: 'api-keys', label: 'nav.apiKeys', permission: 'users.manage' },
   { path: 'deliveries', label: 'nav.deliveries', permission: 'deliveries.read' },
+  { path: 'directory', label: 'nav.directory', permission: 'directory.read' },
 ];
 
 function useRoute(): string[] {
@@ -125,6 +129,8 @@ function App() {
     else if (current.path === 'statistics') content = <StatisticsPage />;
     else if (current.path === 'deliveries')
       content = <DeliveriesPage mayRetry={allowed('deliveries.retry')} />;
+    else if (current.path === 'api-keys') content = <ApiKeysPage />;
+    else if (current.path === 'directory') content = <DirectoryPage />;
     else content = <UsersPage />;
   }
 

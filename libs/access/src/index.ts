@@ -32,4 +32,9 @@ export {
 } from './principal.js';
 export { RoleGrants, type AccountChange, type RoleGrant } from './role-grants.js';
 export { CASEWORK, needsApproval, ROLES, ROLES_NEEDING_APPROVAL, type Role } from './roles.js';
-export { UserAccounts, type NewAccount } from './user-accounts.repository.js';
+export {
+  UserAccounts,
+  type ApiKeyRevocation,
+  type ApiKeyView,
+  type NewAccount,
+} from './user-accounts.repository.js';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '#libs/audit';
 import { ErrorCode, GatewayError } from '#libs/errors';
@@ -16,6 +17,33 @@ export interface NewAccount {
   /** For accounts signed in through the identity provider: its issuer and the user's subject. */
   externalIdentity?: { issuer: string; subject: string };
 }
+
+/** A service account's API key as listed: never its hash. */
+export interface ApiKeyView {
+  id: string;
+  username: string;
+  label: string;
+  createdAt: string;
+  revokedAt: string | null;
+  /** Within a minute: the last use is written at most once a minute per key. */
+  lastUsedAt: string | null;
+}
+
+/** What revoking a key did: revoked now, or it already was (nothing written again). */
+export type ApiKeyRevocation = ApiKeyView & { outcome: 'revoked' | 'already-revoked' };
+
+/** What a listing reads of a key: everything but its hash. */
+const API_KEY_COLUMNS = [
+  'api_keys.id',
+  'api_keys.username',
+  'api_keys.label',
+  'api_keys.created_at',
+  'api_keys.revoked_at',
+  'api_keys.last_used_at',
+] as const;
+
+/** How stale a key's recorded last use may get before a request writes it again. */
+const LAST_USE_PRECISION_MS = 60_000;
 
 /** People's and services' accounts and the service accounts' API keys. */
 @Injectable()
@@ -103,11 +131,83 @@ export class UserAccounts {
       .selectFrom('api_keys')
       .innerJoin('users', 'users.username', 'api_keys.username')
       .selectAll('users')
+      .select('api_keys.last_used_at')
       .where('api_keys.hash', '=', hash)
       .where('api_keys.revoked_at', 'is', null)
       .where('users.disabled_at', 'is', null)
       .executeTakeFirst();
-    return row && toPrincipal(row);
+    if (!row) return undefined;
+    await this.recordUse(hash, row.last_used_at);
+    return toPrincipal(row);
+  }
+
+  /**
+   * The key's last use, at most once a minute: a service calling in a loop costs one write a
+   * minute, not one per request. The condition is repeated in the update so that concurrent
+   * requests seeing the same stale time write once.
+   */
+  private async recordUse(hash: string, lastUsedAt: Date | null): Promise<void> {
+    const now = this.clock.now();
+    const staleBefore = new Date(now.getTime() - LAST_USE_PRECISION_MS);
+    if (lastUsedAt && lastUsedAt > staleBefore) return;
+    await this.db
+      .updateTable('api_keys')
+      .set({ last_used_at: now })
+      .where('hash', '=', hash)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', staleBefore)]))
+      .execute();
+  }
+
+  /** The API keys of an authority's accounts, revoked ones included, newest first. */
+  async listApiKeys(authorityId: string): Promise<ApiKeyView[]> {
+    const rows = await this.db
+      .selectFrom('api_keys')
+      .innerJoin('users', 'users.username', 'api_keys.username')
+      .select(API_KEY_COLUMNS)
+      .where('users.authority', '=', authorityId)
+      .orderBy('api_keys.created_at', 'desc')
+      .orderBy('api_keys.id')
+      .execute();
+    return rows.map(toApiKeyView);
+  }
+
+  /**
+   * Revokes a key of the authority's accounts at once: the next request with it is refused.
+   * Revoking a revoked key changes nothing and says so (`already-revoked`), like a retry of a
+   * delivery already pending. A key of another authority is answered as unknown.
+   */
+  async revokeApiKey(id: string, authorityId: string, by: string): Promise<ApiKeyRevocation> {
+    return this.db.transaction().execute(async (trx) => {
+      const key = await trx
+        .selectFrom('api_keys')
+        .innerJoin('users', 'users.username', 'api_keys.username')
+        .select(API_KEY_COLUMNS)
+        .where('api_keys.id', '=', id)
+        .where('users.authority', '=', authorityId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!key) {
+        throw new GatewayError(ErrorCode.API_KEY_NOT_FOUND, `no API key ${id} in your authority`, [
+          { field: 'id' },
+        ]);
+      }
+      if (key.revoked_at) return { ...toApiKeyView(key), outcome: 'already-revoked' };
+      const revokedAt = this.clock.now();
+      await trx
+        .updateTable('api_keys')
+        .set({ revoked_at: revokedAt })
+        .where('id', '=', id)
+        .execute();
+      await this.audit.record(
+        {
+          event: 'api-key.revoked',
+          actor: by,
+          details: { keyId: id, username: key.username, label: key.label },
+        },
+        trx,
+      );
+      return { ...toApiKeyView({ ...key, revoked_at: revokedAt }), outcome: 'revoked' };
+    });
   }
 
   async list(authorityIds: readonly string[]): Promise<Principal[]> {
@@ -122,7 +222,11 @@ export class UserAccounts {
   }
 
   /** Issues an API key for a service account; the key is shown once and only its hash is kept. */
-  async issueApiKey(username: string, label: string, issuedBy: string): Promise<string> {
+  async issueApiKey(
+    username: string,
+    label: string,
+    issuedBy: string,
+  ): Promise<{ id: string; key: string }> {
     const account = await this.active(username);
     if (!account || account.kind !== 'service') {
       throw new GatewayError(
@@ -132,17 +236,18 @@ export class UserAccounts {
       );
     }
     const { key, hash } = generateApiKey();
+    const id = randomUUID();
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('api_keys')
-        .values({ hash, username, label, created_at: this.clock.now() })
+        .values({ id, hash, username, label, created_at: this.clock.now() })
         .execute();
       await this.audit.record(
-        { event: 'api-key.issued', actor: issuedBy, details: { username, label } },
+        { event: 'api-key.issued', actor: issuedBy, details: { keyId: id, username, label } },
         trx,
       );
     });
-    return key;
+    return { id, key };
   }
 
   async disable(username: string, by: string): Promise<boolean> {
@@ -158,6 +263,24 @@ export class UserAccounts {
       return true;
     });
   }
+}
+
+function toApiKeyView(row: {
+  id: string;
+  username: string;
+  label: string;
+  created_at: Date;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}): ApiKeyView {
+  return {
+    id: row.id,
+    username: row.username,
+    label: row.label,
+    createdAt: row.created_at.toISOString(),
+    revokedAt: row.revoked_at?.toISOString() ?? null,
+    lastUsedAt: row.last_used_at?.toISOString() ?? null,
+  };
 }
 
 function toPrincipal(row: {

@@ -55,6 +55,7 @@ export type AuditEvent =
   | 'role-grant.approved'
   | 'role-grant.refused'
   | 'api-key.issued'
+  | 'api-key.revoked'
   | 'token.issued'
   // The officer console: a credential exchanged for a session cookie, and the session ended
   | 'session.opened'

@@ -139,6 +139,8 @@ export const ErrorCode = {
    */
   SEPARATION_OF_DUTIES: 'SEPARATION_OF_DUTIES',
   ROLE_GRANT_NOT_FOUND: 'ROLE_GRANT_NOT_FOUND',
+  /** No API key with that id among the accounts of your authority (another's is answered alike). */
+  API_KEY_NOT_FOUND: 'API_KEY_NOT_FOUND',
   // Transport security of the peer endpoints (mutual TLS)
   /** A peer endpoint reached without a client certificate the node's TLS CA vouches for. */
   PEER_CERTIFICATE_REQUIRED: 'PEER_CERTIFICATE_REQUIRED',

@@ -22,6 +22,7 @@ import * as notifications from './migrations/0018-notifications.js';
 import * as retention from './migrations/0022-retention.js';
 import * as auditAnnex from './migrations/0023-audit-annex.js';
 import * as supervisedSubmissions from './migrations/0024-supervised-submissions.js';
+import * as apiKeyIds from './migrations/0025-api-key-ids.js';
 import * as supervisionUploadsRetention from './migrations/0026-supervision-uploads-retention.js';
 import type { Database } from './schema.js';
 
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0022-retention': retention,
   '0023-audit-annex': auditAnnex,
   '0024-supervised-submissions': supervisedSubmissions,
+  '0025-api-key-ids': apiKeyIds,
   '0026-supervision-uploads-retention': supervisionUploadsRetention,
 };
 

@@ -328,11 +328,15 @@ export interface RoleGrantsTable {
 }
 
 export interface ApiKeysTable {
+  /** Names the key in listings and revocations (migration 0025); the hash is never shown. */
+  id: Generated<string>;
   hash: string;
   username: string;
   label: string;
   created_at: Timestamp;
   revoked_at: Timestamp | null;
+  /** Written at most once a minute per key. */
+  last_used_at: Timestamp | null;
 }
 
 /** The first answer to a submission retried under the same `Idempotency-Key`. */

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { get, post, query } from '../api.js';
-import { ErrorView, formatDateTime, Page } from '../components.js';
+import { Confirmation, ErrorView, formatDateTime, Page } from '../components.js';
 import { useI18n } from '../i18n.js';
 
 interface PeerReason {
@@ -101,17 +101,6 @@ export function DeliveriesPage({ mayRetry }: { mayRetry: boolean }) {
     return () => clearInterval(timer);
   }, [following, load, t]);
 
-  // The confirmation opens with its confirm button focused; closed, focus returns to the row.
-  useEffect(() => {
-    if (confirming) document.getElementById('confirm-retry')?.focus();
-  }, [confirming]);
-
-  const cancel = () => {
-    const id = confirming?.messageId;
-    setConfirming(undefined);
-    if (id) setTimeout(() => document.getElementById(`retry-${id}`)?.focus(), 0);
-  };
-
   const retry = async (delivery: Delivery) => {
     setConfirming(undefined);
     // The confirmation closes under the focus: the page's heading takes it, the result follows.
@@ -210,28 +199,18 @@ export function DeliveriesPage({ mayRetry }: { mayRetry: boolean }) {
         </section>
       )}
       {confirming && (
-        <div role="group" aria-labelledby="confirm-title" class="card">
-          <h2 id="confirm-title">{t('deliveries.confirmTitle')}</h2>
-          <p>
-            {t('deliveries.confirmText', {
-              id: confirming.messageId,
-              recipient: confirming.recipient,
-            })}
-          </p>
-          <div class="actions">
-            <button
-              id="confirm-retry"
-              type="button"
-              class="primary"
-              onClick={() => void retry(confirming)}
-            >
-              {t('deliveries.confirm')}
-            </button>
-            <button type="button" onClick={cancel}>
-              {t('deliveries.cancel')}
-            </button>
-          </div>
-        </div>
+        <Confirmation
+          title={t('deliveries.confirmTitle')}
+          text={t('deliveries.confirmText', {
+            id: confirming.messageId,
+            recipient: confirming.recipient,
+          })}
+          confirm={t('deliveries.confirm')}
+          cancel={t('deliveries.cancel')}
+          returnTo={`retry-${confirming.messageId}`}
+          onConfirm={() => void retry(confirming)}
+          onCancel={() => setConfirming(undefined)}
+        />
       )}
       {log && log.items.length === 0 && <p>{t('deliveries.empty')}</p>}
       {log && log.items.length > 0 && (

@@ -26,6 +26,8 @@ import {
   UserAccounts,
   type AccessScope,
   type AccountChange,
+  type ApiKeyRevocation,
+  type ApiKeyView,
   type Permission,
   type Principal,
   type Role,
@@ -37,6 +39,8 @@ import { Officer, Requires, type OfficerContext } from './access/decorators.js';
 import { ApiErrors, INVALID_INPUT } from './api-docs.js';
 import {
   AccountChangeDto,
+  ApiKeyDto,
+  ApiKeyRevocationDto,
   DisabledAccountDto,
   IssuedApiKeyDto,
   MeDto,
@@ -228,12 +232,37 @@ export class AccessController {
     @Param('username') username: string,
     @Body() body: NewApiKeyDto,
     @Officer() officer: OfficerContext,
-  ): Promise<{ username: string; apiKey: string }> {
+  ): Promise<{ id: string; username: string; apiKey: string }> {
     await this.ownAccount(username, officer);
-    return {
-      username,
-      apiKey: await this.accounts.issueApiKey(username, body.label, officer.actor),
-    };
+    const { id, key } = await this.accounts.issueApiKey(username, body.label, officer.actor);
+    return { id, username, apiKey: key };
+  }
+
+  @Get('api-keys')
+  @Requires('users.manage')
+  @ApiOperation({
+    summary:
+      "API keys of the administrator's authority's accounts, revoked ones included (never the key or its hash)",
+  })
+  @ApiOkResponse({ type: [ApiKeyDto] })
+  apiKeys(@Officer() officer: OfficerContext): Promise<ApiKeyView[]> {
+    return this.accounts.listApiKeys(officer.principal.authorityId);
+  }
+
+  @Post('api-keys/:id/revoke')
+  @HttpCode(200)
+  @Requires('users.manage')
+  @ApiOperation({
+    summary:
+      'Revoke an API key at once (audited); revoking it again answers 200 with outcome already-revoked',
+  })
+  @ApiOkResponse({ type: ApiKeyRevocationDto })
+  @ApiErrors({ 400: INVALID_INPUT, 404: [ErrorCode.API_KEY_NOT_FOUND] })
+  revokeApiKey(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Officer() officer: OfficerContext,
+  ): Promise<ApiKeyRevocation> {
+    return this.accounts.revokeApiKey(id, officer.principal.authorityId, officer.actor);
   }
 
   @Post('users/:username/disable')

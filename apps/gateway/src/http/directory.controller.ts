@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthorityDirectory, findCompetentAuthorities, type Authority } from '#libs/directory';
-import { Clock } from '#libs/node-config';
+import { Clock, NodeIdentity } from '#libs/node-config';
 import { Officer, Requires, type OfficerContext } from './access/decorators.js';
 import { FinderQueryDto } from './directory-finder.dto.js';
 import { ApiErrors, INVALID_INPUT } from './api-docs.js';
@@ -13,15 +13,19 @@ export class DirectoryController {
   constructor(
     private readonly directory: AuthorityDirectory,
     private readonly clock: Clock,
+    private readonly identity: NodeIdentity,
   ) {}
 
   @Get()
   @Requires('directory.read')
   @ApiOperation({
-    summary: 'Authorities this node knows, with their procedures and keys (validity, revocation)',
+    summary:
+      "Authorities this node knows, with their procedures and keys (validity, revocation, whether it is this node's own)",
   })
   @ApiOkResponse({ type: DirectoryDto })
   list() {
+    // The node's own keys are those whose private half it holds (a hub's authorities share them).
+    const held = new Set(this.identity.keys.fingerprints);
     return {
       digest: this.directory.digest,
       issuedAt: this.directory.version?.issuedAt.toISOString() ?? null,
@@ -41,6 +45,7 @@ export class DirectoryController {
           expiresAt: key.expiresAt?.toISOString() ?? null,
           revokedAt: key.revokedAt?.toISOString() ?? null,
           revocationReason: key.revocationReason ?? null,
+          heldHere: held.has(key.fingerprint),
         })),
       })),
     };

@@ -1,7 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PERMISSIONS, ROLES, type Permission, type Role } from '#libs/access';
 import { PROCEDURES } from '#libs/envelope';
-import type { AccessScope, AccountChange, Principal, RoleGrant } from '#libs/access';
+import type {
+  AccessScope,
+  AccountChange,
+  ApiKeyRevocation,
+  ApiKeyView,
+  Principal,
+  RoleGrant,
+} from '#libs/access';
 import type { SessionView } from '../session.controller.js';
 
 export class PrincipalDto implements Principal {
@@ -52,8 +59,32 @@ export class RoleGrantDto implements RoleGrant {
 }
 
 export class IssuedApiKeyDto {
+  @ApiProperty({ description: 'names the key in the list and to revoke it' }) id!: string;
   @ApiProperty() username!: string;
   @ApiProperty({ description: 'shown once: only its hash is kept' }) apiKey!: string;
+}
+
+/** A service account's API key as listed: never the key, never its hash. */
+export class ApiKeyDto implements ApiKeyView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() username!: string;
+  @ApiProperty() label!: string;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty({ type: String, nullable: true }) revokedAt!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'last request with the key, to within a minute',
+  })
+  lastUsedAt!: string | null;
+}
+
+export class ApiKeyRevocationDto extends ApiKeyDto implements ApiKeyRevocation {
+  @ApiProperty({
+    enum: ['revoked', 'already-revoked'],
+    description: 'already-revoked: it was revoked before (revokedAt says when); nothing changed',
+  })
+  outcome!: 'revoked' | 'already-revoked';
 }
 
 export class DisabledAccountDto {

@@ -14,6 +14,11 @@ export class DirectoryKeyDto {
   @ApiProperty({ type: String, nullable: true }) expiresAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) revokedAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) revocationReason!: string | null;
+  @ApiProperty({
+    description:
+      "this node holds the key's private half: one of its own signing and encryption keys",
+  })
+  heldHere!: boolean;
 }
 
 export class DirectoryAuthorityDto {

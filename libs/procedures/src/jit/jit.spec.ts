@@ -224,7 +224,9 @@ describe('jit lifecycle', () => {
     state = send(state, 'action-approval', RO);
     expect(state.actions[0]?.decision).toBe('approved');
     expectStatus(send(state, 'operational-message', FR, action), 'active');
-    expect(caught(() => send(state, 'action-approval', RO)).message).toContain('already approved');
+    expect(caught(() => send(state, 'action-approval', RO)).message).toContain(
+      'no action on the territory of RO awaits approval',
+    );
   });
 
   it('needs no approval for an action on the own territory of the sender', () => {
@@ -251,7 +253,13 @@ describe('jit lifecycle', () => {
   it('refuses an approval for an action never requested', () => {
     expect(caught(() => send(activeTeam(), 'action-approval', RO)).details[0]).toMatchObject({
       rule: 'H-9',
-      reason: 'no approval was requested for action A1',
+      reason: 'no action on the territory of RO awaits approval',
+    });
+    const requested = send(activeTeam(), 'action-approval-request', FR);
+    const other = { ...valid['action-approval'], actionId: 'A2' };
+    expect(caught(() => send(requested, 'action-approval', RO, other)).details[0]).toMatchObject({
+      rule: 'H-9',
+      reason: 'no approval was requested for action A2',
     });
   });
 

@@ -41,9 +41,14 @@ interface Handling {
 export function actionsFor(me: Me, request: RequestDetail): Action[] {
   const has = (...permissions: string[]) => permissions.every((p) => me.permissions.includes(p));
   const actions: Action[] = [];
-  if (has('requests.answer', 'procedures.read', 'policy.explain')) actions.push('answer');
-  // Only the requesting side withdraws a request (the procedures' `withdrawal` senders).
-  if (has('requests.withdraw') && request.role === 'requesting') actions.push('withdraw');
+  // What the procedure lets this side send next (the API's `nextMessageTypes`).
+  if (
+    has('requests.answer', 'procedures.read', 'policy.explain') &&
+    answerTypes(request).length > 0
+  )
+    actions.push('answer');
+  if (has('requests.withdraw') && request.nextMessageTypes.includes('withdrawal'))
+    actions.push('withdraw');
   if (
     has('messages.forward', 'messages.read', 'policy.explain', 'directory.read') &&
     request.thread.some((m) => m.direction === 'inbound')
@@ -51,6 +56,11 @@ export function actionsFor(me: Me, request: RequestDetail): Action[] {
     actions.push('forward');
   }
   return actions;
+}
+
+/** The types an answer may be: what comes next, but a withdrawal (its own action and route). */
+function answerTypes(request: RequestDetail): string[] {
+  return request.nextMessageTypes.filter((type) => type !== 'withdrawal');
 }
 
 /** ISO codes typed as `FR, it` → `['FR', 'IT']`. */
@@ -77,9 +87,9 @@ function HandlingFacts({ handling }: { handling: Handling }) {
 }
 
 /**
- * An answer in the thread: the message types of the procedure the officer's side sends (the API
- * refuses, with its rule, one the procedure does not allow at this point), the generated form,
- * the handling conditions (those of the request by default), the policy preview, then the send.
+ * An answer in the thread: the message types the procedure lets the officer's side send next
+ * (the request's `nextMessageTypes`), the generated form, the handling conditions (those of the
+ * request by default), the policy preview, then the send.
  */
 export function AnswerForm({
   me,
@@ -93,7 +103,9 @@ export function AnswerForm({
   const { t, language } = useI18n();
   const labels = LANGUAGES[language]?.labels ?? {};
   const label = (name: string) => fieldLabel(labels, name);
-  const [forms, setForms] = useState<FormDescription[]>();
+  const [procedureForms, setForms] = useState<FormDescription[]>();
+  // Filtered on each render: the request reloads after a message and its next types change.
+  const forms = procedureForms?.filter((m) => answerTypes(request).includes(m.messageType));
   const [messageType, setMessageType] = useState('');
   const [body, setBody] = useState<Body>({});
   const [handling, setHandling] = useState<{
@@ -113,15 +125,7 @@ export function AnswerForm({
       '/api/v1/procedures',
     ).then((answer) => {
       const procedure = answer.procedures.find((p) => p.procedure === request.procedure);
-      setForms(
-        (procedure?.messageTypes ?? []).filter(
-          (m) =>
-            !m.opensCase &&
-            // A withdrawal has its own action (and its own route).
-            m.messageType !== 'withdrawal' &&
-            m.senders.some((s) => s === request.role),
-        ),
-      );
+      setForms(procedure?.messageTypes ?? []);
     }, setError);
     // The request's handling conditions, from its opening message: what an answer travels under.
     const opening = request.thread[0];

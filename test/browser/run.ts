@@ -9,7 +9,7 @@
  * confirming; a
  * repatriation officer composes a nationality-verification request through the form generated
  * from its schema (checklist, inline refusal, preview); the asylum officer registers a person, whom H-1 then shields
- * from the caseworker's draft (the register is in no caseworker's menu); auditor, monitor and administrator open their pages; the administrator retries a delivery that failed while IT's node was down (port 4363) and sees it delivered; everyone signs out. axe-core checks
+ * from the caseworker's draft (the register is in no caseworker's menu); auditor, monitor and administrator open their pages (the auditor downloads a message's evidence bundle, from an entry and by its id, and is told of an unknown id); the administrator retries a delivery that failed while IT's node was down (port 4363) and sees it delivered; everyone signs out. axe-core checks
  * each page visited. Screenshots go to dist/test/browser/screenshots.
  */
 import { strict as assert } from 'node:assert';
@@ -679,6 +679,39 @@ async function main(): Promise<number> {
         await page.getByRole('cell', { name: 'session.opened' }).first().waitFor();
         await axeCheck(page, 'audit');
         await screenshot(page, SHOTS, '07-fr-audit');
+        // The evidence bundle of a message an entry names: the French request as sent.
+        await page.getByLabel('Event').fill('message.sent');
+        await page.getByRole('button', { name: 'Search' }).click();
+        const named = page.getByRole('button', {
+          name: /^Download the evidence bundle of message /,
+        });
+        await named.first().waitFor();
+        const label = (await named.first().getAttribute('aria-label')) ?? '';
+        const messageId = label.replace('Download the evidence bundle of message ', '');
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          named.first().click(),
+        ]);
+        assert.equal(download.suggestedFilename(), `evidence-${messageId}.json`);
+        const bundle = JSON.parse(readFileSync(await download.path(), 'utf8')) as {
+          format: string;
+          message: { id: string; messageType: string };
+          audit: Array<{ event: string }>;
+        };
+        assert.equal(bundle.format, 'tip-gateway-evidence/1');
+        assert.equal(bundle.message.id, messageId);
+        assert.ok(bundle.audit.some((entry) => entry.event === 'message.sent'));
+        // By a typed id: the same bundle; an unknown id answers the API's code and message.
+        const typed = page.getByLabel('Message id');
+        await typed.fill(messageId);
+        const again = page.getByRole('button', { name: 'Download evidence bundle', exact: true });
+        const [second] = await Promise.all([page.waitForEvent('download'), again.click()]);
+        assert.equal(second.suggestedFilename(), `evidence-${messageId}.json`);
+        await typed.fill('01960000-0000-7000-8000-00000000dead');
+        await again.click();
+        await page.getByRole('alert').getByText('MESSAGE_NOT_FOUND').waitFor();
+        await axeCheck(page, 'audit, evidence download refused');
+        await screenshot(page, SHOTS, '07b-fr-audit-evidence');
         await signOut(page);
       },
     },

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, type Me, type RequestDetail } from '../api.js';
 import { MessageAttachments } from '../attachments.js';
+import { EvidenceDownload } from '../evidence.js';
 import { DeadlineClock, ErrorView, formatDateTime, Page } from '../components.js';
 import { useI18n, type LabelKey } from '../i18n.js';
 import {
@@ -99,6 +100,9 @@ export function RequestPage({ id, me }: { id: string; me: Me }) {
               messageId={message.messageId}
               received={message.direction === 'inbound'}
             />
+            {me.permissions.includes('evidence.export') && (
+              <EvidenceDownload messageId={message.messageId} />
+            )}
           </li>
         ))}
       </ol>

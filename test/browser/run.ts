@@ -289,12 +289,17 @@ async function main(): Promise<number> {
         await page.getByRole('heading', { level: 1, name: `Request ${CASE}` }).waitFor();
         await page.getByRole('heading', { name: 'Thread' }).waitFor();
         assert.ok((await page.locator('.timeline li').count()) >= 1, 'the thread has its message');
+        // Coded values by their label (the code in the title): the side and the opening message.
+        const side = page.locator('dl.facts [title="requested"]');
+        assert.equal(await side.textContent(), 'Requested');
+        await page.locator('.timeline [title="request"]').getByText('Request').first().waitFor();
         await axeCheck(page, 'request view');
         await screenshot(page, SHOTS, '06-ng-request');
         // The language switch: the same page in French, then back.
         await page.getByLabel('Language').selectOption('fr');
         await page.getByRole('heading', { name: 'Fil des échanges' }).waitFor();
         assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+        assert.equal(await side.textContent(), 'Requise');
         await axeCheck(page, 'request view (French)');
         await page.getByLabel('Langue').selectOption('en');
         await page.getByRole('heading', { name: 'Thread' }).waitFor();
@@ -315,8 +320,10 @@ async function main(): Promise<number> {
         // The message types arrive with GET /api/v1/procedures.
         await type.locator('option', { hasText: 'acknowledgement' }).waitFor({ state: 'attached' });
         const types = await type.locator('option').allTextContents();
-        assert.ok(types.includes('acknowledgement'), 'the requested side acknowledges');
-        assert.ok(!types.includes('additional-information'), 'not a type of the requesting side');
+        // Labelled from the locales; only what the request's state lets this side send next.
+        assert.ok(types.includes('Acknowledgement of receipt'), 'the requested side acknowledges');
+        assert.ok(!types.includes('Additional information'), 'not a type of the requesting side');
+        assert.ok(!types.includes('Refusal'), 'no refusal before the request is acknowledged');
         await axeCheck(page, 'request view, answering');
         await type.selectOption('acknowledgement');
         // The request's handling conditions, from its opening message.

@@ -22,6 +22,7 @@ import {
 } from '../generated-form.js';
 import { LANGUAGES, useI18n } from '../i18n.js';
 import { newIdempotencyKey, SubmissionOutcome, useSubmission } from './compose.js';
+import { useEnumLabel } from '../enum-labels.js';
 
 /*
  * What an officer does in a request's thread, each behind the permissions the API checks: answer
@@ -101,6 +102,7 @@ export function AnswerForm({
   onSent: () => void;
 }) {
   const { t, language } = useI18n();
+  const enumLabel = useEnumLabel();
   const labels = LANGUAGES[language]?.labels ?? {};
   const label = (name: string) => fieldLabel(labels, name);
   const [procedureForms, setForms] = useState<FormDescription[]>();
@@ -202,7 +204,7 @@ export function AnswerForm({
             <option value="">{t('request.answer.choose')}</option>
             {(forms ?? []).map((f) => (
               <option key={f.messageType} value={f.messageType}>
-                {f.messageType}
+                {enumLabel('messageType', f.messageType)}
               </option>
             ))}
           </select>
@@ -398,6 +400,7 @@ export function WithdrawForm({ request, onSent }: { request: RequestDetail; onSe
  */
 export function ForwardForm({ me, request }: { me: Me; request: RequestDetail }) {
   const { t } = useI18n();
+  const enumLabel = useEnumLabel();
   const received = request.thread.filter((m) => m.direction === 'inbound');
   const [authorities, setAuthorities] = useState<Authority[]>([]);
   const [messageId, setMessageId] = useState('');
@@ -467,7 +470,8 @@ export function ForwardForm({ me, request }: { me: Me; request: RequestDetail })
             <option value="">{t('request.forward.choose')}</option>
             {received.map((m) => (
               <option key={m.messageId} value={m.messageId}>
-                {m.messageType} – {m.sender} – {m.createdAt.slice(0, 16).replace('T', ' ')}
+                {enumLabel('messageType', m.messageType)} – {m.sender} –{' '}
+                {m.createdAt.slice(0, 16).replace('T', ' ')}
               </option>
             ))}
           </select>

@@ -81,7 +81,7 @@ function bodyFor(
   }
   if (state.procedure === 'assets' && type === 'answer') {
     const outcomes = ['no-assets-found', 'identified', 'seized', 'confiscated'];
-    const pending = (state).pendingRequest;
+    const pending = state.pendingRequest;
     return { ...example, answersRequest: pending, outcome: outcomes[variant % outcomes.length] };
   }
   if (state.procedure === 'nationality-verification' && type === 'verification-answer') {

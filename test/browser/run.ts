@@ -690,11 +690,11 @@ async function main(): Promise<number> {
         await page.getByLabel('Event').fill('message.sent');
         await page.getByRole('button', { name: 'Search' }).click();
         const named = page.getByRole('button', {
-          name: /^Download the evidence bundle of message /,
+          name: /^Download evidence bundle of message /,
         });
         await named.first().waitFor();
         const label = (await named.first().getAttribute('aria-label')) ?? '';
-        const messageId = label.replace('Download the evidence bundle of message ', '');
+        const messageId = label.replace('Download evidence bundle of message ', '');
         const [download] = await Promise.all([
           page.waitForEvent('download'),
           named.first().click(),

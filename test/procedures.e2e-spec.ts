@@ -479,10 +479,30 @@ describe('the four procedures across real nodes', () => {
       const nodes = await agreed(id, [FR, NG], 'acknowledged');
       for (const node of [FR, NG])
         expect(nodes[node].thread.map((m) => m.messageType)).not.toContain('refusal');
+      // Each node offers its own side what may come next: no refusal or postponement yet.
+      const beforeConsultation = [
+        'additional-information-request',
+        'progress-answer',
+        'partial-execution',
+        'execution-result',
+        'consultation',
+        'confidentiality-impossible',
+      ];
+      expect(nodes[NG].nextMessageTypes).toEqual(beforeConsultation);
+      const requesting = ['progress-inquiry', 'consultation', 'withdrawal', 'no-longer-required'];
+      expect(nodes[FR].nextMessageTypes).toEqual(requesting);
 
       const consultation = await reply(NG, id, 'consultation', MLA_ANSWERS.consultation);
       const consulted = await step(NG, consultation, [FR, NG], 'acknowledged');
       expect(consulted[FR].state.consultationHeld).toBe(true);
+      // The consultation opens the refusal and the postponement (18(26)), on the requested node.
+      expect(consulted[NG].nextMessageTypes).toEqual([
+        ...beforeConsultation.slice(0, 5),
+        'postponement',
+        'refusal',
+        'confidentiality-impossible',
+      ]);
+      expect(consulted[FR].nextMessageTypes).toEqual(requesting);
 
       const done = await step(
         NG,
@@ -491,6 +511,7 @@ describe('the four procedures across real nodes', () => {
         'refused',
       );
       for (const node of [FR, NG]) expect(deadline(done[node], 'untoc-mla').status).toBe('met');
+      for (const node of [FR, NG]) expect(done[node].nextMessageTypes).toEqual([]);
       // A settled request takes no further answer.
       await refused(NG, id, 'execution-result', MLA_ANSWERS.executionResult);
     });

@@ -9,7 +9,7 @@
  * confirming; a
  * repatriation officer composes a nationality-verification request through the form generated
  * from its schema (checklist, inline refusal, preview); the asylum officer registers a person, whom H-1 then shields
- * from the caseworker's draft (the register is in no caseworker's menu); auditor, monitor and administrator open their pages; the administrator issues an API key and revokes it, reads the directory's key expiry states, and retries a delivery that failed while IT's node was down (port 4363) and sees it delivered; everyone signs out. axe-core checks
+ * from the caseworker's draft (the register is in no caseworker's menu); auditor, monitor and administrator open their pages (the auditor downloads a message's evidence bundle, from an entry and by its id, and is told of an unknown id); the administrator issues an API key and revokes it, reads the directory's key expiry states, and retries a delivery that failed while IT's node was down (port 4363) and sees it delivered; everyone signs out. axe-core checks
  * each page visited. Screenshots go to dist/test/browser/screenshots.
  */
 import { strict as assert } from 'node:assert';
@@ -302,12 +302,17 @@ async function main(): Promise<number> {
         await page.getByRole('heading', { level: 1, name: `Request ${CASE}` }).waitFor();
         await page.getByRole('heading', { name: 'Thread' }).waitFor();
         assert.ok((await page.locator('.timeline li').count()) >= 1, 'the thread has its message');
+        // Coded values by their label (the code in the title): the side and the opening message.
+        const side = page.locator('dl.facts [title="requested"]');
+        assert.equal(await side.textContent(), 'Requested');
+        await page.locator('.timeline [title="request"]').getByText('Request').first().waitFor();
         await axeCheck(page, 'request view');
         await screenshot(page, SHOTS, '06-ng-request');
         // The language switch: the same page in French, then back.
         await page.getByLabel('Language').selectOption('fr');
         await page.getByRole('heading', { name: 'Fil des échanges' }).waitFor();
         assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+        assert.equal(await side.textContent(), 'Requise');
         await axeCheck(page, 'request view (French)');
         await page.getByLabel('Langue').selectOption('en');
         await page.getByRole('heading', { name: 'Thread' }).waitFor();
@@ -328,8 +333,10 @@ async function main(): Promise<number> {
         // The message types arrive with GET /api/v1/procedures.
         await type.locator('option', { hasText: 'acknowledgement' }).waitFor({ state: 'attached' });
         const types = await type.locator('option').allTextContents();
-        assert.ok(types.includes('acknowledgement'), 'the requested side acknowledges');
-        assert.ok(!types.includes('additional-information'), 'not a type of the requesting side');
+        // Labelled from the locales; only what the request's state lets this side send next.
+        assert.ok(types.includes('Acknowledgement of receipt'), 'the requested side acknowledges');
+        assert.ok(!types.includes('Additional information'), 'not a type of the requesting side');
+        assert.ok(!types.includes('Refusal'), 'no refusal before the request is acknowledged');
         await axeCheck(page, 'request view, answering');
         await type.selectOption('acknowledgement');
         // The request's handling conditions, from its opening message.
@@ -752,6 +759,39 @@ async function main(): Promise<number> {
         await page.getByRole('cell', { name: 'session.opened' }).first().waitFor();
         await axeCheck(page, 'audit');
         await screenshot(page, SHOTS, '07-fr-audit');
+        // The evidence bundle of a message an entry names: the French request as sent.
+        await page.getByLabel('Event').fill('message.sent');
+        await page.getByRole('button', { name: 'Search' }).click();
+        const named = page.getByRole('button', {
+          name: /^Download evidence bundle of message /,
+        });
+        await named.first().waitFor();
+        const label = (await named.first().getAttribute('aria-label')) ?? '';
+        const messageId = label.replace('Download evidence bundle of message ', '');
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          named.first().click(),
+        ]);
+        assert.equal(download.suggestedFilename(), `evidence-${messageId}.json`);
+        const bundle = JSON.parse(readFileSync(await download.path(), 'utf8')) as {
+          format: string;
+          message: { id: string; messageType: string };
+          audit: Array<{ event: string }>;
+        };
+        assert.equal(bundle.format, 'tip-gateway-evidence/1');
+        assert.equal(bundle.message.id, messageId);
+        assert.ok(bundle.audit.some((entry) => entry.event === 'message.sent'));
+        // By a typed id: the same bundle; an unknown id answers the API's code and message.
+        const typed = page.getByLabel('Message id');
+        await typed.fill(messageId);
+        const again = page.getByRole('button', { name: 'Download evidence bundle', exact: true });
+        const [second] = await Promise.all([page.waitForEvent('download'), again.click()]);
+        assert.equal(second.suggestedFilename(), `evidence-${messageId}.json`);
+        await typed.fill('01960000-0000-7000-8000-00000000dead');
+        await again.click();
+        await page.getByRole('alert').getByText('MESSAGE_NOT_FOUND').waitFor();
+        await axeCheck(page, 'audit, evidence download refused');
+        await screenshot(page, SHOTS, '07b-fr-audit-evidence');
         await signOut(page);
       },
     },

@@ -130,6 +130,8 @@ export interface RequestView {
 }
 
 export interface RequestDetail extends RequestView {
+  /** The message types this side may send next (the procedure's state machine). */
+  nextMessageTypes: string[];
   thread: Array<{
     messageId: string;
     direction: string;

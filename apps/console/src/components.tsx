@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type Authority } from './api.js';
 import { useI18n } from './i18n.js';
+import { useEnumLabel } from './enum-labels.js';
 
 /** An error from the API, inline: its code, its message, the rules and fields at fault. */
 export function ErrorView({ error }: { error: unknown }) {
@@ -126,13 +127,14 @@ export function useNow(periodMs = 60_000): number {
 /** How long until a deadline, or how long it is overdue. */
 export function DeadlineClock({ dueAt, status }: { dueAt: string; status: string }) {
   const { t, language } = useI18n();
+  const enumLabel = useEnumLabel();
   const now = useNow();
   const remaining = new Date(dueAt).getTime() - now;
   const days = Math.floor(Math.abs(remaining) / 86_400_000);
   const hours = Math.floor((Math.abs(remaining) % 86_400_000) / 3_600_000);
   const running = status === 'running';
   const label = !running
-    ? t('deadline.status', { status })
+    ? t('deadline.status', { status: enumLabel('clockStatus', status) })
     : remaining >= 0
       ? t('deadline.dueIn', { days, hours })
       : t('deadline.overdueBy', { days, hours });

@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AccessScope } from '#libs/access';
 import { deadlineCalendar, type DeadlineProfiles, type HolidaySource } from '#libs/deadlines';
 import { ErrorCode, GatewayError } from '#libs/errors';
+import type { Procedure } from '#libs/kernel';
 import { Clock } from '#libs/node-config';
+import { nextMessageTypes, type StateOf } from '#libs/procedures';
 import {
   CaseRepository,
   reviveClock,
@@ -52,6 +54,8 @@ export interface RequestView {
 }
 
 export interface RequestDetail extends RequestView {
+  /** The message types this node's side may send next in the request's current state. */
+  nextMessageTypes: string[];
   thread: Array<{
     messageId: string;
     direction: string;
@@ -100,6 +104,12 @@ export class CaseQueries {
     const [view, thread] = await Promise.all([this.view(row), this.cases.thread(requestId)]);
     return {
       ...view,
+      nextMessageTypes: nextMessageTypes(
+        row.procedure as Procedure,
+        row.state as unknown as StateOf<Procedure>,
+        row.role,
+        row.authority,
+      ),
       thread: thread.map((m) => ({
         messageId: m.id,
         direction: m.direction,

@@ -154,21 +154,47 @@ export function applySystemEvent<P extends Procedure>(input: EventInput<P>): Sta
   return (definition.to ? { ...state, status: definition.to } : state) as StateOf<P>;
 }
 
+/** Thrown by `body()` while listing next types: past this point, the body decides. */
+class BodyDecides extends Error {}
+/** Thrown by `sender()` while listing next types for an unnamed authority. */
+class SenderUnknown extends Error {}
+
 /**
- * The message types a side may send in the current state (guards aside: a refusal still needs
- * its consultation, a JIT message its membership).
+ * The message types a side (and, where membership matters, its authority) may send next: those
+ * applyMessage accepts in this state with some valid body. Guards run as applyMessage runs them;
+ * where a guard reaches for the body, the body decides, so guards check the state and the sender
+ * before reading it. Without `sender`, a type whose guard checks membership is
+ * not listed: it cannot be shown to be accepted.
  */
-export function allowedMessageTypes<P extends Procedure>(
+export function nextMessageTypes<P extends Procedure>(
   procedure: P,
   state: StateOf<P> | undefined,
   senderRole: SenderRole,
+  sender?: string,
 ): MessageTypeOf<P>[] {
   const current = stateFor(procedure, state);
+  const incoming: IncomingMessage<object> = {
+    sender: () => {
+      if (sender) return sender;
+      throw new SenderUnknown();
+    },
+    body: () => {
+      throw new BodyDecides();
+    },
+  };
   const { messages } = definitionOf(procedure);
   return Object.entries(messages)
-    .filter(
-      ([, message]) =>
-        message.senders.includes(senderRole) && message.from.includes(current.status),
-    )
+    .filter(([, message]) => {
+      if (!message.senders.includes(senderRole) || !message.from.includes(current.status)) {
+        return false;
+      }
+      try {
+        return message.guard?.(current, incoming) === undefined;
+      } catch (error) {
+        if (error instanceof BodyDecides) return true;
+        if (error instanceof SenderUnknown) return false;
+        throw error;
+      }
+    })
     .map(([type]) => type as MessageTypeOf<P>);
 }

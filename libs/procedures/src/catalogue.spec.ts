@@ -1,11 +1,6 @@
 import { ErrorCode, GatewayError } from '#libs/errors';
 import type { Procedure } from '#libs/envelope';
-import {
-  allowedMessageTypes,
-  applyMessage,
-  applySystemEvent,
-  initialState,
-} from './apply-message.js';
+import { nextMessageTypes, applyMessage, applySystemEvent, initialState } from './apply-message.js';
 import { definitionOf, hasBodyField, senderRolesOf, statusesOf } from './catalogue.js';
 import { validateMessageBody } from './validate-message-body.js';
 
@@ -46,20 +41,20 @@ describe('procedure catalogue', () => {
   });
 
   it('lists the message types a side may send now', () => {
-    expect(allowedMessageTypes('mla', undefined, 'requesting')).toEqual(['request']);
-    expect(allowedMessageTypes('mla', undefined, 'requested')).toEqual([]);
+    expect(nextMessageTypes('mla', undefined, 'requesting')).toEqual(['request']);
+    expect(nextMessageTypes('mla', undefined, 'requested')).toEqual([]);
     const submitted = applyMessage({
       procedure: 'assets',
       messageType: 'identify',
       senderRole: 'requesting',
     });
-    expect(allowedMessageTypes('assets', submitted, 'requested')).toEqual([
+    expect(nextMessageTypes('assets', submitted, 'requested')).toEqual([
+      // freezing-confirmation answers a freeze, not an identify request.
       'acknowledgement',
-      'freezing-confirmation',
       'answer',
       'refusal',
     ]);
-    expect(allowedMessageTypes('assets', submitted, 'requesting')).toEqual(['withdrawal']);
+    expect(nextMessageTypes('assets', submitted, 'requesting')).toEqual(['withdrawal']);
   });
 
   it('rejects unknown procedures and message types as validation failures', () => {

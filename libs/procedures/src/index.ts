@@ -1,5 +1,5 @@
 export {
-  allowedMessageTypes,
+  nextMessageTypes,
   applyMessage,
   applySystemEvent,
   initialState,

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { get, query } from '../api.js';
 import { ErrorView, formatDateTime, Page } from '../components.js';
+import { EvidenceDownload, EvidenceOutcome, useEvidenceDownload } from '../evidence.js';
 import { useI18n } from '../i18n.js';
 
 interface AuditEntry {
@@ -8,6 +9,7 @@ interface AuditEntry {
   occurredAt: string;
   event: string;
   actor: string;
+  messageId: string | null;
   details: Record<string, unknown>;
   hash: string;
 }
@@ -20,7 +22,10 @@ interface Verification {
   firstBreak?: Record<string, unknown>;
 }
 
-/** The audit trail: search in chain order, and verification of the hash chain. */
+/**
+ * The audit trail: search in chain order, verification of the hash chain, and the evidence bundle
+ * of a message (one named by an entry, or typed).
+ */
 export function AuditPage() {
   const { t, language } = useI18n();
   const [event, setEvent] = useState('');
@@ -28,6 +33,8 @@ export function AuditPage() {
   const [entries, setEntries] = useState<AuditEntry[]>();
   const [verification, setVerification] = useState<Verification>();
   const [error, setError] = useState<unknown>();
+  const [messageId, setMessageId] = useState('');
+  const evidence = useEvidenceDownload();
 
   const search = async (submitted: Event) => {
     submitted.preventDefault();
@@ -67,6 +74,32 @@ export function AuditPage() {
           </p>
         )}
       </section>
+      <section aria-labelledby="evidence-title" class="card">
+        <h2 id="evidence-title">{t('evidence.title')}</h2>
+        <form
+          class="filters"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void evidence.download(messageId.trim());
+          }}
+        >
+          <div>
+            <label for="evidence-message">{t('evidence.messageId')}</label>
+            <input
+              id="evidence-message"
+              type="text"
+              required
+              spellcheck={false}
+              value={messageId}
+              onInput={(e) => setMessageId((e.target as HTMLInputElement).value)}
+            />
+          </div>
+          <button type="submit" disabled={evidence.busy}>
+            {t('evidence.download')}
+          </button>
+        </form>
+        <EvidenceOutcome error={evidence.error} erased={evidence.erased} />
+      </section>
       <form class="filters" onSubmit={(e) => void search(e)} aria-label={t('audit.search')}>
         <div>
           <label for="audit-event">{t('audit.event')}</label>
@@ -100,6 +133,7 @@ export function AuditPage() {
               <th scope="col">{t('audit.event')}</th>
               <th scope="col">{t('audit.actor')}</th>
               <th scope="col">{t('audit.details')}</th>
+              <th scope="col">{t('audit.message')}</th>
             </tr>
           </thead>
           <tbody>
@@ -112,6 +146,14 @@ export function AuditPage() {
                 </td>
                 <td>{entry.actor}</td>
                 <td class="details">{JSON.stringify(entry.details)}</td>
+                <td>
+                  {entry.messageId && (
+                    <>
+                      <code>{entry.messageId}</code>
+                      <EvidenceDownload messageId={entry.messageId} />
+                    </>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

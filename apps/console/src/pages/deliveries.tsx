@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { get, post, query } from '../api.js';
 import { Confirmation, ErrorView, formatDateTime, Page } from '../components.js';
 import { useI18n } from '../i18n.js';
+import { EnumValue } from '../enum-labels.js';
 
 interface PeerReason {
   code: string | null;
@@ -235,12 +236,17 @@ export function DeliveriesPage({ mayRetry }: { mayRetry: boolean }) {
                 <td>
                   <code>{item.messageId}</code>
                   <br />
-                  <span class="muted">{item.messageType}</span>
+                  <span class="muted">
+                    <EnumValue family="messageType" code={item.messageType} />
+                  </span>
                 </td>
                 <td>{t(`procedure.${item.procedure}` as 'procedure.mla')}</td>
                 <td>{item.recipient}</td>
                 <td>
-                  {t(`deliveries.state.${item.state}`)} <span class="muted">({item.status})</span>
+                  {t(`deliveries.state.${item.state}`)}{' '}
+                  <span class="muted">
+                    (<EnumValue family="messageStatus" code={item.status} />)
+                  </span>
                 </td>
                 <td>{item.attempts}</td>
                 <td>{formatDateTime(item.lastAttemptAt, language)}</td>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { get, query, type Me, type RequestView } from '../api.js';
 import { DeadlineClock, ErrorView, formatDateTime, nextDeadline, Page } from '../components.js';
 import { useI18n } from '../i18n.js';
+import { EnumValue } from '../enum-labels.js';
 
 export const PROCEDURES = ['mla', 'jit', 'nationality-verification', 'assets'] as const;
 
@@ -166,9 +167,13 @@ export function MailboxPage({ me }: { me: Me }) {
                     <a href={`#/requests/${request.id}`}>{request.caseReference}</a>
                   </td>
                   <td>{t(`procedure.${request.procedure}` as 'procedure.mla')}</td>
-                  <td>{request.role}</td>
+                  <td>
+                    <EnumValue family="senderRole" code={request.role} />
+                  </td>
                   <td>{request.counterparts.join(', ')}</td>
-                  <td>{request.status}</td>
+                  <td>
+                    <EnumValue family="state" code={request.status} />
+                  </td>
                   <td>
                     {deadline ? (
                       <DeadlineClock dueAt={deadline.dueAt} status={deadline.status} />

@@ -16,6 +16,7 @@ import {
 } from '../generated-form.js';
 import { LANGUAGES, useI18n, type LabelKey } from '../i18n.js';
 import { newIdempotencyKey, SubmissionOutcome, useSubmission } from './compose.js';
+import { useEnumLabel } from '../enum-labels.js';
 
 /*
  * A new request of any procedure, its form generated from the schema the API validates
@@ -39,6 +40,7 @@ const EMPTY_ROUTING: Routing = {
 
 export function NewRequestPage({ me }: { me: Me }) {
   const { t, language } = useI18n();
+  const enumLabel = useEnumLabel();
   const labels = LANGUAGES[language]?.labels ?? {};
   const label = (name: string) => fieldLabel(labels, name);
   const [forms, setForms] = useState<Array<{ procedure: string; forms: FormDescription[] }>>();
@@ -181,7 +183,7 @@ export function NewRequestPage({ me }: { me: Me }) {
               >
                 {chosen.forms.map((f) => (
                   <option key={f.messageType} value={f.messageType}>
-                    {f.messageType}
+                    {enumLabel('messageType', f.messageType)}
                   </option>
                 ))}
               </select>

@@ -23,6 +23,7 @@ import {
 } from '../generated-form.js';
 import { LANGUAGES, useI18n } from '../i18n.js';
 import { newIdempotencyKey, SubmissionOutcome, useSubmission } from './compose.js';
+import { useEnumLabel } from '../enum-labels.js';
 
 /*
  * What an officer does in a request's thread, each behind the permissions the API checks: answer
@@ -42,9 +43,14 @@ interface Handling {
 export function actionsFor(me: Me, request: RequestDetail): Action[] {
   const has = (...permissions: string[]) => permissions.every((p) => me.permissions.includes(p));
   const actions: Action[] = [];
-  if (has('requests.answer', 'procedures.read', 'policy.explain')) actions.push('answer');
-  // Only the requesting side withdraws a request (the procedures' `withdrawal` senders).
-  if (has('requests.withdraw') && request.role === 'requesting') actions.push('withdraw');
+  // What the procedure lets this side send next (the API's `nextMessageTypes`).
+  if (
+    has('requests.answer', 'procedures.read', 'policy.explain') &&
+    answerTypes(request).length > 0
+  )
+    actions.push('answer');
+  if (has('requests.withdraw') && request.nextMessageTypes.includes('withdrawal'))
+    actions.push('withdraw');
   if (
     has('messages.forward', 'messages.read', 'policy.explain', 'directory.read') &&
     request.thread.some((m) => m.direction === 'inbound')
@@ -52,6 +58,11 @@ export function actionsFor(me: Me, request: RequestDetail): Action[] {
     actions.push('forward');
   }
   return actions;
+}
+
+/** The types an answer may be: what comes next, but a withdrawal (its own action and route). */
+function answerTypes(request: RequestDetail): string[] {
+  return request.nextMessageTypes.filter((type) => type !== 'withdrawal');
 }
 
 /** ISO codes typed as `FR, it` → `['FR', 'IT']`. */
@@ -78,9 +89,9 @@ function HandlingFacts({ handling }: { handling: Handling }) {
 }
 
 /**
- * An answer in the thread: the message types of the procedure the officer's side sends (the API
- * refuses, with its rule, one the procedure does not allow at this point), the generated form,
- * the handling conditions (those of the request by default), the policy preview, then the send.
+ * An answer in the thread: the message types the procedure lets the officer's side send next
+ * (the request's `nextMessageTypes`), the generated form, the handling conditions (those of the
+ * request by default), the policy preview, then the send.
  */
 export function AnswerForm({
   me,
@@ -92,9 +103,12 @@ export function AnswerForm({
   onSent: () => void;
 }) {
   const { t, language } = useI18n();
+  const enumLabel = useEnumLabel();
   const labels = LANGUAGES[language]?.labels ?? {};
   const label = (name: string) => fieldLabel(labels, name);
-  const [forms, setForms] = useState<FormDescription[]>();
+  const [procedureForms, setForms] = useState<FormDescription[]>();
+  // Filtered on each render: the request reloads after a message and its next types change.
+  const forms = procedureForms?.filter((m) => answerTypes(request).includes(m.messageType));
   const [messageType, setMessageType] = useState('');
   const [body, setBody] = useState<Body>({});
   const [handling, setHandling] = useState<{
@@ -120,15 +134,7 @@ export function AnswerForm({
       '/api/v1/procedures',
     ).then((answer) => {
       const procedure = answer.procedures.find((p) => p.procedure === request.procedure);
-      setForms(
-        (procedure?.messageTypes ?? []).filter(
-          (m) =>
-            !m.opensCase &&
-            // A withdrawal has its own action (and its own route).
-            m.messageType !== 'withdrawal' &&
-            m.senders.some((s) => s === request.role),
-        ),
-      );
+      setForms(procedure?.messageTypes ?? []);
     }, setError);
     // The request's handling conditions, from its opening message: what an answer travels under.
     const opening = request.thread[0];
@@ -211,7 +217,7 @@ export function AnswerForm({
             <option value="">{t('request.answer.choose')}</option>
             {(forms ?? []).map((f) => (
               <option key={f.messageType} value={f.messageType}>
-                {f.messageType}
+                {enumLabel('messageType', f.messageType)}
               </option>
             ))}
           </select>
@@ -388,6 +394,7 @@ export function WithdrawForm({ request, onSent }: { request: RequestDetail; onSe
  */
 export function ForwardForm({ me, request }: { me: Me; request: RequestDetail }) {
   const { t } = useI18n();
+  const enumLabel = useEnumLabel();
   const received = request.thread.filter((m) => m.direction === 'inbound');
   const [authorities, setAuthorities] = useState<Authority[]>([]);
   const [messageId, setMessageId] = useState('');
@@ -457,7 +464,8 @@ export function ForwardForm({ me, request }: { me: Me; request: RequestDetail })
             <option value="">{t('request.forward.choose')}</option>
             {received.map((m) => (
               <option key={m.messageId} value={m.messageId}>
-                {m.messageType} – {m.sender} – {m.createdAt.slice(0, 16).replace('T', ' ')}
+                {enumLabel('messageType', m.messageType)} – {m.sender} –{' '}
+                {m.createdAt.slice(0, 16).replace('T', ' ')}
               </option>
             ))}
           </select>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, type Me, type RequestDetail } from '../api.js';
 import { MessageAttachments } from '../attachments.js';
+import { EvidenceDownload } from '../evidence.js';
 import { DeadlineClock, ErrorView, formatDateTime, Page } from '../components.js';
 import { useI18n, type LabelKey } from '../i18n.js';
 import {
@@ -10,6 +11,7 @@ import {
   WithdrawForm,
   type Action,
 } from './request-actions.js';
+import { EnumValue } from '../enum-labels.js';
 
 /**
  * A request: its thread as a timeline, and its deadline clocks; and what the officer's
@@ -46,11 +48,15 @@ export function RequestPage({ id, me }: { id: string; me: Me }) {
         <dt>{t('field.procedure')}</dt>
         <dd>{t(`procedure.${request.procedure}` as 'procedure.mla')}</dd>
         <dt>{t('field.role')}</dt>
-        <dd>{request.role}</dd>
+        <dd>
+          <EnumValue family="senderRole" code={request.role} />
+        </dd>
         <dt>{t('field.counterparts')}</dt>
         <dd>{request.counterparts.join(', ')}</dd>
         <dt>{t('field.state')}</dt>
-        <dd>{request.status}</dd>
+        <dd>
+          <EnumValue family="state" code={request.status} />
+        </dd>
         <dt>{t('field.opened')}</dt>
         <dd>{formatDateTime(request.openedAt, language)}</dd>
       </dl>
@@ -88,17 +94,22 @@ export function RequestPage({ id, me }: { id: string; me: Me }) {
           <li key={message.messageId}>
             <time dateTime={message.createdAt}>{formatDateTime(message.createdAt, language)}</time>
             <p>
-              <strong>{message.messageType}</strong> ·{' '}
-              {t(`direction.${message.direction}` as 'direction.outbound')} ·{' '}
+              <strong>
+                <EnumValue family="messageType" code={message.messageType} />
+              </strong>{' '}
+              · {t(`direction.${message.direction}` as 'direction.outbound')} ·{' '}
               {t('request.fromTo', { sender: message.sender, recipient: message.recipient })}
             </p>
             <p class="muted">
-              {t('field.state')}: {message.status}
+              {t('field.state')}: <EnumValue family="messageStatus" code={message.status} />
             </p>
             <MessageAttachments
               messageId={message.messageId}
               received={message.direction === 'inbound'}
             />
+            {me.permissions.includes('evidence.export') && (
+              <EvidenceDownload messageId={message.messageId} />
+            )}
           </li>
         ))}
       </ol>

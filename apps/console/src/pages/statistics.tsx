@@ -3,6 +3,7 @@ import { get } from '../api.js';
 import { ErrorView, formatDateTime, Page } from '../components.js';
 import { useI18n, type LabelKey } from '../i18n.js';
 import { IndicatorsSection } from './indicators.js';
+import { EnumValue } from '../enum-labels.js';
 
 interface Figures {
   authorityId: string;
@@ -55,7 +56,9 @@ export function StatisticsPage() {
               {figures.cells.map((cell) => (
                 <tr key={`${cell.procedure}:${cell.status}`}>
                   <td>{t(`procedure.${cell.procedure}` as LabelKey)}</td>
-                  <td>{cell.status}</td>
+                  <td>
+                    <EnumValue family="state" code={cell.status} />
+                  </td>
                   <td>{shown(cell.requests)}</td>
                   <td>{shown(cell.overdue)}</td>
                 </tr>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { get, post, query } from '../api.js';
 import { ErrorView, formatDateTime, Page } from '../components.js';
 import { useI18n, type LabelKey } from '../i18n.js';
+import { EnumValue } from '../enum-labels.js';
 
 interface Warning {
   ruleId: string;
@@ -109,7 +110,8 @@ function SupervisionList() {
                 </td>
                 <td>{item.submittedBy}</td>
                 <td>
-                  {t(`procedure.${item.procedure}` as LabelKey)} · {item.messageType}
+                  {t(`procedure.${item.procedure}` as LabelKey)} ·{' '}
+                  <EnumValue family="messageType" code={item.messageType} />
                 </td>
                 <td>{item.recipients.join(', ')}</td>
                 <td>
@@ -208,7 +210,8 @@ function SupervisedView({ id }: { id: string }) {
             <dd>{formatDateTime(item.submittedAt, language)}</dd>
             <dt>{t('field.procedure')}</dt>
             <dd>
-              {t(`procedure.${item.procedure}` as LabelKey)} · {item.messageType}
+              {t(`procedure.${item.procedure}` as LabelKey)} ·{' '}
+              <EnumValue family="messageType" code={item.messageType} />
             </dd>
             <dt>{t('supervision.recipients')}</dt>
             <dd>{item.recipients.join(', ')}</dd>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { ErrorView, Page } from '../components.js';
 import { useI18n } from '../i18n.js';
+import { EnumValue, useEnumLabel } from '../enum-labels.js';
 
 interface Account {
   username: string;
@@ -14,6 +15,7 @@ interface Account {
 /** The active accounts of the administrator's authority. */
 export function UsersPage() {
   const { t } = useI18n();
+  const enumLabel = useEnumLabel();
   const [accounts, setAccounts] = useState<Account[]>();
   const [error, setError] = useState<unknown>();
   useEffect(() => {
@@ -38,9 +40,11 @@ export function UsersPage() {
             {accounts.map((account) => (
               <tr key={account.username}>
                 <td>{account.username}</td>
-                <td>{account.kind}</td>
+                <td>
+                  <EnumValue family="accountKind" code={account.kind} />
+                </td>
                 <td>{account.authorityId}</td>
-                <td>{account.roles.join(', ')}</td>
+                <td>{account.roles.map((role) => enumLabel('role', role)).join(', ')}</td>
                 <td>{account.jits.join(', ') || '—'}</td>
               </tr>
             ))}

@@ -194,6 +194,13 @@ export const JIT_PROCEDURE = {
       guard: (state, m) => {
         const refusal = partyOnly(state, m);
         if (refusal) return refusal;
+        // Checked before the body is read, so that the types a member may send next leave it out.
+        const territory = stateOf(m.sender());
+        if (!state.actions.some((a) => a.territoryState === territory && a.decision === 'pending'))
+          return {
+            rule: 'H-9',
+            reason: `no action on the territory of ${territory} awaits approval`,
+          };
         const action = approvalOf(state, m.body().actionId);
         if (!action)
           return {

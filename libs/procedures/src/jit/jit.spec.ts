@@ -3,63 +3,7 @@ import { applyMessage, applySystemEvent, initialState } from '../apply-message.j
 import { messageTypesOf, type MessageTypeOf } from '../catalogue.js';
 import { validateMessageBody } from '../validate-message-body.js';
 import type { JitState, JitStatus } from './jit.procedure.js';
-
-const FR = 'FR-MOJ-BEPI';
-const RO = 'RO-PICCJ-DIICOT';
-const IT = 'IT-DNA';
-const DE = 'DE-BKA';
-
-const agreement = {
-  parties: [FR, RO, IT],
-  legalBasis: 'UNTOC art. 19; Council Framework Decision 2002/465/JHA',
-  purpose:
-    'Dismantle the network recruiting women from Romania for exploitation in France and Italy',
-  leader: { authorityId: FR, name: 'Claire Martin', role: 'leader' },
-  members: [
-    { authorityId: FR, name: 'Claire Martin', role: 'prosecutor' },
-    { authorityId: RO, name: 'Ion Popa', role: 'prosecutor' },
-    { authorityId: IT, name: 'Marco Rossi', role: 'liaison officer' },
-  ],
-  duration: { start: '2026-04-01', end: '2026-09-30' },
-  extensionTerms: 'Extended by written agreement of all parties, six months at a time',
-  informationExchange: 'Through the gateway; each party keeps its own record',
-  tasks: [
-    { authorityId: FR, tasks: 'Financial investigation' },
-    { authorityId: RO, tasks: 'Recruitment side' },
-    { authorityId: IT, tasks: 'Exploitation sites' },
-  ],
-  childVictimsInvolved: true,
-  childVictimsClause: 'Child victims are heard once, by video link, with a guardian present',
-};
-
-const sha = 'b'.repeat(64);
-
-const valid: Record<MessageTypeOf<'jit'>, Record<string, unknown>> = {
-  proposal: {
-    proposedParties: [FR, RO, IT],
-    purpose: 'A joint team on the network',
-    summary: 'Parallel investigations in three States',
-  },
-  agreement,
-  acceptance: { signatory: 'Ion Popa', signedOn: '2026-03-20' },
-  'operational-message': { subject: 'Surveillance', text: 'The van left Bucharest at 06:00' },
-  'action-approval-request': {
-    actionId: 'A1',
-    territoryState: 'RO',
-    description: 'Controlled delivery through Constanța',
-    plannedFrom: '2026-05-02T06:00:00+03:00',
-  },
-  'action-approval': { actionId: 'A1', approved: true, conditions: 'Romanian officers lead' },
-  'evidence-item': {
-    itemId: 'E-17',
-    description: 'Phone extraction',
-    sha256: sha,
-    signer: { authorityId: RO, name: 'Ion Popa' },
-    chainOfCustody: [{ at: '2026-05-03T10:00:00Z', by: 'Ion Popa', action: 'seized' }],
-  },
-  extension: { newEnd: '2027-03-31', reasons: 'New suspects identified' },
-  closure: { closedOn: '2027-03-31', reasons: 'Objective reached' },
-};
+import { FR, RO, IT, DE, agreement, VALID_BODIES as valid } from './jit.examples.js';
 
 function caught(run: () => unknown): GatewayError {
   try {
@@ -280,7 +224,9 @@ describe('jit lifecycle', () => {
     state = send(state, 'action-approval', RO);
     expect(state.actions[0]?.decision).toBe('approved');
     expectStatus(send(state, 'operational-message', FR, action), 'active');
-    expect(caught(() => send(state, 'action-approval', RO)).message).toContain('already approved');
+    expect(caught(() => send(state, 'action-approval', RO)).message).toContain(
+      'no action on the territory of RO awaits approval',
+    );
   });
 
   it('needs no approval for an action on the own territory of the sender', () => {
@@ -307,7 +253,13 @@ describe('jit lifecycle', () => {
   it('refuses an approval for an action never requested', () => {
     expect(caught(() => send(activeTeam(), 'action-approval', RO)).details[0]).toMatchObject({
       rule: 'H-9',
-      reason: 'no approval was requested for action A1',
+      reason: 'no action on the territory of RO awaits approval',
+    });
+    const requested = send(activeTeam(), 'action-approval-request', FR);
+    const other = { ...valid['action-approval'], actionId: 'A2' };
+    expect(caught(() => send(requested, 'action-approval', RO, other)).details[0]).toMatchObject({
+      rule: 'H-9',
+      reason: 'no approval was requested for action A2',
     });
   });
 

@@ -300,6 +300,11 @@ export class ThreadMessageDto {
 }
 
 export class RequestDetailDto extends RequestViewDto implements RequestDetail {
+  @ApiProperty({
+    type: [String],
+    description: 'The message types this node may send next in the current state',
+  })
+  nextMessageTypes!: string[];
   @ApiProperty({ type: [ThreadMessageDto] }) thread!: ThreadMessageDto[];
 }
 

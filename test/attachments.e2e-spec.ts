@@ -243,7 +243,7 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
     }
   });
 
-  it('holds a text file and a PDF naming asylum terms for W-6, naming the attachment, and binds nothing', async () => {
+  it('holds a text file and a PDF naming asylum terms for W-6, naming the attachment; the file waits with the draft, bound to no message', async () => {
     const text = Buffer.from(
       'Witness statement. She told the officers she had applied for asylum in France in 2025.\n',
     );
@@ -266,11 +266,17 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
       expect(refused.body.error.details.find((d) => d.rule === 'W-6')).toMatchObject({
         attachments: [0],
       });
-      const { rows } = await db[FR].query<{ state: string }>(
-        'select state from uploads where id = $1',
-        [uploadId],
-      );
-      expect(rows[0].state).toBe('complete');
+      // The draft waits for a supervisor (refused only for a warning), and its file with it.
+      const { rows } = await db[FR].query<{
+        state: string;
+        held_for: string | null;
+        message_id: string | null;
+      }>('select state, held_for, message_id from uploads where id = $1', [uploadId]);
+      expect(rows[0]).toEqual({
+        state: 'held',
+        held_for: refused.body.error.details[0].supervisedSubmissionId,
+        message_id: null,
+      });
     }
     // The decision explained names the attachment, for the sender's auditors: in each entry's
     // sealed annex, which the chained details only digest (README, Retention).
@@ -281,11 +287,17 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
     expect(explained).toContain('attachments[0] \\"statement.txt\\"');
     expect(explained).toContain('attachments[0] \\"courrier.pdf\\"');
 
+    // The refused drafts hold their files: the preview names a new copy.
+    const copyId = await upload(FR, text, {
+      filename: 'statement.txt',
+      filetype: 'text/plain; charset=utf-8',
+      category: 'evidence-item',
+    });
     const preview = await api<Array<{ outcome: string; rules: Array<{ rule: string }> }>>(
       `${network.url(FR)}/api/v1/policy/explain`,
       {
         method: 'POST',
-        body: JSON.stringify(draft('FR-FILES-2026-W6-P', [{ uploadId: textId }])),
+        body: JSON.stringify(draft('FR-FILES-2026-W6-P', [{ uploadId: copyId }])),
       },
     );
     expect(preview.status).toBe(200);

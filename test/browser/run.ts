@@ -682,8 +682,9 @@ async function main(): Promise<number> {
         assert.equal(await confirm.evaluate((el) => el === document.activeElement), true);
         await axeCheck(page, 'request view, confirming a withdrawal');
         await page.keyboard.press('Enter');
-        await page.getByRole('status').getByText('Withdrawn').waitFor();
+        // The thread is read again once the withdrawal is queued; the outcome stays in view after.
         await page.locator('.timeline li').filter({ hasText: 'withdrawal' }).waitFor();
+        await page.getByRole('status').getByText('Withdrawn').waitFor();
         await axeCheck(page, 'request view, withdrawn');
         await screenshot(page, SHOTS, '06g-fr-withdrawn');
       },

@@ -129,16 +129,19 @@ export function RequestPage({ id, me }: { id: string; me: Me }) {
               </button>
             ))}
           </div>
-          <div id={action ? `action-${action}` : undefined}>
-            {action === 'answer' && (
-              <AnswerForm key={request.id} me={me} request={request} onSent={() => void load()} />
-            )}
-            {action === 'withdraw' && (
-              <WithdrawForm key={request.id} request={request} onSent={() => void load()} />
-            )}
-            {action === 'forward' && <ForwardForm key={request.id} me={me} request={request} />}
-          </div>
         </>
+      )}
+      {/* Outside the buttons' block: a sent withdrawal leaves no action, and its outcome stays. */}
+      {action && (
+        <div id={`action-${action}`}>
+          {action === 'answer' && (
+            <AnswerForm key={request.id} me={me} request={request} onSent={() => void load()} />
+          )}
+          {action === 'withdraw' && (
+            <WithdrawForm key={request.id} request={request} onSent={() => void load()} />
+          )}
+          {action === 'forward' && <ForwardForm key={request.id} me={me} request={request} />}
+        </div>
       )}
     </Page>
   );

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { Agent as PlainAgent, request as plainRequest, type IncomingMessage } from 'node:http';
 import { Agent, request } from 'node:https';
+import { Readable } from 'node:stream';
 import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 import type { OnModuleDestroy } from '@nestjs/common';
 import { ErrorCode, GatewayError } from '#libs/errors';
@@ -52,7 +54,7 @@ export function certificateMatchesPins(
   return false;
 }
 
-/** An error as fetch reports one (`cause.code`), so that callers read both alike. */
+/** A transport failure in the shape fetch gives one (`cause.code`), which callers read. */
 function transportFailure(code: string, message: string): Error {
   return Object.assign(new TypeError('fetch failed'), {
     cause: Object.assign(new Error(message), { code }),
@@ -63,10 +65,12 @@ function transportFailure(code: string, message: string): Error {
  * POSTs to another node's peer endpoint. Over HTTPS the node presents its own certificate (mutual
  * TLS), verifies the peer's against the CAs of GATEWAY_TLS_CA_FILE (the system's without it) and
  * its host name, and, when the peer's directory entry pins certificates, requires one of them in
- * the chain. A pinned peer is never reached over plain HTTP.
+ * the chain. A pinned peer is never reached over plain HTTP. The body is written as given (a file
+ * chunk is not copied on its way out); the answer streams, for the caller to read within its bound.
  */
 export class PeerTransport implements OnModuleDestroy {
   private readonly agents = new Map<string, Agent>();
+  private readonly plainAgent = new PlainAgent({ keepAlive: true });
 
   constructor(private readonly material?: TlsMaterial) {}
 
@@ -82,40 +86,39 @@ export class PeerTransport implements OnModuleDestroy {
     pins: readonly string[] = [],
   ): Promise<Response> {
     const method = init.method ?? 'POST';
-    if (url.protocol === 'http:') {
-      if (pins.length > 0) {
-        throw transportFailure(
-          ErrorCode.PEER_CERTIFICATE_MISMATCH,
-          'a peer with pinned certificates is reached over HTTPS only',
-        );
-      }
-      return fetch(url, { ...init, body: init.body as BodyInit, method });
-    }
-    const agent = this.agentFor(pins);
-    return new Promise<Response>((resolve, reject) => {
-      const outgoing = request(
-        url,
-        { method, headers: init.headers, agent, signal: init.signal },
-        (incoming) => {
-          const chunks: Buffer[] = [];
-          incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-          incoming.on('error', reject);
-          incoming.on('end', () => {
-            const headers = new Headers();
-            for (const [name, value] of Object.entries(incoming.headers)) {
-              for (const one of [value ?? []].flat()) headers.append(name, one);
-            }
-            const status = incoming.statusCode ?? 502;
-            const empty = [101, 204, 205, 304].includes(status);
-            resolve(new Response(empty ? null : Buffer.concat(chunks), { status, headers }));
-          });
-        },
+    const secure = url.protocol === 'https:';
+    if (!secure && pins.length > 0) {
+      throw transportFailure(
+        ErrorCode.PEER_CERTIFICATE_MISMATCH,
+        'a peer with pinned certificates is reached over HTTPS only',
       );
+    }
+    const options = { method, headers: init.headers, signal: init.signal };
+    return new Promise<Response>((resolve, reject) => {
+      const answered = (incoming: IncomingMessage) => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(incoming.headers)) {
+          for (const one of [value ?? []].flat()) headers.append(name, one);
+        }
+        const status = incoming.statusCode ?? 502;
+        if ([101, 204, 205, 304].includes(status)) {
+          incoming.resume();
+          resolve(new Response(null, { status, headers }));
+          return;
+        }
+        resolve(new Response(Readable.toWeb(incoming) as ReadableStream, { status, headers }));
+      };
+      const outgoing = secure
+        ? request(url, { ...options, agent: this.agentFor(pins) }, answered)
+        : plainRequest(url, { ...options, agent: this.plainAgent }, answered);
       outgoing.on('error', (error: NodeJS.ErrnoException) => {
         reject(
           error.name === 'AbortError'
             ? error
-            : transportFailure(error.code ?? 'TLS_FAILURE', error.message),
+            : transportFailure(
+                error.code ?? (secure ? 'TLS_FAILURE' : 'NETWORK_FAILURE'),
+                error.message,
+              ),
         );
       });
       outgoing.end(init.body);
@@ -123,6 +126,7 @@ export class PeerTransport implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.plainAgent.destroy();
     for (const agent of this.agents.values()) agent.destroy();
   }
 

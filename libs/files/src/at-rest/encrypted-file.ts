@@ -237,17 +237,22 @@ export class EncryptedFileWriter {
   }
 
   private async writeRecord(plaintext: Buffer): Promise<void> {
-    const sealed = sealRecord(this.layout, this.recordIndex, plaintext);
+    const pieces = sealRecord(this.layout, this.recordIndex, plaintext);
     const position = recordOffset(this.layout, this.recordIndex);
+    const total = pieces.reduce((sum, piece) => sum + piece.length, 0);
+    const { bytesWritten } = await this.handle.writev(pieces, position);
+    if (bytesWritten === total) return;
+    // A short write (a nearly full disk): the rest from where it stopped, or the disk's error.
+    const rest = Buffer.concat(pieces).subarray(bytesWritten);
     let at = 0;
-    while (at < sealed.length) {
-      const { bytesWritten } = await this.handle.write(
-        sealed,
+    while (at < rest.length) {
+      const written = await this.handle.write(
+        rest,
         at,
-        sealed.length - at,
-        position + at,
+        rest.length - at,
+        position + bytesWritten + at,
       );
-      at += bytesWritten;
+      at += written.bytesWritten;
     }
   }
 }

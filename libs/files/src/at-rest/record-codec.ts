@@ -35,12 +35,12 @@ export function recordAad(layout: RecordLayout, index: number): Buffer {
   return Buffer.concat([layout.header, Buffer.from(layout.fileId, 'utf8'), position]);
 }
 
-/** IV, ciphertext and tag of one record. */
-export function sealRecord(layout: RecordLayout, index: number, plaintext: Uint8Array): Buffer {
+/** IV, ciphertext and tag of one record, in the pieces the cipher gives (written with writev). */
+export function sealRecord(layout: RecordLayout, index: number, plaintext: Uint8Array): Buffer[] {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', layout.key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(recordAad(layout, index));
-  return Buffer.concat([iv, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+  return [iv, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()];
 }
 
 /** The plaintext of a stored record; throws when it does not verify. */

@@ -1,6 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import type { ColumnCipher } from '#libs/persistence';
 import { EncryptedFileReader, EncryptedFileWriter } from '../at-rest/encrypted-file.js';
@@ -21,12 +20,29 @@ export interface AssembledFile {
 
 const READ_PIECE_BYTES = 1 << 20;
 
+/**
+ * A file's bytes as pieces read into one buffer, reused: each piece is valid only until the next is
+ * asked for. For a consumer that takes each piece in before it asks again (decryption, hashing):
+ * a chunk is then read without allocating its size again.
+ */
+async function* piecesReusing(path: string): AsyncGenerator<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(READ_PIECE_BYTES);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The SHA-256 of a file, streamed. */
 async function sha256OfFile(path: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const piece of createReadStream(path, { highWaterMark: READ_PIECE_BYTES })) {
-    hash.update(piece as Buffer);
-  }
+  for await (const piece of piecesReusing(path)) hash.update(piece);
   return hash.digest('hex');
 }
 
@@ -101,6 +117,28 @@ export class FileAssembler {
    * CHUNK_DIGEST_MISMATCH unless its SHA-256 is the manifest's, then the opening checks.
    */
   async openChunkFile(index: number, path: string): Promise<OpenedChunk> {
+    this.assertNext(index);
+    const expected = this.manifest.chunks[index];
+    if ((await sha256OfFile(path)) !== expected.sha256) {
+      throw new GatewayError(
+        ErrorCode.CHUNK_DIGEST_MISMATCH,
+        `chunk ${index} is not the one the manifest of file ${this.manifest.fileId} lists: altered, or another file's`,
+        [{ field: `manifest.chunks[${index}].sha256`, index }],
+      );
+    }
+    return this.openChunk(index, path);
+  }
+
+  /**
+   * Opens the next chunk from a file whose SHA-256 the caller has checked against the manifest as
+   * it arrived (the receiving gateway hashes while it spools): the file is read once more, not twice.
+   */
+  async openCheckedChunkFile(index: number, path: string): Promise<OpenedChunk> {
+    this.assertNext(index);
+    return this.openChunk(index, path);
+  }
+
+  private assertNext(index: number): void {
     if (this.done || index !== this.next || index >= this.count) {
       throw new GatewayError(
         ErrorCode.CHUNK_OUT_OF_ORDER,
@@ -110,19 +148,12 @@ export class FileAssembler {
         [{ field: 'index', expected: this.next, given: index }],
       );
     }
-    const expected = this.manifest.chunks[index];
-    if ((await sha256OfFile(path)) !== expected.sha256) {
-      throw new GatewayError(
-        ErrorCode.CHUNK_DIGEST_MISMATCH,
-        `chunk ${index} is not the one the manifest of file ${this.manifest.fileId} lists: altered, or another file's`,
-        [{ field: `manifest.chunks[${index}].sha256`, index }],
-      );
-    }
-    return this.openChunk(index, createReadStream(path, { highWaterMark: READ_PIECE_BYTES }));
   }
 
-  /** Opens the next chunk from a stream whose digest the caller has checked against the manifest. */
-  async openChunk(index: number, input: AsyncIterable<Uint8Array>): Promise<OpenedChunk> {
+  private async openChunk(index: number, path: string): Promise<OpenedChunk> {
+    // Safe to reuse: the chunk's reader copies the few bytes it keeps (session keys) and
+    // decrypts the rest as it goes.
+    const input = piecesReusing(path);
     const plaintextBytes = chunkPlaintextBytes(this.manifest.size, this.manifest.chunkBytes, index);
     // The file's digest as it was before this chunk: restored if the chunk is refused.
     const before = this.digest.copy();

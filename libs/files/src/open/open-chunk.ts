@@ -144,21 +144,28 @@ class DecryptedBody {
     } catch {
       throw undecryptable('its session key does not fit its cipher');
     }
-    const release = (ciphertext: Buffer): Buffer | undefined => {
-      const all = Buffer.concat([this.held, decipher.update(ciphertext)]);
-      const cut = Math.max(0, all.length - MDC_PACKET_BYTES);
-      this.held = all.subarray(cut);
-      if (cut === 0) return undefined;
-      const out = all.subarray(0, cut);
-      this.mdc.update(out);
+    // The last MDC_PACKET_BYTES decrypted are held back; the rest is released without copying
+    // the piece (a file's worth of copies is what the garbage collector would pay for).
+    const release = (ciphertext: Buffer): Buffer[] => {
+      const decrypted = decipher.update(ciphertext);
+      if (this.held.length + decrypted.length <= MDC_PACKET_BYTES) {
+        this.held = Buffer.concat([this.held, decrypted]);
+        return [];
+      }
+      const out: Buffer[] = [];
+      const keep = Math.max(0, MDC_PACKET_BYTES - decrypted.length);
+      if (this.held.length > keep) out.push(this.held.subarray(0, this.held.length - keep));
+      const cut = decrypted.length - (MDC_PACKET_BYTES - keep);
+      if (cut > 0) out.push(decrypted.subarray(0, cut));
+      this.held = Buffer.concat([
+        this.held.subarray(this.held.length - keep),
+        decrypted.subarray(cut),
+      ]);
+      for (const piece of out) this.mdc.update(piece);
       return out;
     };
-    const out = release(first.value.subarray(1));
-    if (out) yield out;
-    for await (const piece of this.encrypted) {
-      const next = release(piece);
-      if (next) yield next;
-    }
+    yield* release(first.value.subarray(1));
+    for await (const piece of this.encrypted) yield* release(piece);
     this.finished = true;
   }
 

@@ -213,7 +213,7 @@ export class InboundChunks {
       await rename(spool, kept);
       try {
         const assembler = await this.assemblerFor(message.sender, messageId, file, manifest);
-        await assembler.openChunkFile(index, kept);
+        await assembler.openCheckedChunkFile(index, kept);
       } catch (error) {
         await rm(kept, { force: true });
         throw error;

@@ -1,6 +1,7 @@
 /**
  * Pulls bytes from a stream of pieces: small fields exactly, large bodies as pieces, never more
- * than one piece held. `truncated` is called when the stream ends too early.
+ * than one piece held. `truncated` is called when the stream ends too early. What it returns may
+ * be a view of the source's piece: with a source that reuses its buffer, valid until the next read.
  */
 export class ByteReader {
   private readonly source: AsyncIterator<Uint8Array>;
@@ -26,7 +27,8 @@ export class ByteReader {
     let missing = length;
     while (missing > 0) {
       if (!(await this.fill())) throw this.truncated();
-      const part = this.shift(Math.min(missing, this.head.length));
+      // Copied before the next piece is pulled: a source may reuse its buffer for it.
+      const part = Buffer.from(this.shift(Math.min(missing, this.head.length)));
       parts.push(part);
       missing -= part.length;
     }

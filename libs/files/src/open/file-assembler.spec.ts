@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import fc from 'fast-check';
 import { join } from 'node:path';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { ColumnCipher, DataKey } from '#libs/persistence';
@@ -10,6 +11,7 @@ import type { FileManifest } from '../seal/manifest.js';
 import { SealWorkerPool } from '../seal/worker-pool.js';
 import { GeneratedPlaintext, signerOf, testParty, type TestParty } from '../testing/fixtures.js';
 import { FileAssembler } from './file-assembler.js';
+import { openSealedChunk } from './open-chunk.js';
 
 const CHUNK = 64 * 1024;
 
@@ -150,6 +152,61 @@ describe('opening sealed chunks into a file at rest', () => {
     }
     expect(await codeOf(assembler.finish())).toBe(ErrorCode.FILE_DIGEST_MISMATCH);
   }, 60_000);
+
+  it('opens a chunk the same whatever pieces it arrives in, and never opens it altered into other content', async () => {
+    const sealed = readFileSync(join(sealedDir, chunkFileName(0)));
+    const open = async (pieces: Buffer[]) => {
+      const out: Buffer[] = [];
+      async function* input() {
+        // Each piece is handed over in one buffer, reused for the next, as the assembler reads.
+        const scratch = Buffer.alloc(Math.max(...pieces.map((piece) => piece.length)));
+        for (const piece of pieces) {
+          piece.copy(scratch);
+          yield scratch.subarray(0, piece.length);
+          scratch.fill(0);
+        }
+      }
+      await openSealedChunk(
+        input(),
+        openingKeys(),
+        (piece) => void out.push(Buffer.from(piece)),
+        CHUNK,
+      );
+      return Buffer.concat(out);
+    };
+    const whole = await open([sealed]);
+    expect(whole.length).toBe(CHUNK);
+    // Cuts around the 22 bytes held back for the MDC, and anywhere else.
+    const cut = fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 41, max: 40_000 }));
+    await fc.assert(
+      fc.asyncProperty(fc.array(cut, { minLength: 1, maxLength: 40 }), async (sizes) => {
+        const pieces: Buffer[] = [];
+        for (let at = 0, i = 0; at < sealed.length; i++) {
+          const size = sizes[i % sizes.length];
+          pieces.push(sealed.subarray(at, at + size));
+          at += size;
+        }
+        expect((await open(pieces)).equals(whole)).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: sealed.length - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        async (at, xor) => {
+          const altered = Buffer.from(sealed);
+          altered[at] ^= xor;
+          // Refused, or (a byte no one reads: another recipient's session key) the same plaintext:
+          // never other content.
+          const opened = await open([altered]).catch((error: unknown) => error);
+          if (Buffer.isBuffer(opened)) expect(opened.equals(whole)).toBe(true);
+          else expect((opened as GatewayError).code).toMatch(/^CHUNK_/);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  }, 120_000);
 
   it('resumes after a restart from the chunks committed so far', async () => {
     const to = target();

@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { redisTransportOptions } from '#libs/bus';
+import { queueConnection } from '#libs/bus';
 import {
   CaseRepository,
   DEADLINE_QUEUE,
@@ -551,10 +551,7 @@ async function run(options: Options): Promise<Record<string, unknown>> {
     await network.stop(id, 'worker');
     await unlinkMatching(redis, timerKeys);
     queue = new Queue<DeadlineJobData>(DEADLINE_QUEUE.name, {
-      connection: {
-        ...redisTransportOptions({ url: network.redisUrl }),
-        maxRetriesPerRequest: null,
-      },
+      connection: queueConnection({ url: network.redisUrl }),
       prefix,
     });
     db = createDatabase(network.databaseUrl, schema);

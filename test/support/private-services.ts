@@ -147,10 +147,14 @@ export class PrivatePostgres {
   }
 }
 
-/** What a private Redis is besides a primary: a replica, or a Sentinel watching a primary. */
+/**
+ * What a private Redis is besides a primary: a replica, a Sentinel watching a primary, or a node
+ * of a Redis Cluster (`PrivateRedis.cluster` makes one).
+ */
 export interface RedisRole {
   replicaOf?: { port: number };
   sentinelOf?: { name: string; primary: { port: number } };
+  clusterNode?: boolean;
 }
 
 /**
@@ -177,6 +181,37 @@ export class PrivateRedis {
     return server;
   }
 
+  /**
+   * A Redis Cluster of `masters` nodes without replicas, its slots spread over them, ready to
+   * serve every slot.
+   */
+  static async cluster(masters = 3): Promise<PrivateRedis[]> {
+    const nodes: PrivateRedis[] = [];
+    try {
+      for (let i = 0; i < masters; i++)
+        nodes.push(await PrivateRedis.create({ clusterNode: true }));
+      await run('redis-cli', [
+        '--cluster',
+        'create',
+        ...nodes.map((node) => `127.0.0.1:${node.port}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ]);
+      const deadline = Date.now() + 30_000;
+      for (const node of nodes) {
+        while (!(await node.cli('cluster', 'info')).includes('cluster_state:ok')) {
+          if (Date.now() > deadline) throw new Error('the Redis Cluster did not become ready');
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      }
+      return nodes;
+    } catch (error) {
+      for (const node of nodes) await node.destroy();
+      throw error;
+    }
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
@@ -189,7 +224,7 @@ export class PrivateRedis {
 
   async start(): Promise<void> {
     if (this.process) throw new Error('redis is already running');
-    const { replicaOf, sentinelOf } = this.role;
+    const { replicaOf, sentinelOf, clusterNode } = this.role;
     const args = [
       '--port',
       String(this.port),
@@ -204,6 +239,16 @@ export class PrivateRedis {
       '--logfile',
       join(this.dir, 'redis.log'),
       ...(replicaOf ? ['--replicaof', '127.0.0.1', String(replicaOf.port)] : []),
+      ...(clusterNode
+        ? [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            join(this.dir, 'nodes.conf'),
+            '--cluster-node-timeout',
+            '5000',
+          ]
+        : []),
     ];
     if (sentinelOf) {
       // A Sentinel rewrites its configuration file: it needs one of its own.

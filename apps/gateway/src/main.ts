@@ -7,14 +7,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { json, raw, type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { CHUNKS_PATH, ENVELOPE_MEDIA_TYPE, INBOUND_PATH, ROUTING_HEADERS } from '#libs/envelope';
-import { redisTransportOptions } from '#libs/bus';
+import { eventBusServer } from '#libs/bus';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { ReceiveEnvelope } from '#libs/messaging';
 import { Authenticate } from '#libs/access';
@@ -95,10 +95,7 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
 
   // Events from this node's workers (delivered, retrying, failed) arrive over Redis.
-  app.connectMicroservice<MicroserviceOptions>({
-    transport: Transport.REDIS,
-    options: redisTransportOptions(config.redis),
-  });
+  app.connectMicroservice<MicroserviceOptions>(eventBusServer(config.redis));
 
   const document = () => describeGateway(app, config.authorityId);
   publishDocs(app, config.http.docs, document);

@@ -1,14 +1,10 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
-import { ClientsModule, Transport } from '@nestjs/microservices';
+import { ClientsModule } from '@nestjs/microservices';
 import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
-import {
-  EVENTS_CLIENT,
-  EventsPublisher,
-  redisConnectionOptions,
-  redisTransportOptions,
-} from './events-publisher.js';
+import { EVENTS_CLIENT, EventsPublisher } from './events-publisher.js';
 import { MailboxEventLog } from './mailbox-event-log.js';
+import { eventBusClient, queueConnection } from './redis-connection.js';
 
 /**
  * Redis, as this node's processes share it: the BullMQ connection and key prefix for every queue,
@@ -21,8 +17,7 @@ import { MailboxEventLog } from './mailbox-event-log.js';
     BullModule.forRootAsync({
       inject: [NODE_CONFIG],
       useFactory: (config: NodeConfig) => ({
-        // Workers wait for Redis for ever (ioredis reconnects); producers bound their own waits.
-        connection: { ...redisConnectionOptions(config.redis), maxRetriesPerRequest: null },
+        connection: queueConnection(config.redis),
         // A hash tag ({tip:<node>}): every queue key of the node in one Redis Cluster slot.
         prefix: config.redis.prefix,
       }),
@@ -31,10 +26,7 @@ import { MailboxEventLog } from './mailbox-event-log.js';
       {
         name: EVENTS_CLIENT,
         inject: [NODE_CONFIG],
-        useFactory: (config: NodeConfig) => ({
-          transport: Transport.REDIS,
-          options: redisTransportOptions(config.redis),
-        }),
+        useFactory: (config: NodeConfig) => eventBusClient(config.redis),
       },
     ]),
   ],

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout } from 'rxjs';
-import type { NodeConfig } from '#libs/node-config';
 import type { MailboxEvent } from './events.js';
 
 export const EVENTS_CLIENT = Symbol('EVENTS_CLIENT');
@@ -47,48 +46,4 @@ export class EventsPublisher {
       },
     );
   }
-}
-
-/** Where the node's Redis is: `REDIS_URL`, or the Sentinels that name the primary. */
-export type RedisLocation = Pick<NodeConfig['redis'], 'url' | 'sentinels' | 'sentinelName'>;
-
-/**
- * An ioredis connection to the node's Redis (BullMQ, the event bus, the rate counters). Behind
- * Sentinels, ioredis asks them for the primary and asks again after a failover; the URL then
- * gives only the password and the database.
- */
-export function redisConnectionOptions(redis: RedisLocation): {
-  host?: string;
-  port?: number;
-  sentinels?: Array<{ host: string; port: number }>;
-  name?: string;
-  password?: string;
-  db?: number;
-} {
-  const parsed = new URL(redis.url);
-  const credentials = {
-    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
-    ...(parsed.pathname.length > 1 ? { db: Number(parsed.pathname.slice(1)) } : {}),
-  };
-  if (redis.sentinels?.length && redis.sentinelName) {
-    return { sentinels: redis.sentinels, name: redis.sentinelName, ...credentials };
-  }
-  return { host: parsed.hostname, port: Number(parsed.port || 6379), ...credentials };
-}
-
-/** Delay between two reconnection attempts of the event bus. */
-export const BUS_RETRY_DELAY_MS = 1000;
-
-/**
- * The `@nestjs/microservices` Redis transport's options. Unless told to retry, the transport
- * gives up on the first lost connection and never subscribes again (a Redis restart would end
- * the mailbox events for good): it retries for ever, once a second, and ioredis subscribes again
- * on reconnection.
- */
-export function redisTransportOptions(redis: RedisLocation) {
-  return {
-    ...redisConnectionOptions(redis),
-    retryAttempts: Number.MAX_SAFE_INTEGER,
-    retryDelay: BUS_RETRY_DELAY_MS,
-  };
 }

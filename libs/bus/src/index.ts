@@ -1,12 +1,14 @@
 export { BusModule } from './bus.module.js';
 export { MailboxEventPattern, type MailboxEvent } from './events.js';
+export { EventsPublisher } from './events-publisher.js';
 export {
   BUS_RETRY_DELAY_MS,
-  EventsPublisher,
-  redisConnectionOptions,
+  eventBusClient,
+  eventBusServer,
+  queueConnection,
+  redisClient,
   type RedisLocation,
-  redisTransportOptions,
-} from './events-publisher.js';
+} from './redis-connection.js';
 export {
   MAILBOX_EVENT_RETENTION_MS,
   MailboxEventLog,

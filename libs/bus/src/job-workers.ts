@@ -12,7 +12,7 @@ import {
 import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
-import { redisConnectionOptions } from './events-publisher.js';
+import { queueConnection } from './redis-connection.js';
 import {
   buildJobRegistry,
   jobHandlerMarks,
@@ -40,7 +40,7 @@ export function workerOptions(
   return {
     ...queue.worker(config),
     name,
-    connection: { ...redisConnectionOptions(config.redis), maxRetriesPerRequest: null },
+    connection: queueConnection(config.redis),
     prefix: config.redis.prefix,
     autorun: false,
   };

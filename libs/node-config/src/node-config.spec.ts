@@ -444,6 +444,28 @@ describe('loadNodeConfig', () => {
     });
     expect(fields(error)).toEqual(Array(3).fill('REDIS_SENTINELS'));
   });
+
+  it('reads the nodes of a Redis Cluster, and refuses them with Sentinels', () => {
+    const config = loadNodeConfig({
+      ...REQUIRED,
+      REDIS_CLUSTER_NODES: 'redis-a:7000,10.0.0.3:7001',
+    });
+    expect(config.redis.clusterNodes).toEqual([
+      { host: 'redis-a', port: 7000 },
+      { host: '10.0.0.3', port: 7001 },
+    ]);
+    expect(loadNodeConfig(REQUIRED).redis.clusterNodes).toBeUndefined();
+    const both = configFailure({
+      ...REQUIRED,
+      REDIS_CLUSTER_NODES: 'redis-a:7000',
+      REDIS_SENTINELS: 'sentinel-a:26379',
+      REDIS_SENTINEL_NAME: 'tip',
+    });
+    expect(fields(both)).toEqual(['redis.clusterNodes']);
+    expect(fields(configFailure({ ...REQUIRED, REDIS_CLUSTER_NODES: 'redis-a' }))).toEqual([
+      'REDIS_CLUSTER_NODES',
+    ]);
+  });
 });
 
 describe('readKeyPassphrase', () => {

@@ -60,6 +60,8 @@ export interface NodeConfig {
     /** Sentinels that name the primary (REDIS_SENTINELS); `url` then gives password and database. */
     sentinels?: Array<{ host: string; port: number }>;
     sentinelName?: string;
+    /** Nodes of a Redis Cluster to start from (REDIS_CLUSTER_NODES); `url` then gives the password. */
+    clusterNodes?: Array<{ host: string; port: number }>;
   };
   delivery: {
     retryWindowMs: number;
@@ -421,6 +423,20 @@ function redisSentinels(config: NodeConfig, env: Env): ErrorDetail[] {
   ];
 }
 
+/** One way to find Redis: a Cluster's nodes or Sentinels, not both. */
+function redisTopology(config: NodeConfig): ErrorDetail[] {
+  const cluster = getPath(config, 'redis.clusterNodes') as unknown[] | undefined;
+  const sentinels = getPath(config, 'redis.sentinels') as unknown[] | undefined;
+  if (!cluster?.length || !sentinels?.length) return [];
+  return [
+    {
+      field: 'redis.clusterNodes',
+      message:
+        'is a Redis Cluster, which Sentinels do not serve: give REDIS_CLUSTER_NODES or REDIS_SENTINELS',
+    },
+  ];
+}
+
 /** A timer must reach Redis before it is due: each feed looks further ahead than the next one. */
 function deadlineHorizon(config: NodeConfig): ErrorDetail[] {
   const horizon = Number(getPath(config, 'deadlines.horizonMs'));
@@ -444,6 +460,7 @@ const REFINEMENTS: ReadonlyArray<(config: NodeConfig, env: Env) => ErrorDetail[]
   notificationSettings,
   redisPrefixTag,
   redisSentinels,
+  redisTopology,
   replayWindow,
   deadlineHorizon,
 ];

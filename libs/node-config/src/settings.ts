@@ -366,6 +366,14 @@ export const SETTINGS = [
     readers: ALL,
     description: 'the name the Sentinels monitor the primary under',
   }),
+  define('REDIS_CLUSTER_NODES', list(hostAndPort, 'host:port addresses'), {
+    group: 'Storage',
+    path: 'redis.clusterNodes',
+    optional: true,
+    readers: ALL,
+    description:
+      'nodes of a Redis Cluster to start from (the others are discovered); `REDIS_URL` then gives only the password. Not with `REDIS_SENTINELS`',
+  }),
   define('GATEWAY_REDIS_PREFIX', text(), {
     group: 'Storage',
     path: 'redis.prefix',

@@ -1,8 +1,8 @@
 import { BlockList, isIPv4 } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { Request } from 'express';
-import { Redis } from 'ioredis';
-import { redisConnectionOptions, type RedisLocation } from '#libs/bus';
+import type { Cluster, Redis } from 'ioredis';
+import { redisClient, type RedisLocation } from '#libs/bus';
 
 export interface Count {
   hits: number;
@@ -25,10 +25,29 @@ if not hits then return {0, 0} end
 return {tonumber(hits), redis.call('PTTL', KEYS[1])}`;
 
 /** The scripts as commands: ioredis sends them by SHA (EVALSHA), the text only when Redis lacks it. */
-type ScriptedRedis = Redis & {
+type ScriptedRedis = (Redis | Cluster) & {
   rateIncrement(key: string, windowMs: number, by: number): Promise<[number, number]>;
   ratePeek(key: string): Promise<[number, number]>;
 };
+
+/** How long a call waits for Redis before it counts in-process. */
+const COMMAND_TIMEOUT_MS = 500;
+
+/**
+ * A counter's answer within COMMAND_TIMEOUT_MS. Bounded here rather than with ioredis'
+ * `commandTimeout`, which a Cluster client also applies to its own reading of the slot map.
+ */
+function answeredWithin<T>(command: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Redis did not answer within ${COMMAND_TIMEOUT_MS} ms`)),
+      COMMAND_TIMEOUT_MS,
+    );
+  });
+  command.catch(() => undefined);
+  return Promise.race([command, late]).finally(() => clearTimeout(timer));
+}
 
 /**
  * Fixed-window counters shared by every gateway process of the node through Redis. When Redis
@@ -50,25 +69,29 @@ export class RateCounters {
     private readonly prefix: string,
     private readonly now: () => number = Date.now,
   ) {
-    this.redis = new Redis({
-      ...redisConnectionOptions(redis),
+    this.redis = redisClient(redis, {
       // A command fails at once while Redis is away, instead of queueing behind a reconnection.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: 500,
       connectTimeout: 1000,
       lazyConnect: true,
     }) as ScriptedRedis;
     this.redis.defineCommand('rateIncrement', { numberOfKeys: 1, lua: INCREMENT });
     this.redis.defineCommand('ratePeek', { numberOfKeys: 1, lua: PEEK });
-    this.redis.on('error', () => this.fallBack('connection error'));
-    this.connecting = this.redis.connect().catch(() => this.fallBack('not reachable at start-up'));
+    // A command that fails is what moves the counting here (increment, peek): an error event
+    // alone loses nothing (a Cluster reports a slot refresh that timed out, and keeps its map).
+    this.redis.on('error', () => undefined);
+    this.connecting = this.redis
+      .connect()
+      .catch((error: Error) => this.fallBack(`not reachable at start-up: ${error.message}`));
   }
 
   async increment(key: string, windowMs: number, by = 1): Promise<Count> {
     await this.connecting;
     try {
-      const [hits, msToExpire] = await this.redis.rateIncrement(this.prefix + key, windowMs, by);
+      const [hits, msToExpire] = await answeredWithin(
+        this.redis.rateIncrement(this.prefix + key, windowMs, by),
+      );
       this.recovered();
       return { hits, msToExpire };
     } catch (error) {
@@ -80,7 +103,7 @@ export class RateCounters {
   async peek(key: string): Promise<Count> {
     await this.connecting;
     try {
-      const [hits, msToExpire] = await this.redis.ratePeek(this.prefix + key);
+      const [hits, msToExpire] = await answeredWithin(this.redis.ratePeek(this.prefix + key));
       this.recovered();
       return { hits, msToExpire };
     } catch (error) {

@@ -4,7 +4,13 @@ import type pg from 'pg';
 import { ENVELOPE_MEDIA_TYPE, INBOUND_PATH, ROUTING_HEADERS } from '#libs/envelope';
 import type { DeliveryLog, RetryDeliveryResult } from '#libs/delivery';
 import type { SubmissionAccepted } from '#libs/messaging';
-import { accountName, LocalNetwork, mlaRequest, SAMPLE_HANDLING } from '#tools/local-network';
+import {
+  accountName,
+  centralAuthority,
+  LocalNetwork,
+  mlaRequest,
+  SAMPLE_HANDLING,
+} from '#tools/local-network';
 import { api, as, nodeDatabase, signIn, waitFor } from './support/network.js';
 
 /*
@@ -17,7 +23,6 @@ import { api, as, nodeDatabase, signIn, waitFor } from './support/network.js';
 
 const FR = 'FR-MOJ-BEPI';
 const IT = 'IT-MOJ-DAG';
-const ALL = ['mla', 'jit', 'nationality-verification', 'assets'] as const;
 const CASE_REFERENCE = 'FR-DELIVERY-2026-0013';
 
 type ApiError = { error: { code: string; details: Array<Record<string, unknown>> } };
@@ -28,20 +33,11 @@ describe('the delivery view and retry delivery across two nodes', () => {
   let itDb: pg.Pool | undefined;
   const sent: string[] = [];
 
-  const node = (authorityId: string, name: string, port: number) => ({
-    authorityId,
-    state: authorityId.slice(0, 2),
-    name,
-    kind: 'central-authority' as const,
-    procedures: [...ALL],
-    port,
-  });
-
   beforeAll(async () => {
     network = await LocalNetwork.create({
       name: 'e2e_deliveries',
       workDir: join(tmpdir(), 'gateway-e2e-deliveries'),
-      nodes: [node(FR, 'BEPI', 4361), node(IT, 'DAG', 4362)],
+      nodes: [centralAuthority(FR, 'BEPI', 4361), centralAuthority(IT, 'DAG', 4362)],
       env: {
         LOG_LEVEL: 'warn',
         GATEWAY_RETRY_WINDOW_MS: '4000',

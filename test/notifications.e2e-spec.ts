@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { LocalNetwork, mlaRequest } from '#tools/local-network';
+import { centralAuthority, LocalNetwork, mlaRequest } from '#tools/local-network';
 import type { SubmissionAccepted } from '#libs/messaging';
 import { api, as, signIn, waitFor } from './support/network.js';
 
@@ -16,7 +16,6 @@ import { api, as, signIn, waitFor } from './support/network.js';
 const FR = 'FR-MOJ-BEPI';
 const NG = 'NG-MOJ-CA';
 const IT = 'IT-MOJ-DAG';
-const ALL = ['mla', 'jit', 'nationality-verification', 'assets'] as const;
 const CASE_REFERENCE = 'FR-NOTIFY-2026-0001';
 
 /** A mail as a reader sees it: folded headers unfolded, quoted-printable decoded. */
@@ -59,19 +58,15 @@ describe('e-mail notifications across nodes', () => {
     await new Promise<void>((done) => smtp.listen(0, '127.0.0.1', done));
     const smtpPort = (smtp.server.address() as AddressInfo).port;
 
-    const node = (authorityId: string, name: string, port: number) => ({
-      authorityId,
-      state: authorityId.slice(0, 2),
-      name,
-      kind: 'central-authority' as const,
-      procedures: [...ALL],
-      port,
-    });
     network = await LocalNetwork.create({
       name: 'e2e_notify',
       workDir: join(tmpdir(), 'gateway-e2e-notifications'),
       // IT's node is in the directory but never started: what is sent to it cannot be delivered.
-      nodes: [node(FR, 'BEPI', 4351), node(NG, 'FMoJ', 4352), node(IT, 'DAG', 4353)],
+      nodes: [
+        centralAuthority(FR, 'BEPI', 4351),
+        centralAuthority(NG, 'FMoJ', 4352),
+        centralAuthority(IT, 'DAG', 4353),
+      ],
       env: {
         LOG_LEVEL: 'info',
         GATEWAY_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,

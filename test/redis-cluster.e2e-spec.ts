@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SubmissionAccepted } from '#libs/messaging';
-import { LocalNetwork, mlaRequest, SAMPLE_HANDLING } from '#tools/local-network';
+import { centralAuthority, LocalNetwork, mlaRequest, SAMPLE_HANDLING } from '#tools/local-network';
 import { api, nodeDatabase, signIn, waitFor } from './support/network.js';
 import { PrivateRedis } from './support/private-services.js';
 
@@ -15,27 +15,17 @@ import { PrivateRedis } from './support/private-services.js';
 
 const FR = 'FR-MOJ-BEPI';
 const NG = 'NG-MOJ-CA';
-const ALL = ['mla', 'jit', 'nationality-verification', 'assets'] as const;
 
 describe('nodes on a Redis Cluster', () => {
   let cluster: PrivateRedis[];
   let network: LocalNetwork;
-
-  const node = (authorityId: string, name: string, port: number) => ({
-    authorityId,
-    state: authorityId.slice(0, 2),
-    name,
-    kind: 'central-authority' as const,
-    procedures: [...ALL],
-    port,
-  });
 
   beforeAll(async () => {
     cluster = await PrivateRedis.cluster(3);
     network = await LocalNetwork.create({
       name: 'e2e_cluster',
       workDir: join(tmpdir(), 'gateway-e2e-cluster'),
-      nodes: [node(FR, 'BEPI', 4441), node(NG, 'FMoJ', 4442)],
+      nodes: [centralAuthority(FR, 'BEPI', 4441), centralAuthority(NG, 'FMoJ', 4442)],
       // The URL serves only the network's own set-up (a new Cluster holds no key to clear).
       redisUrl: cluster[0].url,
       env: {

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { SubmissionAccepted } from '#libs/messaging';
-import { LocalNetwork, mlaRequest, SAMPLE_HANDLING } from '#tools/local-network';
+import { centralAuthority, LocalNetwork, mlaRequest, SAMPLE_HANDLING } from '#tools/local-network';
 import { api, nodeDatabase, signIn, waitFor } from './support/network.js';
 import { PrivateRedis } from './support/private-services.js';
 
@@ -15,7 +15,6 @@ import { PrivateRedis } from './support/private-services.js';
 
 const FR = 'FR-MOJ-BEPI';
 const NG = 'NG-MOJ-CA';
-const ALL = ['mla', 'jit', 'nationality-verification', 'assets'] as const;
 const NAME = 'tip';
 
 describe('a node on Redis behind a Sentinel', () => {
@@ -24,15 +23,6 @@ describe('a node on Redis behind a Sentinel', () => {
   let sentinel: PrivateRedis;
   let network: LocalNetwork;
   let frDb: pg.Pool;
-
-  const node = (authorityId: string, name: string, port: number) => ({
-    authorityId,
-    state: authorityId.slice(0, 2),
-    name,
-    kind: 'central-authority' as const,
-    procedures: [...ALL],
-    port,
-  });
 
   /** The address the Sentinel gives for the primary now. */
   const primaryPort = async () =>
@@ -50,7 +40,7 @@ describe('a node on Redis behind a Sentinel', () => {
     network = await LocalNetwork.create({
       name: 'e2e_sentinel',
       workDir: join(tmpdir(), 'gateway-e2e-sentinel'),
-      nodes: [node(FR, 'BEPI', 4431), node(NG, 'FMoJ', 4432)],
+      nodes: [centralAuthority(FR, 'BEPI', 4431), centralAuthority(NG, 'FMoJ', 4432)],
       // The URL names the first primary only for the network's own set-up; the processes ask the
       // Sentinel.
       redisUrl: primary.url,

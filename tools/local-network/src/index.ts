@@ -1,5 +1,6 @@
 export {
   accountName,
+  centralAuthority,
   LocalNetwork,
   repoRoot,
   type LocalNetworkOptions,

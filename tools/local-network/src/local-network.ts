@@ -18,6 +18,7 @@ import { issueToken, ROLES, tokenSettingsOf, type Role } from '#libs/access';
 import type { AuthorityKind, Competence } from '#libs/directory';
 import { generateAuthorityKeyPair, type Procedure } from '#libs/envelope';
 import { publishDirectory } from '#libs/keys';
+import { PROCEDURES } from '#libs/kernel';
 import { loadNodeConfig } from '#libs/node-config';
 
 export interface NodeSpec {
@@ -47,6 +48,21 @@ export interface NodeSpec {
    * that vouches for peers, and the pins its directory entry publishes (SHA-256, hex).
    */
   tls?: { certFile: string; keyFile: string; caFile: string; pins?: string[] };
+}
+
+/**
+ * A central authority's node serving the four procedures, its State read from the id's first two
+ * letters: the node most tests need.
+ */
+export function centralAuthority(authorityId: string, name: string, port: number): NodeSpec {
+  return {
+    authorityId,
+    state: authorityId.slice(0, 2),
+    name,
+    kind: 'central-authority',
+    procedures: [...PROCEDURES],
+    port,
+  };
 }
 
 /** Every node gets one account per role and authority: `<authority id, lower case>.<role>`. */

@@ -219,6 +219,55 @@ export function TextField({
   );
 }
 
+/**
+ * A labelled choice: the options in order, after an empty `placeholder` option when one is given
+ * (the field then starts unanswered); `hint` is read with the field.
+ */
+export function SelectField({
+  id,
+  label,
+  value,
+  onValue,
+  options,
+  placeholder,
+  hint,
+  required = false,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  options: ReadonlyArray<{ value: string; label: string }>;
+  placeholder?: string;
+  hint?: string;
+  required?: boolean;
+}) {
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select
+        id={id}
+        required={required}
+        aria-describedby={hint !== undefined ? `${id}-help` : undefined}
+        value={value}
+        onChange={(e) => onValue((e.target as HTMLSelectElement).value)}
+      >
+        {placeholder !== undefined && <option value="">{placeholder}</option>}
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      {hint !== undefined && (
+        <span id={`${id}-help`} class="help">
+          {hint}
+        </span>
+      )}
+    </div>
+  );
+}
+
 /** Where a submission goes: the recipient, the case, and (for a new message) its handling. */
 export interface RoutingValues {
   recipient: string;

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, get, post, type Authority, type Me, type RecipientPreview } from '../api.js';
 import { Attachments, findingsOf, useAttachments } from '../attachments.js';
-import { ErrorView, Page, RoutingFieldset, TextField } from '../components.js';
+import { ErrorView, Page, RoutingFieldset, SelectField, TextField } from '../components.js';
 import { useI18n, type LabelKey } from '../i18n.js';
 
 const ASSISTANCE = [
@@ -204,20 +204,13 @@ export function ComposePage({ me }: { me: Me }) {
     </div>
   );
   const choice = (key: TextKey, label: LabelKey, values: readonly string[], prefix: string) => (
-    <div class="field">
-      <label for={`compose-${key}`}>{t(label)}</label>
-      <select
-        id={`compose-${key}`}
-        value={draft[key]}
-        onChange={(e) => update({ [key]: (e.target as HTMLSelectElement).value })}
-      >
-        {values.map((value) => (
-          <option key={value} value={value}>
-            {t(`${prefix}.${value}` as LabelKey)}
-          </option>
-        ))}
-      </select>
-    </div>
+    <SelectField
+      id={`compose-${key}`}
+      label={t(label)}
+      value={draft[key]}
+      onValue={(value) => update({ [key]: value })}
+      options={values.map((value) => ({ value, label: t(`${prefix}.${value}` as LabelKey) }))}
+    />
   );
 
   const blocked = preview?.some((p) => p.outcome === 'block') ?? true;

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { get, type Authority, type FormDescription, type Me } from '../api.js';
 import { Attachments, findingsOf, useAttachments } from '../attachments.js';
-import { ErrorView, Page, RoutingFieldset } from '../components.js';
+import { ErrorView, Page, RoutingFieldset, SelectField } from '../components.js';
 import { fieldLabel } from '../form-labels.js';
 import {
   cleaned,
@@ -156,38 +156,30 @@ export function NewRequestPage({ me }: { me: Me }) {
       >
         <fieldset>
           <legend>{t('form.procedureAndType')}</legend>
-          <div class="field">
-            <label for="form-procedure">{t('field.procedure')}</label>
-            <select
-              id="form-procedure"
-              required
-              value={procedure}
-              onChange={(e) => choose((e.target as HTMLSelectElement).value)}
-            >
-              <option value="">{t('form.chooseProcedure')}</option>
-              {procedures.map((p) => (
-                <option key={p.procedure} value={p.procedure}>
-                  {t(`procedure.${p.procedure}` as LabelKey)}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            id="form-procedure"
+            label={t('field.procedure')}
+            required
+            value={procedure}
+            onValue={(value) => choose(value)}
+            placeholder={t('form.chooseProcedure')}
+            options={procedures.map((p) => ({
+              value: p.procedure,
+              label: t(`procedure.${p.procedure}` as LabelKey),
+            }))}
+          />
           {chosen && (
-            <div class="field">
-              <label for="form-messageType">{t('form.messageType')}</label>
-              <select
-                id="form-messageType"
-                required
-                value={messageType}
-                onChange={(e) => choose(procedure, (e.target as HTMLSelectElement).value)}
-              >
-                {chosen.forms.map((f) => (
-                  <option key={f.messageType} value={f.messageType}>
-                    {enumLabel('messageType', f.messageType)}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              id="form-messageType"
+              label={t('form.messageType')}
+              required
+              value={messageType}
+              onValue={(value) => choose(procedure, value)}
+              options={chosen.forms.map((f) => ({
+                value: f.messageType,
+                label: enumLabel('messageType', f.messageType),
+              }))}
+            />
           )}
         </fieldset>
         {form && (

@@ -8,7 +8,7 @@ import {
   type RequestDetail,
 } from '../api.js';
 import { Attachments, findingsOf, useAttachments } from '../attachments.js';
-import { ErrorView, RoutingFieldset, TextField } from '../components.js';
+import { ErrorView, RoutingFieldset, SelectField, TextField } from '../components.js';
 import { fieldLabel } from '../form-labels.js';
 import {
   Checklist,
@@ -205,26 +205,19 @@ export function AnswerForm({
           );
         }}
       >
-        <div class="field">
-          <label for="answer-messageType">{t('form.messageType')}</label>
-          <select
-            id="answer-messageType"
-            required
-            aria-describedby="answer-messageType-help"
-            value={messageType}
-            onChange={(e) => choose((e.target as HTMLSelectElement).value)}
-          >
-            <option value="">{t('request.answer.choose')}</option>
-            {(forms ?? []).map((f) => (
-              <option key={f.messageType} value={f.messageType}>
-                {enumLabel('messageType', f.messageType)}
-              </option>
-            ))}
-          </select>
-          <span id="answer-messageType-help" class="help">
-            {t('request.answer.help', { role: request.role })}
-          </span>
-        </div>
+        <SelectField
+          id="answer-messageType"
+          label={t('form.messageType')}
+          required
+          value={messageType}
+          onValue={choose}
+          placeholder={t('request.answer.choose')}
+          options={(forms ?? []).map((f) => ({
+            value: f.messageType,
+            label: enumLabel('messageType', f.messageType),
+          }))}
+          hint={t('request.answer.help', { role: request.role })}
+        />
         {form && (
           <>
             <fieldset>
@@ -453,23 +446,18 @@ export function ForwardForm({ me, request }: { me: Me; request: RequestDetail })
           void outcome.askPreview(submission());
         }}
       >
-        <div class="field">
-          <label for="forward-message">{t('request.forward.message')}</label>
-          <select
-            id="forward-message"
-            required
-            value={messageId}
-            onChange={(e) => choose((e.target as HTMLSelectElement).value)}
-          >
-            <option value="">{t('request.forward.choose')}</option>
-            {received.map((m) => (
-              <option key={m.messageId} value={m.messageId}>
-                {enumLabel('messageType', m.messageType)} – {m.sender} –{' '}
-                {m.createdAt.slice(0, 16).replace('T', ' ')}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          id="forward-message"
+          label={t('request.forward.message')}
+          required
+          value={messageId}
+          onValue={choose}
+          placeholder={t('request.forward.choose')}
+          options={received.map((m) => ({
+            value: m.messageId,
+            label: `${enumLabel('messageType', m.messageType)} – ${m.sender} – ${m.createdAt.slice(0, 16).replace('T', ' ')}`,
+          }))}
+        />
         {arrivedWith && (
           <section aria-labelledby="forward-arrived" class="card">
             <h3 id="forward-arrived">{t('request.forward.arrivedWith')}</h3>

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SubmissionAccepted } from '#libs/messaging';
-import { centralAuthority, LocalNetwork, mlaRequest, SAMPLE_HANDLING } from '#tools/local-network';
-import { api, nodeDatabase, signIn, waitFor } from './support/network.js';
+import { centralAuthority, LocalNetwork } from '#tools/local-network';
+import { deliverMlaRequest, nodeDatabase, signIn } from './support/network.js';
 import { PrivateRedis } from './support/private-services.js';
 
 /*
@@ -71,41 +70,9 @@ describe('nodes on a Redis Cluster', () => {
     throw new Error(`no master serves slot ${slot}`);
   };
 
-  /** An MLA request from one node to the other, waited for until its sender records delivery. */
-  const sendAndDeliver = async (from: string, to: string, caseReference: string) => {
-    const answer = await api<SubmissionAccepted>(`${network.url(from)}/api/v1/messages`, {
-      method: 'POST',
-      body: JSON.stringify({
-        procedure: 'mla',
-        messageType: 'request',
-        recipients: [to],
-        caseReference,
-        handling: SAMPLE_HANDLING,
-        body: mlaRequest(from),
-      }),
-    });
-    expect(answer.status).toBe(202);
-    const messageId = answer.body.messages[0].messageId;
-    const db = nodeDatabase(network, from);
-    try {
-      await waitFor(
-        async () =>
-          (
-            await db.query<{ status: string }>('select status from messages where id = $1', [
-              messageId,
-            ])
-          ).rows[0]?.status === 'delivered',
-        `${caseReference} delivered`,
-        60_000,
-      );
-    } finally {
-      await db.end();
-    }
-  };
-
   it('delivers both ways, each message once, with every key of a node in its one slot', async () => {
-    await sendAndDeliver(FR, NG, 'FR-CLUSTER-2026-0001');
-    await sendAndDeliver(NG, FR, 'NG-CLUSTER-2026-0001');
+    await deliverMlaRequest(network, FR, NG, 'FR-CLUSTER-2026-0001');
+    await deliverMlaRequest(network, NG, FR, 'NG-CLUSTER-2026-0001');
     for (const authorityId of [FR, NG]) {
       const db = nodeDatabase(network, authorityId);
       try {

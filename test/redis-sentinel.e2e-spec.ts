@@ -1,9 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type pg from 'pg';
-import type { SubmissionAccepted } from '#libs/messaging';
-import { centralAuthority, LocalNetwork, mlaRequest, SAMPLE_HANDLING } from '#tools/local-network';
-import { api, nodeDatabase, signIn, waitFor } from './support/network.js';
+import { centralAuthority, LocalNetwork } from '#tools/local-network';
+import { deliverMlaRequest, nodeDatabase, signIn, waitFor } from './support/network.js';
 import { PrivateRedis } from './support/private-services.js';
 
 /*
@@ -22,7 +20,6 @@ describe('a node on Redis behind a Sentinel', () => {
   let replica: PrivateRedis;
   let sentinel: PrivateRedis;
   let network: LocalNetwork;
-  let frDb: pg.Pool;
 
   /** The address the Sentinel gives for the primary now. */
   const primaryPort = async () =>
@@ -54,45 +51,16 @@ describe('a node on Redis behind a Sentinel', () => {
     });
     await signIn(network);
     await network.startAll();
-    frDb = nodeDatabase(network, FR);
   });
 
   afterAll(async () => {
-    await frDb?.end();
     await network?.stopAll();
     for (const server of [sentinel, replica, primary]) await server?.destroy();
   });
 
-  const sendAndDeliver = async (caseReference: string) => {
-    const answer = await api<SubmissionAccepted>(`${network.url(FR)}/api/v1/messages`, {
-      method: 'POST',
-      body: JSON.stringify({
-        procedure: 'mla',
-        messageType: 'request',
-        recipients: [NG],
-        caseReference,
-        handling: SAMPLE_HANDLING,
-        body: mlaRequest(FR),
-      }),
-    });
-    expect(answer.status).toBe(202);
-    const messageId = answer.body.messages[0].messageId;
-    await waitFor(
-      async () =>
-        (
-          await frDb.query<{ status: string }>('select status from messages where id = $1', [
-            messageId,
-          ])
-        ).rows[0]?.status === 'delivered',
-      `${caseReference} delivered`,
-      60_000,
-    );
-    return messageId;
-  };
-
   it('delivers through the primary the Sentinel names', async () => {
     expect(await primaryPort()).toBe(primary.port);
-    await sendAndDeliver('FR-SENTINEL-2026-0001');
+    await deliverMlaRequest(network, FR, NG, 'FR-SENTINEL-2026-0001');
     // The node's queue keys are on the primary (and copied to the replica), under its hash tag.
     const keys = await primary.cli('--scan', '--pattern', `${network.prefix(FR)}*`);
     expect(keys).not.toBe('');
@@ -110,7 +78,7 @@ describe('a node on Redis behind a Sentinel', () => {
       'the replica to take the primary role',
       30_000,
     );
-    const after = await sendAndDeliver('FR-SENTINEL-2026-0002');
+    const after = await deliverMlaRequest(network, FR, NG, 'FR-SENTINEL-2026-0002');
     const keys = await replica.cli('--scan', '--pattern', `${network.prefix(FR)}*`);
     expect(keys).not.toBe('');
     // Each message once at NG, the one sent before the failover and the one after.

@@ -7,7 +7,8 @@ import pg from 'pg';
 import { readPublicKey, unlockPrivateKey, type PrivateKey, type PublicKey } from '#libs/envelope';
 import { readDataKeys } from '#libs/persistence';
 import type { Role } from '#libs/access';
-import { accountName, LocalNetwork } from '#tools/local-network';
+import type { SubmissionAccepted } from '#libs/messaging';
+import { accountName, LocalNetwork, mlaRequest, SAMPLE_HANDLING } from '#tools/local-network';
 
 export const run = promisify(execFile);
 
@@ -101,6 +102,46 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * An MLA request from one authority to another through the API, waited for until its sender
+ * records it delivered; its message id.
+ */
+export async function deliverMlaRequest(
+  network: LocalNetwork,
+  from: string,
+  to: string,
+  caseReference: string,
+): Promise<string> {
+  const answer = await api<SubmissionAccepted>(`${network.url(from)}/api/v1/messages`, {
+    method: 'POST',
+    body: JSON.stringify({
+      procedure: 'mla',
+      messageType: 'request',
+      recipients: [to],
+      caseReference,
+      handling: SAMPLE_HANDLING,
+      body: mlaRequest(from),
+    }),
+  });
+  if (answer.status !== 202) throw new Error(`${caseReference}: HTTP ${answer.status}`);
+  const messageId = answer.body.messages[0].messageId;
+  const db = nodeDatabase(network, from);
+  try {
+    await waitFor(
+      async () =>
+        (
+          await db.query<{ status: string }>('select status from messages where id = $1', [
+            messageId,
+          ])
+        ).rows[0]?.status === 'delivered',
+      `${caseReference} delivered`,
+    );
+  } finally {
+    await db.end();
+  }
+  return messageId;
 }
 
 /** Direct SQL on one node's schema, for assertions on what is (not) stored. */

@@ -50,6 +50,25 @@ describe('the node’s Redis client, by where Redis is', () => {
     }
   });
 
+  it('reads an ACL user and TLS (rediss:) from the URL, for one Redis and for a Cluster', () => {
+    const url = 'rediss://gateway:s%40cret@redis.example:6380';
+    const client = redisClient({ url }, { lazyConnect: true });
+    const nodes = redisClient({ ...cluster, url }, { lazyConnect: true });
+    try {
+      expect((client as Redis).options).toMatchObject({ username: 'gateway', tls: {} });
+      expect((nodes as Cluster).options.redisOptions).toMatchObject({
+        username: 'gateway',
+        password: 's@cret',
+        tls: {},
+      });
+      expect((nodes as Cluster).options.redisOptions).not.toHaveProperty('db');
+      expect((redisClient(single, { lazyConnect: true }) as Redis).options.tls).toBeUndefined();
+    } finally {
+      client.disconnect();
+      nodes.disconnect();
+    }
+  });
+
   it('gives BullMQ options for one Redis and a Cluster client for a Cluster', () => {
     expect(queueConnection(single)).toMatchObject({
       host: 'redis.example',

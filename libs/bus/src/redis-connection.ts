@@ -15,12 +15,22 @@ export type RedisLocation = Pick<
   'url' | 'sentinels' | 'sentinelName' | 'clusterNodes'
 >;
 
-/** Password and database, from the URL: with Sentinels or a Cluster it names no host. */
-function credentials(redis: RedisLocation): { password?: string; db?: number } {
+/**
+ * What the URL says besides where Redis is: user and password (ACL), database, and TLS for
+ * `rediss:`. With Sentinels or a Cluster it names no host.
+ */
+function credentials(redis: RedisLocation): {
+  username?: string;
+  password?: string;
+  db?: number;
+  tls?: Record<string, never>;
+} {
   const parsed = new URL(redis.url);
   return {
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
     ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
     ...(parsed.pathname.length > 1 ? { db: Number(parsed.pathname.slice(1)) } : {}),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
   };
 }
 
@@ -34,9 +44,7 @@ export function redisConnectionOptions(redis: RedisLocation): {
   port?: number;
   sentinels?: Array<{ host: string; port: number }>;
   name?: string;
-  password?: string;
-  db?: number;
-} {
+} & ReturnType<typeof credentials> {
   if (redis.sentinels?.length && redis.sentinelName) {
     return { sentinels: redis.sentinels, name: redis.sentinelName, ...credentials(redis) };
   }
@@ -54,14 +62,16 @@ export function redisClient(redis: RedisLocation, options: RedisOptions = {}): R
   if (!redis.clusterNodes?.length)
     return new Redis({ ...redisConnectionOptions(redis), ...options });
   const { enableOfflineQueue, lazyConnect, ...perNode } = options;
-  const { password } = credentials(redis);
+  const access = credentials(redis);
+  // A Cluster has one database: the URL's is not used.
+  delete access.db;
   return new Cluster(redis.clusterNodes, {
     // The slot map is read again every few seconds; a busy process (starting up) may read the
     // answer late, which is no reason to report the Cluster unreachable (ioredis waits 1 s).
     slotsRefreshTimeout: SLOTS_REFRESH_TIMEOUT_MS,
     ...(enableOfflineQueue !== undefined && { enableOfflineQueue }),
     ...(lazyConnect !== undefined && { lazyConnect }),
-    redisOptions: { ...perNode, ...(password !== undefined && { password }) },
+    redisOptions: { ...perNode, ...access },
   });
 }
 

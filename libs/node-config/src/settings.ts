@@ -349,7 +349,8 @@ export const SETTINGS = [
     path: 'redis.url',
     secret: true,
     readers: ALL,
-    description: 'Redis (may hold a password: never echoed)',
+    description:
+      'Redis (`rediss:` for TLS; may hold a user and password: never echoed). With Sentinels or a Cluster its host is not used (and a Cluster has no database)',
   }),
   define('REDIS_SENTINELS', list(hostAndPort, 'host:port addresses'), {
     group: 'Storage',

@@ -358,7 +358,7 @@ export const SETTINGS = [
     optional: true,
     readers: ALL,
     description:
-      'Redis Sentinels to ask for the primary (with `REDIS_SENTINEL_NAME`); `REDIS_URL` then gives only the password and database, and a failover is followed without a restart',
+      'Redis Sentinels to ask for the primary (with `REDIS_SENTINEL_NAME`); `REDIS_URL` then gives only the user, password, database and TLS, and a failover is followed without a restart',
   }),
   define('REDIS_SENTINEL_NAME', text(), {
     group: 'Storage',
@@ -373,7 +373,7 @@ export const SETTINGS = [
     optional: true,
     readers: ALL,
     description:
-      'nodes of a Redis Cluster to start from (the others are discovered); `REDIS_URL` then gives only the password. Not with `REDIS_SENTINELS`',
+      'nodes of a Redis Cluster to start from (the others are discovered); `REDIS_URL` then gives only the user, password and TLS. Not with `REDIS_SENTINELS`',
   }),
   define('GATEWAY_REDIS_PREFIX', text(), {
     group: 'Storage',

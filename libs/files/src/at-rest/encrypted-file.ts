@@ -3,6 +3,7 @@ import { ErrorCode, GatewayError } from '#libs/errors';
 import type { ColumnCipher } from '#libs/persistence';
 import {
   FORMAT_VERSION,
+  freeNow,
   HEADER_BYTES,
   KEY_ID_BYTES,
   MAGIC,
@@ -241,7 +242,12 @@ export class EncryptedFileWriter {
     const position = recordOffset(this.layout, this.recordIndex);
     const total = pieces.reduce((sum, piece) => sum + piece.length, 0);
     const { bytesWritten } = await this.handle.writev(pieces, position);
-    if (bytesWritten === total) return;
+    if (bytesWritten === total) {
+      // The ciphertext, written: freed now rather than with a file's worth of others at the
+      // next collection.
+      freeNow(pieces[1]);
+      return;
+    }
     // A short write (a nearly full disk): the rest from where it stopped, or the disk's error.
     const rest = Buffer.concat(pieces).subarray(bytesWritten);
     let at = 0;

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { ColumnCipher, DataKey } from '#libs/persistence';
-import { EncryptedFileReader } from '../at-rest/encrypted-file.js';
+import { EncryptedFileReader, EncryptedFileWriter } from '../at-rest/encrypted-file.js';
 import { chunkFileName, sealFile } from '../seal/seal-file.js';
 import type { FileManifest } from '../seal/manifest.js';
 import { SealWorkerPool } from '../seal/worker-pool.js';
@@ -93,6 +93,37 @@ describe('opening sealed chunks into a file at rest', () => {
     expect(copy.equals(source.bytes(0, source.size))).toBe(true);
     // Never the plaintext on disk.
     expect(readFileSync(to.path).includes(source.bytes(1000, 64))).toBe(false);
+  }, 60_000);
+
+  it('opens chunks that the sealing threads read from a file at rest by themselves', async () => {
+    // Records of 4 KiB: chunks begin and end inside records, and the last record is partial.
+    const stored = join(work, 'at-rest');
+    const writer = await EncryptedFileWriter.create(stored, 'f3', keys, 12);
+    for (let at = 0; at < source.size; at += 10_000) {
+      await writer.write(source.bytes(at, Math.min(10_000, source.size - at)));
+    }
+    await writer.commit();
+    await writer.close();
+    const reader = await EncryptedFileReader.open(stored, 'f3', keys);
+    const fromRest = await sealFile(
+      reader,
+      {
+        fileId: 'f3',
+        name: 'statement.pdf',
+        mediaType: 'application/pdf',
+        category: 'evidence-item',
+        sha256: source.sha256(),
+      },
+      { signingKey: fr.privateKey, recipientKey: ng.publicKey },
+      { outDir: join(work, 'sealed-from-rest'), chunkBytes: CHUNK, pool, durable: false },
+    );
+    await reader.close();
+    const to = target();
+    const assembler = await FileAssembler.begin(fromRest, openingKeys(), to);
+    for (let index = 0; index < fromRest.chunks.length; index++) {
+      await assembler.openChunkFile(index, join(work, 'sealed-from-rest', chunkFileName(index)));
+    }
+    expect(await assembler.finish()).toEqual({ size: source.size, sha256: source.sha256() });
   }, 60_000);
 
   it('refuses replayed, reordered, foreign and altered chunks, keeping nothing of them', async () => {

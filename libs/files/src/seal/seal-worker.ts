@@ -143,7 +143,9 @@ function seal(task: SealTask): SealWorkerMessage {
     const mdc = createHash('sha1');
     const encrypt = (plain: Uint8Array) => {
       mdc.update(plain);
-      out.push(cipher.update(plain));
+      const encrypted = cipher.update(plain);
+      out.push(encrypted);
+      codec.freeNow(encrypted);
     };
     // The SEIPD version octet is the one octet of the body in the clear.
     out.push(Uint8Array.of(1));

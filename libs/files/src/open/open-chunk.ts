@@ -2,6 +2,7 @@ import { createDecipheriv, createHash, verify as verifyDigest, type Hash } from 
 import * as openpgp from 'openpgp';
 import type { PrivateKey, SignerKeys } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
+import { freeNow } from '../at-rest/record-codec.js';
 import { nativeVerifyingKey } from '../openpgp/native-keys.js';
 import {
   CFB_BLOCK_BYTES,
@@ -146,8 +147,7 @@ class DecryptedBody {
     }
     // The last MDC_PACKET_BYTES decrypted are held back; the rest is released without copying
     // the piece (a file's worth of copies is what the garbage collector would pay for).
-    const release = (ciphertext: Buffer): Buffer[] => {
-      const decrypted = decipher.update(ciphertext);
+    const release = (decrypted: Buffer): Buffer[] => {
       if (this.held.length + decrypted.length <= MDC_PACKET_BYTES) {
         this.held = Buffer.concat([this.held, decrypted]);
         return [];
@@ -164,8 +164,16 @@ class DecryptedBody {
       for (const piece of out) this.mdc.update(piece);
       return out;
     };
-    yield* release(first.value.subarray(1));
-    for await (const piece of this.encrypted) yield* release(piece);
+    // Each decrypted buffer is freed once its pieces are read: a reader asks for the next piece
+    // only when it holds nothing of the last one (ByteReader), and what it keeps it copies.
+    const decryptedFirst = decipher.update(first.value.subarray(1));
+    yield* release(decryptedFirst);
+    freeNow(decryptedFirst);
+    for await (const piece of this.encrypted) {
+      const decrypted = decipher.update(piece);
+      yield* release(decrypted);
+      freeNow(decrypted);
+    }
     this.finished = true;
   }
 
@@ -200,7 +208,8 @@ async function readSignedLiteral(
   if (ops.tag !== PacketTag.onePassSignature || ops.partial || ops.length !== 13) {
     throw malformed('no one-pass signature before the data');
   }
-  const announced = await inner.exactly(13);
+  // Copied: it is read again after the data, whose reading frees the buffers it came in.
+  const announced = Buffer.from(await inner.exactly(13));
   const hash = SIGNATURE_HASHES[announced[2]];
   if (
     announced[0] !== 3 ||

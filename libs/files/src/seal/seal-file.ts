@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as openpgp from 'openpgp';
 import { ErrorCode, GatewayError } from '#libs/errors';
@@ -208,10 +208,20 @@ async function sealChunk(
     signatureHashedPart: signatureHashedPart(HASH_SHA256, context.now, context.signer.fingerprint),
     signingKey: context.signer.key,
     signingKeyId: context.signer.keyId,
-    durable: context.durable,
   });
   sessionKey.fill(0);
+  // Synced here, on Node's own I/O threads, while the sealing thread goes on with the next chunk.
+  if (context.durable) await syncToDisk(context.outPath);
   return result;
+}
+
+async function syncToDisk(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Chunk-sized buffers shared with the sealing threads, reused from chunk to chunk. */

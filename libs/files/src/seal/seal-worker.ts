@@ -8,7 +8,7 @@
  * it as it is (type stripping) in tests as well as compiled.
  */
 import { createCipheriv, createHash, sign, type Hash, type KeyObject } from 'node:crypto';
-import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import type { RecordLayout } from '../at-rest/record-codec.js';
 
@@ -46,7 +46,6 @@ export interface SealTask {
   signatureHashedPart: Uint8Array;
   signingKey: KeyObject;
   signingKeyId: Uint8Array;
-  durable: boolean;
 }
 
 export type SealWorkerMessage =
@@ -174,7 +173,6 @@ function seal(task: SealTask): SealWorkerMessage {
     out.push(cipher.update(mdc.digest()));
     out.push(cipher.final());
     out.finish();
-    if (task.durable) fdatasyncSync(fd);
     return { type: 'sealed', id: task.id, bytes: out.written, sha256: out.digest.digest('hex') };
   } finally {
     closeSync(fd);

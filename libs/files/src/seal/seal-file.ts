@@ -216,7 +216,8 @@ async function sealChunk(
 }
 
 async function syncToDisk(path: string): Promise<void> {
-  const handle = await open(path, 'r');
+  // Opened for writing: some systems sync only a handle that may write.
+  const handle = await open(path, 'r+');
   try {
     await handle.datasync();
   } finally {

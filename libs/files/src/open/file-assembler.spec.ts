@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { ColumnCipher, DataKey } from '#libs/persistence';
 import { EncryptedFileReader, EncryptedFileWriter } from '../at-rest/encrypted-file.js';
-import { chunkFileName, sealFile } from '../seal/seal-file.js';
+import {
+  chunkFileName,
+  sealFile,
+  type FileSealingKeys,
+  type FileToSeal,
+} from '../seal/seal-file.js';
 import type { FileManifest } from '../seal/manifest.js';
 import { SealWorkerPool } from '../seal/worker-pool.js';
 import { GeneratedPlaintext, signerOf, testParty, type TestParty } from '../testing/fixtures.js';
@@ -33,6 +38,8 @@ describe('opening sealed chunks into a file at rest', () => {
   const keys = new ColumnCipher(new DataKey(randomBytes(32)));
   const work = mkdtempSync(join(tmpdir(), 'assemble-'));
   const source = new GeneratedPlaintext(3 * CHUNK + 777);
+  let file: FileToSeal;
+  let sealing: FileSealingKeys;
   let manifest: FileManifest;
   let other: FileManifest;
   const sealedDir = join(work, 'sealed');
@@ -48,14 +55,14 @@ describe('opening sealed chunks into a file at rest', () => {
       testParty('XX-ROGUE'),
     ]);
     pool = new SealWorkerPool(2);
-    const file = {
+    file = {
       fileId: 'f1',
       name: 'statement.pdf',
       mediaType: 'application/pdf',
-      category: 'evidence-item' as const,
+      category: 'evidence-item',
       sha256: source.sha256(),
     };
-    const sealing = { signingKey: fr.privateKey, recipientKey: ng.publicKey };
+    sealing = { signingKey: fr.privateKey, recipientKey: ng.publicKey };
     manifest = await sealFile(source, file, sealing, {
       outDir: sealedDir,
       chunkBytes: CHUNK,
@@ -105,18 +112,12 @@ describe('opening sealed chunks into a file at rest', () => {
     await writer.commit();
     await writer.close();
     const reader = await EncryptedFileReader.open(stored, 'f3', keys);
-    const fromRest = await sealFile(
-      reader,
-      {
-        fileId: 'f3',
-        name: 'statement.pdf',
-        mediaType: 'application/pdf',
-        category: 'evidence-item',
-        sha256: source.sha256(),
-      },
-      { signingKey: fr.privateKey, recipientKey: ng.publicKey },
-      { outDir: join(work, 'sealed-from-rest'), chunkBytes: CHUNK, pool, durable: false },
-    );
+    const fromRest = await sealFile(reader, { ...file, fileId: 'f3' }, sealing, {
+      outDir: join(work, 'sealed-from-rest'),
+      chunkBytes: CHUNK,
+      pool,
+      durable: false,
+    });
     await reader.close();
     const to = target();
     const assembler = await FileAssembler.begin(fromRest, openingKeys(), to);

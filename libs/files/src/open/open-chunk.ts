@@ -1,4 +1,10 @@
-import { createDecipheriv, createHash, verify as verifyDigest, type Hash } from 'node:crypto';
+import {
+  createDecipheriv,
+  createHash,
+  verify as verifyDigest,
+  type Decipheriv,
+  type Hash,
+} from 'node:crypto';
 import * as openpgp from 'openpgp';
 import type { PrivateKey, SignerKeys } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
@@ -139,42 +145,42 @@ class DecryptedBody {
     const first = await this.encrypted.next();
     if (first.done || first.value.length === 0) throw malformed('an empty encrypted packet');
     if (first.value[0] !== 1) throw malformed(`encrypted data version ${first.value[0]}`);
-    let decipher;
+    let decipher: Decipheriv;
     try {
       decipher = createDecipheriv(this.cipher, this.key, Buffer.alloc(CFB_BLOCK_BYTES));
     } catch {
       throw undecryptable('its session key does not fit its cipher');
     }
-    // The last MDC_PACKET_BYTES decrypted are held back; the rest is released without copying
-    // the piece (a file's worth of copies is what the garbage collector would pay for).
-    const release = (decrypted: Buffer): Buffer[] => {
-      if (this.held.length + decrypted.length <= MDC_PACKET_BYTES) {
-        this.held = Buffer.concat([this.held, decrypted]);
-        return [];
-      }
-      const out: Buffer[] = [];
-      const keep = Math.max(0, MDC_PACKET_BYTES - decrypted.length);
-      if (this.held.length > keep) out.push(this.held.subarray(0, this.held.length - keep));
-      const cut = decrypted.length - (MDC_PACKET_BYTES - keep);
-      if (cut > 0) out.push(decrypted.subarray(0, cut));
-      this.held = Buffer.concat([
-        this.held.subarray(this.held.length - keep),
-        decrypted.subarray(cut),
-      ]);
-      for (const piece of out) this.mdc.update(piece);
-      return out;
-    };
-    // Each decrypted buffer is freed once its pieces are read: a reader asks for the next piece
-    // only when it holds nothing of the last one (ByteReader), and what it keeps it copies.
-    const decryptedFirst = decipher.update(first.value.subarray(1));
-    yield* release(decryptedFirst);
-    freeNow(decryptedFirst);
-    for await (const piece of this.encrypted) {
-      const decrypted = decipher.update(piece);
-      yield* release(decrypted);
-      freeNow(decrypted);
-    }
+    yield* this.release(decipher.update(first.value.subarray(1)));
+    for await (const piece of this.encrypted) yield* this.release(decipher.update(piece));
     this.finished = true;
+  }
+
+  /**
+   * The pieces of one decrypted buffer. The last MDC_PACKET_BYTES decrypted are held back; the
+   * rest is released without copying the buffer (a file's worth of copies is what the garbage
+   * collector would pay for). The buffer is freed once its pieces are read: a reader asks for
+   * the next piece only when it holds nothing of the last one (ByteReader), and what it keeps
+   * it copies.
+   */
+  private *release(decrypted: Buffer): Generator<Buffer> {
+    if (this.held.length + decrypted.length <= MDC_PACKET_BYTES) {
+      this.held = Buffer.concat([this.held, decrypted]);
+      freeNow(decrypted);
+      return;
+    }
+    const out: Buffer[] = [];
+    const keep = Math.max(0, MDC_PACKET_BYTES - decrypted.length);
+    if (this.held.length > keep) out.push(this.held.subarray(0, this.held.length - keep));
+    const cut = decrypted.length - (MDC_PACKET_BYTES - keep);
+    if (cut > 0) out.push(decrypted.subarray(0, cut));
+    this.held = Buffer.concat([
+      this.held.subarray(this.held.length - keep),
+      decrypted.subarray(cut),
+    ]);
+    for (const piece of out) this.mdc.update(piece);
+    yield* out;
+    freeNow(decrypted);
   }
 
   /** The random prefix: its last two bytes repeat the two before (a wrong key shows here). */

@@ -46,25 +46,40 @@ export class AuditTrail {
   }
 
   async record(record: AuditRecord, trx: AuditExecutor = this.db): Promise<void> {
-    const annexSha256 = record.annex && annexDigest(record.annex);
+    await this.recordAll([record], trx);
+  }
+
+  /** Several entries of one change, written by one statement in their order. */
+  async recordAll(records: readonly AuditRecord[], trx: AuditExecutor = this.db): Promise<void> {
+    if (records.length === 0) return;
+    const now = this.clock.now();
     await trx
       .insertInto('audit_log')
-      .values({
-        occurred_at: this.clock.now(),
-        event: record.event,
-        actor: record.actor,
-        message_id: record.messageId ?? null,
-        correlation_id: record.correlationId ?? null,
-        details: JSON.stringify(
-          annexSha256 ? { ...record.details, annexSha256 } : (record.details ?? {}),
-        ),
-        // Sealed under its digest: an annex moved to another entry does not open there.
-        annex: annexSha256 ? this.cipher.seal('audit_log.annex', annexSha256, record.annex) : null,
-      })
+      .values(
+        records.map((record) => {
+          const annexSha256 = record.annex && annexDigest(record.annex);
+          return {
+            occurred_at: now,
+            event: record.event,
+            actor: record.actor,
+            message_id: record.messageId ?? null,
+            correlation_id: record.correlationId ?? null,
+            details: JSON.stringify(
+              annexSha256 ? { ...record.details, annexSha256 } : (record.details ?? {}),
+            ),
+            // Sealed under its digest: an annex moved to another entry does not open there.
+            annex: annexSha256
+              ? this.cipher.seal('audit_log.annex', annexSha256, record.annex)
+              : null,
+          };
+        }),
+      )
       .execute();
-    // Counted when written: an entry of a transaction that then rolls back is counted too.
-    countAuditEvent(record.event, record.details);
-    for (const observer of this.observers) await observer.recorded(record, trx);
+    for (const record of records) {
+      // Counted when written: an entry of a transaction that then rolls back is counted too.
+      countAuditEvent(record.event, record.details);
+      for (const observer of this.observers) await observer.recorded(record, trx);
+    }
   }
 
   /**

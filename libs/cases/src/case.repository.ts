@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OutOfScopeError, rowInScope, type AccessScope } from '#libs/access';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { DeadlineClock } from '#libs/deadlines';
 import type { EnvelopePayload } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
@@ -61,28 +61,30 @@ export class CaseRepository {
     return this.db.transaction().execute(work);
   }
 
+  /** Records the negative evidence of an expired deadline on the request's latest message, if any. */
   async addNegativeEvidence(
     trx: Trx,
-    messageId: string,
+    requestId: string,
     at: Date,
     details: Record<string, unknown>,
   ): Promise<void> {
     await trx
       .insertInto('evidences')
-      .values({
-        message_id: messageId,
-        kind: 'deadline-expired',
-        occurred_at: at,
-        details: JSON.stringify(details),
-      })
-      .execute();
-  }
-
-  async openCase(trx: Trx, reference: string, by: string, at: Date): Promise<void> {
-    await trx
-      .insertInto('cases')
-      .values({ reference, opened_at: at, opened_by: by })
-      .onConflict((oc) => oc.column('reference').doNothing())
+      .columns(['message_id', 'kind', 'occurred_at', 'details'])
+      .expression((eb) =>
+        eb
+          .selectFrom('messages')
+          .select((eb) => [
+            'id',
+            eb.val('deadline-expired').as('kind'),
+            // Typed here: a parameter in a select list would be read as text.
+            sql<Date>`${at}::timestamptz`.as('occurred_at'),
+            sql<string>`${JSON.stringify(details)}::jsonb`.as('details'),
+          ])
+          .where('request_id', '=', requestId)
+          .orderBy('created_at', 'desc')
+          .limit(1),
+      )
       .execute();
   }
 
@@ -96,12 +98,14 @@ export class CaseRepository {
     return row && this.openRequest(row);
   }
 
+  /** Inserts a request, and its case if it is the case's first (opened by `openedBy`). */
   async insertRequest(
     trx: Trx,
     request: {
       id: string;
       authority: string;
       caseReference: string;
+      openedBy: string;
       procedure: string;
       role: SenderRole;
       counterparts: string[];
@@ -112,6 +116,16 @@ export class CaseRepository {
     },
   ): Promise<void> {
     await trx
+      .with('opened_case', (db) =>
+        db
+          .insertInto('cases')
+          .values({
+            reference: request.caseReference,
+            opened_at: request.at,
+            opened_by: request.openedBy,
+          })
+          .onConflict((oc) => oc.column('reference').doNothing()),
+      )
       .insertInto('requests')
       .values({
         id: request.id,
@@ -254,17 +268,6 @@ export class CaseRepository {
   }
 
   /** Any one message of the request, to hang request-level evidences on. */
-  async latestMessageId(trx: Trx, requestId: string): Promise<string | undefined> {
-    const row = await trx
-      .selectFrom('messages')
-      .select('id')
-      .where('request_id', '=', requestId)
-      .orderBy('created_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    return row?.id;
-  }
-
   /**
    * The body of the authority's latest message of a type in a request (the freezing certificate a
    * deadline profile's condition reads), or undefined when the request has none.

@@ -61,8 +61,14 @@ export class DeadlineTimerRepository {
    * Brings a deadline's timer rows in step with its clock: a timer moved (extension, resumption, a
    * new start) gets its new instant and a new version, a fired one the clock calls for again is
    * re-armed, and open timers the clock no longer calls for (met, cancelled, expired) are removed.
+   * `fresh`: the clock was created in this transaction, so none of its timers can be stale.
    */
-  async sync(trx: Trx, row: DeadlineRow, authority: string): Promise<void> {
+  async sync(
+    trx: Trx,
+    row: DeadlineRow,
+    authority: string,
+    { fresh = false }: { fresh?: boolean } = {},
+  ): Promise<void> {
     const planned = plannedTimers(row, this.profiles);
     if (planned.length > 0) {
       await trx
@@ -94,6 +100,7 @@ export class DeadlineTimerRepository {
         )
         .execute();
     }
+    if (fresh) return;
     let stale = trx
       .deleteFrom('deadline_timers')
       .where('deadline_id', '=', row.id)
@@ -145,8 +152,14 @@ export class DeadlineTimerRepository {
     return rows.map(openTimer);
   }
 
-  /** The open timers of these deadlines due before `before` (just committed by a message). */
-  async dueOf(deadlineIds: string[], before: Date): Promise<OpenTimer[]> {
+  /**
+   * The open timers of these deadlines due before `before` (just committed by a message). A clock's
+   * open timers are its plan (`sync`), so only clocks planning one due by then are looked up.
+   */
+  async dueOf(deadlines: DeadlineRow[], before: Date): Promise<OpenTimer[]> {
+    const deadlineIds = deadlines
+      .filter((row) => plannedTimers(row, this.profiles).some((timer) => timer.dueAt < before))
+      .map((row) => row.id);
     if (deadlineIds.length === 0) return [];
     const rows = await this.db
       .selectFrom('deadline_timers')

@@ -115,10 +115,7 @@ export class DeadlineTimers {
    * so that they do not wait for the next feed; the others stay in PostgreSQL until then.
    */
   async schedule(rows: DeadlineRow[]): Promise<number> {
-    const timers = await this.rows.dueOf(
-      rows.map((row) => row.id),
-      this.horizonEnd(),
-    );
+    const timers = await this.rows.dueOf(rows, this.horizonEnd());
     return this.enqueue(timers);
   }
 

@@ -149,8 +149,7 @@ export class HandleDeadlineDue {
       consented !== before ? consented : this.applyIfAllowed(request, before, 'deadline-expired');
     await this.cases.updateState(trx, request.id, state, now);
     if (actions.includes('negative-evidence')) {
-      const messageId = await this.cases.latestMessageId(trx, request.id);
-      if (messageId) await this.cases.addNegativeEvidence(trx, messageId, now, details);
+      await this.cases.addNegativeEvidence(trx, request.id, now, details);
     }
     await this.audit.record(
       {

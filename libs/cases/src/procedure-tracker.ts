@@ -47,6 +47,13 @@ export interface TrackedMessage {
   deadlineProfiles: string[];
   direction: 'outbound' | 'inbound';
   at: Date;
+  /**
+   * The message is delivered as it is stored: a receiving node issues the receipt of an opening
+   * message in the storing transaction, so the procedure's `delivered` event applies with it.
+   */
+  deliveredOnStore?: boolean;
+  /** The message opens a request under an id just made for it: there is no row to look up. */
+  opensNewRequest?: boolean;
 }
 
 export interface TrackingResult {
@@ -59,6 +66,17 @@ export interface TrackingResult {
 
 /** Clock statuses no message reopens. */
 const CLOSED_CLOCKS: readonly string[] = ['met', 'expired', 'cancelled'];
+
+/** The state once the opening message is delivered; procedures without that stage (or past it) keep theirs. */
+function afterDelivery(procedure: Procedure, state: ProcedureState): ProcedureState {
+  try {
+    return applySystemEvent({ procedure, state, event: 'delivered' });
+  } catch (error) {
+    if (error instanceof GatewayError && error.code === ErrorCode.PROCEDURE_TRANSITION_REFUSED)
+      return state;
+    throw error;
+  }
+}
 
 /** The role of the other side, as seen from a role. */
 function counterpartRole(role: SenderRole): SenderRole {
@@ -88,7 +106,9 @@ export class ProcedureTracker {
   }
 
   async track(trx: Trx, message: TrackedMessage): Promise<TrackingResult> {
-    const existing = await this.cases.lockRequest(trx, message.requestId);
+    const existing = message.opensNewRequest
+      ? undefined
+      : await this.cases.lockRequest(trx, message.requestId);
     const result = existing
       ? await this.advance(trx, existing, message)
       : await this.open(trx, message);
@@ -102,22 +122,13 @@ export class ProcedureTracker {
     return { ...result, deadlines };
   }
 
-  /** The receipt of the opening message was verified (sender) or issued (receiver). */
+  /** The receipt of the opening message was verified by the sender. */
   async delivered(trx: Trx, requestId: string, at: Date): Promise<void> {
     const request = await this.cases.lockRequest(trx, requestId);
     if (!request) return;
-    try {
-      const state = applySystemEvent({
-        procedure: request.procedure as Procedure,
-        state: request.state as unknown as StateOf<Procedure>,
-        event: 'delivered',
-      });
-      await this.cases.updateState(trx, requestId, state, at);
-    } catch (error) {
-      // Procedures without a delivered stage (or already past it) keep their state.
-      if (!(error instanceof GatewayError && error.code === ErrorCode.PROCEDURE_TRANSITION_REFUSED))
-        throw error;
-    }
+    const before = request.state as unknown as ProcedureState;
+    const state = afterDelivery(request.procedure as Procedure, before);
+    if (state !== before) await this.cases.updateState(trx, requestId, state, at);
   }
 
   private async open(
@@ -152,14 +163,14 @@ export class ProcedureTracker {
         );
       }
     }
-    const state = applyMessage({
+    const applied = applyMessage({
       procedure: message.procedure,
       messageType: message.messageType,
       senderRole,
       sender: message.sender,
       body: message.body,
     });
-    await this.cases.openCase(trx, message.caseReference, message.sender, message.at);
+    const state = message.deliveredOnStore ? afterDelivery(message.procedure, applied) : applied;
     const suggested = (message.body.suggestedDeadline ?? null) as {
       date: string;
       reasons: string;
@@ -168,6 +179,7 @@ export class ProcedureTracker {
       id: message.requestId,
       authority: message.authority,
       caseReference: message.caseReference,
+      openedBy: message.sender,
       procedure: message.procedure,
       role,
       counterparts:
@@ -213,7 +225,7 @@ export class ProcedureTracker {
       );
     }
     const senderRole = message.direction === 'outbound' ? role : counterpartRole(role);
-    const state = applyMessage({
+    const applied = applyMessage({
       procedure: message.procedure,
       state: request.state as unknown as StateOf<Procedure>,
       messageType: message.messageType,
@@ -221,6 +233,7 @@ export class ProcedureTracker {
       sender: message.sender,
       body: message.body,
     });
+    const state = message.deliveredOnStore ? afterDelivery(message.procedure, applied) : applied;
     await this.cases.updateState(
       trx,
       request.id,
@@ -239,7 +252,8 @@ export class ProcedureTracker {
     existing: RequestRow | undefined,
   ): Promise<DeadlineRow[]> {
     const changed: DeadlineRow[] = [];
-    const rows = await this.cases.deadlinesOf(message.requestId, trx);
+    // A request this message opens has no clock yet.
+    const rows = existing ? await this.cases.deadlinesOf(message.requestId, trx) : [];
     for (const id of profileIds) {
       const profile = this.profiles.get(id);
       const event = clockEventFor(profile, message.messageType);
@@ -298,7 +312,7 @@ export class ProcedureTracker {
         at: message.at,
       });
       // The timers move with the clock, in its transaction: PostgreSQL is their record.
-      await this.timers.sync(trx, saved, message.authority);
+      await this.timers.sync(trx, saved, message.authority, { fresh: row === undefined });
       changed.push(saved);
     }
     return changed;

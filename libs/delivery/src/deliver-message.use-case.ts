@@ -18,7 +18,9 @@ import {
   MessageAttachmentsRepository,
   MessageRepository,
   outboundChunksDir,
+  type DeliveryClaim,
   type DeliveryJobData,
+  type KeptEnvelope,
   type MessageStatus,
   type Trx,
 } from '#libs/messaging';
@@ -35,6 +37,9 @@ export type DeliveryOutcome =
   | { kind: 'nothing-to-do'; status: MessageStatus };
 
 type PeerRefusal = Extract<PeerAnswer, { ok: false }>;
+
+/** A claimed attempt; its envelope may have gone (erased under a retention profile). */
+type Attempt = Omit<DeliveryClaim, 'envelope'> & { envelope: KeptEnvelope | undefined };
 
 /** Why a message was not delivered, as its non-delivery evidence and its alert state it. */
 interface FailureCause {
@@ -75,10 +80,9 @@ export class DeliverMessage {
   async execute(job: DeliveryJobData): Promise<DeliveryOutcome> {
     const started = await this.start(job);
     if ('kind' in started) return started;
-    const message = started;
+    const { message, envelope, hasFiles } = started;
 
     const recipient = this.directory.find(message.recipient);
-    const envelope = await this.messages.findEnvelope(message.id);
     // An envelope erased under a retention profile is never pending (the task skips requests
     // with messages on their way), but it is not sent as nothing either.
     if (!recipient || !envelope?.armored) {
@@ -124,7 +128,7 @@ export class DeliverMessage {
     if (!('receipt' in answer)) {
       return this.retryOrFail(message, job, 'the peer has not received every file yet');
     }
-    const files = await this.attachments.list(message.id);
+    const files = hasFiles ? await this.attachments.list(message.id) : [];
 
     try {
       const { receipt, signerFingerprint } = await verifyReceipt(answer.receipt, recipient, {
@@ -279,8 +283,11 @@ export class DeliverMessage {
   }
 
   /** Claims the message for this attempt, or closes it if the retry window has passed. */
-  private async start(job: DeliveryJobData): Promise<MessageRow | DeliveryOutcome> {
+  private async start(job: DeliveryJobData): Promise<Attempt | DeliveryOutcome> {
     const now = this.clock.now();
+    // The usual case in one round trip; anything else is sorted out under the row's lock.
+    const claimed = await this.messages.claimForDelivery(job.messageId, now);
+    if (claimed) return claimed;
     let failed: MailboxEvent | undefined;
     const outcome = await this.messages.transaction(
       async (trx): Promise<MessageRow | DeliveryOutcome> => {
@@ -298,7 +305,9 @@ export class DeliverMessage {
       },
     );
     if (failed) this.events.publish(failed);
-    return outcome;
+    if ('kind' in outcome) return outcome;
+    const envelope = await this.messages.findEnvelope(outcome.id);
+    return { message: outcome, envelope, hasFiles: true };
   }
 
   /** `peer`: the peer's status and code when it answered, for the operators' delivery view. */

@@ -19,6 +19,7 @@ export {
   contentErasureOf,
   MessageRepository,
   type ContentErasure,
+  type DeliveryClaim,
   type KeptEnvelope,
   type MessageFilter,
   type Trx,

@@ -23,6 +23,14 @@ import {
 
 export type Trx = Transaction<Database>;
 
+/** A message claimed for a delivery attempt, with what the attempt sends. */
+export interface DeliveryClaim {
+  message: MessageRow;
+  envelope: KeptEnvelope;
+  /** Whether sealed files follow the envelope (their rows are read only then). */
+  hasFiles: boolean;
+}
+
 export interface StoredEnvelope {
   armored: string;
   sha256: string;
@@ -92,27 +100,27 @@ export class MessageRepository {
     envelope: StoredEnvelope,
   ): Promise<void> {
     const { payload, now } = message;
+    // One statement: the envelope's row refers to the message's, checked at its end.
     await trx
-      .insertInto('messages')
-      .values({
-        id: payload.messageId,
-        direction: message.direction,
-        status: message.status,
-        procedure: payload.procedure,
-        message_type: payload.messageType,
-        sender: payload.sender,
-        recipient: payload.recipient,
-        case_reference: payload.caseReference,
-        in_reply_to: payload.inReplyTo,
-        request_id: payload.requestId,
-        created_at: payload.createdAt,
-        payload: this.cipher.seal('messages.payload', payload.messageId, payload),
-        correlation_id: message.correlationId,
-        retry_until: message.retryUntil,
-        status_changed_at: now,
-      })
-      .execute();
-    await trx
+      .with('message', (db) =>
+        db.insertInto('messages').values({
+          id: payload.messageId,
+          direction: message.direction,
+          status: message.status,
+          procedure: payload.procedure,
+          message_type: payload.messageType,
+          sender: payload.sender,
+          recipient: payload.recipient,
+          case_reference: payload.caseReference,
+          in_reply_to: payload.inReplyTo,
+          request_id: payload.requestId,
+          created_at: payload.createdAt,
+          payload: this.cipher.seal('messages.payload', payload.messageId, payload),
+          correlation_id: message.correlationId,
+          retry_until: message.retryUntil,
+          status_changed_at: now,
+        }),
+      )
       .insertInto('envelopes')
       .values({
         message_id: payload.messageId,
@@ -203,6 +211,51 @@ export class MessageRepository {
       ErrorCode.INVALID_STATUS_TRANSITION,
       `message ${messageId} changed status concurrently`,
     );
+  }
+
+  /**
+   * Claims an outbound message for a delivery attempt in one statement: `sending`, one attempt
+   * more, from a status that leads there and inside its retry window; with its envelope and
+   * whether files follow it. Undefined when it cannot (final, past its window, gone, inbound,
+   * without an envelope): the caller finds out why under the row's lock.
+   */
+  async claimForDelivery(messageId: string, now: Date): Promise<DeliveryClaim | undefined> {
+    const row = await this.db
+      .updateTable('messages')
+      .from('envelopes')
+      .set((eb) => ({
+        status: 'sending',
+        status_changed_at: now,
+        attempts: eb('messages.attempts', '+', 1),
+      }))
+      .whereRef('envelopes.message_id', '=', 'messages.id')
+      .where('messages.id', '=', messageId)
+      .where('messages.direction', '=', 'outbound')
+      .where('messages.status', 'in', sourcesOf('sending'))
+      .where((eb) =>
+        eb.or([eb('messages.retry_until', 'is', null), eb('messages.retry_until', '>=', now)]),
+      )
+      .returningAll('messages')
+      .returning((eb) => [
+        'envelopes.armored as envelope_armored',
+        'envelopes.sha256 as envelope_sha256',
+        eb
+          .exists(
+            eb
+              .selectFrom('message_attachments')
+              .select('message_attachments.message_id')
+              .whereRef('message_attachments.message_id', '=', 'messages.id'),
+          )
+          .as('has_files'),
+      ])
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const { envelope_armored, envelope_sha256, has_files, ...message } = row;
+    return {
+      message,
+      envelope: { armored: envelope_armored, sha256: envelope_sha256 },
+      hasFiles: Boolean(has_files),
+    };
   }
 
   async lock(trx: Trx, messageId: string): Promise<MessageRow> {

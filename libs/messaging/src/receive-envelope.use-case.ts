@@ -80,9 +80,8 @@ export class ReceiveEnvelope {
     try {
       // The envelope is authenticated before its id is looked up: an unauthenticated caller must
       // not learn whether a message id exists (a 409 against a 400 would tell).
+      // A copy of a stored message is found in the storing transaction and answered from there.
       const opened = await this.open(raw, routing);
-      const replay = await this.storedReceiptFor(opened.payload.messageId, envelopeSha256, context);
-      if (replay) return replay;
       return await this.store(raw, opened, context);
     } catch (error) {
       if (isGatewayError(error))
@@ -173,6 +172,7 @@ export class ReceiveEnvelope {
           // The signed creation time, not the arrival: both nodes then run identical clocks,
           // however long the delivery took.
           at: new Date(payload.createdAt),
+          deliveredOnStore: payload.messageId === payload.requestId,
         });
         await this.messages.insert(
           trx,
@@ -235,8 +235,6 @@ export class ReceiveEnvelope {
           },
           trx,
         );
-        if (payload.messageId === payload.requestId)
-          await this.tracker.delivered(trx, payload.requestId, now);
         await this.eventLog.record(trx, event);
         return { kind: 'stored' as const, tracked };
       });

@@ -284,8 +284,10 @@ export class SubmitMessage {
         deadlineProfiles: draft.deadlineProfiles ?? [],
         direction: 'outbound',
         at: now,
+        opensNewRequest: draft.requestId === undefined,
       });
       const sealed: SubmissionAccepted['messages'] = [];
+      const entries: AuditRecord[] = [];
       for (const [index, recipient] of recipients.entries()) {
         const decision = decisions.get(recipient.id)!;
         const payload: EnvelopePayload = {
@@ -339,7 +341,7 @@ export class SubmitMessage {
           envelopeSha256,
           retryUntil: retryUntil.toISOString(),
         });
-        await this.audit.record(
+        entries.push(
           {
             event: 'message.sent',
             actor: context.actor,
@@ -354,9 +356,6 @@ export class SubmitMessage {
               envelopeSha256,
             },
           },
-          trx,
-        );
-        await this.audit.record(
           {
             event: 'policy.decided',
             actor: context.actor,
@@ -364,7 +363,6 @@ export class SubmitMessage {
             correlationId: context.correlationId,
             ...decisionAudit(decision, recipient.id, channel, preview.round),
           },
-          trx,
         );
         sealed.push({
           messageId: payload.messageId,
@@ -374,6 +372,7 @@ export class SubmitMessage {
           redacted: decision.redactions.map((r) => `${r.path} (${r.ruleId})`),
         });
       }
+      await this.audit.recordAll(entries, trx);
       if (
         release &&
         !(await this.held.markReleased(

@@ -81,8 +81,9 @@ export class MailboxStream implements OnApplicationBootstrap, OnApplicationShutd
 
   /** An event was published on the bus: read the log now rather than at the next tick. */
   notified(event: MailboxEvent): void {
-    // The bus is shared by every node on the same Redis: only this node's events wake it.
-    if (this.identity.hosts(event.authorityId)) this.wake();
+    // The bus is shared by every node on the same Redis: only this node's events wake it, and
+    // only while a stream is open to tell; otherwise the next tick places them in the log.
+    if (this.events.observed && this.identity.hosts(event.authorityId)) this.wake();
   }
 
   private wake(): void {

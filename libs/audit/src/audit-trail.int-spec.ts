@@ -87,6 +87,33 @@ describe('the audit trail on PostgreSQL', () => {
     expect((await verifier.verify()).ok).toBe(true);
   });
 
+  it('writes the entries of one change together, in their order, each with its own annex', async () => {
+    const messageId = '01a246d6-8ab0-75e8-845d-ee088e8dcec3';
+    await writer.recordAll([
+      { event: 'message.sent', actor: 'officer@FR-MOJ-BEPI', messageId, details: { n: 1 } },
+      {
+        event: 'policy.decided',
+        actor: 'officer@FR-MOJ-BEPI',
+        messageId,
+        details: { n: 2 },
+        annex: { justifications: [{ ruleId: 'W-2', justification: 'the second one' }] },
+      },
+      { event: 'message.sent', actor: 'officer@FR-MOJ-BEPI', messageId, details: { n: 3 } },
+    ]);
+    await writer.chainPending();
+    const entries = await verifier.entriesFor(messageId);
+    expect(entries.map((entry) => [entry.event, entry.details.n, entry.annex ?? null])).toEqual([
+      ['message.sent', 1, null],
+      [
+        'policy.decided',
+        2,
+        { justifications: [{ ruleId: 'W-2', justification: 'the second one' }] },
+      ],
+      ['message.sent', 3, null],
+    ]);
+    expect((await verifier.verify()).ok).toBe(true);
+  });
+
   it('names a rewritten entry and a removed tail', async () => {
     await writer.chainPending();
     expect((await verifier.verify()).ok).toBe(true);

@@ -244,10 +244,32 @@ const VARIANT_OF: ReadonlyMap<string, string> = new Map(
   }),
 );
 
+/** Folded tokens and skeletons while `withTokensRemembered` runs; none are kept after it. */
+let remembered: { folded: Map<string, string>; skeletons: Map<string, string> } | undefined;
+
+/**
+ * Runs `work` with each token's folding and skeleton computed once: a free text reads each of its
+ * words in many runs and readings (text-persons.ts). The memory goes with the call, so no name a
+ * message carried stays in the process.
+ */
+export function withTokensRemembered<T>(work: () => T): T {
+  if (remembered) return work();
+  remembered = { folded: new Map(), skeletons: new Map() };
+  try {
+    return work();
+  } finally {
+    remembered = undefined;
+  }
+}
+
 /** One name token folded by NAME_FOLDING_RULES, then to its group of NAME_VARIANTS. */
 export function foldNameToken(token: string): string {
+  const known = remembered?.folded.get(token);
+  if (known !== undefined) return known;
   const folded = foldSpelling(token);
-  return VARIANT_OF.get(folded) ?? folded;
+  const result = VARIANT_OF.get(folded) ?? folded;
+  remembered?.folded.set(token, result);
+  return result;
 }
 
 /**
@@ -288,9 +310,17 @@ export function canonicalName(parts: readonly string[]): string {
 export function consonantSkeleton(canonical: string): string {
   const tokens = canonical
     .split(' ')
-    .map((token) => token.replace(/[aeiou]/g, '').replace(/([a-z])\1+/g, '$1'))
+    .map(tokenSkeleton)
     .filter((token) => token.length > 0);
   return [...new Set(tokens)].sort().join(' ');
+}
+
+function tokenSkeleton(token: string): string {
+  const known = remembered?.skeletons.get(token);
+  if (known !== undefined) return known;
+  const skeleton = token.replace(/[aeiou]/g, '').replace(/([a-z])\1+/g, '$1');
+  remembered?.skeletons.set(token, skeleton);
+  return skeleton;
 }
 
 /** A date of birth as precise as it is known. */

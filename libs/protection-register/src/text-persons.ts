@@ -1,5 +1,5 @@
 import { personKeys, type IdentifierKey, type PersonIdentifiers } from './identifier-keys.js';
-import { normaliseDateOfBirth, toLatinLowercase } from './normalise.js';
+import { normaliseDateOfBirth, toLatinLowercase, withTokensRemembered } from './normalise.js';
 
 /*
  * The persons a free text may name, for the register check (H-1). A summary of facts, a letter
@@ -81,6 +81,10 @@ function dateNear(dates: readonly DateMention[], start: number, end: number): st
  * read as a full name, alone and with the full date of birth written nearest it. Deduplicated.
  */
 export function textPersonKeys(text: string): IdentifierKey[] {
+  return withTokensRemembered(() => keysOfText(text));
+}
+
+function keysOfText(text: string): IdentifierKey[] {
   const latin = toLatinLowercase(text).replace(APOSTROPHES, '');
   const dates = datesIn(latin);
   const words: Word[] = [];

@@ -27,6 +27,7 @@ export {
   REGISTER_HASH,
   registrationHashes,
   textHashes,
+  textHashesInTurns,
   type HashedKey,
 } from './keyed-hash.js';
 export { initialOf, nameReadings, type NameReading } from './name-readings.js';

@@ -6,6 +6,8 @@ import {
   personHashes,
   REGISTER_HASH,
   registrationHashes,
+  textHashes,
+  textHashesInTurns,
 } from './keyed-hash.js';
 import { personKeys, registrationKeys } from './identifier-keys.js';
 
@@ -86,5 +88,53 @@ describe('keyed hashes', () => {
   it('refuses a secret shorter than 16 bytes', () => {
     expect(() => personHashes(Buffer.alloc(15), person)).toThrow(RangeError);
     expect(() => keyedHash('secret' as unknown as Uint8Array, 'v1|name|x y')).toThrow(RangeError);
+  });
+
+  describe('of a free text read in turns', () => {
+    const words = fc.constantFrom(
+      'Blessing',
+      'EZE',
+      'Abdel-Rahman',
+      "O'Brien",
+      'Mohammed',
+      'the',
+      'victim',
+      'born',
+      '2 June 1998',
+      '1998-06-02',
+      'Lagos,',
+      'A123456',
+      'Елена',
+      'محمد',
+    );
+
+    it('gives what textHashes gives, in the same order, however the text is cut', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(words, { maxLength: 300 }), async (text) => {
+          const joined = text.join(' ');
+          expect(await textHashesInTurns(secret, joined)).toEqual(textHashes(secret, joined));
+        }),
+        { numRuns: 60 },
+      );
+    });
+
+    it('lets the process serve other work while it reads a long text', async () => {
+      const text = Array.from({ length: 400 }, (_, i) => `Name${i % 37} Other${i % 11}`).join(' ');
+      let servedMeanwhile = false;
+      const reading = textHashesInTurns(secret, text).then((hashes) => ({
+        hashes,
+        servedMeanwhile,
+      }));
+      setImmediate(() => (servedMeanwhile = true));
+      const { hashes, servedMeanwhile: served } = await reading;
+      expect(served).toBe(true);
+      expect(hashes).toEqual(textHashes(secret, text));
+    });
+
+    it('refuses a short secret as textHashes does', async () => {
+      await expect(textHashesInTurns(new Uint8Array(8), 'Blessing Eze')).rejects.toThrow(
+        RangeError,
+      );
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   personKeys,
   registrationKeys,
@@ -7,7 +8,7 @@ import {
   type PersonIdentifiers,
   type RegistrationIdentifiers,
 } from './identifier-keys.js';
-import { textPersonKeys } from './text-persons.js';
+import { TextPersonsReader, textPersonKeys } from './text-persons.js';
 
 /*
  * Keyed hashes of identifier keys: HMAC-SHA-256 under the node's register secret, base64url
@@ -100,6 +101,25 @@ export function personHashes(secret: Uint8Array, person: PersonIdentifiers): str
 /** The keyed hashes of every person a free text may name (text-persons.ts), each once. */
 export function textHashes(secret: Uint8Array, text: string): string[] {
   return hashKeys(secret, textPersonKeys(text)).map(({ hash }) => hash);
+}
+
+/** Words read between two turns of the event loop: about ten milliseconds of prose. */
+const WORDS_PER_TURN = 64;
+
+/**
+ * textHashes, giving the event loop a turn after each few words: an attachment's text of two
+ * million characters takes a while to read, and the process serves other requests meanwhile.
+ */
+export async function textHashesInTurns(secret: Uint8Array, text: string): Promise<string[]> {
+  assertSecret(secret);
+  const keyer = keyerOf(secret);
+  const reader = new TextPersonsReader(text);
+  const hashes: string[] = [];
+  while (!reader.done) {
+    for (const { canonical } of reader.read(WORDS_PER_TURN)) hashes.push(hmac(keyer, canonical));
+    if (!reader.done) await nextTurn();
+  }
+  return hashes;
 }
 
 /** The keyed hashes the asylum authority stores for a registration (nothing else is stored). */

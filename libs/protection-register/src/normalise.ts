@@ -244,21 +244,31 @@ const VARIANT_OF: ReadonlyMap<string, string> = new Map(
   }),
 );
 
-/** Folded tokens and skeletons while `withTokensRemembered` runs; none are kept after it. */
-let remembered: { folded: Map<string, string>; skeletons: Map<string, string> } | undefined;
+/** Tokens already folded, and their skeletons, by the reader of one text. */
+export interface TokenMemo {
+  readonly folded: Map<string, string>;
+  readonly skeletons: Map<string, string>;
+}
+
+export function newTokenMemo(): TokenMemo {
+  return { folded: new Map(), skeletons: new Map() };
+}
+
+/** The memo in use while `withTokensRemembered` runs; none outside it. */
+let remembered: TokenMemo | undefined;
 
 /**
- * Runs `work` with each token's folding and skeleton computed once: a free text reads each of its
- * words in many runs and readings (text-persons.ts). The memory goes with the call, so no name a
- * message carried stays in the process.
+ * Runs `work` (synchronous) with each token's folding and skeleton computed once: a free text
+ * reads each of its words in many runs and readings (text-persons.ts). The memo belongs to the
+ * caller (one text's reader), so no name stays in the process once that text is read.
  */
-export function withTokensRemembered<T>(work: () => T): T {
-  if (remembered) return work();
-  remembered = { folded: new Map(), skeletons: new Map() };
+export function withTokensRemembered<T>(memo: TokenMemo, work: () => T): T {
+  const outer = remembered;
+  remembered = memo;
   try {
     return work();
   } finally {
-    remembered = undefined;
+    remembered = outer;
   }
 }
 

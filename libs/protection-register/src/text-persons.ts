@@ -1,5 +1,10 @@
 import { personKeys, type IdentifierKey, type PersonIdentifiers } from './identifier-keys.js';
-import { normaliseDateOfBirth, toLatinLowercase, withTokensRemembered } from './normalise.js';
+import {
+  newTokenMemo,
+  normaliseDateOfBirth,
+  toLatinLowercase,
+  withTokensRemembered,
+} from './normalise.js';
 
 /*
  * The persons a free text may name, for the register check (H-1). A summary of facts, a letter
@@ -61,11 +66,23 @@ function datesIn(latin: string): DateMention[] {
   return dates;
 }
 
-/** The full date written nearest the name, within DATE_REACH characters of it. */
+/**
+ * The full date written nearest the name, within DATE_REACH characters of it. The dates are in
+ * text order and do not overlap: only those within reach are looked at, so a text of many dates
+ * costs no more per name than one of few.
+ */
 function dateNear(dates: readonly DateMention[], start: number, end: number): string | undefined {
+  let low = 0;
+  let high = dates.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (dates[middle].end < start - DATE_REACH) low = middle + 1;
+    else high = middle;
+  }
   let best: DateMention | undefined;
   let bestDistance = DATE_REACH + 1;
-  for (const date of dates) {
+  for (let i = low; i < dates.length && dates[i].start <= end + DATE_REACH; i++) {
+    const date = dates[i];
     const distance =
       date.start >= end ? date.start - end : date.end <= start ? start - date.end : 0;
     if (distance < bestDistance) {
@@ -81,36 +98,65 @@ function dateNear(dates: readonly DateMention[], start: number, end: number): st
  * read as a full name, alone and with the full date of birth written nearest it. Deduplicated.
  */
 export function textPersonKeys(text: string): IdentifierKey[] {
-  return withTokensRemembered(() => keysOfText(text));
+  return new TextPersonsReader(text).read(Number.POSITIVE_INFINITY);
 }
 
-function keysOfText(text: string): IdentifierKey[] {
-  const latin = toLatinLowercase(text).replace(APOSTROPHES, '');
-  const dates = datesIn(latin);
-  const words: Word[] = [];
-  for (const match of latin.matchAll(WORD)) {
-    words.push({ text: match[0], start: match.index, end: match.index + match[0].length });
-  }
-  const keys = new Map<string, IdentifierKey>();
-  const add = (person: PersonIdentifiers) => {
-    for (const key of personKeys(person)) keys.set(key.canonical, key);
-  };
-  const seen = new Set<string>();
-  for (let first = 0; first < words.length; first++) {
-    for (let size = 2; size <= MAX_WINDOW && first + size <= words.length; size++) {
-      const last = words[first + size - 1];
-      if (/\d/.test(last.text) || (size === 2 && /\d/.test(words[first].text))) break;
-      const name = words
-        .slice(first, first + size)
-        .map((word) => word.text)
-        .join(' ');
-      const dateOfBirth = dateNear(dates, words[first].start, last.end);
-      const candidate = `${name}|${dateOfBirth ?? ''}`;
-      if (seen.has(candidate)) continue;
-      seen.add(candidate);
-      add({ names: { aliases: [name] } });
-      if (dateOfBirth !== undefined) add({ names: { aliases: [name] }, dateOfBirth });
+/**
+ * Reads the persons a free text may name (textPersonKeys) a slice of its words at a time, so that
+ * a long text (an attachment's) can be read between other work. Each slice returns the keys it
+ * adds, none twice; all slices together give what textPersonKeys gives, in the same order.
+ */
+export class TextPersonsReader {
+  private readonly words: Word[] = [];
+  private readonly dates: DateMention[];
+  private readonly keys = new Set<string>();
+  private readonly seen = new Set<string>();
+  private readonly memo = newTokenMemo();
+  private next = 0;
+
+  constructor(text: string) {
+    const latin = toLatinLowercase(text).replace(APOSTROPHES, '');
+    this.dates = datesIn(latin);
+    for (const match of latin.matchAll(WORD)) {
+      this.words.push({ text: match[0], start: match.index, end: match.index + match[0].length });
     }
   }
-  return [...keys.values()];
+
+  get done(): boolean {
+    return this.next >= this.words.length;
+  }
+
+  /** The keys of the runs that start at the next `count` words, less those already read. */
+  read(count: number): IdentifierKey[] {
+    return withTokensRemembered(this.memo, () => {
+      const added: IdentifierKey[] = [];
+      const add = (person: PersonIdentifiers) => {
+        for (const key of personKeys(person)) {
+          if (this.keys.has(key.canonical)) continue;
+          this.keys.add(key.canonical);
+          added.push(key);
+        }
+      };
+      const { words } = this;
+      const until = Math.min(words.length, this.next + count);
+      for (; this.next < until; this.next++) {
+        const first = this.next;
+        for (let size = 2; size <= MAX_WINDOW && first + size <= words.length; size++) {
+          const last = words[first + size - 1];
+          if (/\d/.test(last.text) || (size === 2 && /\d/.test(words[first].text))) break;
+          const name = words
+            .slice(first, first + size)
+            .map((word) => word.text)
+            .join(' ');
+          const dateOfBirth = dateNear(this.dates, words[first].start, last.end);
+          const candidate = `${name}|${dateOfBirth ?? ''}`;
+          if (this.seen.has(candidate)) continue;
+          this.seen.add(candidate);
+          add({ names: { aliases: [name] } });
+          if (dateOfBirth !== undefined) add({ names: { aliases: [name] }, dateOfBirth });
+        }
+      }
+      return added;
+    });
+  }
 }

@@ -5,7 +5,7 @@ import { NodeIdentity } from '#libs/node-config';
 import {
   KEY_VERSION,
   personHashes,
-  textHashes,
+  textHashesInTurns,
   type PersonIdentifiers,
 } from '#libs/protection-register';
 import { REGISTER_SECRET } from '../register-secret.js';
@@ -84,7 +84,7 @@ export class NationalRegister {
   /**
    * Asks every register of the State about the persons a message names: `persons` as structured
    * records, `texts` as free text (a summary of facts, an attachment's text), where any run of
-   * words may be a name (textHashes). A hit on a text has the index `persons.length + i` of the
+   * words may be a name (textHashesInTurns). A hit on a text has the index `persons.length + i` of the
    * i-th text. Another node's register is asked in as many questions as the protocol's bounds
    * need (REGISTER_QUERY_LIMITS); it is unavailable if any of them is not answered.
    */
@@ -93,13 +93,16 @@ export class NationalRegister {
     context: NationalCheck,
     texts: readonly string[] = [],
   ): Promise<NationalAnswer> {
+    const textSubjects = [];
+    for (const [i, text] of texts.entries()) {
+      const hashes = await textHashesInTurns(this.secret, text);
+      for (const group of groups(hashes, REGISTER_QUERY_LIMITS.hashesPerPerson)) {
+        textSubjects.push({ index: persons.length + i, hashes: group });
+      }
+    }
     const subjects = [
       ...persons.map((person, index) => ({ index, hashes: personHashes(this.secret, person) })),
-      ...texts.flatMap((text, i) =>
-        groups(textHashes(this.secret, text), REGISTER_QUERY_LIMITS.hashesPerPerson).map(
-          (hashes) => ({ index: persons.length + i, hashes }),
-        ),
-      ),
+      ...textSubjects,
     ].filter((subject) => subject.hashes.length > 0);
     if (subjects.length === 0) {
       return { hits: [], clearedReferences: [], unavailable: [], asked: false };

@@ -61,6 +61,14 @@ describe('message rows against PostgreSQL', () => {
     return id;
   }
 
+  const rowsOf = (ids: string[]) =>
+    database.db
+      .selectFrom('messages')
+      .select(['id', 'status', 'attempts', 'status_changed_at'])
+      .where('id', 'in', ids)
+      .orderBy('id')
+      .execute();
+
   it('stores a message and its envelope together, or neither', async () => {
     const id = await stored('queued');
     expect(await messages.findEnvelope(id)).toEqual({
@@ -122,7 +130,7 @@ describe('message rows against PostgreSQL', () => {
         chunk_count: 1,
         created_at: now,
         updated_at: now,
-      } as never)
+      })
       .execute();
     expect((await messages.claimForDelivery(id, now))?.hasFiles).toBe(true);
   });
@@ -136,21 +144,11 @@ describe('message rows against PostgreSQL', () => {
       await stored('waiting-for-retry', { retryUntil: new Date(now.getTime() - 1) }),
       uuidv7(),
     ];
-    const before = await database.db
-      .selectFrom('messages')
-      .select(['id', 'status', 'attempts', 'status_changed_at'])
-      .where('id', 'in', cases)
-      .orderBy('id')
-      .execute();
+    const before = await rowsOf(cases);
 
     for (const id of cases) expect(await messages.claimForDelivery(id, now)).toBeUndefined();
 
-    const after = await database.db
-      .selectFrom('messages')
-      .select(['id', 'status', 'attempts', 'status_changed_at'])
-      .where('id', 'in', cases)
-      .orderBy('id')
-      .execute();
+    const after = await rowsOf(cases);
     expect(after).toEqual(before);
   });
 

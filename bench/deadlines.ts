@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -624,6 +624,8 @@ async function run(options: Options): Promise<Record<string, unknown>> {
       await wipe(pool, redis, schema, prefix).catch((error: Error) =>
         progress(`clean-up failed: ${error.message}`),
       );
+      // The node's keys, directory, files and logs.
+      rmSync(network.options.workDir, { recursive: true, force: true, maxRetries: 3 });
     }
     await pool.end();
     redis.disconnect();

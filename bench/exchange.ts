@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -315,6 +316,8 @@ async function exchangeOn(
     progress('stopping the network');
     await network.stopAll();
     await pool.end();
+    // The nodes' keys, directory, files and logs (their PostgreSQL and Redis go with the run).
+    rmSync(network.options.workDir, { recursive: true, force: true, maxRetries: 3 });
   }
 }
 

@@ -250,6 +250,7 @@ async function exchangeOn(
   // One connection that stays open: the meter leaves its own backend out.
   const pool = new pg.Pool({ connectionString: network.databaseUrl, max: 1, idleTimeoutMillis: 0 });
   const schema = network.schema(SENDER);
+  let completed = false;
   try {
     progress(`starting ${NODES.map((n) => n.authorityId).join(' and ')}`);
     await network.startAll();
@@ -299,7 +300,7 @@ async function exchangeOn(
     const firstCreated = Math.min(...rows.map((row) => row.created_ms));
     const lastStored = Math.max(...rows.map((row) => row.stored_ms));
     const submitPercentiles = percentiles(submitMs);
-
+    completed = true;
     return {
       messages: rows.length,
       bodyBytes: BODY_CHARS,
@@ -316,8 +317,10 @@ async function exchangeOn(
     progress('stopping the network');
     await network.stopAll();
     await pool.end();
-    // The nodes' keys, directory, files and logs (their PostgreSQL and Redis go with the run).
-    rmSync(network.options.workDir, { recursive: true, force: true, maxRetries: 3 });
+    // The nodes' keys, directory, files and logs (their PostgreSQL and Redis go with the run);
+    // a run that failed keeps them for its logs.
+    if (completed) rmSync(network.options.workDir, { recursive: true, force: true, maxRetries: 3 });
+    else progress(`the nodes' logs are kept in ${network.options.workDir}`);
   }
 }
 

@@ -113,6 +113,8 @@ export class CaseRepository {
       state: ProcedureState;
       suggestedDeadline: { date: string; reasons: string } | null;
       at: Date;
+      /** When the request last changed, if not when it opened (delivered as it was stored). */
+      updatedAt?: Date;
     },
   ): Promise<void> {
     await trx
@@ -141,7 +143,7 @@ export class CaseRepository {
           ? this.cipher.seal('requests.suggested_deadline', request.id, request.suggestedDeadline)
           : null,
         opened_at: request.at,
-        updated_at: request.at,
+        updated_at: request.updatedAt ?? request.at,
       })
       .execute();
   }

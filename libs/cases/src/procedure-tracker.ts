@@ -48,16 +48,18 @@ export interface TrackedMessage {
   direction: 'outbound' | 'inbound';
   at: Date;
   /**
-   * The message is delivered as it is stored: a receiving node issues the receipt of an opening
-   * message in the storing transaction, so the procedure's `delivered` event applies with it.
+   * When the message is delivered as it is stored: a receiving node issues the receipt of an
+   * opening message in the storing transaction, so the procedure's `delivered` event applies with
+   * it, at that instant.
    */
-  deliveredOnStore?: boolean;
+  deliveredAt?: Date;
   /** The message opens a request under an id just made for it: there is no row to look up. */
   opensNewRequest?: boolean;
 }
 
 export interface TrackingResult {
   role: SenderRole;
+  /** The state the message led to (what `deliveredAt` applies with it is stored, not shown here). */
   state: ProcedureState;
   deadlineProfiles: string[];
   /** Deadlines started, paused, resumed or met by this message: their timers are queued if due soon. */
@@ -170,7 +172,7 @@ export class ProcedureTracker {
       sender: message.sender,
       body: message.body,
     });
-    const state = message.deliveredOnStore ? afterDelivery(message.procedure, applied) : applied;
+    const state = message.deliveredAt ? afterDelivery(message.procedure, applied) : applied;
     const suggested = (message.body.suggestedDeadline ?? null) as {
       date: string;
       reasons: string;
@@ -189,8 +191,9 @@ export class ProcedureTracker {
       state,
       suggestedDeadline: suggested,
       at: message.at,
+      updatedAt: state === applied ? message.at : message.deliveredAt,
     });
-    return { role, state, deadlineProfiles };
+    return { role, state: applied, deadlineProfiles };
   }
 
   private async advance(
@@ -233,15 +236,15 @@ export class ProcedureTracker {
       sender: message.sender,
       body: message.body,
     });
-    const state = message.deliveredOnStore ? afterDelivery(message.procedure, applied) : applied;
+    const state = message.deliveredAt ? afterDelivery(message.procedure, applied) : applied;
     await this.cases.updateState(
       trx,
       request.id,
       state,
-      message.at,
+      state === applied ? message.at : message.deliveredAt!,
       this.jitMembers(state, request.authority),
     );
-    return { role, state, deadlineProfiles: request.deadline_profiles };
+    return { role, state: applied, deadlineProfiles: request.deadline_profiles };
   }
 
   private async moveClocks(

@@ -26,12 +26,8 @@ describe('message rows against PostgreSQL', () => {
 
   afterAll(() => database.close());
 
-  async function stored(
-    status: MessageStatus,
-    options: { direction?: 'outbound' | 'inbound'; retryUntil?: Date | null } = {},
-  ): Promise<string> {
-    const id = uuidv7();
-    const payload = {
+  const payloadOf = (id: string) =>
+    ({
       messageId: id,
       procedure: 'mla',
       messageType: 'request',
@@ -42,7 +38,14 @@ describe('message rows against PostgreSQL', () => {
       inReplyTo: null,
       caseReference: 'INT-ROWS-1',
       body: {},
-    } as unknown as EnvelopePayload;
+    }) as unknown as EnvelopePayload;
+
+  async function stored(
+    status: MessageStatus,
+    options: { direction?: 'outbound' | 'inbound'; retryUntil?: Date | null } = {},
+  ): Promise<string> {
+    const id = uuidv7();
+    const payload = payloadOf(id);
     await messages.transaction((trx) =>
       messages.insert(
         trx,
@@ -76,28 +79,41 @@ describe('message rows against PostgreSQL', () => {
       sha256: 'a'.repeat(64),
     });
 
-    // A second message under the same id fails whole: no second envelope either.
-    const again = messages.transaction((trx) =>
-      messages.insert(
-        trx,
-        {
-          payload: { messageId: id, requestId: id } as unknown as EnvelopePayload,
-          direction: 'outbound',
-          status: 'queued',
-          correlationId: 'corr-again',
-          retryUntil: null,
-          now,
-        },
-        { armored: 'another', sha256: 'b'.repeat(64) },
-      ),
+    // An envelope that cannot be stored leaves no message behind, even outside a transaction.
+    const orphan = uuidv7();
+    const insert = messages.insert(
+      database.db,
+      {
+        payload: payloadOf(orphan),
+        direction: 'outbound',
+        status: 'queued',
+        correlationId: 'corr-orphan',
+        retryUntil: null,
+        now,
+      },
+      { armored: 'armored', sha256: null as unknown as string },
+    );
+    await expect(insert).rejects.toMatchObject({ code: '23502' });
+    expect(await messages.find(orphan)).toBeUndefined();
+
+    // A second message under a stored id fails whole: no second envelope either.
+    const again = messages.insert(
+      database.db,
+      {
+        payload: payloadOf(id),
+        direction: 'outbound',
+        status: 'queued',
+        correlationId: 'corr-again',
+        retryUntil: null,
+        now,
+      },
+      { armored: 'another', sha256: 'b'.repeat(64) },
     );
     await expect(again).rejects.toMatchObject({ code: '23505' });
-    const envelopes = await database.db
-      .selectFrom('envelopes')
-      .select('armored')
-      .where('message_id', '=', id)
-      .execute();
-    expect(envelopes).toEqual([{ armored: `armored ${id}` }]);
+    expect(await messages.findEnvelope(id)).toEqual({
+      armored: `armored ${id}`,
+      sha256: 'a'.repeat(64),
+    });
   });
 
   it.each<MessageStatus>(['queued', 'sending', 'waiting-for-receipt', 'waiting-for-retry'])(

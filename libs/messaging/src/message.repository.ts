@@ -87,8 +87,9 @@ export class MessageRepository {
     return this.db.transaction().execute(work);
   }
 
+  /** Stores a message with its envelope: one statement, both or neither. */
   async insert(
-    trx: Trx,
+    executor: Trx | Db,
     message: {
       payload: EnvelopePayload;
       direction: MessageDirection;
@@ -100,8 +101,8 @@ export class MessageRepository {
     envelope: StoredEnvelope,
   ): Promise<void> {
     const { payload, now } = message;
-    // One statement: the envelope's row refers to the message's, checked at its end.
-    await trx
+    // The envelope's row refers to the message's, checked at the statement's end.
+    await executor
       .with('message', (db) =>
         db.insertInto('messages').values({
           id: payload.messageId,

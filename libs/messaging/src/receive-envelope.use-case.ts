@@ -172,7 +172,7 @@ export class ReceiveEnvelope {
           // The signed creation time, not the arrival: both nodes then run identical clocks,
           // however long the delivery took.
           at: new Date(payload.createdAt),
-          deliveredOnStore: payload.messageId === payload.requestId,
+          deliveredAt: payload.messageId === payload.requestId ? now : undefined,
         });
         await this.messages.insert(
           trx,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { registrationKeys, type RegistrationIdentifiers } from './identifier-keys.js';
-import { MAX_WINDOW, textPersonKeys } from './text-persons.js';
+import { dateNear, MAX_WINDOW, textPersonKeys, type DateMention } from './text-persons.js';
 
 /*
  * A registered person named in running text (a summary of facts, a letter, a PDF's text layer)
@@ -121,6 +121,53 @@ describe('persons named in free text', () => {
         // Windows of 2..MAX_WINDOW words, each with its readings (compounds joined).
         return keys.length <= words.length * MAX_WINDOW * MAX_WINDOW;
       }),
+    );
+  });
+});
+
+describe('the date nearest a name', () => {
+  /** The plain reading: every date looked at, the first of the nearest kept. */
+  function linear(dates: readonly DateMention[], start: number, end: number): string | undefined {
+    let best: DateMention | undefined;
+    let bestDistance = 81;
+    for (const date of dates) {
+      const distance =
+        date.start >= end ? date.start - end : date.end <= start ? start - date.end : 0;
+      if (distance < bestDistance) {
+        best = date;
+        bestDistance = distance;
+      }
+    }
+    return best?.iso;
+  }
+
+  it('is the one the plain reading finds, ties and reach included', () => {
+    // Dates in text order without overlap, as a text's matches come; gaps and lengths small
+    // enough that ties and the 80-character reach are met often.
+    const dates = fc
+      .array(fc.tuple(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 1, max: 12 })), {
+        maxLength: 40,
+      })
+      .map((spans) => {
+        let at = 0;
+        return spans.map(([gap, length], i) => {
+          const start = at + gap;
+          at = start + length;
+          return { iso: `date-${i}`, start, end: at };
+        });
+      });
+    fc.assert(
+      fc.property(
+        dates,
+        fc.integer({ min: 0, max: 3000 }),
+        fc.integer({ min: 1, max: 60 }),
+        (mentions, start, length) => {
+          expect(dateNear(mentions, start, start + length)).toBe(
+            linear(mentions, start, start + length),
+          );
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });

@@ -50,7 +50,7 @@ interface Word {
   readonly end: number;
 }
 
-interface DateMention {
+export interface DateMention {
   readonly iso: string;
   readonly start: number;
   readonly end: number;
@@ -71,7 +71,11 @@ function datesIn(latin: string): DateMention[] {
  * text order and do not overlap: only those within reach are looked at, so a text of many dates
  * costs no more per name than one of few.
  */
-function dateNear(dates: readonly DateMention[], start: number, end: number): string | undefined {
+export function dateNear(
+  dates: readonly DateMention[],
+  start: number,
+  end: number,
+): string | undefined {
   let low = 0;
   let high = dates.length;
   while (low < high) {

@@ -269,7 +269,6 @@ export class CaseRepository {
       .execute();
   }
 
-  /** Any one message of the request, to hang request-level evidences on. */
   /**
    * The body of the authority's latest message of a type in a request (the freezing certificate a
    * deadline profile's condition reads), or undefined when the request has none.

@@ -112,11 +112,10 @@ const WORDS_PER_TURN = 64;
  */
 export async function textHashesInTurns(secret: Uint8Array, text: string): Promise<string[]> {
   assertSecret(secret);
-  const keyer = keyerOf(secret);
   const reader = new TextPersonsReader(text);
   const hashes: string[] = [];
   while (!reader.done) {
-    for (const { canonical } of reader.read(WORDS_PER_TURN)) hashes.push(hmac(keyer, canonical));
+    for (const { hash } of hashKeys(secret, reader.read(WORDS_PER_TURN))) hashes.push(hash);
     if (!reader.done) await nextTurn();
   }
   return hashes;

@@ -272,14 +272,26 @@ export function withTokensRemembered<T>(memo: TokenMemo, work: () => T): T {
   }
 }
 
+/** `compute(token)`, from the memo in use when there is one and the token is in it. */
+function remember(
+  kind: keyof TokenMemo,
+  token: string,
+  compute: (token: string) => string,
+): string {
+  const memo = remembered?.[kind];
+  const known = memo?.get(token);
+  if (known !== undefined) return known;
+  const value = compute(token);
+  memo?.set(token, value);
+  return value;
+}
+
 /** One name token folded by NAME_FOLDING_RULES, then to its group of NAME_VARIANTS. */
 export function foldNameToken(token: string): string {
-  const known = remembered?.folded.get(token);
-  if (known !== undefined) return known;
-  const folded = foldSpelling(token);
-  const result = VARIANT_OF.get(folded) ?? folded;
-  remembered?.folded.set(token, result);
-  return result;
+  return remember('folded', token, (word) => {
+    const folded = foldSpelling(word);
+    return VARIANT_OF.get(folded) ?? folded;
+  });
 }
 
 /**
@@ -326,11 +338,9 @@ export function consonantSkeleton(canonical: string): string {
 }
 
 function tokenSkeleton(token: string): string {
-  const known = remembered?.skeletons.get(token);
-  if (known !== undefined) return known;
-  const skeleton = token.replace(/[aeiou]/g, '').replace(/([a-z])\1+/g, '$1');
-  remembered?.skeletons.set(token, skeleton);
-  return skeleton;
+  return remember('skeletons', token, (word) =>
+    word.replace(/[aeiou]/g, '').replace(/([a-z])\1+/g, '$1'),
+  );
 }
 
 /** A date of birth as precise as it is known. */

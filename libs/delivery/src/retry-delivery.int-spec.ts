@@ -3,7 +3,6 @@ import { Redis } from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
 import { OutOfScopeError } from '#libs/access';
 import { AuditTrail } from '#libs/audit';
-import type { EnvelopePayload } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import {
   DELIVERY_QUEUE,
@@ -14,6 +13,7 @@ import {
 } from '#libs/messaging';
 import { Clock, type NodeConfig } from '#libs/node-config';
 import { freshDatabase, type FreshDatabase } from '../../../test/support/database.js';
+import { requestPayload } from '../../../test/support/message-payloads.js';
 import { DeliveryLogRepository } from './delivery-log.repository.js';
 import { ListDeliveries } from './list-deliveries.use-case.js';
 import { RetryDelivery } from './retry-delivery.use-case.js';
@@ -63,18 +63,15 @@ describe('retry delivery against PostgreSQL and Redis', () => {
   ): Promise<string> {
     const id = uuidv7();
     const now = clock.now();
-    const payload = {
+    const payload = requestPayload({
       messageId: id,
-      procedure: 'mla',
-      messageType: 'request',
       requestId: uuidv7(),
       sender: options.sender ?? FR,
       recipient: IT,
-      createdAt: now.toISOString(),
-      inReplyTo: null,
+      createdAt: now,
       caseReference: 'FR-CASE-SECRET-1',
       body: { summaryOfFacts: 'never shown in the delivery view' },
-    } as unknown as EnvelopePayload;
+    });
     await messages.transaction((trx) =>
       messages.insert(
         trx,

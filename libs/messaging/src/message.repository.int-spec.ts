@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { EnvelopePayload } from '#libs/envelope';
 import { freshDatabase, type FreshDatabase } from '../../../test/support/database.js';
+import { requestPayload } from '../../../test/support/message-payloads.js';
 import { MessageRepository } from './message.repository.js';
 import type { MessageStatus } from './message-status.js';
 
@@ -27,18 +27,14 @@ describe('message rows against PostgreSQL', () => {
   afterAll(() => database.close());
 
   const payloadOf = (id: string) =>
-    ({
+    requestPayload({
       messageId: id,
-      procedure: 'mla',
-      messageType: 'request',
       requestId: id,
       sender: FR,
       recipient: IT,
-      createdAt: now.toISOString(),
-      inReplyTo: null,
+      createdAt: now,
       caseReference: 'INT-ROWS-1',
-      body: {},
-    }) as unknown as EnvelopePayload;
+    });
 
   async function stored(
     status: MessageStatus,

@@ -2,7 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { Clock } from '#libs/node-config';
 import { countAuditEvent } from '#libs/observability';
-import { ColumnCipher, InjectDatabase, type AuditRow, type Db } from '#libs/persistence';
+import {
+  ColumnCipher,
+  InjectDatabase,
+  insertTogether,
+  type AuditRow,
+  type Db,
+  type JoinedInsert,
+} from '#libs/persistence';
 import {
   annexDigest,
   ChainVerifier,
@@ -13,7 +20,7 @@ import {
 } from './chain.js';
 
 /** The database or the transaction of the change an entry describes. */
-export type AuditExecutor = Pick<Db, 'insertInto' | 'selectFrom' | 'updateTable'>;
+export type AuditExecutor = Pick<Db, 'insertInto' | 'selectFrom' | 'updateTable' | 'with'>;
 
 /**
  * Told of every entry, inside the transaction that writes it (when there is one), so that what an
@@ -49,13 +56,19 @@ export class AuditTrail {
     await this.recordAll([record], trx);
   }
 
-  /** Several entries of one change, written by one statement in their order. */
-  async recordAll(records: readonly AuditRecord[], trx: AuditExecutor = this.db): Promise<void> {
+  /**
+   * Several entries of one change, written by one statement in their order, with the change's
+   * other inserts when given (`alongside`: the message, its receipt, its mailbox event...).
+   */
+  async recordAll(
+    records: readonly AuditRecord[],
+    trx: AuditExecutor = this.db,
+    alongside: readonly JoinedInsert[] = [],
+  ): Promise<void> {
     if (records.length === 0) return;
     const now = this.clock.now();
-    await trx
-      .insertInto('audit_log')
-      .values(
+    const entries: JoinedInsert = (db) =>
+      db.insertInto('audit_log').values(
         records.map((record) => {
           const annexSha256 = record.annex && annexDigest(record.annex);
           return {
@@ -73,8 +86,8 @@ export class AuditTrail {
               : null,
           };
         }),
-      )
-      .execute();
+      );
+    await insertTogether(trx, [...alongside, entries]);
     for (const record of records) {
       // Counted when written: an entry of a transaction that then rolls back is counted too.
       countAuditEvent(record.event, record.details);

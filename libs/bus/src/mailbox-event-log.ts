@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { sql, type Transaction } from 'kysely';
-import { InjectDatabase, type Database, type Db } from '#libs/persistence';
+import {
+  InjectDatabase,
+  insertTogether,
+  type Database,
+  type Db,
+  type JoinedInsert,
+} from '#libs/persistence';
 import type { MailboxEvent } from './events.js';
 
 /** A mailbox event with its place in the stream: the SSE `id:` a client resumes from. */
@@ -27,15 +33,18 @@ export class MailboxEventLog {
 
   /** Records the event with the change, in the change's transaction. */
   async record(trx: Executor, event: MailboxEvent): Promise<void> {
-    await trx
-      .insertInto('mailbox_events')
-      .values({
+    await insertTogether(trx, [this.insertOf(event)]);
+  }
+
+  /** The event's row, to be written with the change's other rows (AuditTrail.recordAll). */
+  insertOf(event: MailboxEvent): JoinedInsert {
+    return (db) =>
+      db.insertInto('mailbox_events').values({
         authority_id: event.authorityId,
         pattern: event.pattern,
         event: JSON.stringify(event),
         recorded_at: new Date(event.occurredAt),
-      })
-      .execute();
+      });
   }
 
   /**

@@ -12,6 +12,7 @@ import {
   type DeadlineRow as StoredDeadlineRow,
   type RequestRow as StoredRequestRow,
   visibleTo,
+  type JoinedInsert,
 } from '#libs/persistence';
 import type { ProcedureState, SenderRole } from '#libs/procedures';
 
@@ -61,31 +62,33 @@ export class CaseRepository {
     return this.db.transaction().execute(work);
   }
 
-  /** Records the negative evidence of an expired deadline on the request's latest message, if any. */
-  async addNegativeEvidence(
-    trx: Trx,
+  /**
+   * The negative evidence of an expired deadline, on the request's latest message if it has one:
+   * to be written with the expiry's other rows (AuditTrail.recordAll).
+   */
+  negativeEvidenceInsertOf(
     requestId: string,
     at: Date,
     details: Record<string, unknown>,
-  ): Promise<void> {
-    await trx
-      .insertInto('evidences')
-      .columns(['message_id', 'kind', 'occurred_at', 'details'])
-      .expression((eb) =>
-        eb
-          .selectFrom('messages')
-          .select((eb) => [
-            'id',
-            eb.val('deadline-expired').as('kind'),
-            // Typed here: a parameter in a select list would be read as text.
-            sql<Date>`${at}::timestamptz`.as('occurred_at'),
-            sql<string>`${JSON.stringify(details)}::jsonb`.as('details'),
-          ])
-          .where('request_id', '=', requestId)
-          .orderBy('created_at', 'desc')
-          .limit(1),
-      )
-      .execute();
+  ): JoinedInsert {
+    return (db) =>
+      db
+        .insertInto('evidences')
+        .columns(['message_id', 'kind', 'occurred_at', 'details'])
+        .expression((eb) =>
+          eb
+            .selectFrom('messages')
+            .select((eb) => [
+              'id',
+              eb.val('deadline-expired').as('kind'),
+              // Typed here: a parameter in a select list would be read as text.
+              sql<Date>`${at}::timestamptz`.as('occurred_at'),
+              sql<string>`${JSON.stringify(details)}::jsonb`.as('details'),
+            ])
+            .where('request_id', '=', requestId)
+            .orderBy('created_at', 'desc')
+            .limit(1),
+        );
   }
 
   async lockRequest(trx: Trx, requestId: string): Promise<RequestRow | undefined> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Transaction } from 'kysely';
-import { AuditTrail } from '#libs/audit';
+import { AuditTrail, type AuditRecord } from '#libs/audit';
 import {
   EventsPublisher,
   MailboxEventLog,
@@ -55,7 +55,11 @@ export class HandleDeadlineDue {
       const decided = await this.decide(trx, job, now);
       if (!decided) return undefined;
       const event = this.mailboxEvent(decided, now);
-      await this.eventLog.record(trx, event);
+      // The audit entry and the mailbox event: one statement.
+      await this.audit.recordAll([decided.entry], trx, [
+        ...decided.alongside,
+        this.eventLog.insertOf(event),
+      ]);
       return { ...decided, event };
     });
     if (!outcome) return { kind: 'stale' };
@@ -108,15 +112,13 @@ export class HandleDeadlineDue {
       if (!reminder || row.reminders_sent > job.index || reminder.at.toISOString() !== job.at)
         return undefined;
       await this.cases.markReminderSent(trx, row.id, job.index + 1);
-      await this.audit.record(
-        {
+      return {
+        entry: {
           event: 'deadline.reminder',
           actor: 'system',
           details: { ...details, before: reminder.before },
-        },
-        trx,
-      );
-      return {
+        } satisfies AuditRecord,
+        alongside: [],
         pattern: MailboxEventPattern.deadlineReminder,
         request,
         row,
@@ -148,18 +150,15 @@ export class HandleDeadlineDue {
     const state =
       consented !== before ? consented : this.applyIfAllowed(request, before, 'deadline-expired');
     await this.cases.updateState(trx, request.id, state, now);
-    if (actions.includes('negative-evidence')) {
-      await this.cases.addNegativeEvidence(trx, request.id, now, details);
-    }
-    await this.audit.record(
-      {
+    return {
+      alongside: actions.includes('negative-evidence')
+        ? [this.cases.negativeEvidenceInsertOf(request.id, now, details)]
+        : [],
+      entry: {
         event: 'deadline.expired',
         actor: 'system',
         details: { ...details, actions, requestStatus: state.status },
-      },
-      trx,
-    );
-    return {
+      } satisfies AuditRecord,
       pattern: MailboxEventPattern.deadlineExpired,
       request: { ...request, status: state.status },
       row: saved,

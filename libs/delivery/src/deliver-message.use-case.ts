@@ -142,39 +142,43 @@ export class DeliverMessage {
       const event = this.mailboxEvent(MailboxEventPattern.delivered, message, 'delivered', job);
       await this.messages.transaction(async (trx) => {
         await this.messages.transition(trx, message.id, 'delivered', now, { lastError: null });
-        await this.messages.storeReceipt(
-          trx,
-          message.id,
-          {
-            armored: answer.receipt,
-            envelopeSha256: receipt.envelopeSha256,
-            receivedAt: receipt.receivedAt,
-            signerFingerprint,
-          },
-          now,
-        );
         if (message.request_id === message.id) await this.tracker.delivered(trx, message.id, now);
-        await this.messages.addEvidence(trx, message.id, 'delivery', now, {
-          receivedAt: receipt.receivedAt,
-          signer: signerFingerprint,
-        });
-        await this.audit.record(
-          {
-            event: 'message.delivered',
-            actor: this.identity.authorityId,
-            messageId: message.id,
-            correlationId: job.correlationId,
-            details: {
-              recipient: recipient.id,
-              envelopeSha256: receipt.envelopeSha256,
-              receivedAt: receipt.receivedAt,
-              receiptSigner: signerFingerprint,
-              ...(receipt.attachments && { attachments: receipt.attachments }),
+        // The receipt, its evidence, the audit entry and the mailbox event: one statement.
+        await this.audit.recordAll(
+          [
+            {
+              event: 'message.delivered',
+              actor: this.identity.authorityId,
+              messageId: message.id,
+              correlationId: job.correlationId,
+              details: {
+                recipient: recipient.id,
+                envelopeSha256: receipt.envelopeSha256,
+                receivedAt: receipt.receivedAt,
+                receiptSigner: signerFingerprint,
+                ...(receipt.attachments && { attachments: receipt.attachments }),
+              },
             },
-          },
+          ],
           trx,
+          [
+            this.messages.receiptInsertOf(
+              message.id,
+              {
+                armored: answer.receipt,
+                envelopeSha256: receipt.envelopeSha256,
+                receivedAt: receipt.receivedAt,
+                signerFingerprint,
+              },
+              now,
+            ),
+            this.messages.evidenceInsertOf(message.id, 'delivery', now, {
+              receivedAt: receipt.receivedAt,
+              signer: signerFingerprint,
+            }),
+            this.eventLog.insertOf(event),
+          ],
         );
-        await this.eventLog.record(trx, event);
       });
       this.events.publish(event);
       return { kind: 'delivered' };
@@ -329,22 +333,6 @@ export class DeliverMessage {
       await this.messages.transition(trx, message.id, 'waiting-for-retry', now, {
         lastError: reason,
       });
-      await this.audit.record(
-        {
-          event: 'message.retried',
-          actor: this.identity.authorityId,
-          messageId: message.id,
-          correlationId: job.correlationId,
-          details: {
-            attempt: message.attempts,
-            reason,
-            peerStatus: peer.status ?? null,
-            peerCode: peer.code ?? null,
-            nextAttemptAt: at.toISOString(),
-          },
-        },
-        trx,
-      );
       const retrying = this.mailboxEvent(
         MailboxEventPattern.retryScheduled,
         message,
@@ -352,7 +340,25 @@ export class DeliverMessage {
         job,
         reason,
       );
-      await this.eventLog.record(trx, retrying);
+      await this.audit.recordAll(
+        [
+          {
+            event: 'message.retried',
+            actor: this.identity.authorityId,
+            messageId: message.id,
+            correlationId: job.correlationId,
+            details: {
+              attempt: message.attempts,
+              reason,
+              peerStatus: peer.status ?? null,
+              peerCode: peer.code ?? null,
+              nextAttemptAt: at.toISOString(),
+            },
+          },
+        ],
+        trx,
+        [this.eventLog.insertOf(retrying)],
+      );
       return retrying;
     });
     this.events.publish(event);
@@ -407,22 +413,6 @@ export class DeliverMessage {
       ? { permanent: true, peerStatus: refusal.status ?? null, peerCode: refusal.code ?? null }
       : {};
     await this.messages.transition(trx, message.id, 'failed', now, { lastError: reason });
-    await this.messages.addEvidence(trx, message.id, 'non-delivery', now, {
-      reason,
-      attempts: message.attempts,
-      retryUntil: message.retry_until?.toISOString() ?? null,
-      ...peer,
-    });
-    await this.audit.record(
-      {
-        event: 'message.failed',
-        actor: this.identity.authorityId,
-        messageId: message.id,
-        correlationId: job.correlationId,
-        details: { recipient: message.recipient, reason, attempts: message.attempts, ...peer },
-      },
-      trx,
-    );
     const event = this.mailboxEvent(
       MailboxEventPattern.deliveryFailed,
       message,
@@ -430,7 +420,27 @@ export class DeliverMessage {
       job,
       reason,
     );
-    await this.eventLog.record(trx, event);
+    await this.audit.recordAll(
+      [
+        {
+          event: 'message.failed',
+          actor: this.identity.authorityId,
+          messageId: message.id,
+          correlationId: job.correlationId,
+          details: { recipient: message.recipient, reason, attempts: message.attempts, ...peer },
+        },
+      ],
+      trx,
+      [
+        this.messages.evidenceInsertOf(message.id, 'non-delivery', now, {
+          reason,
+          attempts: message.attempts,
+          retryUntil: message.retry_until?.toISOString() ?? null,
+          ...peer,
+        }),
+        this.eventLog.insertOf(event),
+      ],
+    );
     this.logger.error(
       {
         alert: 'delivery-failed',

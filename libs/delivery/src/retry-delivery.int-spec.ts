@@ -12,6 +12,7 @@ import {
   type MessageStatus,
 } from '#libs/messaging';
 import { Clock, type NodeConfig } from '#libs/node-config';
+import { insertTogether } from '#libs/persistence';
 import { freshDatabase, type FreshDatabase } from '../../../test/support/database.js';
 import { requestPayload } from '../../../test/support/message-payloads.js';
 import { DeliveryLogRepository } from './delivery-log.repository.js';
@@ -136,11 +137,11 @@ describe('retry delivery against PostgreSQL and Redis', () => {
 
   it('re-queues a failed message once under parallel retries, with one job and a fresh window', async () => {
     const id = await message('failed');
-    await messages.transaction((trx) =>
-      messages.addEvidence(trx, id, 'non-delivery', clock.now(), {
+    await insertTogether(messages.db, [
+      messages.evidenceInsertOf(id, 'non-delivery', clock.now(), {
         reason: 'peer answered 503 QUEUE_UNAVAILABLE',
       }),
-    );
+    ]);
     await audit.record({
       event: 'message.retried',
       actor: FR,
@@ -214,14 +215,14 @@ describe('retry delivery against PostgreSQL and Redis', () => {
 
   it('lists the authority’s undelivered outgoing messages, with the peer’s reason and no content', async () => {
     const failed = await message('failed');
-    await messages.transaction((trx) =>
-      messages.addEvidence(trx, failed, 'non-delivery', clock.now(), {
+    await insertTogether(messages.db, [
+      messages.evidenceInsertOf(failed, 'non-delivery', clock.now(), {
         reason: 'peer answered 422 ENVELOPE_EXPIRED (permanent refusal: not retried)',
         permanent: true,
         peerStatus: 422,
         peerCode: 'ENVELOPE_EXPIRED',
       }),
-    );
+    ]);
     const retrying = await message('waiting-for-retry');
     const nextAttemptAt = new Date(clock.now().getTime() + 5000).toISOString();
     await audit.record({

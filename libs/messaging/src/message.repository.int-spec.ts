@@ -1,4 +1,8 @@
+import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import { AuditTrail } from '#libs/audit';
+import { MailboxEventLog, MailboxEventPattern, type MailboxEvent } from '#libs/bus';
+import { SystemClock } from '#libs/node-config';
 import { freshDatabase, type FreshDatabase } from '../../../test/support/database.js';
 import { requestPayload } from '../../../test/support/message-payloads.js';
 import { MessageRepository } from './message.repository.js';
@@ -7,7 +11,8 @@ import type { MessageStatus } from './message-status.js';
 /*
  * The message rows a delivery attempt starts from, against a real PostgreSQL schema: a message and
  * its envelope are stored by one statement, and an attempt claims its message, with the envelope
- * and whether files follow, in one statement or not at all.
+ * and whether files follow, in one statement or not at all. A received message is written with its
+ * receipt, evidence, mailbox event and audit entry by one statement too.
  */
 
 const FR = 'FR-MOJ-BEPI';
@@ -167,5 +172,76 @@ describe('message rows against PostgreSQL', () => {
   it('claims a message inside its window up to its last instant', async () => {
     const id = await stored('waiting-for-retry', { retryUntil: now });
     expect((await messages.claimForDelivery(id, now))?.message.status).toBe('sending');
+  });
+  it('writes a message with its receipt, evidence, mailbox event and audit entry together, or none', async () => {
+    const audit = new AuditTrail(database.db, new SystemClock(), database.cipher);
+    const eventLog = new MailboxEventLog(database.db);
+    /** Rows of the message in messages, envelopes, receipts, evidences, audit_log, mailbox_events. */
+    const rowsOf = async (id: string) => {
+      const { rows } = await sql<{ n: number[] }>`select array[
+        (select count(*) from messages where id = ${id}),
+        (select count(*) from envelopes where message_id = ${id}),
+        (select count(*) from receipts where message_id = ${id}),
+        (select count(*) from evidences where message_id = ${id}),
+        (select count(*) from audit_log where message_id = ${id}),
+        (select count(*) from mailbox_events where event->>'messageId' = ${id}::text)
+      ]::int[] as n`.execute(database.db);
+      return rows[0].n;
+    };
+    const change = (id: string, pattern: string) => {
+      const event = {
+        pattern,
+        authorityId: IT,
+        messageId: id,
+        status: 'received',
+        counterpart: FR,
+        procedure: 'mla',
+        caseReference: 'INT-ROWS-1',
+        occurredAt: now.toISOString(),
+        correlationId: null,
+      } as MailboxEvent;
+      return audit.recordAll(
+        [{ event: 'message.received', actor: FR, messageId: id, details: {} }],
+        // Outside a transaction: the statement alone makes it all or nothing.
+        database.db,
+        [
+          // Before the message it refers to: foreign keys hold at the statement's end.
+          messages.evidenceInsertOf(id, 'delivery', now, { at: 'first' }),
+          ...messages.insertsOf(
+            {
+              payload: payloadOf(id),
+              direction: 'inbound',
+              status: 'received',
+              correlationId: `corr-${id}`,
+              retryUntil: null,
+              now,
+            },
+            { armored: `armored ${id}`, sha256: 'c'.repeat(64) },
+          ),
+          messages.receiptInsertOf(
+            id,
+            {
+              armored: 'receipt',
+              envelopeSha256: 'c'.repeat(64),
+              receivedAt: now.toISOString(),
+              signerFingerprint: 'F'.repeat(40),
+            },
+            now,
+          ),
+          eventLog.insertOf(event),
+        ],
+      );
+    };
+
+    const id = uuidv7();
+    await change(id, MailboxEventPattern.received);
+    expect(await rowsOf(id)).toEqual([1, 1, 1, 1, 1, 1]);
+
+    // A mailbox event that cannot be stored (no pattern) leaves none of the other rows.
+    const refused = uuidv7();
+    await expect(change(refused, null as unknown as string)).rejects.toMatchObject({
+      code: '23502',
+    });
+    expect(await rowsOf(refused)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });

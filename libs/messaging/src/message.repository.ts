@@ -6,6 +6,7 @@ import { ErrorCode, GatewayError } from '#libs/errors';
 import {
   ColumnCipher,
   InjectDatabase,
+  insertTogether,
   type Database,
   type Db,
   type EvidenceRow,
@@ -13,6 +14,7 @@ import {
   type MessageRow,
   type ReceiptRow,
   visibleTo,
+  type JoinedInsert,
 } from '#libs/persistence';
 import {
   assertTransition,
@@ -29,6 +31,16 @@ export interface DeliveryClaim {
   envelope: KeptEnvelope;
   /** Whether sealed files follow the envelope (their rows are read only then). */
   hasFiles: boolean;
+}
+
+/** A message as this node first stores it, sent or received. */
+export interface NewMessage {
+  payload: EnvelopePayload;
+  direction: MessageDirection;
+  status: MessageStatus;
+  correlationId: string;
+  retryUntil: Date | null;
+  now: Date;
 }
 
 export interface StoredEnvelope {
@@ -88,22 +100,18 @@ export class MessageRepository {
   }
 
   /** Stores a message with its envelope: one statement, both or neither. */
-  async insert(
-    executor: Trx | Db,
-    message: {
-      payload: EnvelopePayload;
-      direction: MessageDirection;
-      status: MessageStatus;
-      correlationId: string;
-      retryUntil: Date | null;
-      now: Date;
-    },
-    envelope: StoredEnvelope,
-  ): Promise<void> {
+  async insert(executor: Trx | Db, message: NewMessage, envelope: StoredEnvelope): Promise<void> {
+    await insertTogether(executor, this.insertsOf(message, envelope));
+  }
+
+  /**
+   * The rows of a message and its envelope, to be written with the change's other rows
+   * (insertTogether, AuditTrail.recordAll): the envelope's row refers to the message's.
+   */
+  insertsOf(message: NewMessage, envelope: StoredEnvelope): JoinedInsert[] {
     const { payload, now } = message;
-    // The envelope's row refers to the message's, checked at the statement's end.
-    await executor
-      .with('message', (db) =>
+    return [
+      (db) =>
         db.insertInto('messages').values({
           id: payload.messageId,
           direction: message.direction,
@@ -121,15 +129,14 @@ export class MessageRepository {
           retry_until: message.retryUntil,
           status_changed_at: now,
         }),
-      )
-      .insertInto('envelopes')
-      .values({
-        message_id: payload.messageId,
-        armored: envelope.armored,
-        sha256: envelope.sha256,
-        stored_at: now,
-      })
-      .execute();
+      (db) =>
+        db.insertInto('envelopes').values({
+          message_id: payload.messageId,
+          armored: envelope.armored,
+          sha256: envelope.sha256,
+          stored_at: now,
+        }),
+    ];
   }
 
   async storeReceipt(
@@ -138,35 +145,36 @@ export class MessageRepository {
     receipt: StoredReceipt,
     now: Date,
   ): Promise<void> {
-    await trx
-      .insertInto('receipts')
-      .values({
+    await insertTogether(trx, [this.receiptInsertOf(messageId, receipt, now)]);
+  }
+
+  /** The receipt's row, to be written with the change's other rows. */
+  receiptInsertOf(messageId: string, receipt: StoredReceipt, now: Date): JoinedInsert {
+    return (db) =>
+      db.insertInto('receipts').values({
         message_id: messageId,
         armored: receipt.armored,
         envelope_sha256: receipt.envelopeSha256,
         received_at: receipt.receivedAt,
         signer_fingerprint: receipt.signerFingerprint,
         stored_at: now,
-      })
-      .execute();
+      });
   }
 
-  async addEvidence(
-    trx: Trx,
+  /** An evidence of the message's path, to be written with the change's other rows. */
+  evidenceInsertOf(
     messageId: string,
     kind: EvidenceRow['kind'],
     occurredAt: Date,
     details: Record<string, unknown>,
-  ): Promise<void> {
-    await trx
-      .insertInto('evidences')
-      .values({
+  ): JoinedInsert {
+    return (db) =>
+      db.insertInto('evidences').values({
         message_id: messageId,
         kind,
         occurred_at: occurredAt,
         details: JSON.stringify(details),
-      })
-      .execute();
+      });
   }
 
   /**

@@ -20,10 +20,11 @@ import {
 import { ErrorCode, GatewayError, isGatewayError } from '#libs/errors';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
 import { FILES_CONFIG, type FilesConfig } from '#libs/files';
+import { insertTogether, type JoinedInsert } from '#libs/persistence';
 import { InboundChunks, manifestOf, progressOf } from './attachments/inbound-chunks.js';
 import { MessageAttachmentsRepository } from './attachments/message-attachments.repository.js';
 import { InboundDecryption } from './inbound-decryption.js';
-import { MessageRepository } from './message.repository.js';
+import { MessageRepository, type NewMessage } from './message.repository.js';
 
 export interface InboundContext {
   correlationId: string;
@@ -174,68 +175,76 @@ export class ReceiveEnvelope {
           at: new Date(payload.createdAt),
           deliveredAt: payload.messageId === payload.requestId ? now : undefined,
         });
-        await this.messages.insert(
-          trx,
-          {
-            payload,
-            direction: 'inbound',
-            status: 'received',
-            correlationId: context.correlationId,
-            retryUntil: null,
-            now,
-          },
-          { armored: Buffer.from(raw).toString('utf8'), sha256: envelopeSha256 },
-        );
+        const inbound: NewMessage = {
+          payload,
+          direction: 'inbound',
+          status: 'received',
+          correlationId: context.correlationId,
+          retryUntil: null,
+          now,
+        };
+        const envelope = { armored: Buffer.from(raw).toString('utf8'), sha256: envelopeSha256 };
+        // The message, its envelope, its receipt, the audit entry and the mailbox event: one
+        // statement. A message with files is stored first: its files' rows refer to it, and its
+        // receipt waits for them.
+        const joined: JoinedInsert[] = [this.eventLog.insertOf(event)];
+        const rows = this.messages.insertsOf(inbound, envelope);
         if (files.length === 0) {
-          await this.messages.storeReceipt(
-            trx,
-            payload.messageId,
+          joined.push(
+            ...rows,
+            this.messages.receiptInsertOf(
+              payload.messageId,
+              {
+                armored: receipt,
+                envelopeSha256,
+                receivedAt: now.toISOString(),
+                signerFingerprint: signing.fingerprint,
+              },
+              now,
+            ),
+          );
+        } else {
+          await insertTogether(trx, rows);
+          for (const { position, attachment } of files) {
+            await this.attachments.insertAt(
+              trx,
+              payload.messageId,
+              position,
+              'inbound',
+              attachment,
+              now,
+            );
+          }
+        }
+        await this.audit.recordAll(
+          [
             {
-              armored: receipt,
-              envelopeSha256,
-              receivedAt: now.toISOString(),
-              signerFingerprint: signing.fingerprint,
+              event: 'message.received',
+              actor: payload.sender,
+              messageId: payload.messageId,
+              correlationId: context.correlationId,
+              details: {
+                procedure: payload.procedure,
+                messageType: payload.messageType,
+                requestId: payload.requestId,
+                requestStatus: tracked.state.status,
+                envelopeSha256,
+                signer: opened.signerFingerprint,
+                signedAt: opened.signedAt.toISOString(),
+                ...(files.length > 0 && {
+                  awaitingFiles: files.map(({ position, manifest }) => ({
+                    attachment: position,
+                    size: manifest.size,
+                    sha256: manifest.sha256,
+                    chunks: manifest.chunks.length,
+                  })),
+                }),
+              },
             },
-            now,
-          );
-        }
-        for (const { position, attachment } of files) {
-          await this.attachments.insertAt(
-            trx,
-            payload.messageId,
-            position,
-            'inbound',
-            attachment,
-            now,
-          );
-        }
-        await this.audit.record(
-          {
-            event: 'message.received',
-            actor: payload.sender,
-            messageId: payload.messageId,
-            correlationId: context.correlationId,
-            details: {
-              procedure: payload.procedure,
-              messageType: payload.messageType,
-              requestId: payload.requestId,
-              requestStatus: tracked.state.status,
-              envelopeSha256,
-              signer: opened.signerFingerprint,
-              signedAt: opened.signedAt.toISOString(),
-              ...(files.length > 0 && {
-                awaitingFiles: files.map(({ position, manifest }) => ({
-                  attachment: position,
-                  size: manifest.size,
-                  sha256: manifest.sha256,
-                  chunks: manifest.chunks.length,
-                })),
-              }),
-            },
-          },
+          ],
           trx,
+          joined,
         );
-        await this.eventLog.record(trx, event);
         return { kind: 'stored' as const, tracked };
       });
     } catch (error) {

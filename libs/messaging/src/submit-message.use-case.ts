@@ -15,6 +15,7 @@ import {
 } from '#libs/envelope';
 import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
+import type { JoinedInsert } from '#libs/persistence';
 import {
   authorisePayload,
   policyError,
@@ -288,6 +289,8 @@ export class SubmitMessage {
       });
       const sealed: SubmissionAccepted['messages'] = [];
       const entries: AuditRecord[] = [];
+      // Every copy's message, envelope and evidence rows go with the audit entries: one statement.
+      const joined: JoinedInsert[] = [];
       for (const [index, recipient] of recipients.entries()) {
         const decision = decisions.get(recipient.id)!;
         const payload: EnvelopePayload = {
@@ -314,33 +317,23 @@ export class SubmitMessage {
           authorisePayload(decision, payload, now),
         );
         const envelopeSha256 = sha256Hex(armored);
-        await this.messages.insert(
-          trx,
-          {
-            payload,
-            direction: 'outbound',
-            status: 'queued',
-            correlationId: context.correlationId,
-            retryUntil,
-            now,
-          },
-          { armored, sha256: envelopeSha256 },
+        joined.push(
+          ...this.messages.insertsOf(
+            {
+              payload,
+              direction: 'outbound',
+              status: 'queued',
+              correlationId: context.correlationId,
+              retryUntil,
+              now,
+            },
+            { armored, sha256: envelopeSha256 },
+          ),
+          this.messages.evidenceInsertOf(payload.messageId, 'submission-acceptance', now, {
+            envelopeSha256,
+            retryUntil: retryUntil.toISOString(),
+          }),
         );
-        // The upload is bound to the first copy; every copy records its own sealed chunks.
-        await this.files.bind(
-          trx,
-          payload.messageId,
-          sender,
-          preview.attachments,
-          manifests.get(recipient.id)!,
-          index === 0,
-          now,
-          review?.id,
-        );
-        await this.messages.addEvidence(trx, payload.messageId, 'submission-acceptance', now, {
-          envelopeSha256,
-          retryUntil: retryUntil.toISOString(),
-        });
         entries.push(
           {
             event: 'message.sent',
@@ -372,7 +365,20 @@ export class SubmitMessage {
           redacted: decision.redactions.map((r) => `${r.path} (${r.ruleId})`),
         });
       }
-      await this.audit.recordAll(entries, trx);
+      await this.audit.recordAll(entries, trx, joined);
+      for (const [index, recipient] of recipients.entries()) {
+        // The upload is bound to the first copy; every copy records its own sealed chunks.
+        await this.files.bind(
+          trx,
+          messageIds[index],
+          sender,
+          preview.attachments,
+          manifests.get(recipient.id)!,
+          index === 0,
+          now,
+          review?.id,
+        );
+      }
       if (
         release &&
         !(await this.held.markReleased(

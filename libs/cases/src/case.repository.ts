@@ -25,6 +25,33 @@ export type RequestRow = Omit<StoredRequestRow, 'state' | 'suggested_deadline'> 
 };
 export type DeadlineRow = Omit<StoredDeadlineRow, 'clock'> & { clock: Record<string, unknown> };
 
+export interface NewRequest {
+  id: string;
+  authority: string;
+  caseReference: string;
+  openedBy: string;
+  procedure: string;
+  role: SenderRole;
+  counterparts: string[];
+  deadlineProfiles: string[];
+  state: ProcedureState;
+  suggestedDeadline: { date: string; reasons: string } | null;
+  at: Date;
+  /** When the request last changed, if not when it opened (delivered as it was stored). */
+  updatedAt?: Date;
+}
+
+/** A clock as it is saved. */
+export interface SavedClock {
+  id: string;
+  requestId: string;
+  profileId: string;
+  clock: DeadlineClock;
+  executingState: string;
+  timeZone: string;
+  at: Date;
+}
+
 export interface RequestFilter {
   procedure?: string;
   status?: string;
@@ -101,27 +128,10 @@ export class CaseRepository {
     return row && this.openRequest(row);
   }
 
-  /** Inserts a request, and its case if it is the case's first (opened by `openedBy`). */
-  async insertRequest(
-    trx: Trx,
-    request: {
-      id: string;
-      authority: string;
-      caseReference: string;
-      openedBy: string;
-      procedure: string;
-      role: SenderRole;
-      counterparts: string[];
-      deadlineProfiles: string[];
-      state: ProcedureState;
-      suggestedDeadline: { date: string; reasons: string } | null;
-      at: Date;
-      /** When the request last changed, if not when it opened (delivered as it was stored). */
-      updatedAt?: Date;
-    },
-  ): Promise<void> {
-    await trx
-      .with('opened_case', (db) =>
+  /** The rows of a new request and of its case if it is the case's first, to be written together. */
+  requestInsertsOf(request: NewRequest): JoinedInsert[] {
+    return [
+      (db) =>
         db
           .insertInto('cases')
           .values({
@@ -130,25 +140,24 @@ export class CaseRepository {
             opened_by: request.openedBy,
           })
           .onConflict((oc) => oc.column('reference').doNothing()),
-      )
-      .insertInto('requests')
-      .values({
-        id: request.id,
-        authority: request.authority,
-        case_reference: request.caseReference,
-        procedure: request.procedure,
-        role: request.role,
-        counterparts: request.counterparts,
-        deadline_profiles: request.deadlineProfiles,
-        status: request.state.status,
-        state: this.cipher.seal('requests.state', request.id, request.state),
-        suggested_deadline: request.suggestedDeadline
-          ? this.cipher.seal('requests.suggested_deadline', request.id, request.suggestedDeadline)
-          : null,
-        opened_at: request.at,
-        updated_at: request.updatedAt ?? request.at,
-      })
-      .execute();
+      (db) =>
+        db.insertInto('requests').values({
+          id: request.id,
+          authority: request.authority,
+          case_reference: request.caseReference,
+          procedure: request.procedure,
+          role: request.role,
+          counterparts: request.counterparts,
+          deadline_profiles: request.deadlineProfiles,
+          status: request.state.status,
+          state: this.cipher.seal('requests.state', request.id, request.state),
+          suggested_deadline: request.suggestedDeadline
+            ? this.cipher.seal('requests.suggested_deadline', request.id, request.suggestedDeadline)
+            : null,
+          opened_at: request.at,
+          updated_at: request.updatedAt ?? request.at,
+        }),
+    ];
   }
 
   async updateState(
@@ -315,18 +324,7 @@ export class CaseRepository {
       .then((row) => row && this.openDeadline(row));
   }
 
-  async saveDeadline(
-    trx: Trx,
-    deadline: {
-      id: string;
-      requestId: string;
-      profileId: string;
-      clock: DeadlineClock;
-      executingState: string;
-      timeZone: string;
-      at: Date;
-    },
-  ): Promise<DeadlineRow> {
+  async saveDeadline(trx: Trx, deadline: SavedClock): Promise<DeadlineRow> {
     const values = {
       status: deadline.clock.status,
       due_at: deadline.clock.dueAt,
@@ -347,6 +345,37 @@ export class CaseRepository {
       .returningAll()
       .executeTakeFirstOrThrow()
       .then((row) => this.openDeadline(row));
+  }
+
+  /**
+   * A clock that does not exist yet: its row to be written with the request's other rows, and the
+   * row as saving it would return.
+   */
+  newDeadlineOf(deadline: SavedClock): { insert: JoinedInsert; row: DeadlineRow } {
+    const stored = {
+      id: deadline.id,
+      request_id: deadline.requestId,
+      profile_id: deadline.profileId,
+      executing_state: deadline.executingState,
+      time_zone: deadline.timeZone,
+      status: deadline.clock.status,
+      due_at: deadline.clock.dueAt,
+      updated_at: deadline.at,
+    };
+    return {
+      insert: (db) =>
+        db.insertInto('deadlines').values({
+          ...stored,
+          clock: this.cipher.seal('deadlines.clock', deadline.id, deadline.clock),
+        }),
+      row: {
+        ...stored,
+        // As the sealed column opens: the clock's JSON.
+        clock: JSON.parse(JSON.stringify(deadline.clock)) as Record<string, unknown>,
+        reminders_sent: 0,
+        timers_pending: false,
+      },
+    };
   }
 
   async markReminderSent(trx: Trx, deadlineId: string, count: number): Promise<void> {

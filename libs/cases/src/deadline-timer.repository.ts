@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sql, type Transaction } from 'kysely';
 import { deadlineCalendar, remindersDue, type DeadlineProfiles } from '#libs/deadlines';
-import { InjectDatabase, type Database, type Db } from '#libs/persistence';
+import { InjectDatabase, type Database, type Db, type JoinedInsert } from '#libs/persistence';
 import { CaseRepository, reviveClock, type DeadlineRow } from './case.repository.js';
 import { DEADLINE_PROFILES } from './deadline-profiles.js';
 
@@ -63,6 +63,29 @@ export class DeadlineTimerRepository {
    * re-armed, and open timers the clock no longer calls for (met, cancelled, expired) are removed.
    * `fresh`: the clock was created in this transaction, so none of its timers can be stale.
    */
+  /**
+   * The timer rows of a clock that does not exist yet, to be written with the clock's own row
+   * (CaseRepository.newDeadlineOf); none when it plans none.
+   */
+  insertsOfNew(row: DeadlineRow, authority: string): JoinedInsert[] {
+    const planned = plannedTimers(row, this.profiles);
+    if (planned.length === 0) return [];
+    return [
+      (db) => db.insertInto('deadline_timers').values(this.timerRows(row, authority, planned)),
+    ];
+  }
+
+  private timerRows(row: DeadlineRow, authority: string, planned: readonly PlannedTimer[]) {
+    return planned.map((timer) => ({
+      deadline_id: row.id,
+      kind: timer.kind,
+      rank: timer.rank,
+      request_id: row.request_id,
+      authority,
+      due_at: timer.dueAt,
+    }));
+  }
+
   async sync(
     trx: Trx,
     row: DeadlineRow,
@@ -73,16 +96,7 @@ export class DeadlineTimerRepository {
     if (planned.length > 0) {
       await trx
         .insertInto('deadline_timers')
-        .values(
-          planned.map((timer) => ({
-            deadline_id: row.id,
-            kind: timer.kind,
-            rank: timer.rank,
-            request_id: row.request_id,
-            authority,
-            due_at: timer.dueAt,
-          })),
-        )
+        .values(this.timerRows(row, authority, planned))
         .onConflict((oc) =>
           oc
             .columns(['deadline_id', 'kind', 'rank'])

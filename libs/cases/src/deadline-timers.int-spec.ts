@@ -10,7 +10,7 @@ import { NodeLeadership, PeriodicTasks } from '#libs/scheduling';
 import { freshDatabase, type FreshDatabase } from '../../../test/support/database.js';
 import { CaseRepository } from './case.repository.js';
 import { loadCheckedDeadlineProfiles } from './deadline-profiles.js';
-import { DeadlineTimerRepository } from './deadline-timer.repository.js';
+import { DeadlineTimerRepository, plannedTimers } from './deadline-timer.repository.js';
 import {
   DEADLINE_QUEUE,
   DeadlineHorizonFeed,
@@ -274,6 +274,32 @@ describe('deadline timers: PostgreSQL holds them, the horizon feed queues them',
     expect(fired.map((f) => f.deadlineId)).toEqual(byDue);
     // The one due after the start fired at its instant, not before.
     expect(fired[3].at).toBeGreaterThanOrEqual(now + 1500);
+  });
+
+  it('opens a request with its clocks and timers, and hands back each clock as stored', async () => {
+    clock.offsetMs = 0;
+    for (const opensNewRequest of [true, false]) {
+      const at = clock.now();
+      const result = await track({
+        messageType: 'request',
+        body: mlaRequest(REQUESTING),
+        at,
+        opensNewRequest,
+      });
+      const requestId = result.deadlines[0].request_id;
+      // The rows the tracker built without reading them back are the rows PostgreSQL holds.
+      expect(result.deadlines).toEqual(await cases.deadlinesOf(requestId));
+      const [deadline] = result.deadlines;
+      expect((await openTimers(deadline.id)).map((timer) => timer.due_at)).toEqual(
+        plannedTimers(deadline, profiles).map((timer) => timer.dueAt),
+      );
+      const request = await database.db
+        .selectFrom('requests')
+        .select('case_reference')
+        .where('id', '=', requestId)
+        .executeTakeFirst();
+      expect(request?.case_reference).toBe('INT-TIMERS-1');
+    }
   });
 
   it('moves the timers with the clock, and cancels them when the request closes', async () => {

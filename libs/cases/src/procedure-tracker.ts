@@ -13,7 +13,7 @@ import {
 import type { Procedure } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { NodeIdentity } from '#libs/node-config';
-import type { Database } from '#libs/persistence';
+import { insertTogether, type Database, type JoinedInsert } from '#libs/persistence';
 import {
   applyMessage,
   applySystemEvent,
@@ -26,6 +26,7 @@ import {
   reviveClock,
   type DeadlineRow,
   type RequestRow,
+  type NewRequest,
 } from './case.repository.js';
 import { DEADLINE_PROFILES, DEFAULT_DEADLINE_PROFILES } from './deadline-profiles.js';
 import { DeadlineTimerRepository } from './deadline-timer.repository.js';
@@ -111,16 +112,30 @@ export class ProcedureTracker {
     const existing = message.opensNewRequest
       ? undefined
       : await this.cases.lockRequest(trx, message.requestId);
-    const result = existing
-      ? await this.advance(trx, existing, message)
-      : await this.open(trx, message);
+    if (existing) {
+      const result = await this.advance(trx, existing, message);
+      const deadlines = await this.moveClocks(
+        trx,
+        message,
+        result.role,
+        result.deadlineProfiles,
+        existing,
+      );
+      return { ...result, deadlines };
+    }
+    // A request this message opens: the request, its case if new, its clocks and their timers
+    // are written by one statement.
+    const { request, ...result } = this.opening(message);
+    const rows: JoinedInsert[] = [];
     const deadlines = await this.moveClocks(
       trx,
       message,
       result.role,
       result.deadlineProfiles,
-      existing,
+      undefined,
+      rows,
     );
+    await insertTogether(trx, [...this.cases.requestInsertsOf(request), ...rows]);
     return { ...result, deadlines };
   }
 
@@ -133,10 +148,10 @@ export class ProcedureTracker {
     if (state !== before) await this.cases.updateState(trx, requestId, state, at);
   }
 
-  private async open(
-    trx: Trx,
-    message: TrackedMessage,
-  ): Promise<Omit<TrackingResult, 'deadlines'>> {
+  /** The request a message opens, as it is to be stored. */
+  private opening(message: TrackedMessage): Omit<TrackingResult, 'deadlines'> & {
+    request: NewRequest;
+  } {
     const jit = message.procedure === 'jit';
     const role: SenderRole = jit
       ? 'member'
@@ -177,23 +192,27 @@ export class ProcedureTracker {
       date: string;
       reasons: string;
     } | null;
-    await this.cases.insertRequest(trx, {
-      id: message.requestId,
-      authority: message.authority,
-      caseReference: message.caseReference,
-      openedBy: message.sender,
-      procedure: message.procedure,
+    return {
       role,
-      counterparts:
-        this.jitMembers(state, message.authority) ??
-        (message.direction === 'outbound' ? message.counterparts : [message.sender]),
+      state: applied,
       deadlineProfiles,
-      state,
-      suggestedDeadline: suggested,
-      at: message.at,
-      updatedAt: state === applied ? message.at : message.deliveredAt,
-    });
-    return { role, state: applied, deadlineProfiles };
+      request: {
+        id: message.requestId,
+        authority: message.authority,
+        caseReference: message.caseReference,
+        openedBy: message.sender,
+        procedure: message.procedure,
+        role,
+        counterparts:
+          this.jitMembers(state, message.authority) ??
+          (message.direction === 'outbound' ? message.counterparts : [message.sender]),
+        deadlineProfiles,
+        state,
+        suggestedDeadline: suggested,
+        at: message.at,
+        updatedAt: state === applied ? message.at : message.deliveredAt,
+      },
+    };
   }
 
   private async advance(
@@ -253,6 +272,8 @@ export class ProcedureTracker {
     role: SenderRole,
     profileIds: string[],
     existing: RequestRow | undefined,
+    /** For a request being opened: its clocks' rows go here, written with the request's. */
+    opening?: JoinedInsert[],
   ): Promise<DeadlineRow[]> {
     const changed: DeadlineRow[] = [];
     // A request this message opens has no clock yet.
@@ -304,8 +325,7 @@ export class ProcedureTracker {
         profile,
         calendar,
       );
-      if (restart) await this.cases.markReminderSent(trx, row.id, 0);
-      const saved = await this.cases.saveDeadline(trx, {
+      const deadline = {
         id: row?.id ?? uuidv7({ msecs: message.at.getTime() }),
         requestId: message.requestId,
         profileId: id,
@@ -313,7 +333,15 @@ export class ProcedureTracker {
         executingState,
         timeZone: calendar.timeZone,
         at: message.at,
-      });
+      };
+      if (opening) {
+        const fresh = this.cases.newDeadlineOf(deadline);
+        opening.push(fresh.insert, ...this.timers.insertsOfNew(fresh.row, message.authority));
+        changed.push(fresh.row);
+        continue;
+      }
+      if (restart) await this.cases.markReminderSent(trx, row.id, 0);
+      const saved = await this.cases.saveDeadline(trx, deadline);
       // The timers move with the clock, in its transaction: PostgreSQL is their record.
       await this.timers.sync(trx, saved, message.authority, { fresh: row === undefined });
       changed.push(saved);

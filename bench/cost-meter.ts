@@ -76,6 +76,12 @@ export class CostMeter {
     }, POLL_MS);
   }
 
+  /** Stops sampling without a count (a run that failed): nothing is read after the pool ends. */
+  async cancel(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sampling?.catch(() => undefined);
+  }
+
   async stop(): Promise<Cost> {
     clearInterval(this.timer);
     await this.sampling;

@@ -251,10 +251,11 @@ async function exchangeOn(
   const pool = new pg.Pool({ connectionString: network.databaseUrl, max: 1, idleTimeoutMillis: 0 });
   const schema = network.schema(SENDER);
   let completed = false;
+  let meter: CostMeter | undefined;
   try {
     progress(`starting ${NODES.map((n) => n.authorityId).join(' and ')}`);
     await network.startAll();
-    const meter = new CostMeter(pool, network.redisUrl, () =>
+    meter = new CostMeter(pool, network.redisUrl, () =>
       NODES.flatMap((node) =>
         (['gateway', 'worker'] as const).flatMap((component) => {
           const pid = network.pid(node.authorityId, component);
@@ -314,6 +315,8 @@ async function exchangeOn(
       cost,
     };
   } finally {
+    // A failed run's error is reported, not a sample taken after the pool has ended.
+    await meter?.cancel();
     progress('stopping the network');
     await network.stopAll();
     await pool.end();

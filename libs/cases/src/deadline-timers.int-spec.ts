@@ -299,6 +299,15 @@ describe('deadline timers: PostgreSQL holds them, the horizon feed queues them',
         .where('id', '=', requestId)
         .executeTakeFirst();
       expect(request?.case_reference).toBe('INT-TIMERS-1');
+      // Told that an id is new when a request has it, the tracker stores nothing: its id is taken.
+      await expect(
+        track({
+          requestId,
+          messageType: 'request',
+          body: mlaRequest(REQUESTING),
+          opensNewRequest: true,
+        }),
+      ).rejects.toMatchObject({ code: '23505' });
     }
   });
 

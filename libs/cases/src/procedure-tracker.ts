@@ -54,7 +54,11 @@ export interface TrackedMessage {
    * it, at that instant.
    */
   deliveredAt?: Date;
-  /** The message opens a request under an id just made for it: there is no row to look up. */
+  /**
+   * The message opens a request under an id no request has here (one just made for it, or a
+   * received opening message's own id after the copy check): there is no row to look up. Were
+   * there one, storing the request fails on its unique id.
+   */
   opensNewRequest?: boolean;
 }
 

@@ -174,6 +174,8 @@ export class ReceiveEnvelope {
           // however long the delivery took.
           at: new Date(payload.createdAt),
           deliveredAt: payload.messageId === payload.requestId ? now : undefined,
+          // An opening message found new is looked up only when its id turned out taken (below).
+          opensNewRequest: payload.messageId === payload.requestId && !retried,
         });
         const inbound: NewMessage = {
           payload,
@@ -248,8 +250,9 @@ export class ReceiveEnvelope {
         return { kind: 'stored' as const, tracked };
       });
     } catch (error) {
-      // Another message opened the same request at the same time and is now committed: this one
-      // is judged once more against the request as it stands, as if it had arrived second.
+      // The request's id is taken (another message opened the same request at the same time and
+      // is now committed, or a request here has it already): this one is judged once more
+      // against the request as it stands, as if it had arrived second.
       if ((error as { code?: string }).code === UNIQUE_VIOLATION && !retried)
         return this.store(raw, opened, context, true);
       throw error;

@@ -43,6 +43,32 @@ describe('the audit trail on PostgreSQL', () => {
     expect(Number(verifications.at(-1)!.headSeq)).toBeGreaterThan(0);
   });
 
+  it('gives every entry one place when several processes chain at once', async () => {
+    await writer.chainPending();
+    const chainers = [
+      writer,
+      verifier,
+      new AuditTrail(otherProcess, new SystemClock(), database.cipher),
+    ];
+    await Promise.all(
+      Array.from({ length: 60 }, (_, n) =>
+        writer.record({ event: 'key.loaded', actor: 'system', details: { parallel: n } }),
+      ),
+    );
+    // Small batches, so that the chainers take turns over the same entries.
+    const counts = await Promise.all(
+      chainers.flatMap((chainer) => [chainer.chainPending(7), chainer.chainPending(7)]),
+    );
+    expect(counts.reduce((sum, count) => sum + count, 0)).toBe(60);
+    const { rows } = await sql<{ entries: number; places: number; unchained: number }>`
+      select count(*)::int as entries, count(distinct seq)::int as places,
+             count(*) filter (where seq is null)::int as unchained
+      from audit_log`.execute(database.db);
+    expect(rows[0].places).toBe(rows[0].entries);
+    expect(rows[0].unchained).toBe(0);
+    expect((await verifier.verify()).ok).toBe(true);
+  });
+
   it('keeps an annex sealed beside the chain, and the chain verifies once it is erased', async () => {
     const messageId = '01a246d6-8ab0-75e8-845d-ee088e8dcec2';
     const justification = 'BELLO Adaeze is the only witness; the JIT needs her statement';

@@ -40,6 +40,8 @@ export interface AuditObserver {
 @Injectable()
 export class AuditTrail {
   private readonly observers: AuditObserver[] = [];
+  /** The last chaining found nothing: the next one looks before it locks. */
+  private idle = true;
 
   constructor(
     @InjectDatabase() private readonly db: Db,
@@ -97,15 +99,15 @@ export class AuditTrail {
 
   /**
    * Chains the entries written since the last run, in the order they became visible. One chainer
-   * at a time per node (advisory lock); safe to call from every process.
+   * at a time per node (the head's row lock: a second one waits, then reads the head and the
+   * entries the first left); safe to call from every process.
    */
   async chainPending(batchSize = 2000): Promise<number> {
     let chained = 0;
     for (;;) {
+      // An idle node (nothing chained last time) first looks, without a transaction or a lock.
+      if (this.idle && !(await this.anyUnchained())) return chained;
       const count = await this.db.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ':audit-chain'))`.execute(
-          trx,
-        );
         const head = await trx
           .selectFrom('audit_head')
           .select(['seq', 'hash'])
@@ -129,23 +131,34 @@ export class AuditTrail {
           prevHash = hash;
           return { id: row.id, seq: unsigned.seq, prevHash: unsigned.prevHash, hash };
         });
+        // The entries and the head move together: one statement.
         await sql`
-          update audit_log as a
-          set seq = v.seq, prev_hash = v.prev_hash, hash = v.hash
-          from unnest(${chained.map((c) => c.id)}::bigint[], ${chained.map((c) => c.seq)}::bigint[],
-                      ${chained.map((c) => c.prevHash)}::text[], ${chained.map((c) => c.hash)}::text[])
-               as v(id, seq, prev_hash, hash)
-          where a.id = v.id`.execute(trx);
-        await trx
-          .updateTable('audit_head')
-          .set({ seq: seq.toString(), hash: prevHash })
-          .where('id', '=', 1)
-          .execute();
+          with chained as (
+            update audit_log as a
+            set seq = v.seq, prev_hash = v.prev_hash, hash = v.hash
+            from unnest(${chained.map((c) => c.id)}::bigint[], ${chained.map((c) => c.seq)}::bigint[],
+                        ${chained.map((c) => c.prevHash)}::text[], ${chained.map((c) => c.hash)}::text[])
+                 as v(id, seq, prev_hash, hash)
+            where a.id = v.id)
+          update audit_head set seq = ${seq.toString()}::bigint, hash = ${prevHash} where id = 1`.execute(
+          trx,
+        );
         return rows.length;
       });
+      this.idle = count === 0;
       chained += count;
       if (count < batchSize) return chained;
     }
+  }
+
+  private async anyUnchained(): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('audit_log')
+      .select('id')
+      .where('seq', 'is', null)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** Chains what is pending, then re-computes the whole chain and names the first broken entry. */

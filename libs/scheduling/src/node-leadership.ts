@@ -3,6 +3,12 @@ import pg from 'pg';
 import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
 
 /**
+ * How long a session that answered counts as alive. Tasks tick several times a second (the audit
+ * chain every 200 ms): one round trip per second is enough to notice a session ended unannounced.
+ */
+const SESSION_CHECK_MS = 1000;
+
+/**
  * Which of a node's processes runs each periodic task: the one holding the task's PostgreSQL
  * advisory lock, on a connection of its own. The lock lives as long as that session: a process
  * that dies or loses its connection frees its tasks, and another process of the node takes them
@@ -17,6 +23,8 @@ export class NodeLeadership implements OnApplicationShutdown {
   private closed = false;
   /** The session's last query: tasks ask at once, and a pg client runs one query at a time. */
   private pending: Promise<unknown> = Promise.resolve();
+  /** When the session last answered. */
+  private answeredAt = 0;
 
   constructor(@Inject(NODE_CONFIG) private readonly config: NodeConfig) {}
 
@@ -28,7 +36,10 @@ export class NodeLeadership implements OnApplicationShutdown {
       client = await this.session();
       if (this.held.has(task)) {
         // A session the server ended leaves no lock behind: check it is still there.
-        await this.query(client, 'select 1');
+        if (Date.now() - this.answeredAt >= SESSION_CHECK_MS) {
+          await this.query(client, 'select 1');
+          this.answeredAt = Date.now();
+        }
         return true;
       }
       const { rows } = await this.query<{ taken: boolean }>(
@@ -36,6 +47,7 @@ export class NodeLeadership implements OnApplicationShutdown {
         'select pg_try_advisory_lock(hashtext($1)) as taken',
         [`${this.config.database.schema}:task:${task}`],
       );
+      this.answeredAt = Date.now();
       if (rows[0]?.taken) {
         this.held.add(task);
         this.logger.log({ task }, 'this process now runs the task for the node');
@@ -90,6 +102,7 @@ export class NodeLeadership implements OnApplicationShutdown {
       this.logger.warn({ tasks: [...this.held], reason }, 'periodic tasks released');
     }
     this.held.clear();
+    this.answeredAt = 0;
     const client = this.client;
     this.client = undefined;
     void client?.end().catch(() => undefined);

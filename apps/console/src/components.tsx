@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type Authority } from './api.js';
 import { useI18n } from './i18n.js';
 import { useEnumLabel } from './enum-labels.js';
@@ -86,7 +86,9 @@ export function Confirmation(props: {
   onCancel: () => void;
 }) {
   const button = useRef<HTMLButtonElement>(null);
-  useEffect(() => button.current?.focus(), []);
+  // Focused as it appears (a layout effect runs before anything else can look): a keyboard user
+  // confirms with Enter at once.
+  useLayoutEffect(() => button.current?.focus(), []);
   const cancel = () => {
     props.onCancel();
     setTimeout(() => document.getElementById(props.returnTo)?.focus(), 0);

@@ -73,11 +73,15 @@ export class MailboxEventLog {
 
   /** The last place given, or 0 when there is none. */
   async head(): Promise<string> {
-    const row = await this.db
-      .selectFrom('mailbox_events')
-      .select(sql<string>`coalesce(max(seq), 0)::text`.as('seq'))
-      .executeTakeFirst();
-    return row?.seq ?? '0';
+    return (await this.state()).head;
+  }
+
+  /** Whether events wait for their place, and the last place given: what a reader has to do. */
+  async state(): Promise<{ unsequenced: boolean; head: string }> {
+    const { rows } = await sql<{ unsequenced: boolean; head: string }>`
+      select exists(select 1 from mailbox_events where seq is null) as unsequenced,
+             (select coalesce(max(seq), 0)::text from mailbox_events) as head`.execute(this.db);
+    return rows[0];
   }
 
   /** Sequenced events after `seq`, in order, of the given authorities. */

@@ -3,8 +3,9 @@ import pg from 'pg';
 import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
 
 /**
- * How long a session that answered counts as alive. Tasks tick several times a second (the audit
- * chain every 200 ms): one round trip per second is enough to notice a session ended unannounced.
+ * Tasks tick several times a second (the audit chain every 200 ms), in every process: one round
+ * trip a second is enough both to notice that the session holding a task ended unannounced, and for
+ * another process to try to take the task over.
  */
 const SESSION_CHECK_MS = 1000;
 
@@ -12,7 +13,8 @@ const SESSION_CHECK_MS = 1000;
  * Which of a node's processes runs each periodic task: the one holding the task's PostgreSQL
  * advisory lock, on a connection of its own. The lock lives as long as that session: a process
  * that dies or loses its connection frees its tasks, and another process of the node takes them
- * over at its next tick. However many gateways and workers a node runs, each task runs in one.
+ * over at its next tick (a second at most after its last try, for a task that ticks more often).
+ * However many gateways and workers a node runs, each task runs in one.
  */
 @Injectable()
 export class NodeLeadership implements OnApplicationShutdown {
@@ -25,6 +27,8 @@ export class NodeLeadership implements OnApplicationShutdown {
   private pending: Promise<unknown> = Promise.resolve();
   /** When the session last answered. */
   private answeredAt = 0;
+  /** When this process last tried to take each task it does not hold. */
+  private readonly triedAt = new Map<string, number>();
 
   constructor(@Inject(NODE_CONFIG) private readonly config: NodeConfig) {}
 
@@ -42,6 +46,8 @@ export class NodeLeadership implements OnApplicationShutdown {
         }
         return true;
       }
+      if (Date.now() - (this.triedAt.get(task) ?? 0) < SESSION_CHECK_MS) return false;
+      this.triedAt.set(task, Date.now());
       const { rows } = await this.query<{ taken: boolean }>(
         client,
         'select pg_try_advisory_lock(hashtext($1)) as taken',
@@ -103,6 +109,7 @@ export class NodeLeadership implements OnApplicationShutdown {
     }
     this.held.clear();
     this.answeredAt = 0;
+    this.triedAt.clear();
     const client = this.client;
     this.client = undefined;
     void client?.end().catch(() => undefined);

@@ -60,8 +60,8 @@ export function Page({ title, children }: { title: string; children: ComponentCh
   useEffect(() => {
     document.title = `${title} – TIP gateway`;
   }, [title]);
-  // Focus moves to a page when it opens, not when its language changes.
-  useEffect(() => document.getElementById('page-title')?.focus(), []);
+  // Focus moves to a page as it opens, not when its language changes.
+  useLayoutEffect(() => document.getElementById('page-title')?.focus(), []);
   return (
     <>
       <h1 id="page-title" tabIndex={-1}>

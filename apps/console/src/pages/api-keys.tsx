@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { get, post } from '../api.js';
 import { Confirmation, ErrorView, formatDateTime, Page } from '../components.js';
 import { useI18n } from '../i18n.js';
@@ -57,8 +57,8 @@ export function ApiKeysPage() {
     }, setError);
   }, [load]);
 
-  // The new key opens with focus on it, to copy it at once.
-  useEffect(() => {
+  // The new key opens with focus on it, to copy it at once (a layout effect: as it appears).
+  useLayoutEffect(() => {
     if (issued) document.getElementById('issued-key')?.focus();
   }, [issued]);
 

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import {
   get,
   type Authority,
@@ -309,7 +309,8 @@ export function WithdrawForm({ request, onSent }: { request: RequestDetail; onSe
   });
   const { sent, supervised, error, busy } = outcome;
 
-  useEffect(() => {
+  // Focused as it appears (a layout effect runs before anything else can look).
+  useLayoutEffect(() => {
     if (confirming) document.getElementById('withdraw-confirm')?.focus();
   }, [confirming]);
   useEffect(() => {

@@ -325,23 +325,12 @@ export class CaseRepository {
   }
 
   async saveDeadline(trx: Trx, deadline: SavedClock): Promise<DeadlineRow> {
-    const values = {
-      status: deadline.clock.status,
-      due_at: deadline.clock.dueAt,
-      clock: this.cipher.seal('deadlines.clock', deadline.id, deadline.clock),
-      updated_at: deadline.at,
-    };
+    const columns = this.deadlineColumns(deadline);
+    const { status, due_at, clock, updated_at } = columns;
     return trx
       .insertInto('deadlines')
-      .values({
-        id: deadline.id,
-        request_id: deadline.requestId,
-        profile_id: deadline.profileId,
-        executing_state: deadline.executingState,
-        time_zone: deadline.timeZone,
-        ...values,
-      })
-      .onConflict((oc) => oc.column('id').doUpdateSet(values))
+      .values(columns)
+      .onConflict((oc) => oc.column('id').doUpdateSet({ status, due_at, clock, updated_at }))
       .returningAll()
       .executeTakeFirstOrThrow()
       .then((row) => this.openDeadline(row));
@@ -352,7 +341,22 @@ export class CaseRepository {
    * row as saving it would return.
    */
   newDeadlineOf(deadline: SavedClock): { insert: JoinedInsert; row: DeadlineRow } {
-    const stored = {
+    const columns = this.deadlineColumns(deadline);
+    return {
+      insert: (db) => db.insertInto('deadlines').values(columns),
+      row: {
+        ...columns,
+        // As the sealed column opens: the clock's JSON.
+        clock: JSON.parse(JSON.stringify(deadline.clock)) as Record<string, unknown>,
+        reminders_sent: 0,
+        timers_pending: false,
+      },
+    };
+  }
+
+  /** A clock's columns as stored, the clock sealed. */
+  private deadlineColumns(deadline: SavedClock) {
+    return {
       id: deadline.id,
       request_id: deadline.requestId,
       profile_id: deadline.profileId,
@@ -360,21 +364,8 @@ export class CaseRepository {
       time_zone: deadline.timeZone,
       status: deadline.clock.status,
       due_at: deadline.clock.dueAt,
+      clock: this.cipher.seal('deadlines.clock', deadline.id, deadline.clock),
       updated_at: deadline.at,
-    };
-    return {
-      insert: (db) =>
-        db.insertInto('deadlines').values({
-          ...stored,
-          clock: this.cipher.seal('deadlines.clock', deadline.id, deadline.clock),
-        }),
-      row: {
-        ...stored,
-        // As the sealed column opens: the clock's JSON.
-        clock: JSON.parse(JSON.stringify(deadline.clock)) as Record<string, unknown>,
-        reminders_sent: 0,
-        timers_pending: false,
-      },
     };
   }
 

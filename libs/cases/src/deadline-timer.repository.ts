@@ -58,12 +58,6 @@ export class DeadlineTimerRepository {
   ) {}
 
   /**
-   * Brings a deadline's timer rows in step with its clock: a timer moved (extension, resumption, a
-   * new start) gets its new instant and a new version, a fired one the clock calls for again is
-   * re-armed, and open timers the clock no longer calls for (met, cancelled, expired) are removed.
-   * `fresh`: the clock was created in this transaction, so none of its timers can be stale.
-   */
-  /**
    * The timer rows of a clock that does not exist yet, to be written with the clock's own row
    * (CaseRepository.newDeadlineOf); none when it plans none.
    */
@@ -86,6 +80,12 @@ export class DeadlineTimerRepository {
     }));
   }
 
+  /**
+   * Brings a deadline's timer rows in step with its clock: a timer moved (extension, resumption, a
+   * new start) gets its new instant and a new version, a fired one the clock calls for again is
+   * re-armed, and open timers the clock no longer calls for (met, cancelled, expired) are removed.
+   * `fresh`: the clock was created in this transaction, so none of its timers can be stale.
+   */
   async sync(
     trx: Trx,
     row: DeadlineRow,

@@ -5,10 +5,10 @@ import { countAuditEvent } from '#libs/observability';
 import {
   ColumnCipher,
   InjectDatabase,
-  insertTogether,
+  writeTogether,
   type AuditRow,
   type Db,
-  type JoinedInsert,
+  type JoinedWrite,
 } from '#libs/persistence';
 import {
   annexDigest,
@@ -60,16 +60,19 @@ export class AuditTrail {
 
   /**
    * Several entries of one change, written by one statement in their order, with the change's
-   * other inserts when given (`alongside`: the message, its receipt, its mailbox event...).
+   * other writes when given (`alongside`: the message, its receipt, its mailbox event...). A
+   * `main` write goes last, as the statement itself: the rows it changed are returned, so that
+   * a change conditional on a row's state (a message still waiting for its receipt) is judged.
    */
   async recordAll(
     records: readonly AuditRecord[],
     trx: AuditExecutor = this.db,
-    alongside: readonly JoinedInsert[] = [],
-  ): Promise<void> {
-    if (records.length === 0) return;
+    alongside: readonly JoinedWrite[] = [],
+    main?: JoinedWrite,
+  ): Promise<bigint> {
+    if (records.length === 0) return 0n;
     const now = this.clock.now();
-    const entries: JoinedInsert = (db) =>
+    const entries: JoinedWrite = (db) =>
       db.insertInto('audit_log').values(
         records.map((record) => {
           const annexSha256 = record.annex && annexDigest(record.annex);
@@ -89,12 +92,13 @@ export class AuditTrail {
           };
         }),
       );
-    await insertTogether(trx, [...alongside, entries]);
+    const changed = await writeTogether(trx, [...alongside, entries, ...(main ? [main] : [])]);
     for (const record of records) {
       // Counted when written: an entry of a transaction that then rolls back is counted too.
       countAuditEvent(record.event, record.details);
       for (const observer of this.observers) await observer.recorded(record, trx);
     }
+    return changed;
   }
 
   /**

@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { sql, type Transaction } from 'kysely';
 import {
   InjectDatabase,
-  insertTogether,
+  writeTogether,
   type Database,
   type Db,
-  type JoinedInsert,
+  type JoinedWrite,
 } from '#libs/persistence';
 import type { MailboxEvent } from './events.js';
 
@@ -33,11 +33,11 @@ export class MailboxEventLog {
 
   /** Records the event with the change, in the change's transaction. */
   async record(trx: Executor, event: MailboxEvent): Promise<void> {
-    await insertTogether(trx, [this.insertOf(event)]);
+    await writeTogether(trx, [this.insertOf(event)]);
   }
 
   /** The event's row, to be written with the change's other rows (AuditTrail.recordAll). */
-  insertOf(event: MailboxEvent): JoinedInsert {
+  insertOf(event: MailboxEvent): JoinedWrite {
     return (db) =>
       db.insertInto('mailbox_events').values({
         authority_id: event.authorityId,

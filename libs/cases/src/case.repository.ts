@@ -12,7 +12,7 @@ import {
   type DeadlineRow as StoredDeadlineRow,
   type RequestRow as StoredRequestRow,
   visibleTo,
-  type JoinedInsert,
+  type JoinedWrite,
 } from '#libs/persistence';
 import type { ProcedureState, SenderRole } from '#libs/procedures';
 
@@ -97,7 +97,7 @@ export class CaseRepository {
     requestId: string,
     at: Date,
     details: Record<string, unknown>,
-  ): JoinedInsert {
+  ): JoinedWrite {
     return (db) =>
       db
         .insertInto('evidences')
@@ -129,7 +129,7 @@ export class CaseRepository {
   }
 
   /** The rows of a new request and of its case if it is the case's first, to be written together. */
-  requestInsertsOf(request: NewRequest): JoinedInsert[] {
+  requestInsertsOf(request: NewRequest): JoinedWrite[] {
     return [
       (db) =>
         db
@@ -167,16 +167,26 @@ export class CaseRepository {
     at: Date,
     counterparts?: string[],
   ): Promise<void> {
-    await trx
-      .updateTable('requests')
-      .set({
-        status: state.status,
-        state: this.cipher.seal('requests.state', requestId, state),
-        updated_at: at,
-        ...(counterparts ? { counterparts } : {}),
-      })
-      .where('id', '=', requestId)
-      .execute();
+    await this.stateUpdateOf(requestId, state, at, counterparts)(trx).execute();
+  }
+
+  /** The same update as a write joined to the change it belongs to (writeTogether). */
+  stateUpdateOf(
+    requestId: string,
+    state: ProcedureState,
+    at: Date,
+    counterparts?: string[],
+  ): JoinedWrite {
+    return (db) =>
+      db
+        .updateTable('requests')
+        .set({
+          status: state.status,
+          state: this.cipher.seal('requests.state', requestId, state),
+          updated_at: at,
+          ...(counterparts ? { counterparts } : {}),
+        })
+        .where('id', '=', requestId);
   }
 
   async findRequest(requestId: string): Promise<RequestRow | undefined> {
@@ -286,12 +296,12 @@ export class CaseRepository {
    * deadline profile's condition reads), or undefined when the request has none.
    */
   async latestBodyOf(
-    trx: Trx,
+    db: Db,
     requestId: string,
     authority: string,
     messageType: string,
   ): Promise<Record<string, unknown> | undefined> {
-    const row = await trx
+    const row = await db
       .selectFrom('messages')
       .select(['id', 'payload'])
       .where('request_id', '=', requestId)
@@ -304,8 +314,8 @@ export class CaseRepository {
     return row && this.cipher.open<EnvelopePayload>('messages.payload', row.id, row.payload).body;
   }
 
-  deadlinesOf(requestId: string, trx?: Trx): Promise<DeadlineRow[]> {
-    return (trx ?? this.db)
+  deadlinesOf(requestId: string, db: Db = this.db): Promise<DeadlineRow[]> {
+    return db
       .selectFrom('deadlines')
       .selectAll()
       .where('request_id', '=', requestId)
@@ -340,7 +350,7 @@ export class CaseRepository {
    * A clock that does not exist yet: its row to be written with the request's other rows, and the
    * row as saving it would return.
    */
-  newDeadlineOf(deadline: SavedClock): { insert: JoinedInsert; row: DeadlineRow } {
+  newDeadlineOf(deadline: SavedClock): { insert: JoinedWrite; row: DeadlineRow } {
     const columns = this.deadlineColumns(deadline);
     return {
       insert: (db) => db.insertInto('deadlines').values(columns),

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sql, type Transaction } from 'kysely';
 import { deadlineCalendar, remindersDue, type DeadlineProfiles } from '#libs/deadlines';
-import { InjectDatabase, type Database, type Db, type JoinedInsert } from '#libs/persistence';
+import { InjectDatabase, type Database, type Db, type JoinedWrite } from '#libs/persistence';
 import { CaseRepository, reviveClock, type DeadlineRow } from './case.repository.js';
 import { DEADLINE_PROFILES } from './deadline-profiles.js';
 
@@ -61,7 +61,7 @@ export class DeadlineTimerRepository {
    * The timer rows of a clock that does not exist yet, to be written with the clock's own row
    * (CaseRepository.newDeadlineOf); none when it plans none.
    */
-  insertsOfNew(row: DeadlineRow, authority: string): JoinedInsert[] {
+  insertsOfNew(row: DeadlineRow, authority: string): JoinedWrite[] {
     const planned = plannedTimers(row, this.profiles);
     if (planned.length === 0) return [];
     return [

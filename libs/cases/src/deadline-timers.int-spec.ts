@@ -5,6 +5,7 @@ import { MailboxEventLog, type EventsPublisher } from '#libs/bus';
 import { DeadlineProfiles } from '#libs/deadlines';
 import type { AuthorityDirectory } from '#libs/directory';
 import { mlaRequest } from '#tools/local-network';
+import { writeTogether } from '#libs/persistence';
 import { Clock, type NodeConfig, type NodeIdentity } from '#libs/node-config';
 import { NodeLeadership, PeriodicTasks } from '#libs/scheduling';
 import { freshDatabase, type FreshDatabase } from '../../../test/support/database.js';
@@ -122,8 +123,8 @@ describe('deadline timers: PostgreSQL holds them, the horizon feed queues them',
 
   async function track(message: Partial<TrackedMessage> & Pick<TrackedMessage, 'messageType'>) {
     const inbound = (message.sender ?? REQUESTING) === REQUESTING;
-    return cases.transaction((trx) =>
-      tracker.track(trx, {
+    return cases.transaction(async (trx) => {
+      const tracked = await tracker.track(trx, {
         requestId: message.requestId ?? tracker.newRequestId(message.at ?? clock.now()),
         procedure: 'mla',
         body: {},
@@ -135,8 +136,11 @@ describe('deadline timers: PostgreSQL holds them, the horizon feed queues them',
         direction: inbound ? 'inbound' : 'outbound',
         at: clock.now(),
         ...message,
-      }),
-    );
+      });
+      // A request opened here is written as the storing statement would write it.
+      await writeTogether(trx, tracked.opening);
+      return tracked;
+    });
   }
 
   /** A received MLA request whose 60-day service-level clock falls due at `dueAt`. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { AuthorityDirectory } from '#libs/directory';
 import {
@@ -13,7 +13,7 @@ import {
 import type { Procedure } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import { NodeIdentity } from '#libs/node-config';
-import { insertTogether, type Database, type JoinedInsert } from '#libs/persistence';
+import type { Database, JoinedWrite } from '#libs/persistence';
 import {
   applyMessage,
   applySystemEvent,
@@ -69,6 +69,18 @@ export interface TrackingResult {
   deadlineProfiles: string[];
   /** Deadlines started, paused, resumed or met by this message: their timers are queued if due soon. */
   deadlines: DeadlineRow[];
+  /**
+   * The rows of a request this message opens (its case if new, the request, its clocks and their
+   * timers), for the caller to write in the statement that stores the message: nothing is written
+   * for it until then. Empty when the message moves an existing request (written under its lock).
+   */
+  opening: JoinedWrite[];
+}
+
+/** A request's row is locked, and its changes written, only in a transaction. */
+function transactionOf(db: Kysely<Database>): Trx {
+  if (!db.isTransaction) throw new Error('an existing request is moved in a transaction only');
+  return db as Trx;
 }
 
 /** Clock statuses no message reopens. */
@@ -112,11 +124,18 @@ export class ProcedureTracker {
     return uuidv7({ msecs: at.getTime() });
   }
 
-  async track(trx: Trx, message: TrackedMessage): Promise<TrackingResult> {
+  /**
+   * Moves the request the message belongs to, or opens it. `db` is a transaction when the message
+   * may belong to an existing request (its row is locked); a message that opens a new request
+   * (`opensNewRequest`) reads at most its condition's text, and its rows come back in `opening`,
+   * so it may be tracked outside a transaction and stored by one statement.
+   */
+  async track(db: Kysely<Database>, message: TrackedMessage): Promise<TrackingResult> {
     const existing = message.opensNewRequest
       ? undefined
-      : await this.cases.lockRequest(trx, message.requestId);
+      : await this.cases.lockRequest(transactionOf(db), message.requestId);
     if (existing) {
+      const trx = transactionOf(db);
       const result = await this.advance(trx, existing, message);
       const deadlines = await this.moveClocks(
         trx,
@@ -125,35 +144,35 @@ export class ProcedureTracker {
         result.deadlineProfiles,
         existing,
       );
-      return { ...result, deadlines };
+      return { ...result, deadlines, opening: [] };
     }
-    // A request this message opens: the request, its case if new, its clocks and their timers
-    // are written by one statement.
     const { request, ...result } = this.opening(message);
-    const rows: JoinedInsert[] = [];
+    const clocks: JoinedWrite[] = [];
     const deadlines = await this.moveClocks(
-      trx,
+      db,
       message,
       result.role,
       result.deadlineProfiles,
       undefined,
-      rows,
+      clocks,
     );
-    await insertTogether(trx, [...this.cases.requestInsertsOf(request), ...rows]);
-    return { ...result, deadlines };
+    return { ...result, deadlines, opening: [...this.cases.requestInsertsOf(request), ...clocks] };
   }
 
-  /** The receipt of the opening message was verified by the sender. */
-  async delivered(trx: Trx, requestId: string, at: Date): Promise<void> {
+  /**
+   * The receipt of the opening message was verified by the sender: the request's move, if the
+   * procedure has one, for the caller to write with the receipt (its row stays locked until then).
+   */
+  async delivered(trx: Trx, requestId: string, at: Date): Promise<JoinedWrite[]> {
     const request = await this.cases.lockRequest(trx, requestId);
-    if (!request) return;
+    if (!request) return [];
     const before = request.state as unknown as ProcedureState;
     const state = afterDelivery(request.procedure as Procedure, before);
-    if (state !== before) await this.cases.updateState(trx, requestId, state, at);
+    return state === before ? [] : [this.cases.stateUpdateOf(requestId, state, at)];
   }
 
   /** The request a message opens, as it is to be stored. */
-  private opening(message: TrackedMessage): Omit<TrackingResult, 'deadlines'> & {
+  private opening(message: TrackedMessage): Omit<TrackingResult, 'deadlines' | 'opening'> & {
     request: NewRequest;
   } {
     const jit = message.procedure === 'jit';
@@ -223,7 +242,7 @@ export class ProcedureTracker {
     trx: Trx,
     request: RequestRow,
     message: TrackedMessage,
-  ): Promise<Omit<TrackingResult, 'deadlines'>> {
+  ): Promise<Omit<TrackingResult, 'deadlines' | 'opening'>> {
     const role = request.role;
     // A request of another authority served by this node is not there for this one.
     if (request.authority !== message.authority) {
@@ -271,17 +290,17 @@ export class ProcedureTracker {
   }
 
   private async moveClocks(
-    trx: Trx,
+    db: Kysely<Database>,
     message: TrackedMessage,
     role: SenderRole,
     profileIds: string[],
     existing: RequestRow | undefined,
     /** For a request being opened: its clocks' rows go here, written with the request's. */
-    opening?: JoinedInsert[],
+    opening?: JoinedWrite[],
   ): Promise<DeadlineRow[]> {
     const changed: DeadlineRow[] = [];
     // A request this message opens has no clock yet.
-    const rows = existing ? await this.cases.deadlinesOf(message.requestId, trx) : [];
+    const rows = existing ? await this.cases.deadlinesOf(message.requestId, db) : [];
     for (const id of profileIds) {
       const profile = this.profiles.get(id);
       const event = clockEventFor(profile, message.messageType);
@@ -292,7 +311,7 @@ export class ProcedureTracker {
       if (row && event !== 'start' && CLOSED_CLOCKS.includes(row.status)) continue;
       // A clock whose profile has a condition starts only where the text it names says so (the
       // freezing certificate marks freezing urgent, Reg. (EU) 2018/1805 art. 9).
-      if (event === 'start' && !(await this.conditionHolds(trx, profile, message))) continue;
+      if (event === 'start' && !(await this.conditionHolds(db, profile, message))) continue;
       // A start event on an existing clock is a new text or a new request (an amended JIT agreement,
       // a follow-up freeze): the clock starts afresh, with its reminders.
       const restart = row !== undefined && event === 'start';
@@ -344,6 +363,7 @@ export class ProcedureTracker {
         changed.push(fresh.row);
         continue;
       }
+      const trx = transactionOf(db);
       if (restart) await this.cases.markReminderSent(trx, row.id, 0);
       const saved = await this.cases.saveDeadline(trx, deadline);
       // The timers move with the clock, in its transaction: PostgreSQL is their record.
@@ -355,7 +375,7 @@ export class ProcedureTracker {
 
   /** The profile's condition, read from the current message or the latest one it names. */
   private async conditionHolds(
-    trx: Trx,
+    db: Kysely<Database>,
     profile: DeadlineProfile,
     message: TrackedMessage,
   ): Promise<boolean> {
@@ -364,7 +384,7 @@ export class ProcedureTracker {
     const body =
       when.message === message.messageType
         ? message.body
-        : await this.cases.latestBodyOf(trx, message.requestId, message.authority, when.message);
+        : await this.cases.latestBodyOf(db, message.requestId, message.authority, when.message);
     return conditionHolds(when, body);
   }
 

@@ -141,10 +141,13 @@ export class DeliverMessage {
       const now = this.clock.now();
       const event = this.mailboxEvent(MailboxEventPattern.delivered, message, 'delivered', job);
       await this.messages.transaction(async (trx) => {
-        await this.messages.transition(trx, message.id, 'delivered', now, { lastError: null });
-        if (message.request_id === message.id) await this.tracker.delivered(trx, message.id, now);
-        // The receipt, its evidence, the audit entry and the mailbox event: one statement.
-        await this.audit.recordAll(
+        const requestMove =
+          message.request_id === message.id
+            ? await this.tracker.delivered(trx, message.id, now)
+            : [];
+        // The status, the request's move, the receipt, its evidence, the audit entry and the
+        // mailbox event: one statement, judged by the status (still waiting for the receipt).
+        const moved = await this.audit.recordAll(
           [
             {
               event: 'message.delivered',
@@ -177,8 +180,11 @@ export class DeliverMessage {
               signer: signerFingerprint,
             }),
             this.eventLog.insertOf(event),
+            ...requestMove,
           ],
+          this.messages.transitionOf(message.id, 'delivered', now, { lastError: null }),
         );
+        if (moved === 0n) await this.messages.transitionRefused(trx, message.id, 'delivered');
       });
       this.events.publish(event);
       return { kind: 'delivered' };

@@ -12,7 +12,7 @@ import {
   type MessageStatus,
 } from '#libs/messaging';
 import { Clock, type NodeConfig } from '#libs/node-config';
-import { insertTogether } from '#libs/persistence';
+import { writeTogether } from '#libs/persistence';
 import { freshDatabase, type FreshDatabase } from '../../../test/support/database.js';
 import { requestPayload } from '../../../test/support/message-payloads.js';
 import { DeliveryLogRepository } from './delivery-log.repository.js';
@@ -137,7 +137,7 @@ describe('retry delivery against PostgreSQL and Redis', () => {
 
   it('re-queues a failed message once under parallel retries, with one job and a fresh window', async () => {
     const id = await message('failed');
-    await insertTogether(messages.db, [
+    await writeTogether(messages.db, [
       messages.evidenceInsertOf(id, 'non-delivery', clock.now(), {
         reason: 'peer answered 503 QUEUE_UNAVAILABLE',
       }),
@@ -215,7 +215,7 @@ describe('retry delivery against PostgreSQL and Redis', () => {
 
   it('lists the authority’s undelivered outgoing messages, with the peer’s reason and no content', async () => {
     const failed = await message('failed');
-    await insertTogether(messages.db, [
+    await writeTogether(messages.db, [
       messages.evidenceInsertOf(failed, 'non-delivery', clock.now(), {
         reason: 'peer answered 422 ENVELOPE_EXPIRED (permanent refusal: not retried)',
         permanent: true,

@@ -6,7 +6,7 @@ import { ErrorCode, GatewayError } from '#libs/errors';
 import {
   ColumnCipher,
   InjectDatabase,
-  insertTogether,
+  writeTogether,
   type Database,
   type Db,
   type EvidenceRow,
@@ -14,7 +14,7 @@ import {
   type MessageRow,
   type ReceiptRow,
   visibleTo,
-  type JoinedInsert,
+  type JoinedWrite,
 } from '#libs/persistence';
 import {
   assertTransition,
@@ -34,6 +34,14 @@ export interface DeliveryClaim {
 }
 
 /** A message as this node first stores it, sent or received. */
+/** What a status change may change besides the status. */
+export interface StatusChanges {
+  lastError?: string | null;
+  incrementAttempts?: boolean;
+  /** A fresh retry window (an operator's retry): attempts count again from zero. */
+  retryWindow?: { until: Date };
+}
+
 export interface NewMessage {
   payload: EnvelopePayload;
   direction: MessageDirection;
@@ -101,14 +109,14 @@ export class MessageRepository {
 
   /** Stores a message with its envelope: one statement, both or neither. */
   async insert(executor: Trx | Db, message: NewMessage, envelope: StoredEnvelope): Promise<void> {
-    await insertTogether(executor, this.insertsOf(message, envelope));
+    await writeTogether(executor, this.insertsOf(message, envelope));
   }
 
   /**
    * The rows of a message and its envelope, to be written with the change's other rows
-   * (insertTogether, AuditTrail.recordAll): the envelope's row refers to the message's.
+   * (writeTogether, AuditTrail.recordAll): the envelope's row refers to the message's.
    */
-  insertsOf(message: NewMessage, envelope: StoredEnvelope): JoinedInsert[] {
+  insertsOf(message: NewMessage, envelope: StoredEnvelope): JoinedWrite[] {
     const { payload, now } = message;
     return [
       (db) =>
@@ -145,11 +153,11 @@ export class MessageRepository {
     receipt: StoredReceipt,
     now: Date,
   ): Promise<void> {
-    await insertTogether(trx, [this.receiptInsertOf(messageId, receipt, now)]);
+    await writeTogether(trx, [this.receiptInsertOf(messageId, receipt, now)]);
   }
 
   /** The receipt's row, to be written with the change's other rows. */
-  receiptInsertOf(messageId: string, receipt: StoredReceipt, now: Date): JoinedInsert {
+  receiptInsertOf(messageId: string, receipt: StoredReceipt, now: Date): JoinedWrite {
     return (db) =>
       db.insertInto('receipts').values({
         message_id: messageId,
@@ -167,7 +175,7 @@ export class MessageRepository {
     kind: EvidenceRow['kind'],
     occurredAt: Date,
     details: Record<string, unknown>,
-  ): JoinedInsert {
+  ): JoinedWrite {
     return (db) =>
       db.insertInto('evidences').values({
         message_id: messageId,
@@ -187,27 +195,44 @@ export class MessageRepository {
     messageId: string,
     to: MessageStatus,
     now: Date,
-    changes: {
-      lastError?: string | null;
-      incrementAttempts?: boolean;
-      /** A fresh retry window (an operator's retry): attempts count again from zero. */
-      retryWindow?: { until: Date };
-    } = {},
+    changes: StatusChanges = {},
   ): Promise<MessageRow> {
-    const updated = await executor
-      .updateTable('messages')
-      .set((eb) => ({
-        status: to,
-        status_changed_at: now,
-        ...(changes.lastError !== undefined ? { last_error: changes.lastError } : {}),
-        ...(changes.incrementAttempts ? { attempts: eb('attempts', '+', 1) } : {}),
-        ...(changes.retryWindow ? { retry_until: changes.retryWindow.until, attempts: 0 } : {}),
-      }))
-      .where('id', '=', messageId)
-      .where('status', 'in', sourcesOf(to))
+    const updated = await this.transitionOf(
+      messageId,
+      to,
+      now,
+      changes,
+    )(executor)
       .returningAll()
       .executeTakeFirst();
-    if (updated) return updated;
+    return updated ?? this.transitionRefused(executor, messageId, to);
+  }
+
+  /**
+   * The same move as a write joined to the change it belongs to (writeTogether); the rows it
+   * updated tell whether it held (none: report it with `transitionRefused`).
+   */
+  transitionOf(messageId: string, to: MessageStatus, now: Date, changes: StatusChanges = {}) {
+    return (db: Pick<Db, 'updateTable'>) =>
+      db
+        .updateTable('messages')
+        .set((eb) => ({
+          status: to,
+          status_changed_at: now,
+          ...(changes.lastError !== undefined ? { last_error: changes.lastError } : {}),
+          ...(changes.incrementAttempts ? { attempts: eb('attempts', '+', 1) } : {}),
+          ...(changes.retryWindow ? { retry_until: changes.retryWindow.until, attempts: 0 } : {}),
+        }))
+        .where('id', '=', messageId)
+        .where('status', 'in', sourcesOf(to));
+  }
+
+  /** Why a message could not move to `to`: it does not exist, or its status does not lead there. */
+  async transitionRefused(
+    executor: Trx | Db,
+    messageId: string,
+    to: MessageStatus,
+  ): Promise<never> {
     const current = await executor
       .selectFrom('messages')
       .select('status')

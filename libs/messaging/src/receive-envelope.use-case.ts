@@ -20,7 +20,7 @@ import {
 import { ErrorCode, GatewayError, isGatewayError } from '#libs/errors';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
 import { FILES_CONFIG, type FilesConfig } from '#libs/files';
-import { insertTogether, type JoinedInsert } from '#libs/persistence';
+import { writeTogether, type Db, type JoinedWrite } from '#libs/persistence';
 import { InboundChunks, manifestOf, progressOf } from './attachments/inbound-chunks.js';
 import { MessageAttachmentsRepository } from './attachments/message-attachments.repository.js';
 import { InboundDecryption } from './inbound-decryption.js';
@@ -146,113 +146,125 @@ export class ReceiveEnvelope {
       occurredAt: now.toISOString(),
       correlationId: context.correlationId,
     };
+    const write = async (db: Db): Promise<TrackingResult> => {
+      // The same procedure rules as on the sending node: a message its state does not allow is refused.
+      const tracked = await this.tracker.track(db, {
+        requestId: payload.requestId,
+        procedure: payload.procedure,
+        messageType: payload.messageType,
+        body: payload.body,
+        sender: payload.sender,
+        authority: payload.recipient,
+        counterparts: [payload.sender],
+        caseReference: payload.caseReference,
+        deadlineProfiles: payload.deadlineProfiles,
+        direction: 'inbound',
+        // The signed creation time, not the arrival: both nodes then run identical clocks,
+        // however long the delivery took.
+        at: new Date(payload.createdAt),
+        deliveredAt: payload.messageId === payload.requestId ? now : undefined,
+        opensNewRequest,
+      });
+      const inbound: NewMessage = {
+        payload,
+        direction: 'inbound',
+        status: 'received',
+        correlationId: context.correlationId,
+        retryUntil: null,
+        now,
+      };
+      const envelope = { armored: Buffer.from(raw).toString('utf8'), sha256: envelopeSha256 };
+      // The request it opens, the message, its envelope, its receipt, the audit entry and the
+      // mailbox event: one statement. A message with files is stored first: its files' rows
+      // refer to it, and its receipt waits for them.
+      const joined: JoinedWrite[] = [this.eventLog.insertOf(event)];
+      const rows = [...tracked.opening, ...this.messages.insertsOf(inbound, envelope)];
+      if (files.length === 0) {
+        joined.push(
+          ...rows,
+          this.messages.receiptInsertOf(
+            payload.messageId,
+            {
+              armored: receipt,
+              envelopeSha256,
+              receivedAt: now.toISOString(),
+              signerFingerprint: signing.fingerprint,
+            },
+            now,
+          ),
+        );
+      } else {
+        await writeTogether(db, rows);
+        for (const { position, attachment } of files) {
+          await this.attachments.insertAt(
+            db,
+            payload.messageId,
+            position,
+            'inbound',
+            attachment,
+            now,
+          );
+        }
+      }
+      await this.audit.recordAll(
+        [
+          {
+            event: 'message.received',
+            actor: payload.sender,
+            messageId: payload.messageId,
+            correlationId: context.correlationId,
+            details: {
+              procedure: payload.procedure,
+              messageType: payload.messageType,
+              requestId: payload.requestId,
+              requestStatus: tracked.state.status,
+              envelopeSha256,
+              signer: opened.signerFingerprint,
+              signedAt: opened.signedAt.toISOString(),
+              ...(files.length > 0 && {
+                awaitingFiles: files.map(({ position, manifest }) => ({
+                  attachment: position,
+                  size: manifest.size,
+                  sha256: manifest.sha256,
+                  chunks: manifest.chunks.length,
+                })),
+              }),
+            },
+          },
+        ],
+        db,
+        joined,
+      );
+      return tracked;
+    };
+    // An opening message is taken for new the first time: its request cannot exist yet. One
+    // without files is then stored by one statement, atomic by itself, with no lock and no copy
+    // check. A copy of it, or another request under its id, fails on the unique id and comes
+    // back here as `retried`, to the copy check.
+    const opensNewRequest = payload.messageId === payload.requestId && !retried;
     let stored: { kind: 'stored'; tracked: TrackingResult } | { kind: 'copy' };
     try {
-      stored = await this.messages.transaction(async (trx) => {
-        // Copies of one message serialise here (R3): without it, a copy that lost the race would
-        // be judged against the request as the first copy left it (PROCEDURE_TRANSITION_REFUSED),
-        // before ever reaching the duplicate check. The lock ends with the transaction.
-        await sql`select pg_advisory_xact_lock(
-          hashtextextended(current_schema() || ':inbound:' || ${payload.messageId}::text, 0))`.execute(
-          trx,
-        );
-        if (await this.messages.exists(trx, payload.messageId)) return { kind: 'copy' as const };
-        if (files.length > 0) await this.checkQuota(trx, payload.recipient, files);
-        // The same procedure rules as on the sending node: a message its state does not allow is refused.
-        const tracked = await this.tracker.track(trx, {
-          requestId: payload.requestId,
-          procedure: payload.procedure,
-          messageType: payload.messageType,
-          body: payload.body,
-          sender: payload.sender,
-          authority: payload.recipient,
-          counterparts: [payload.sender],
-          caseReference: payload.caseReference,
-          deadlineProfiles: payload.deadlineProfiles,
-          direction: 'inbound',
-          // The signed creation time, not the arrival: both nodes then run identical clocks,
-          // however long the delivery took.
-          at: new Date(payload.createdAt),
-          deliveredAt: payload.messageId === payload.requestId ? now : undefined,
-          // An opening message found new is looked up only when its id turned out taken (below).
-          opensNewRequest: payload.messageId === payload.requestId && !retried,
-        });
-        const inbound: NewMessage = {
-          payload,
-          direction: 'inbound',
-          status: 'received',
-          correlationId: context.correlationId,
-          retryUntil: null,
-          now,
-        };
-        const envelope = { armored: Buffer.from(raw).toString('utf8'), sha256: envelopeSha256 };
-        // The message, its envelope, its receipt, the audit entry and the mailbox event: one
-        // statement. A message with files is stored first: its files' rows refer to it, and its
-        // receipt waits for them.
-        const joined: JoinedInsert[] = [this.eventLog.insertOf(event)];
-        const rows = this.messages.insertsOf(inbound, envelope);
-        if (files.length === 0) {
-          joined.push(
-            ...rows,
-            this.messages.receiptInsertOf(
-              payload.messageId,
-              {
-                armored: receipt,
-                envelopeSha256,
-                receivedAt: now.toISOString(),
-                signerFingerprint: signing.fingerprint,
-              },
-              now,
-            ),
-          );
-        } else {
-          await insertTogether(trx, rows);
-          for (const { position, attachment } of files) {
-            await this.attachments.insertAt(
-              trx,
-              payload.messageId,
-              position,
-              'inbound',
-              attachment,
-              now,
-            );
-          }
-        }
-        await this.audit.recordAll(
-          [
-            {
-              event: 'message.received',
-              actor: payload.sender,
-              messageId: payload.messageId,
-              correlationId: context.correlationId,
-              details: {
-                procedure: payload.procedure,
-                messageType: payload.messageType,
-                requestId: payload.requestId,
-                requestStatus: tracked.state.status,
-                envelopeSha256,
-                signer: opened.signerFingerprint,
-                signedAt: opened.signedAt.toISOString(),
-                ...(files.length > 0 && {
-                  awaitingFiles: files.map(({ position, manifest }) => ({
-                    attachment: position,
-                    size: manifest.size,
-                    sha256: manifest.sha256,
-                    chunks: manifest.chunks.length,
-                  })),
-                }),
-              },
-            },
-          ],
-          trx,
-          joined,
-        );
-        return { kind: 'stored' as const, tracked };
-      });
+      stored =
+        opensNewRequest && files.length === 0
+          ? { kind: 'stored', tracked: await write(this.messages.db) }
+          : await this.messages.transaction(async (trx) => {
+              // Copies of one message serialise here (R3): without it, a copy that lost the race
+              // would be judged against the request as the first copy left it
+              // (PROCEDURE_TRANSITION_REFUSED), before ever reaching the duplicate check. The lock
+              // ends with the transaction.
+              await sql`select pg_advisory_xact_lock(
+                hashtextextended(current_schema() || ':inbound:' || ${payload.messageId}::text, 0))`.execute(
+                trx,
+              );
+              if (await this.messages.exists(trx, payload.messageId))
+                return { kind: 'copy' as const };
+              if (files.length > 0) await this.checkQuota(trx, payload.recipient, files);
+              return { kind: 'stored' as const, tracked: await write(trx) };
+            });
     } catch (error) {
-      // The request's id is taken (another message opened the same request at the same time and
-      // is now committed, or a request here has it already): this one is judged once more
-      // against the request as it stands, as if it had arrived second.
+      // The message's or the request's id is taken (a copy, or another message that opened the
+      // same request at the same time and is now committed, or a request here has it already):
+      // this one is judged once more under the lock, as if it had arrived second.
       if ((error as { code?: string }).code === UNIQUE_VIOLATION && !retried)
         return this.store(raw, opened, context, true);
       throw error;

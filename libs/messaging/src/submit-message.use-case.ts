@@ -15,7 +15,7 @@ import {
 } from '#libs/envelope';
 import { ErrorCode, GatewayError, type ErrorDetail } from '#libs/errors';
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
-import type { JoinedInsert } from '#libs/persistence';
+import type { Db, JoinedWrite } from '#libs/persistence';
 import {
   authorisePayload,
   policyError,
@@ -157,9 +157,10 @@ export interface SubmissionPreview {
 }
 
 /**
- * Accepts a message for sending. In one transaction: the request's procedure state and deadline
- * clocks move (or the message is refused), the message is sealed for each recipient, and messages,
- * envelopes, submission-acceptance evidences and audit entries are stored. Then deliveries are
+ * Accepts a message for sending. All or nothing: the request's procedure state and deadline clocks
+ * move (or the message is refused), the message is sealed for each recipient, and messages,
+ * envelopes, submission-acceptance evidences and audit entries are stored (one transaction, or one
+ * statement for a new request with nothing else to record). Then deliveries are
  * enqueued and deadline timers scheduled; what is lost there, the reconcilers re-create.
  */
 @Injectable()
@@ -272,8 +273,9 @@ export class SubmitMessage {
       throw error;
     }
 
-    const stored = this.messages.transaction(async (trx) => {
-      const tracked = await this.tracker.track(trx, {
+    // The request it opens, every copy's message, envelope and evidence, and the audit entries.
+    const storeMessages = async (db: Db) => {
+      const tracked = await this.tracker.track(db, {
         requestId,
         procedure: draft.procedure,
         messageType: draft.messageType,
@@ -289,8 +291,7 @@ export class SubmitMessage {
       });
       const sealed: SubmissionAccepted['messages'] = [];
       const entries: AuditRecord[] = [];
-      // Every copy's message, envelope and evidence rows go with the audit entries: one statement.
-      const joined: JoinedInsert[] = [];
+      const joined: JoinedWrite[] = [...tracked.opening];
       for (const [index, recipient] of recipients.entries()) {
         const decision = decisions.get(recipient.id)!;
         const payload: EnvelopePayload = {
@@ -365,105 +366,7 @@ export class SubmitMessage {
           redacted: decision.redactions.map((r) => `${r.path} (${r.ruleId})`),
         });
       }
-      await this.audit.recordAll(entries, trx, joined);
-      for (const [index, recipient] of recipients.entries()) {
-        // The upload is bound to the first copy; every copy records its own sealed chunks.
-        await this.files.bind(
-          trx,
-          messageIds[index],
-          sender,
-          preview.attachments,
-          manifests.get(recipient.id)!,
-          index === 0,
-          now,
-          review?.id,
-        );
-      }
-      if (
-        release &&
-        !(await this.held.markReleased(
-          trx,
-          release.holdId,
-          {
-            requestId,
-            messages: sealed.map(({ messageId, recipient }) => ({ messageId, recipient })),
-          },
-          now,
-        ))
-      ) {
-        // Another process released it first: this transaction stores nothing.
-        throw new GatewayError(
-          ErrorCode.HELD_SUBMISSION_NOT_FOUND,
-          `held submission ${release.holdId} is no longer waiting`,
-        );
-      }
-      if (
-        review &&
-        !(await this.supervised.markAcknowledged(
-          trx,
-          review.id,
-          review.supervisor,
-          {
-            requestId,
-            messages: sealed.map(({ messageId, recipient }) => ({ messageId, recipient })),
-          },
-          now,
-        ))
-      ) {
-        // Another supervisor decided it first: this transaction stores nothing.
-        throw new GatewayError(
-          ErrorCode.SUPERVISED_SUBMISSION_DECIDED,
-          `submission ${review.id} was decided meanwhile by another supervisor`,
-          [{ field: 'id' }],
-        );
-      }
-      if (review) {
-        const acknowledged = [...decisions.values()].flatMap((d) => d.acknowledgements);
-        await this.audit.record(
-          {
-            event: 'supervision.acknowledged',
-            actor: review.supervisor,
-            correlationId: context.correlationId,
-            details: {
-              supervisedSubmissionId: review.id,
-              submittedBy: context.actor,
-              requestId,
-              messages: sealed.map((m) => m.messageId),
-              rules: [
-                ...new Set([
-                  ...acknowledged.map((a) => a.ruleId),
-                  ...(review.signedOff ? [SIGN_OFF] : []),
-                ]),
-              ],
-              legalBases: [
-                ...new Set([
-                  ...[...decisions.values()].flatMap((d) =>
-                    d.findings.filter((f) => f.acknowledgement).flatMap((f) => f.legalBasis),
-                  ),
-                  ...(review.signedOff ? signOffOf(draft.procedure).legalBasis : []),
-                ]),
-              ],
-            },
-            annex: { justifications: review.justifications },
-          },
-          trx,
-        );
-      }
-      if (release) {
-        await this.audit.record(
-          {
-            event: 'submission.released',
-            actor: context.actor,
-            correlationId: context.correlationId,
-            details: {
-              holdId: release.holdId,
-              requestId,
-              messages: sealed.map((m) => m.messageId),
-            },
-          },
-          trx,
-        );
-      }
+      await this.audit.recordAll(entries, db, joined);
       const accepted: SubmissionAccepted = {
         requestId,
         requestStatus: tracked.state.status,
@@ -472,9 +375,123 @@ export class SubmitMessage {
         messages: sealed,
         withheld,
       };
-      if (idempotency) await this.idempotencyKeys.record(trx, idempotency, accepted, now);
       return { accepted, tracked };
-    });
+    };
+    // A new request with nothing else to record is stored by that one statement, atomic by
+    // itself: no transaction, and no lock held while it seals. Files to bind, a held or supervised
+    // submission to close and an idempotency key to keep go with it in one transaction.
+    const oneStatement =
+      draft.requestId === undefined &&
+      preview.attachments.length === 0 &&
+      !release &&
+      !review &&
+      !idempotency;
+    const stored = oneStatement
+      ? storeMessages(this.messages.db)
+      : this.messages.transaction(async (trx) => {
+          const { accepted, tracked } = await storeMessages(trx);
+          const sealed = accepted.messages;
+          for (const [index, recipient] of recipients.entries()) {
+            // The upload is bound to the first copy; every copy records its own sealed chunks.
+            await this.files.bind(
+              trx,
+              messageIds[index],
+              sender,
+              preview.attachments,
+              manifests.get(recipient.id)!,
+              index === 0,
+              now,
+              review?.id,
+            );
+          }
+          if (
+            release &&
+            !(await this.held.markReleased(
+              trx,
+              release.holdId,
+              {
+                requestId,
+                messages: sealed.map(({ messageId, recipient }) => ({ messageId, recipient })),
+              },
+              now,
+            ))
+          ) {
+            // Another process released it first: this transaction stores nothing.
+            throw new GatewayError(
+              ErrorCode.HELD_SUBMISSION_NOT_FOUND,
+              `held submission ${release.holdId} is no longer waiting`,
+            );
+          }
+          if (
+            review &&
+            !(await this.supervised.markAcknowledged(
+              trx,
+              review.id,
+              review.supervisor,
+              {
+                requestId,
+                messages: sealed.map(({ messageId, recipient }) => ({ messageId, recipient })),
+              },
+              now,
+            ))
+          ) {
+            // Another supervisor decided it first: this transaction stores nothing.
+            throw new GatewayError(
+              ErrorCode.SUPERVISED_SUBMISSION_DECIDED,
+              `submission ${review.id} was decided meanwhile by another supervisor`,
+              [{ field: 'id' }],
+            );
+          }
+          if (review) {
+            const acknowledged = [...decisions.values()].flatMap((d) => d.acknowledgements);
+            await this.audit.record(
+              {
+                event: 'supervision.acknowledged',
+                actor: review.supervisor,
+                correlationId: context.correlationId,
+                details: {
+                  supervisedSubmissionId: review.id,
+                  submittedBy: context.actor,
+                  requestId,
+                  messages: sealed.map((m) => m.messageId),
+                  rules: [
+                    ...new Set([
+                      ...acknowledged.map((a) => a.ruleId),
+                      ...(review.signedOff ? [SIGN_OFF] : []),
+                    ]),
+                  ],
+                  legalBases: [
+                    ...new Set([
+                      ...[...decisions.values()].flatMap((d) =>
+                        d.findings.filter((f) => f.acknowledgement).flatMap((f) => f.legalBasis),
+                      ),
+                      ...(review.signedOff ? signOffOf(draft.procedure).legalBasis : []),
+                    ]),
+                  ],
+                },
+                annex: { justifications: review.justifications },
+              },
+              trx,
+            );
+          }
+          if (release) {
+            await this.audit.record(
+              {
+                event: 'submission.released',
+                actor: context.actor,
+                correlationId: context.correlationId,
+                details: {
+                  holdId: release.holdId,
+                  requestId,
+                  messages: sealed.map((m) => m.messageId),
+                },
+              },
+              trx,
+            );
+          }
+          if (idempotency) await this.idempotencyKeys.record(trx, idempotency, accepted, now);
+          return { accepted, tracked };
+        });
     const { accepted, tracked } = await stored.catch(async (error: unknown) => {
       await Promise.all(messageIds.map((id) => this.files.discard(id)));
       throw error;

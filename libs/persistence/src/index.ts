@@ -2,7 +2,7 @@ export { ColumnCipher, DataKey, type SealedColumn } from './column-cipher.js';
 export { readDataKeys } from './data-keys.js';
 export { createDatabase, migrateToLatest } from './database.js';
 export { databaseFaultOf, type DatabaseFault } from './database-faults.js';
-export { insertTogether, type InsertExecutor, type JoinedInsert } from './joined-inserts.js';
+export { writeTogether, type WriteExecutor, type JoinedWrite } from './joined-writes.js';
 export { caseFactsRowId } from './migrations/0007-case-facts-authority-binding.js';
 export {
   caseFactsHistoryRowId,

@@ -41,14 +41,14 @@ export class MessageAttachmentsRepository {
 
   /** Records one attachment at its position in the envelope's list. */
   async insertAt(
-    trx: Trx,
+    db: Db,
     messageId: string,
     position: number,
     direction: MessageDirection,
     manifest: AttachmentDigest,
     now: Date,
   ): Promise<void> {
-    await trx
+    await db
       .insertInto('message_attachments')
       .values({
         message_id: messageId,

@@ -315,6 +315,31 @@ describe('deadline timers: PostgreSQL holds them, the horizon feed queues them',
     }
   });
 
+  it('writes nothing of a request it opens outside a transaction: the caller writes it with the message', async () => {
+    clock.offsetMs = 0;
+    const message = {
+      requestId: tracker.newRequestId(clock.now()),
+      procedure: 'mla' as const,
+      messageType: 'request',
+      body: mlaRequest(REQUESTING),
+      sender: REQUESTING,
+      authority: REQUESTED,
+      counterparts: [],
+      caseReference: 'INT-TIMERS-1',
+      deadlineProfiles: ['untoc-mla'],
+      direction: 'inbound' as const,
+      at: clock.now(),
+    };
+    const opened = await tracker.track(database.db, { ...message, opensNewRequest: true });
+    expect(await cases.findRequest(message.requestId)).toBeUndefined();
+    await writeTogether(database.db, opened.opening);
+    expect(await cases.deadlinesOf(message.requestId)).toEqual(opened.deadlines);
+    // A request that may exist is locked: outside a transaction the tracker refuses to move it.
+    await expect(
+      tracker.track(database.db, { ...message, messageType: 'acknowledgement', body: {} }),
+    ).rejects.toThrow('an existing request is moved in a transaction only');
+  });
+
   it('moves the timers with the clock, and cancels them when the request closes', async () => {
     clock.offsetMs = 0;
     const opened = clock.now();

@@ -244,4 +244,47 @@ describe('message rows against PostgreSQL', () => {
     });
     expect(await rowsOf(refused)).toEqual([0, 0, 0, 0, 0, 0]);
   });
+
+  it('moves a message to delivered with its receipt in one statement, judged by the rows it moved', async () => {
+    const audit = new AuditTrail(database.db, new SystemClock(), database.cipher);
+    const deliver = (id: string) =>
+      messages.transaction(async (trx) => {
+        const moved = await audit.recordAll(
+          [{ event: 'message.delivered', actor: FR, messageId: id, details: {} }],
+          trx,
+          [
+            messages.receiptInsertOf(
+              id,
+              {
+                armored: 'receipt',
+                envelopeSha256: 'a'.repeat(64),
+                receivedAt: now.toISOString(),
+                signerFingerprint: 'F'.repeat(40),
+              },
+              now,
+            ),
+          ],
+          messages.transitionOf(id, 'delivered', now, { lastError: null }),
+        );
+        if (moved === 0n) await messages.transitionRefused(trx, id, 'delivered');
+        return moved;
+      });
+    const receiptsOf = async (id: string) =>
+      (await messages.findReceipt(id)) === undefined ? 0 : 1;
+
+    const waiting = await stored('waiting-for-receipt');
+    await expect(deliver(waiting)).resolves.toBe(1n);
+    expect((await rowsOf([waiting]))[0].status).toBe('delivered');
+    expect(await receiptsOf(waiting)).toBe(1);
+
+    // A status that does not lead to delivered moves nothing, and the receipt goes with it.
+    const queued = await stored('queued');
+    await expect(deliver(queued)).rejects.toMatchObject({
+      code: 'INVALID_STATUS_TRANSITION',
+    });
+    expect((await rowsOf([queued]))[0].status).toBe('queued');
+    expect(await receiptsOf(queued)).toBe(0);
+    // No message: its receipt has nothing to refer to.
+    await expect(deliver(uuidv7())).rejects.toMatchObject({ code: '23503' });
+  });
 });

@@ -41,7 +41,7 @@ const TASK_PERIODS: Record<string, number> = {
   'deadline-horizon-feed': DEADLINE_FEED_MS,
   'key-expiry': KEY_CHECK_MS,
   'held-submissions': HELD_RECHECK_MS,
-  'audit-chain': 200,
+  'audit-chain': 1000,
   'audit-witness': AUDIT_WITNESS_MS,
 };
 

@@ -199,9 +199,8 @@ describe('peers witness the audit trail', () => {
     const client = await frDb.connect();
     try {
       await client.query('begin');
-      await client.query(
-        `select pg_advisory_xact_lock(hashtext(current_schema() || ':audit-chain'))`,
-      );
+      // The chainer's lock is the head's row lock: no entry is chained meanwhile.
+      await client.query(`select seq from audit_head where id = 1 for update`);
       await client.query(`set local session_replication_role = replica`);
       await client.query(
         `update audit_log set details = details || '{"rewritten": true}'::jsonb where seq = $1`,

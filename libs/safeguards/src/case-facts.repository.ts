@@ -80,13 +80,38 @@ export class CaseFactsRepository {
   ) {}
 
   /**
-   * What the decision point reads: the tightest combination of the facts every procedure of the
-   * authority recorded for the case (`combineFacts`), whoever may see them.
+   * What the decision point reads, in one statement: the tightest combination of the facts every
+   * procedure of the authority recorded for the case (`combineFacts`), whoever may see them, and
+   * the register's version, which the register check must have applied (RegisterIndex).
    */
-  async get(authorityId: string, caseReference: string | null | undefined): Promise<CaseFacts> {
-    if (!caseReference) return {};
-    const recorded = await this.read(authorityId, caseReference);
-    return combineFacts([...recorded.values()]);
+  async forDecision(
+    authorityId: string,
+    caseReference: string | null | undefined,
+  ): Promise<{ facts: CaseFacts; registerVersion: bigint }> {
+    const rows = await this.db
+      .selectFrom('register_state')
+      .leftJoin('case_facts', (join) =>
+        join
+          .on('case_facts.authority', '=', authorityId)
+          .on('case_facts.case_reference', '=', caseReference || null),
+      )
+      .select(['register_state.version', 'case_facts.procedure', 'case_facts.facts'])
+      .where('register_state.id', '=', 1)
+      .orderBy('case_facts.procedure')
+      .execute();
+    if (rows.length === 0) throw new Error('the register has no state row');
+    const recorded = rows.flatMap(({ procedure, facts }) =>
+      procedure && facts && caseReference
+        ? [
+            this.cipher.open<CaseFacts>(
+              'case_facts.facts',
+              procedureFactsRowId(authorityId, caseReference, procedure as Procedure),
+              facts,
+            ),
+          ]
+        : [],
+    );
+    return { facts: combineFacts(recorded), registerVersion: BigInt(rows[0].version) };
   }
 
   /** The current facts of each procedure (of those given, or all) that recorded any. */

@@ -101,7 +101,10 @@ export class PolicyDecisionPoint {
     actor: string,
     purpose: CheckPurpose,
   ): Promise<DecisionRound> {
-    const recorded = await this.facts.get(senderId, draft.caseReference);
+    const { facts: recorded, registerVersion } = await this.facts.forDecision(
+      senderId,
+      draft.caseReference,
+    );
     // Approvals of JIT actions come from the signed messages of the team, as the procedure holds them.
     const approvals = ((draft.requestState?.actions ?? []) as JitAction[]).map(
       ({ actionId, territoryState, decision }) => ({ actionId, territoryState, decision }),
@@ -139,6 +142,7 @@ export class PolicyDecisionPoint {
         caseReference: draft.caseReference,
         recipientStates,
         actor,
+        registerVersion,
       },
       texts.map(({ text }) => text),
     );

@@ -3,9 +3,9 @@ import pg from 'pg';
 import { NODE_CONFIG, type NodeConfig } from '#libs/node-config';
 
 /**
- * Tasks tick several times a second (the audit chain every 200 ms), in every process: one round
- * trip a second is enough both to notice that the session holding a task ended unannounced, and for
- * another process to try to take the task over.
+ * Tasks tick in every process, some every second (the audit chain) or more often in tests: one
+ * round trip a second is enough both to notice that the session holding a task ended unannounced,
+ * and for another process to try to take the task over.
  */
 const SESSION_CHECK_MS = 1000;
 

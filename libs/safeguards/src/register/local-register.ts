@@ -20,7 +20,12 @@ export class LocalRegister {
     private readonly audit: AuditTrail,
   ) {}
 
-  async answer(query: RegisterQuery, actor: string): Promise<RegisterAnswer> {
+  /** `storedVersion`: the register's version, when the caller read it already (RegisterIndex). */
+  async answer(
+    query: RegisterQuery,
+    actor: string,
+    storedVersion?: bigint,
+  ): Promise<RegisterAnswer> {
     if (query.keyVersion !== KEY_VERSION) {
       throw new GatewayError(
         ErrorCode.REGISTER_KEY_VERSION_MISMATCH,
@@ -28,7 +33,10 @@ export class LocalRegister {
         [{ field: 'keyVersion' }],
       );
     }
-    const found = await this.index.lookup(query.persons.map((person) => person.hashes));
+    const found = await this.index.lookup(
+      query.persons.map((person) => person.hashes),
+      storedVersion,
+    );
     const entryIds = [...new Set(found.flat().map((hit) => hit.entryId))];
     if (entryIds.length === 0) return { hits: [], cleared: [] };
     const reviews = await this.repository.reviewsFor(

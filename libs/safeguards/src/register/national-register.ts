@@ -29,6 +29,8 @@ export interface NationalCheck {
   readonly caseReference: string | null;
   readonly recipientStates: readonly string[];
   readonly actor: string;
+  /** This node's register version as the decision read it (with the case facts); read anew if absent. */
+  readonly registerVersion?: bigint;
 }
 
 export interface NationalAnswer {
@@ -116,7 +118,10 @@ export class NationalRegister {
       persons: subjects,
     };
     const sources: Array<{ source: string; ask: () => Promise<RegisterAnswer> }> = [
-      { source: LOCAL_REGISTER, ask: () => this.local.answer(query, context.actor) },
+      {
+        source: LOCAL_REGISTER,
+        ask: () => this.local.answer(query, context.actor, context.registerVersion),
+      },
       ...this.remoteRegisters().map((register) => ({
         source: register.id,
         ask: async () => {

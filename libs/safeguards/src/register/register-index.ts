@@ -66,11 +66,15 @@ export class RegisterIndex implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Looks the persons' keyed hashes up in the register as stored now. Throws
-   * REGISTER_UNAVAILABLE when that cannot be proven.
+   * Looks the persons' keyed hashes up in the register as stored now (at `storedVersion`, when
+   * the caller read the version in a statement of its own). Throws REGISTER_UNAVAILABLE when that
+   * cannot be proven.
    */
-  async lookup(persons: readonly (readonly string[])[]): Promise<IndexedHit[][]> {
-    await this.ensureCurrent();
+  async lookup(
+    persons: readonly (readonly string[])[],
+    storedVersion?: bigint,
+  ): Promise<IndexedHit[][]> {
+    await this.ensureCurrent(storedVersion);
     return persons.map((hashes) =>
       this.index
         .lookup(hashes)
@@ -78,11 +82,13 @@ export class RegisterIndex implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  /** Catches up with the stored register, or throws REGISTER_UNAVAILABLE. */
-  async ensureCurrent(): Promise<void> {
-    let stored: bigint;
+  /**
+   * Catches up with the stored register (with `stored`, its version read just now by the caller),
+   * or throws REGISTER_UNAVAILABLE.
+   */
+  async ensureCurrent(stored?: bigint): Promise<void> {
     try {
-      stored = await this.repository.version();
+      stored ??= await this.repository.version();
     } catch (error) {
       throw unavailable(`the register's version cannot be read: ${(error as Error).message}`);
     }

@@ -10,6 +10,7 @@ import {
   type PersonIdentifiers,
 } from '#libs/protection-register';
 import { freshDatabase, type FreshDatabase } from '../../../../test/support/database.js';
+import { CaseFactsRepository } from '../case-facts.repository.js';
 import { LocalRegister } from './local-register.js';
 import type { RegisterQuery } from './register-check.js';
 import { RegisterIndex } from './register-index.js';
@@ -50,6 +51,7 @@ describe('the register as stored, in every process', () => {
         RegisterRepository,
         RegisterIndex,
         LocalRegister,
+        CaseFactsRepository,
       ],
     }).compile();
     await module.init();
@@ -99,6 +101,24 @@ describe('the register as stored, in every process', () => {
     const { entryId } = await add(first);
     const [hits] = await second.get(RegisterIndex).lookup([personHashes(SECRET, BELLO_WRITTEN)]);
     expect(hits).toEqual([{ entryId, shieldFrom: ['NG'], claimPending: false }]);
+  });
+
+  it('decides at the version read with the case facts, and fails closed short of it', async () => {
+    const [first, second] = [await process(), await process()];
+    const { entryId } = await add(first);
+    // One statement: the case's facts (none recorded) and the register's version.
+    const { facts, registerVersion } = await second
+      .get(CaseFactsRepository)
+      .forDecision('FR-MININT-DGEF', 'DGEF-2026-1');
+    expect(facts).toEqual({});
+    expect(registerVersion).toBe(await first.get(RegisterRepository).version());
+    const index = second.get(RegisterIndex);
+    const [hits] = await index.lookup([personHashes(SECRET, BELLO_WRITTEN)], registerVersion);
+    expect(hits).toEqual([{ entryId, shieldFrom: ['NG'], claimPending: false }]);
+    // A version the register never reached cannot be proven applied: no decision on it.
+    await expect(
+      index.lookup([personHashes(SECRET, BELLO_WRITTEN)], registerVersion + 1n),
+    ).rejects.toMatchObject({ code: ErrorCode.REGISTER_UNAVAILABLE });
   });
 
   it('applies a change announced by NOTIFY within a second, before any decision asks', async () => {

@@ -365,7 +365,7 @@ describe('gateway spine across real processes', () => {
     proxy.hold();
     const accepted = await send();
     await waitFor(async () => proxy.heldCount > 0, 'the delivery to be on the wire');
-    expect((await statusOf(FR, accepted.messageId)).status).toBe('waiting-for-receipt');
+    expect((await statusOf(FR, accepted.messageId)).status).toBe('sending');
     await network.stop(FR, 'worker', 'SIGKILL');
     // The request the dead worker sent arrives late; the new worker's retry arrives too.
     proxy.release();

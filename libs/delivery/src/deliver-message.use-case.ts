@@ -93,12 +93,6 @@ export class DeliverMessage {
       );
     }
     const armored = envelope.armored;
-    await this.messages.transition(
-      this.messages.db,
-      message.id,
-      'waiting-for-receipt',
-      this.clock.now(),
-    );
 
     const routing = { sender: message.sender, recipient: message.recipient, messageId: message.id };
     const post = async () => {
@@ -116,6 +110,13 @@ export class DeliverMessage {
     // Files follow the envelope as chunks, from the first the peer has not acknowledged; the
     // receipt comes with the last one (a retry re-posts the envelope and learns where to resume).
     if (answer.ok && 'progress' in answer) {
+      // The peer holds the envelope; the receipt waits for the files.
+      await this.messages.transition(
+        this.messages.db,
+        message.id,
+        'waiting-for-receipt',
+        this.clock.now(),
+      );
       answer = await this.sendChunks(recipient.endpoint, routing, answer.progress, post, job);
     }
     if (!answer.ok) {

@@ -20,7 +20,10 @@ export type MessageStatus = OutboundStatus | InboundStatus;
 const TRANSITIONS: Record<MessageStatus, readonly MessageStatus[]> = {
   queued: ['sending', 'failed'],
   // A worker that died mid-delivery leaves `sending` or `waiting-for-receipt`: the next attempt resumes from there.
-  sending: ['sending', 'waiting-for-receipt', 'waiting-for-retry', 'failed'],
+  // The receipt in the answer to the envelope delivers from `sending` (a synchronous receipt, as in
+  // Domibus); `waiting-for-receipt` is a peer holding the envelope while its files' chunks follow,
+  // the receipt coming with the last.
+  sending: ['sending', 'waiting-for-receipt', 'delivered', 'waiting-for-retry', 'failed'],
   'waiting-for-receipt': ['sending', 'delivered', 'waiting-for-retry', 'failed'],
   // An operator's "retry delivery" (RetryDelivery, libs/delivery) puts a waiting or failed message
   // back on the queue with a fresh retry window; nothing else leaves `failed`.

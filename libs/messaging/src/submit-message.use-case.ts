@@ -391,6 +391,11 @@ export class SubmitMessage {
       : this.messages.transaction(async (trx) => {
           const { accepted, tracked } = await storeMessages(trx);
           const sealed = accepted.messages;
+          /** What the held or supervised submission records it became. */
+          const sent = {
+            requestId,
+            messages: sealed.map(({ messageId, recipient }) => ({ messageId, recipient })),
+          };
           for (const [index, recipient] of recipients.entries()) {
             // The upload is bound to the first copy; every copy records its own sealed chunks.
             await this.files.bind(
@@ -404,18 +409,7 @@ export class SubmitMessage {
               review?.id,
             );
           }
-          if (
-            release &&
-            !(await this.held.markReleased(
-              trx,
-              release.holdId,
-              {
-                requestId,
-                messages: sealed.map(({ messageId, recipient }) => ({ messageId, recipient })),
-              },
-              now,
-            ))
-          ) {
+          if (release && !(await this.held.markReleased(trx, release.holdId, sent, now))) {
             // Another process released it first: this transaction stores nothing.
             throw new GatewayError(
               ErrorCode.HELD_SUBMISSION_NOT_FOUND,
@@ -424,16 +418,7 @@ export class SubmitMessage {
           }
           if (
             review &&
-            !(await this.supervised.markAcknowledged(
-              trx,
-              review.id,
-              review.supervisor,
-              {
-                requestId,
-                messages: sealed.map(({ messageId, recipient }) => ({ messageId, recipient })),
-              },
-              now,
-            ))
+            !(await this.supervised.markAcknowledged(trx, review.id, review.supervisor, sent, now))
           ) {
             // Another supervisor decided it first: this transaction stores nothing.
             throw new GatewayError(

@@ -2,7 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { inScope, OutOfScopeError, type AccessScope } from '#libs/access';
 import { AuditTrail, type AuditRecord } from '#libs/audit';
-import { CaseRepository, DeadlineTimers, ProcedureTracker } from '#libs/cases';
+import {
+  CaseRepository,
+  DeadlineTimers,
+  ProcedureTracker,
+  type TrackedMessage,
+  type TrackingResult,
+} from '#libs/cases';
 import { AuthorityDirectory, type Authority } from '#libs/directory';
 import {
   sealEnvelope,
@@ -156,6 +162,14 @@ export interface SubmissionPreview {
   attachments: ResolvedAttachment[];
 }
 
+/** One recipient's copy, sealed before anything is stored. */
+interface SealedCopy {
+  recipient: Authority;
+  decision: PolicyDecision;
+  payload: EnvelopePayload;
+  armored: string;
+}
+
 /**
  * Accepts a message for sending. All or nothing: the request's procedure state and deadline clocks
  * move (or the message is refused), the message is sealed for each recipient, and messages,
@@ -251,10 +265,29 @@ export class SubmitMessage {
     // A 1:1 request is identified by its opening message; a JIT fan-out shares the first copy's id.
     const messageIds = recipients.map(() => uuidv7({ msecs: now.getTime() }));
     const requestId = draft.requestId ?? messageIds[0];
-    // Files are sealed for each recipient before the transaction (it would otherwise hold its
-    // locks for the sealing); a refused transaction removes them again.
+    const message: TrackedMessage = {
+      requestId,
+      procedure: draft.procedure,
+      messageType: draft.messageType,
+      body: draft.body,
+      sender,
+      authority: sender,
+      counterparts: recipients.map((r) => r.id),
+      caseReference: draft.caseReference ?? null,
+      deadlineProfiles: draft.deadlineProfiles ?? [],
+      direction: 'outbound',
+      at: now,
+      opensNewRequest: draft.requestId === undefined,
+    };
+    // Everything is sealed before anything is stored, with no transaction open and no request
+    // locked: each recipient's files, then every copy's envelope, all copies at once. A request
+    // this message opens is tracked first (nothing of it is locked or written until the storing
+    // statement): its deadline profiles travel in the envelope. A refusal from here on removes the
+    // sealed files again.
     const officer = fileActorOf(context);
     const manifests = new Map<string, AttachmentDigest[]>();
+    let opened: TrackingResult | undefined;
+    let copies: SealedCopy[];
     try {
       for (const [index, recipient] of recipients.entries()) {
         manifests.set(
@@ -268,55 +301,49 @@ export class SubmitMessage {
           ),
         );
       }
+      if (message.opensNewRequest) opened = await this.tracker.track(this.messages.db, message);
+      copies = await Promise.all(
+        recipients.map(async (recipient, index) => {
+          const decision = decisions.get(recipient.id)!;
+          const payload: EnvelopePayload = {
+            formatVersion: 1,
+            messageId: messageIds[index],
+            procedure: draft.procedure,
+            messageType: draft.messageType,
+            requestId,
+            deadlineProfiles: opened?.deadlineProfiles ?? [],
+            sender,
+            recipient: recipient.id,
+            createdAt: now.toISOString(),
+            inReplyTo: draft.inReplyTo ?? null,
+            caseReference,
+            // The safeguards' redactions, and "no onward transfer" to every shielded State (H-1).
+            handling: withRequiredHandling(draft.handling, decision),
+            body: { ...decision.approvedBody },
+            attachments: [...manifests.get(recipient.id)!, ...(draft.describedAttachments ?? [])],
+            ...(draft.language && { language: draft.language }),
+          };
+          const armored = await sealEnvelope(
+            payload,
+            sealingKeys(this.identity, recipient, now),
+            authorisePayload(decision, payload, now),
+          );
+          return { recipient, decision, payload, armored };
+        }),
+      );
     } catch (error) {
       await Promise.all(messageIds.map((id) => this.files.discard(id)));
       throw error;
     }
 
-    // The request it opens, every copy's message, envelope and evidence, and the audit entries.
+    // The request it opens or moves, every copy's message, envelope and evidence, and the audit
+    // entries. An existing request is locked and moved here, in the storing transaction.
     const storeMessages = async (db: Db) => {
-      const tracked = await this.tracker.track(db, {
-        requestId,
-        procedure: draft.procedure,
-        messageType: draft.messageType,
-        body: draft.body,
-        sender,
-        authority: sender,
-        counterparts: recipients.map((r) => r.id),
-        caseReference: draft.caseReference ?? null,
-        deadlineProfiles: draft.deadlineProfiles ?? [],
-        direction: 'outbound',
-        at: now,
-        opensNewRequest: draft.requestId === undefined,
-      });
+      const tracked = opened ?? (await this.tracker.track(db, message));
       const sealed: SubmissionAccepted['messages'] = [];
       const entries: AuditRecord[] = [];
       const joined: JoinedWrite[] = [...tracked.opening];
-      for (const [index, recipient] of recipients.entries()) {
-        const decision = decisions.get(recipient.id)!;
-        const payload: EnvelopePayload = {
-          formatVersion: 1,
-          messageId: messageIds[index],
-          procedure: draft.procedure,
-          messageType: draft.messageType,
-          requestId,
-          deadlineProfiles: existing ? [] : tracked.deadlineProfiles,
-          sender,
-          recipient: recipient.id,
-          createdAt: now.toISOString(),
-          inReplyTo: draft.inReplyTo ?? null,
-          caseReference,
-          // The safeguards' redactions, and "no onward transfer" to every shielded State (H-1).
-          handling: withRequiredHandling(draft.handling, decision),
-          body: { ...decision.approvedBody },
-          attachments: [...manifests.get(recipient.id)!, ...(draft.describedAttachments ?? [])],
-          ...(draft.language && { language: draft.language }),
-        };
-        const armored = await sealEnvelope(
-          payload,
-          sealingKeys(this.identity, recipient, now),
-          authorisePayload(decision, payload, now),
-        );
+      for (const { recipient, decision, payload, armored } of copies) {
         const envelopeSha256 = sha256Hex(armored);
         joined.push(
           ...this.messages.insertsOf(
@@ -378,8 +405,8 @@ export class SubmitMessage {
       return { accepted, tracked };
     };
     // A new request with nothing else to record is stored by that one statement, atomic by
-    // itself: no transaction, and no lock held while it seals. Files to bind, a held or supervised
-    // submission to close and an idempotency key to keep go with it in one transaction.
+    // itself: no transaction. An existing request to lock and move, files to bind, a held or
+    // supervised submission to close and an idempotency key to keep go with it in one transaction.
     const oneStatement =
       draft.requestId === undefined &&
       preview.attachments.length === 0 &&

@@ -139,10 +139,14 @@ async function runPool(
   await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
 }
 
-/** A valid MLA request whose summary of facts brings the body to 4 KiB. */
+/**
+ * A valid MLA request whose summary of facts brings the body to 4 KiB. The filler is hexadecimal:
+ * random base64 now and then spells a W-6 term (asylum, refugee... in some UN language), and the
+ * submission then waits for a supervisor instead of being sent.
+ */
 function paddedBody(): Record<string, unknown> {
   const request = mlaRequest('FR-MOJ-BEPI');
-  const filler = randomBytes(BODY_CHARS).toString('base64');
+  const filler = randomBytes(BODY_CHARS).toString('hex');
   const size = JSON.stringify(request).length - request.summaryOfFacts.length;
   return { ...request, summaryOfFacts: filler.slice(0, Math.max(0, BODY_CHARS - size)) };
 }

@@ -105,7 +105,8 @@ function counterpartRole(role: SenderRole): SenderRole {
 /**
  * Keeps each request's procedure state and deadline clocks in step with its signed messages. The
  * same code runs on the sending node (before sealing) and on the receiving node (after opening),
- * inside the transaction that stores the message, so both nodes hold the same state.
+ * and what it changes is stored with the message (in its transaction, or in its one statement for a
+ * request the message opens), so both nodes hold the same state.
  */
 @Injectable()
 export class ProcedureTracker {

@@ -47,8 +47,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * again is answered with the same receipt and stored once, however close together the copies come
  * (a sender's worker killed mid-delivery and its successor, a proxy that retries): copies of one
  * message id are stored one after another, under a lock on the id, and every copy after the first
- * finds the first stored and replays its receipt. A rejected envelope leaves nothing but an audit
- * entry.
+ * finds the first stored and replays its receipt. An opening message without files is first tried
+ * as new, by one statement without the lock: a copy of it fails on the unique id and then takes that
+ * path. A rejected envelope leaves nothing but an audit entry.
  */
 @Injectable()
 export class ReceiveEnvelope {
@@ -146,6 +147,11 @@ export class ReceiveEnvelope {
       occurredAt: now.toISOString(),
       correlationId: context.correlationId,
     };
+    // An opening message is taken for new the first time: its request cannot exist yet. One
+    // without files is then stored by one statement, atomic by itself, with no lock and no copy
+    // check. A copy of it, or another request under its id, fails on the unique id and comes
+    // back here as `retried`, to the copy check.
+    const opensNewRequest = payload.messageId === payload.requestId && !retried;
     const write = async (db: Db): Promise<TrackingResult> => {
       // The same procedure rules as on the sending node: a message its state does not allow is refused.
       const tracked = await this.tracker.track(db, {
@@ -237,11 +243,6 @@ export class ReceiveEnvelope {
       );
       return tracked;
     };
-    // An opening message is taken for new the first time: its request cannot exist yet. One
-    // without files is then stored by one statement, atomic by itself, with no lock and no copy
-    // check. A copy of it, or another request under its id, fails on the unique id and comes
-    // back here as `retried`, to the copy check.
-    const opensNewRequest = payload.messageId === payload.requestId && !retried;
     let stored: { kind: 'stored'; tracked: TrackingResult } | { kind: 'copy' };
     try {
       stored =

@@ -33,7 +33,6 @@ export interface DeliveryClaim {
   hasFiles: boolean;
 }
 
-/** A message as this node first stores it, sent or received. */
 /** What a status change may change besides the status. */
 export interface StatusChanges {
   lastError?: string | null;
@@ -42,6 +41,7 @@ export interface StatusChanges {
   retryWindow?: { until: Date };
 }
 
+/** A message as this node first stores it, sent or received. */
 export interface NewMessage {
   payload: EnvelopePayload;
   direction: MessageDirection;

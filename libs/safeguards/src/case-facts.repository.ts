@@ -102,13 +102,7 @@ export class CaseFactsRepository {
     if (rows.length === 0) throw new Error('the register has no state row');
     const recorded = rows.flatMap(({ procedure, facts }) =>
       procedure && facts && caseReference
-        ? [
-            this.cipher.open<CaseFacts>(
-              'case_facts.facts',
-              procedureFactsRowId(authorityId, caseReference, procedure as Procedure),
-              facts,
-            ),
-          ]
+        ? [this.opened(authorityId, caseReference, procedure as Procedure, facts)]
         : [],
     );
     return { facts: combineFacts(recorded), registerVersion: BigInt(rows[0].version) };
@@ -131,15 +125,22 @@ export class CaseFactsRepository {
     return new Map(
       rows.map((row) => {
         const procedure = row.procedure as Procedure;
-        return [
-          procedure,
-          this.cipher.open<CaseFacts>(
-            'case_facts.facts',
-            procedureFactsRowId(authorityId, caseReference, procedure),
-            row.facts,
-          ),
-        ];
+        return [procedure, this.opened(authorityId, caseReference, procedure, row.facts)];
       }),
+    );
+  }
+
+  /** A procedure's current facts as stored: sealed, and bound to their row. */
+  private opened(
+    authorityId: string,
+    caseReference: string,
+    procedure: Procedure,
+    sealed: Buffer,
+  ): CaseFacts {
+    return this.cipher.open<CaseFacts>(
+      'case_facts.facts',
+      procedureFactsRowId(authorityId, caseReference, procedure),
+      sealed,
     );
   }
 

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { chunkPath, ROUTING_HEADERS } from '#libs/envelope';
 import { accountName, LocalNetwork, mlaRequest } from '#tools/local-network';
@@ -308,7 +309,7 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
     });
   });
 
-  it('refuses chunks that are not the manifest’s, in order, replayed or for no message; each audited, nothing half-stored', async () => {
+  it('refuses chunks that are not the manifest’s, in order, replayed or for no message, each audited, nothing half-stored; takes chunks sent ahead in their turn', async () => {
     await network.stop(FR, 'worker');
     const content = randomBytes(3 * CHUNK_BYTES);
     const uploadId = await upload(FR, content, {
@@ -375,6 +376,17 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
     expect(good.status).toBe(200);
     expect(good.body.next).toEqual({ attachment: 0, chunk: 1 });
     expect(readFileSync(kept).equals(chunk0)).toBe(true);
+    // A sender keeps several chunks on their way: the last, sent before the one ahead of it, is
+    // spooled, waits for it, and is opened after it; its answer carries the receipt.
+    const last = put(2, readFileSync(chunkFile(messageId, 0, 2)));
+    await sleep(100);
+    const middle = await put(1, readFileSync(chunkFile(messageId, 0, 1)));
+    expect(middle.status).toBe(200);
+    expect(middle.body.next).toEqual({ attachment: 0, chunk: 2 });
+    const lastAnswer = await last;
+    expect(lastAnswer.status).toBe(200);
+    expect(lastAnswer.body.next).toBeNull();
+    expect(typeof (lastAnswer.body as { receipt?: unknown }).receipt).toBe('string');
     const replayed = await put(0, chunk0);
     expect([replayed.status, replayed.body.error.code]).toEqual([409, 'CHUNK_REPLAYED']);
 
@@ -385,9 +397,9 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
       'select chunks_done from message_attachments where message_id = $1',
       [messageId],
     );
-    expect(progress[0].chunks_done).toBe(1);
+    expect(progress[0].chunks_done).toBe(3);
 
-    // The worker comes back, learns where NG stands and sends the rest: delivered once.
+    // The worker comes back, learns from NG that every chunk is in, and has the receipt: delivered once.
     network.start(FR, 'worker');
     await waitFor(async () => (await statusOf(FR, messageId)) === 'delivered', 'resumed delivery');
     expect(sha256((await download(messageId, 0)).bytes)).toBe(sha256(content));

@@ -37,6 +37,13 @@ export type DeliveryOutcome =
   | { kind: 'nothing-to-do'; status: MessageStatus };
 
 type PeerRefusal = Extract<PeerAnswer, { ok: false }>;
+type Routing = { sender: string; recipient: string; messageId: string };
+
+/**
+ * Chunks of a file on their way to a peer at once: the peer opens one while the next arrives.
+ * At most the CHUNKS_IN_FLIGHT_MAX a receiver takes; each holds a sealed chunk in memory here.
+ */
+const CHUNKS_IN_FLIGHT = 3;
 
 /** A claimed attempt; its envelope may have gone (erased under a retention profile). */
 type Attempt = Omit<DeliveryClaim, 'envelope'> & { envelope: KeptEnvelope | undefined };
@@ -203,19 +210,22 @@ export class DeliverMessage {
   }
 
   /**
-   * PUTs the chunks the peer expects, one after the other, recording each acknowledgement; a chunk
-   * the peer says it has (CHUNK_REPLAYED) or expects another in its place (CHUNK_OUT_OF_ORDER: an
-   * acknowledgement lost) makes it re-post the envelope to learn where the peer stands.
+   * PUTs the chunks the peer expects, file by file, several of a file on their way at once
+   * (CHUNKS_IN_FLIGHT), recording each acknowledgement in order. A chunk the peer says it has
+   * (CHUNK_REPLAYED: an acknowledgement lost) or expects another in its place (CHUNK_OUT_OF_ORDER:
+   * the one before it went to another of its gateways and was not in yet) makes it re-post the
+   * envelope to learn where the peer stands; after an out-of-order answer it goes on one at a time.
    */
   private async sendChunks(
     endpoint: string,
-    routing: { sender: string; recipient: string; messageId: string },
+    routing: Routing,
     progress: ChunkProgress,
     post: () => Promise<PeerAnswer>,
     job: DeliveryJobData,
   ): Promise<PeerAnswer> {
     const files = await this.attachments.list(routing.messageId);
     const bound = files.reduce((sum, file) => sum + file.chunkCount, 0) * 2 + 4;
+    let inFlight = CHUNKS_IN_FLIGHT;
     let at = progress;
     for (let step = 0; step < bound; step++) {
       if (at.receipt !== undefined) return { ok: true, receipt: at.receipt };
@@ -234,29 +244,12 @@ export class DeliverMessage {
           reason: `the peer asks for chunk ${next.chunk} of attachment ${next.attachment}, which this message does not have`,
         };
       }
-      let sealed: Buffer;
-      try {
-        sealed = await readFile(
-          join(
-            outboundChunksDir(this.filesDir, routing.messageId, next.attachment),
-            chunkFileName(next.chunk),
-          ),
-        );
-      } catch (error) {
-        return {
-          ok: false,
-          failure: 'transient',
-          reason: `sealed chunk ${next.chunk} of attachment ${next.attachment} unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-        };
-      }
-      const answer = await this.peers.putChunk(endpoint, routing, next, sealed, {
-        correlationId: job.correlationId,
-        timeoutMs: this.config.delivery.requestTimeoutMs,
-      });
+      const answer = await this.sendFileChunks(endpoint, routing, file, next.chunk, inFlight, job);
       if (
         !answer.ok &&
         (answer.code === ErrorCode.CHUNK_REPLAYED || answer.code === ErrorCode.CHUNK_OUT_OF_ORDER)
       ) {
+        if (answer.code === ErrorCode.CHUNK_OUT_OF_ORDER) inFlight = 1;
         const again = await post();
         if (!again.ok) return again;
         if ('receipt' in again) return again;
@@ -271,15 +264,70 @@ export class DeliverMessage {
           reason: 'the peer answered a chunk without saying which comes next',
         };
       }
-      await this.attachments.acknowledgedUpTo(
-        routing.messageId,
-        next.attachment,
-        next.chunk + 1,
-        this.clock.now(),
-      );
       at = answer.progress;
     }
     return { ok: false, failure: 'transient', reason: 'the peer did not take the chunks in order' };
+  }
+
+  /**
+   * PUTs the chunks of one file from `from` to its last, at most `inFlight` on their way at once,
+   * and records their acknowledgements in order: the answer to the last chunk, or the first answer
+   * that is not an acknowledgement (the chunks sent after it are let finish, their answers unused).
+   */
+  private async sendFileChunks(
+    endpoint: string,
+    routing: Routing,
+    file: { position: number; chunkCount: number },
+    from: number,
+    inFlight: number,
+    job: DeliveryJobData,
+  ): Promise<PeerAnswer> {
+    const answers: Array<Promise<PeerAnswer>> = [];
+    let sent = from;
+    const sendNext = () =>
+      answers.push(this.sendChunk(endpoint, routing, file.position, sent++, job));
+    while (sent < file.chunkCount && answers.length < inFlight) sendNext();
+    for (let chunk = from; ; chunk++) {
+      const answer = await answers.shift()!;
+      if (!answer.ok || !('progress' in answer)) {
+        await Promise.allSettled(answers);
+        return answer;
+      }
+      await this.attachments.acknowledgedUpTo(
+        routing.messageId,
+        file.position,
+        chunk + 1,
+        this.clock.now(),
+      );
+      if (chunk === file.chunkCount - 1) return answer;
+      if (sent < file.chunkCount) sendNext();
+    }
+  }
+
+  /** Reads one sealed chunk and PUTs it. */
+  private async sendChunk(
+    endpoint: string,
+    routing: Routing,
+    attachment: number,
+    chunk: number,
+    job: DeliveryJobData,
+  ): Promise<PeerAnswer> {
+    let sealed: Buffer;
+    try {
+      sealed = await readFile(
+        join(outboundChunksDir(this.filesDir, routing.messageId, attachment), chunkFileName(chunk)),
+      );
+    } catch (error) {
+      return {
+        ok: false,
+        failure: 'transient',
+        reason: `sealed chunk ${chunk} of attachment ${attachment} unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      };
+    }
+    return this.peers.putChunk(endpoint, routing, { attachment, chunk }, sealed, {
+      correlationId: job.correlationId,
+      timeoutMs: this.config.delivery.requestTimeoutMs,
+    });
   }
 
   /**

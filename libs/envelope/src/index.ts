@@ -56,6 +56,7 @@ export {
 export {
   ENVELOPE_MEDIA_TYPE,
   INBOUND_PATH,
+  CHUNKS_IN_FLIGHT_MAX,
   CHUNKS_PATH,
   CHUNK_MEDIA_TYPE,
   chunkPath,

@@ -62,7 +62,8 @@ export class FileAssembler {
     private readonly keys: ChunkOpeningKeys,
     private readonly writer: EncryptedFileWriter,
     private readonly target: AssemblyTarget,
-    private digest: Hash,
+    /** The digest of the chunks opened by this assembler; none after a resume (read at the end). */
+    private digest: Hash | undefined,
     private next: number,
   ) {
     this.count = chunkCountOf(manifest.size, manifest.chunkBytes);
@@ -78,7 +79,10 @@ export class FileAssembler {
     return new FileAssembler(manifest, keys, writer, target, createHash('sha256'), 0);
   }
 
-  /** Resumes a file after a restart: the chunks committed so far count, their digest is re-read. */
+  /**
+   * Resumes a file after a restart, or after another process of the node took chunks of it: the
+   * chunks committed so far count, and the file's digest is read once, when every chunk is in.
+   */
   static async resume(
     manifest: FileManifest,
     keys: ChunkOpeningKeys,
@@ -93,14 +97,7 @@ export class FileAssembler {
         `the partly received file ${target.fileId} does not end at a chunk boundary`,
       );
     }
-    const digest = createHash('sha256');
-    const reader = await EncryptedFileReader.open(target.path, target.fileId, target.keys);
-    try {
-      for await (const piece of reader.range(0, writer.committed)) digest.update(piece);
-    } finally {
-      await reader.close();
-    }
-    return new FileAssembler(manifest, keys, writer, target, digest, whole);
+    return new FileAssembler(manifest, keys, writer, target, undefined, whole);
   }
 
   /** The index of the chunk expected next. */
@@ -156,14 +153,14 @@ export class FileAssembler {
     const input = piecesReusing(path);
     const plaintextBytes = chunkPlaintextBytes(this.manifest.size, this.manifest.chunkBytes, index);
     // The file's digest as it was before this chunk: restored if the chunk is refused.
-    const before = this.digest.copy();
+    const before = this.digest?.copy();
     let opened: OpenedChunk;
     try {
       opened = await openSealedChunk(
         input,
         this.keys,
         async (piece) => {
-          this.digest.update(piece);
+          this.digest?.update(piece);
           await this.writer.write(piece);
         },
         plaintextBytes,
@@ -195,7 +192,7 @@ export class FileAssembler {
     this.done = true;
     const size = this.writer.committed;
     await this.writer.close();
-    const sha256 = this.digest.digest('hex');
+    const sha256 = this.digest?.digest('hex') ?? (await this.sha256AtRest(size));
     if (size !== this.manifest.size || sha256 !== this.manifest.sha256) {
       await rm(this.target.path, { force: true });
       throw new GatewayError(
@@ -205,6 +202,21 @@ export class FileAssembler {
       );
     }
     return { size, sha256 };
+  }
+
+  private async sha256AtRest(size: number): Promise<string> {
+    const digest = createHash('sha256');
+    const reader = await EncryptedFileReader.open(
+      this.target.path,
+      this.target.fileId,
+      this.target.keys,
+    );
+    try {
+      for await (const piece of reader.range(0, size)) digest.update(piece);
+    } finally {
+      await reader.close();
+    }
+    return digest.digest('hex');
   }
 
   /** Stops for now (a restart, a shutdown): what is committed stays, to `resume` later. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -6,6 +6,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AnonymousRefusals, AuditTrail } from '#libs/audit';
 import { AuthorityDirectory } from '#libs/directory';
 import {
+  CHUNKS_IN_FLIGHT_MAX,
   signReceipt,
   type AttachmentDigest,
   type ChunkProgress,
@@ -24,12 +25,25 @@ import {
 import { Clock, NodeIdentity } from '#libs/node-config';
 import { ColumnCipher } from '#libs/persistence';
 import { MessageRepository } from '../message.repository.js';
+import { FileLane } from './file-lane.js';
 import {
   MessageAttachmentsRepository,
   type MessageAttachment,
 } from './message-attachments.repository.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * How long a chunk that comes ahead of the one expected waits for that one to be in hand here, or
+ * received by another gateway process of this node, before it is refused as out of order.
+ */
+const AHEAD_GRACE_MS = 2_000;
+
+export interface ChunkTarget {
+  messageId: string;
+  attachment: number;
+  chunk: number;
+}
 
 export interface ChunkContext {
   correlationId: string;
@@ -86,6 +100,34 @@ export function progressOf(
 }
 
 /**
+ * Why chunk `index` of `file` is not taken now: CHUNK_REPLAYED if it is in already,
+ * CHUNK_OUT_OF_ORDER unless it is at most `window - 1` places past the one expected next.
+ */
+function orderRefusal(
+  files: readonly MessageAttachment[],
+  file: MessageAttachment,
+  index: number,
+  window: number,
+): GatewayError | undefined {
+  const { messageId } = file;
+  if (index < file.chunksDone || (file.chunksDone === file.chunkCount && index < file.chunkCount)) {
+    return new GatewayError(
+      ErrorCode.CHUNK_REPLAYED,
+      `chunk ${index} of attachment ${file.position} was received already`,
+      [{ field: 'chunk', ...progressOf(messageId, files).next, given: index }],
+    );
+  }
+  if (index >= file.chunksDone + window || index >= file.chunkCount) {
+    return new GatewayError(
+      ErrorCode.CHUNK_OUT_OF_ORDER,
+      `chunk ${index} given where chunk ${file.chunksDone} of ${file.chunkCount} is expected`,
+      [{ field: 'chunk', attachment: file.position, expected: file.chunksDone, given: index }],
+    );
+  }
+  return undefined;
+}
+
+/**
  * The receiving side of a message's files: each chunk is admitted only for a message this node
  * holds from that sender (CHUNK_MESSAGE_UNKNOWN, before any cryptography or reading the body),
  * in order (CHUNK_OUT_OF_ORDER, CHUNK_REPLAYED), at the manifest's size and SHA-256
@@ -97,9 +139,10 @@ export function progressOf(
 @Injectable()
 export class InboundChunks {
   private readonly logger = new Logger(InboundChunks.name);
-  /** Files being assembled, by message and position; one chunk at a time each. */
+  /** Files being assembled, by message and position. */
   private readonly assemblers = new Map<string, FileAssembler>();
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** The chunks of each file in hand, by message and position: opened one at a time, in order. */
+  private readonly lanes = new Map<string, FileLane>();
 
   constructor(
     private readonly messages: MessageRepository,
@@ -114,24 +157,13 @@ export class InboundChunks {
   ) {}
 
   async receive(
-    target: { messageId: string; attachment: number; chunk: number },
+    target: ChunkTarget,
     routing: Partial<EnvelopeRouting>,
     body: AsyncIterable<Uint8Array>,
     context: ChunkContext,
   ): Promise<ChunkProgress> {
     try {
-      const key = `${target.messageId}:${target.attachment}`;
-      const previous = this.queues.get(key) ?? Promise.resolve();
-      const turn = previous.then(
-        () => this.admit(target, routing, body, context),
-        () => this.admit(target, routing, body, context),
-      );
-      this.queues.set(key, turn);
-      try {
-        return await turn;
-      } finally {
-        if (this.queues.get(key) === turn) this.queues.delete(key);
-      }
+      return await this.admit(target, routing, body, context);
     } catch (error) {
       if (isGatewayError(error)) await this.refused(error, target, routing, context);
       throw error;
@@ -146,7 +178,7 @@ export class InboundChunks {
   }
 
   private async admit(
-    target: { messageId: string; attachment: number; chunk: number },
+    target: ChunkTarget,
     routing: Partial<EnvelopeRouting>,
     body: AsyncIterable<Uint8Array>,
     context: ChunkContext,
@@ -172,54 +204,77 @@ export class InboundChunks {
     const files = await this.attachments.list(messageId);
     const file = files.find((a) => a.position === position);
     if (!file) throw unknown();
-    if (
-      index < file.chunksDone ||
-      (file.chunksDone === file.chunkCount && index < file.chunkCount)
-    ) {
-      throw new GatewayError(
-        ErrorCode.CHUNK_REPLAYED,
-        `chunk ${index} of attachment ${position} was received already`,
-        [{ field: 'chunk', ...progressOf(messageId, files).next, given: index }],
-      );
-    }
-    if (index !== file.chunksDone) {
-      throw new GatewayError(
-        ErrorCode.CHUNK_OUT_OF_ORDER,
-        `chunk ${index} given where chunk ${file.chunksDone} of ${file.chunkCount} is expected`,
-        [{ field: 'chunk', attachment: position, expected: file.chunksDone, given: index }],
-      );
-    }
-    const manifest = manifestOf(file.manifest)!;
-    const expected = manifest.chunks[index];
-    const spool = join(this.config.dir, 'inbound', `${messageId}-${position}.${index}.part`);
-    await mkdir(join(this.config.dir, 'inbound'), { recursive: true, mode: 0o700 });
+    // A chunk a few places ahead is taken: the ones before it are on their way.
+    const refusal = orderRefusal(files, file, index, CHUNKS_IN_FLIGHT_MAX);
+    if (refusal) throw refusal;
+    const key = `${messageId}:${position}`;
+    const lane = this.lanes.get(key) ?? new FileLane();
+    this.lanes.set(key, lane);
+    const hand = lane.enter(index);
     try {
-      // Spooled at most to the manifest's size, hashed as it arrives: checked before decryption.
-      const sha256 = await spoolBounded(body, spool, expected.bytes);
-      if (sha256 !== expected.sha256) {
-        throw new GatewayError(
-          ErrorCode.CHUNK_DIGEST_MISMATCH,
-          `chunk ${index} of attachment ${position} is not the one the signed manifest lists: altered, or another file's`,
-          [{ field: `attachments[${position}].chunks[${index}].sha256`, index }],
-        );
+      if (
+        index > file.chunksDone &&
+        !(await lane.awaitPredecessor(
+          index,
+          async () => (await this.attachments.chunksDoneOf(messageId, position)) >= index,
+          AHEAD_GRACE_MS,
+        ))
+      ) {
+        throw orderRefusal(files, file, index, 1)!;
       }
-      // Kept before it is opened, so that no chunk counts without its sealed copy; a chunk
-      // refused from here on is removed, and one given again replaces it.
-      const kept = join(
-        inboundChunksDir(this.config.dir, messageId, position),
-        chunkFileName(index),
+      const manifest = manifestOf(file.manifest)!;
+      const expected = manifest.chunks[index];
+      await mkdir(join(this.config.dir, 'inbound'), { recursive: true, mode: 0o700 });
+      const spool = join(
+        this.config.dir,
+        'inbound',
+        `${messageId}-${position}.${index}.${randomUUID()}.part`,
       );
-      await mkdir(dirname(kept), { recursive: true, mode: 0o700 });
-      await rename(spool, kept);
       try {
-        const assembler = await this.assemblerFor(message.sender, messageId, file, manifest);
-        await assembler.openCheckedChunkFile(index, kept);
-      } catch (error) {
-        await rm(kept, { force: true });
-        throw error;
+        // Spooled at most to the manifest's size, hashed as it arrives: checked before decryption,
+        // while the chunks before it are opened.
+        const sha256 = await spoolBounded(body, spool, expected.bytes);
+        if (sha256 !== expected.sha256) {
+          throw new GatewayError(
+            ErrorCode.CHUNK_DIGEST_MISMATCH,
+            `chunk ${index} of attachment ${position} is not the one the signed manifest lists: altered, or another file's`,
+            [{ field: `attachments[${position}].chunks[${index}].sha256`, index }],
+          );
+        }
+        return await lane.inTurn(index, () => this.open(message, target, manifest, spool, context));
+      } finally {
+        await rm(spool, { force: true });
       }
     } finally {
-      await rm(spool, { force: true });
+      hand.leave();
+      if (lane.empty && this.lanes.get(key) === lane) this.lanes.delete(key);
+    }
+  }
+
+  /** In the chunk's turn: it must be the one expected next; it is kept, opened and recorded. */
+  private async open(
+    message: { sender: string },
+    target: ChunkTarget,
+    manifest: FileManifest,
+    spool: string,
+    context: ChunkContext,
+  ): Promise<ChunkProgress> {
+    const { messageId, attachment: position, chunk: index } = target;
+    const files = await this.attachments.list(messageId);
+    const file = files.find((a) => a.position === position)!;
+    const refusal = orderRefusal(files, file, index, 1);
+    if (refusal) throw refusal;
+    // Kept before it is opened, so that no chunk counts without its sealed copy; a chunk
+    // refused from here on is removed, and one given again replaces it.
+    const kept = join(inboundChunksDir(this.config.dir, messageId, position), chunkFileName(index));
+    await mkdir(dirname(kept), { recursive: true, mode: 0o700 });
+    await rename(spool, kept);
+    try {
+      const assembler = await this.assemblerFor(message.sender, messageId, file, manifest);
+      await assembler.openCheckedChunkFile(index, kept);
+    } catch (error) {
+      await rm(kept, { force: true });
+      throw error;
     }
     const now = this.clock.now();
     await this.attachments.chunkDone(this.attachments.db, messageId, position, index, now);
@@ -228,7 +283,12 @@ export class InboundChunks {
       actor: message.sender,
       messageId,
       correlationId: context.correlationId,
-      details: { attachment: position, chunk: index, of: file.chunkCount, sha256: expected.sha256 },
+      details: {
+        attachment: position,
+        chunk: index,
+        of: file.chunkCount,
+        sha256: manifest.chunks[index].sha256,
+      },
     });
     const done = { ...file, chunksDone: index + 1 };
     if (done.chunksDone === done.chunkCount) {
@@ -379,7 +439,7 @@ export class InboundChunks {
 
   private async refused(
     error: GatewayError,
-    target: { messageId: string; attachment: number; chunk: number },
+    target: ChunkTarget,
     routing: Partial<EnvelopeRouting>,
     context: ChunkContext,
   ): Promise<void> {

@@ -172,6 +172,17 @@ export class MessageAttachmentsRepository {
       .execute();
   }
 
+  /** How many chunks of one file are in (inbound) or acknowledged (outbound): one column read. */
+  async chunksDoneOf(messageId: string, position: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('message_attachments')
+      .select('chunks_done')
+      .where('message_id', '=', messageId)
+      .where('position', '=', position)
+      .executeTakeFirst();
+    return row?.chunks_done ?? 0;
+  }
+
   async acknowledgedUpTo(
     messageId: string,
     position: number,

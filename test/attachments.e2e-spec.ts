@@ -56,6 +56,7 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
           kind: 'central-authority',
           procedures: [...ALL],
           port: 4322,
+          extraGatewayPorts: [4323],
         },
       ],
       env: {
@@ -309,9 +310,9 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
     });
   });
 
-  it('refuses chunks that are not the manifest’s, in order, replayed or for no message, each audited, nothing half-stored; takes chunks sent ahead in their turn', async () => {
+  it('refuses chunks that are not the manifest’s, in order, replayed or for no message, each audited, nothing half-stored; takes chunks sent ahead in their turn, across gateway processes', async () => {
     await network.stop(FR, 'worker');
-    const content = randomBytes(3 * CHUNK_BYTES);
+    const content = randomBytes(4 * CHUNK_BYTES);
     const uploadId = await upload(FR, content, {
       filename: 'photos.bin',
       filetype: 'application/octet-stream',
@@ -321,8 +322,8 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
     expect(sent.status).toBe(202);
     const messageId = sent.body.messages[0].messageId;
     const routing = { [ROUTING_HEADERS.sender]: FR, [ROUTING_HEADERS.recipient]: NG };
-    const put = (index: number, body: Uint8Array, id = messageId, headers = routing) =>
-      api<ApiError & { next: unknown }>(`${network.url(NG)}${chunkPath(id, 0, index)}`, {
+    const put = (index: number, body: Uint8Array, id = messageId, headers = routing, gateway = 0) =>
+      api<ApiError & { next: unknown }>(`${network.url(NG, gateway)}${chunkPath(id, 0, index)}`, {
         method: 'PUT',
         headers: { ...headers, 'content-type': 'application/octet-stream' },
         body: body as BodyInit,
@@ -376,17 +377,24 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
     expect(good.status).toBe(200);
     expect(good.body.next).toEqual({ attachment: 0, chunk: 1 });
     expect(readFileSync(kept).equals(chunk0)).toBe(true);
-    // A sender keeps several chunks on their way: the last, sent before the one ahead of it, is
-    // spooled, waits for it, and is opened after it; its answer carries the receipt.
-    const last = put(2, readFileSync(chunkFile(messageId, 0, 2)));
+    // A sender keeps several chunks on their way, and a node may run several gateway processes.
+    // Chunk 3 goes to NG's second gateway, chunk 2 to its first, both before chunk 1: each is
+    // spooled, waits for the one before it (in hand in the same process, or recorded by the
+    // other), and is opened in its turn; the last answer carries the receipt.
+    network.start(NG, 'gateway', 1);
+    await network.waitReady(NG, undefined, 1);
+    const last = put(3, readFileSync(chunkFile(messageId, 0, 3)), messageId, routing, 1);
     await sleep(100);
-    const middle = await put(1, readFileSync(chunkFile(messageId, 0, 1)));
-    expect(middle.status).toBe(200);
-    expect(middle.body.next).toEqual({ attachment: 0, chunk: 2 });
+    const third = put(2, readFileSync(chunkFile(messageId, 0, 2)));
+    await sleep(100);
+    const second = await put(1, readFileSync(chunkFile(messageId, 0, 1)));
+    expect([second.status, second.body.next]).toEqual([200, { attachment: 0, chunk: 2 }]);
+    const thirdAnswer = await third;
+    expect([thirdAnswer.status, thirdAnswer.body.next]).toEqual([200, { attachment: 0, chunk: 3 }]);
     const lastAnswer = await last;
-    expect(lastAnswer.status).toBe(200);
-    expect(lastAnswer.body.next).toBeNull();
+    expect([lastAnswer.status, lastAnswer.body.next]).toEqual([200, null]);
     expect(typeof (lastAnswer.body as { receipt?: unknown }).receipt).toBe('string');
+    await network.stop(NG, 'gateway', 'SIGTERM', 1);
     const replayed = await put(0, chunk0);
     expect([replayed.status, replayed.body.error.code]).toEqual([409, 'CHUNK_REPLAYED']);
 
@@ -397,7 +405,7 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
       'select chunks_done from message_attachments where message_id = $1',
       [messageId],
     );
-    expect(progress[0].chunks_done).toBe(3);
+    expect(progress[0].chunks_done).toBe(4);
 
     // The worker comes back, learns from NG that every chunk is in, and has the receipt: delivered once.
     network.start(FR, 'worker');

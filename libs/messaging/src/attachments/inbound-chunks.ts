@@ -23,7 +23,7 @@ import {
   type FilesConfig,
 } from '#libs/files';
 import { Clock, NodeIdentity } from '#libs/node-config';
-import { ColumnCipher } from '#libs/persistence';
+import { ColumnCipher, type Db } from '#libs/persistence';
 import { MessageRepository } from '../message.repository.js';
 import { FileLane } from './file-lane.js';
 import {
@@ -251,7 +251,10 @@ export class InboundChunks {
     }
   }
 
-  /** In the chunk's turn: it must be the one expected next; it is kept, opened and recorded. */
+  /**
+   * In the chunk's turn, holding the file across the node's gateway processes: it must be the one
+   * expected next; it is kept, opened and recorded. The receipt is signed once every file is in.
+   */
   private async open(
     message: { sender: string },
     target: ChunkTarget,
@@ -260,58 +263,63 @@ export class InboundChunks {
     context: ChunkContext,
   ): Promise<ChunkProgress> {
     const { messageId, attachment: position, chunk: index } = target;
-    const files = await this.attachments.list(messageId);
-    const file = files.find((a) => a.position === position)!;
-    const refusal = orderRefusal(files, file, index, 1);
-    if (refusal) throw refusal;
-    // Kept before it is opened, so that no chunk counts without its sealed copy; a chunk
-    // refused from here on is removed, and one given again replaces it.
-    const kept = join(inboundChunksDir(this.config.dir, messageId, position), chunkFileName(index));
-    await mkdir(dirname(kept), { recursive: true, mode: 0o700 });
-    await rename(spool, kept);
-    try {
-      const assembler = await this.assemblerFor(message.sender, messageId, file, manifest);
-      await assembler.openCheckedChunkFile(index, kept);
-    } catch (error) {
-      await rm(kept, { force: true });
-      throw error;
-    }
-    const now = this.clock.now();
-    await this.attachments.chunkDone(this.attachments.db, messageId, position, index, now);
-    await this.audit.record({
-      event: 'file.chunk-received',
-      actor: message.sender,
-      messageId,
-      correlationId: context.correlationId,
-      details: {
-        attachment: position,
-        chunk: index,
-        of: file.chunkCount,
-        sha256: manifest.chunks[index].sha256,
-      },
-    });
-    const done = { ...file, chunksDone: index + 1 };
-    if (done.chunksDone === done.chunkCount) {
-      const assembler = this.assemblers.get(`${messageId}:${position}`)!;
-      this.assemblers.delete(`${messageId}:${position}`);
-      const assembled = await assembler.finish();
-      await this.attachments.completed(
-        this.attachments.db,
-        messageId,
-        position,
-        assembled.sha256,
-        now,
+    const all = await this.attachments.holdingFile(messageId, position, async (db) => {
+      const files = await this.attachments.list(messageId, db);
+      const file = files.find((a) => a.position === position)!;
+      const refusal = orderRefusal(files, file, index, 1);
+      if (refusal) throw refusal;
+      // Kept before it is opened, so that no chunk counts without its sealed copy; a chunk
+      // refused from here on is removed, and one given again replaces it.
+      const kept = join(
+        inboundChunksDir(this.config.dir, messageId, position),
+        chunkFileName(index),
       );
-      done.receivedSha256 = assembled.sha256;
-      await this.audit.record({
-        event: 'file.received',
-        actor: message.sender,
-        messageId,
-        correlationId: context.correlationId,
-        details: { attachment: position, size: assembled.size, sha256: assembled.sha256 },
-      });
-    }
-    const all = files.map((a) => (a.position === position ? done : a));
+      await mkdir(dirname(kept), { recursive: true, mode: 0o700 });
+      await rename(spool, kept);
+      try {
+        const assembler = await this.assemblerFor(message.sender, messageId, file, manifest, db);
+        await assembler.openCheckedChunkFile(index, kept);
+      } catch (error) {
+        await rm(kept, { force: true });
+        throw error;
+      }
+      const now = this.clock.now();
+      await this.attachments.chunkDone(db, messageId, position, index, now);
+      await this.audit.record(
+        {
+          event: 'file.chunk-received',
+          actor: message.sender,
+          messageId,
+          correlationId: context.correlationId,
+          details: {
+            attachment: position,
+            chunk: index,
+            of: file.chunkCount,
+            sha256: manifest.chunks[index].sha256,
+          },
+        },
+        db,
+      );
+      const done = { ...file, chunksDone: index + 1 };
+      if (done.chunksDone === done.chunkCount) {
+        const assembler = this.assemblers.get(`${messageId}:${position}`)!;
+        this.assemblers.delete(`${messageId}:${position}`);
+        const assembled = await assembler.finish();
+        await this.attachments.completed(db, messageId, position, assembled.sha256, now);
+        done.receivedSha256 = assembled.sha256;
+        await this.audit.record(
+          {
+            event: 'file.received',
+            actor: message.sender,
+            messageId,
+            correlationId: context.correlationId,
+            details: { attachment: position, size: assembled.size, sha256: assembled.sha256 },
+          },
+          db,
+        );
+      }
+      return files.map((a) => (a.position === position ? done : a));
+    });
     const progress = progressOf(messageId, all);
     if (progress.next !== null) return progress;
     return { ...progress, receipt: await this.issueReceipt(messageId, all, context) };
@@ -373,6 +381,7 @@ export class InboundChunks {
     messageId: string,
     file: MessageAttachment,
     manifest: FileManifest,
+    db: Db,
   ): Promise<FileAssembler> {
     const key = `${messageId}:${file.position}`;
     const open = this.assemblers.get(key);
@@ -400,7 +409,7 @@ export class InboundChunks {
       // Stopped in the middle of a chunk: the file no longer ends where a chunk does. It is
       // received again from its first chunk rather than trusted in part.
       await rm(where.path, { force: true });
-      await this.attachments.restart(messageId, file.position, this.clock.now());
+      await this.attachments.restart(messageId, file.position, this.clock.now(), db);
       this.logger.warn(
         { messageId, attachment: file.position },
         'a partly received file did not end at a chunk boundary: received again from chunk 0',
@@ -418,6 +427,7 @@ export class InboundChunks {
         file.position,
         assembler.nextIndex,
         this.clock.now(),
+        db,
       );
       this.assemblers.set(key, assembler);
       throw new GatewayError(

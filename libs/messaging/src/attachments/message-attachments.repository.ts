@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
 import type { AttachmentDigest } from '#libs/envelope';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import {
@@ -172,6 +173,31 @@ export class MessageAttachmentsRepository {
       .execute();
   }
 
+  /**
+   * Runs `work` holding one received file for this node (a session-level advisory lock, on a
+   * connection `work` writes through): one gateway process at a time opens its chunks, whichever
+   * of them each chunk reached. A process that dies lets go with its session.
+   */
+  async holdingFile<T>(
+    messageId: string,
+    position: number,
+    work: (db: Db) => Promise<T>,
+  ): Promise<T> {
+    const lock = `:inbound-file:${messageId}:${position}`;
+    return this.db.connection().execute(async (db) => {
+      await sql`select pg_advisory_lock(hashtextextended(current_schema() || ${lock}, 0))`.execute(
+        db,
+      );
+      try {
+        return await work(db);
+      } finally {
+        await sql`select pg_advisory_unlock(hashtextextended(current_schema() || ${lock}, 0))`.execute(
+          db,
+        );
+      }
+    });
+  }
+
   /** How many chunks of one file are in (inbound) or acknowledged (outbound): one column read. */
   async chunksDoneOf(messageId: string, position: number): Promise<number> {
     const row = await this.db
@@ -188,8 +214,9 @@ export class MessageAttachmentsRepository {
     position: number,
     chunks: number,
     now: Date,
+    db: Db = this.db,
   ): Promise<void> {
-    await this.db
+    await db
       .updateTable('message_attachments')
       .set({ chunks_done: chunks, updated_at: now })
       .where('message_id', '=', messageId)
@@ -199,8 +226,8 @@ export class MessageAttachmentsRepository {
   }
 
   /** A received file is taken again from its first chunk (its file at rest was unusable). */
-  async restart(messageId: string, position: number, now: Date): Promise<void> {
-    await this.db
+  async restart(messageId: string, position: number, now: Date, db: Db = this.db): Promise<void> {
+    await db
       .updateTable('message_attachments')
       .set({ chunks_done: 0, received_sha256: null, completed_at: null, updated_at: now })
       .where('message_id', '=', messageId)

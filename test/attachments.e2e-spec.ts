@@ -1,6 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -381,8 +388,16 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
     // Chunk 3 goes to NG's second gateway, chunk 2 to its first, both before chunk 1: each is
     // spooled, waits for the one before it (in hand in the same process, or recorded by the
     // other), and is opened in its turn; the last answer carries the receipt.
+    // Spools a stopped process left behind: one of this file, one of another an hour old. The
+    // starting gateway removes the old one, the completed file its own.
+    const inbound = join(network.options.workDir, 'files', network.schema(NG), 'inbound');
+    const leftovers = [`${messageId}-0.1.left.part`, `${randomUUID()}-0.0.left.part`];
+    for (const name of leftovers) writeFileSync(join(inbound, name), 'cut short');
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(join(inbound, leftovers[1]), anHourAgo, anHourAgo);
     network.start(NG, 'gateway', 1);
     await network.waitReady(NG, undefined, 1);
+    expect(readdirSync(inbound).filter((name) => name.endsWith('.part'))).toEqual([leftovers[0]]);
     const last = put(3, readFileSync(chunkFile(messageId, 0, 3)), messageId, routing, 1);
     await sleep(100);
     const third = put(2, readFileSync(chunkFile(messageId, 0, 2)));
@@ -395,6 +410,7 @@ describe('attachments: files sent with messages, chunk by chunk', () => {
     expect([lastAnswer.status, lastAnswer.body.next]).toEqual([200, null]);
     expect(typeof (lastAnswer.body as { receipt?: unknown }).receipt).toBe('string');
     await network.stop(NG, 'gateway', 'SIGTERM', 1);
+    expect(readdirSync(inbound).filter((name) => name.endsWith('.part'))).toEqual([]);
     const replayed = await put(0, chunk0);
     expect([replayed.status, replayed.body.error.code]).toEqual([409, 'CHUNK_REPLAYED']);
 

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { AnonymousRefusals, AuditTrail } from '#libs/audit';
 import { AuthorityDirectory } from '#libs/directory';
 import {
@@ -38,6 +38,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * received by another gateway process of this node, before it is refused as out of order.
  */
 const AHEAD_GRACE_MS = 2_000;
+/** A spool this old belongs to no chunk on its way any more: a process stopped mid-chunk left it. */
+const LEFTOVER_SPOOL_MS = 15 * 60_000;
+const SPOOL_SUFFIX = '.part';
 
 export interface ChunkTarget {
   messageId: string;
@@ -137,7 +140,7 @@ function orderRefusal(
  * received. Every refusal is audited with its code.
  */
 @Injectable()
-export class InboundChunks {
+export class InboundChunks implements OnApplicationBootstrap {
   private readonly logger = new Logger(InboundChunks.name);
   /** Files being assembled, by message and position. */
   private readonly assemblers = new Map<string, FileAssembler>();
@@ -167,6 +170,22 @@ export class InboundChunks {
     } catch (error) {
       if (isGatewayError(error)) await this.refused(error, target, routing, context);
       throw error;
+    }
+  }
+
+  /** Spools left by a process of this node that stopped mid-chunk go when a process starts. */
+  async onApplicationBootstrap(): Promise<void> {
+    const before = Date.now() - LEFTOVER_SPOOL_MS;
+    await this.removeSpools(async (path) => (await stat(path)).mtimeMs < before);
+  }
+
+  /** Removes the spools of the inbound folder that `leftover` says belong to no chunk on its way. */
+  private async removeSpools(leftover: (path: string, name: string) => Promise<boolean>) {
+    const dir = join(this.config.dir, 'inbound');
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names.filter((n) => n.endsWith(SPOOL_SUFFIX))) {
+      const path = join(dir, name);
+      if (await leftover(path, name).catch(() => false)) await rm(path, { force: true });
     }
   }
 
@@ -228,7 +247,8 @@ export class InboundChunks {
       const spool = join(
         this.config.dir,
         'inbound',
-        `${messageId}-${position}.${index}.${randomUUID()}.part`,
+        // One per copy: a chunk may come twice at once (a retry beside the first try).
+        `${messageId}-${position}.${index}.${randomUUID()}${SPOOL_SUFFIX}`,
       );
       try {
         // Spooled at most to the manifest's size, hashed as it arrives: checked before decryption,
@@ -307,6 +327,9 @@ export class InboundChunks {
         const assembled = await assembler.finish();
         await this.attachments.completed(db, messageId, position, assembled.sha256, now);
         done.receivedSha256 = assembled.sha256;
+        // Spools of this file's chunks that a stopped process left: none is needed any more (a copy
+        // still on its way is refused before its spool is used).
+        await this.removeSpools(async (_, name) => name.startsWith(`${messageId}-${position}.`));
         await this.audit.record(
           {
             event: 'file.received',

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditTrail } from '#libs/audit';
@@ -27,6 +26,7 @@ import {
 import { Clock, NODE_CONFIG, NodeIdentity, type NodeConfig } from '#libs/node-config';
 import { deliverySeconds } from '#libs/observability';
 import type { MessageRow } from '#libs/persistence';
+import { ChunkBuffers } from './chunk-buffers.js';
 import { PeerClient, type PeerAnswer } from './peer-client.js';
 import { nextAttemptAt } from './retry-policy.js';
 
@@ -283,9 +283,10 @@ export class DeliverMessage {
     job: DeliveryJobData,
   ): Promise<PeerAnswer> {
     const answers: Array<Promise<PeerAnswer>> = [];
+    const buffers = new ChunkBuffers(inFlight + 1);
     let sent = from;
     const sendNext = () =>
-      answers.push(this.sendChunk(endpoint, routing, file.position, sent++, job));
+      answers.push(this.sendChunk(endpoint, routing, file.position, sent++, buffers, job));
     while (sent < file.chunkCount && answers.length < inFlight) sendNext();
     for (let chunk = from; ; chunk++) {
       const answer = await answers.shift()!;
@@ -304,17 +305,18 @@ export class DeliverMessage {
     }
   }
 
-  /** Reads one sealed chunk and PUTs it. */
+  /** Reads one sealed chunk into one of the delivery's buffers and PUTs it. */
   private async sendChunk(
     endpoint: string,
     routing: Routing,
     attachment: number,
     chunk: number,
+    buffers: ChunkBuffers,
     job: DeliveryJobData,
   ): Promise<PeerAnswer> {
-    let sealed: Buffer;
+    let sealed: Awaited<ReturnType<ChunkBuffers['read']>>;
     try {
-      sealed = await readFile(
+      sealed = await buffers.read(
         join(outboundChunksDir(this.filesDir, routing.messageId, attachment), chunkFileName(chunk)),
       );
     } catch (error) {
@@ -324,9 +326,10 @@ export class DeliverMessage {
         reason: `sealed chunk ${chunk} of attachment ${attachment} unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
       };
     }
-    return this.peers.putChunk(endpoint, routing, { attachment, chunk }, sealed, {
+    return this.peers.putChunk(endpoint, routing, { attachment, chunk }, sealed.bytes, {
       correlationId: job.correlationId,
       timeoutMs: this.config.delivery.requestTimeoutMs,
+      bodyReleased: sealed.release,
     });
   }
 

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { EventEmitter } from 'node:events';
+import { Socket, type AddressInfo } from 'node:net';
 import { AuthorityDirectory } from '#libs/directory';
 import { PeerTransport } from '#libs/node-config';
 import { MAX_PEER_ANSWER_BYTES, PeerClient, readPeerAnswer } from './peer-client.js';
@@ -135,6 +136,64 @@ describe('PeerClient against a real HTTP server', () => {
     });
     expect(result).toMatchObject({ ok: false, failure: 'transient', status: 200 });
     expect(written).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('tells when a chunk’s memory is released: after the peer read it, and on a kept-alive socket without piling up listeners', async () => {
+    const received: number[] = [];
+    answer = (response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ messageId: routing.messageId, next: null }));
+    };
+    // The sockets the transport waits on for a close (it keeps one alive for all the chunks).
+    const watched = new Set<Socket>();
+    const once = Object.getOwnPropertyDescriptor(EventEmitter.prototype, 'once')!.value as (
+      this: Socket,
+      event: string,
+      listener: () => void,
+    ) => Socket;
+    Object.defineProperty(Socket.prototype, 'once', {
+      configurable: true,
+      writable: true,
+      value: function (this: Socket, event: string, listener: () => void) {
+        if (event === 'close') watched.add(this);
+        return once.call(this, event, listener);
+      },
+    });
+    const peers = client();
+    try {
+      for (let chunk = 0; chunk < 15; chunk++) {
+        let releasedAfter = -1;
+        const sealed = Buffer.alloc(256 * 1024, chunk);
+        const result = await peers.putChunk(endpoint, routing, { attachment: 0, chunk }, sealed, {
+          correlationId: null,
+          timeoutMs: 5000,
+          bodyReleased: () => (releasedAfter = received.length),
+        });
+        received.push(chunk);
+        expect(result).toMatchObject({ ok: true });
+        // Released before the answer was read: the server answers only once it has the body.
+        expect(releasedAfter).toBe(chunk);
+      }
+    } finally {
+      Reflect.deleteProperty(Socket.prototype, 'once');
+    }
+    expect(watched.size).toBe(1);
+    expect([...watched][0].listenerCount('close')).toBeLessThan(8);
+  });
+
+  it('tells the release when the peer cannot be reached', async () => {
+    let released!: () => void;
+    const release = new Promise<string>((resolve) => (released = () => resolve('released')));
+    const result = await client().putChunk(
+      'http://127.0.0.1:1',
+      routing,
+      { attachment: 0, chunk: 0 },
+      Buffer.alloc(1024),
+      { correlationId: null, timeoutMs: 5000, bodyReleased: released },
+    );
+    expect(result).toMatchObject({ ok: false, failure: 'transient' });
+    const never = new Promise<string>((resolve) => setTimeout(() => resolve('held'), 2000).unref());
+    expect(await Promise.race([release, never])).toBe('released');
   });
 
   it('fails a permanent refusal and retries an unreachable peer', async () => {

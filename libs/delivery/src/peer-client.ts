@@ -60,13 +60,16 @@ export class PeerClient {
     );
   }
 
-  /** PUTs one sealed chunk of a file the envelope announced. */
+  /**
+   * PUTs one sealed chunk of a file the envelope announced; `bodyReleased` is told once the
+   * request holds the chunk's memory no more (PeerTransport.post).
+   */
   putChunk(
     endpoint: string,
     routing: EnvelopeRouting,
     at: { attachment: number; chunk: number },
     sealed: Uint8Array,
-    options: { correlationId: string | null; timeoutMs: number },
+    options: { correlationId: string | null; timeoutMs: number; bodyReleased?: () => void },
   ): Promise<PeerAnswer> {
     return this.send(
       new URL(chunkPath(routing.messageId, at.attachment, at.chunk), endpoint),
@@ -80,7 +83,7 @@ export class PeerClient {
     url: URL,
     request: { method: 'POST' | 'PUT'; contentType: string; body: string | Uint8Array },
     routing: EnvelopeRouting,
-    options: { correlationId: string | null; timeoutMs: number },
+    options: { correlationId: string | null; timeoutMs: number; bodyReleased?: () => void },
   ): Promise<PeerAnswer> {
     let response: Response;
     // The timeout covers the answer's body too: a peer that trickles its answer is cut off.
@@ -102,6 +105,7 @@ export class PeerClient {
           },
           body: request.body,
           signal,
+          bodyReleased: options.bodyReleased,
         },
         pins,
       );

@@ -82,6 +82,11 @@ export class PeerTransport implements OnModuleDestroy {
       signal?: AbortSignal;
       /** POST by default; file chunks are PUT. */
       method?: 'POST' | 'PUT';
+      /**
+       * Told once the request holds the body no more: written out whole, or its connection closed.
+       * Until then the body's memory must not change (it may be on its way).
+       */
+      bodyReleased?: () => void;
     },
     pins: readonly string[] = [],
   ): Promise<Response> {
@@ -111,6 +116,22 @@ export class PeerTransport implements OnModuleDestroy {
       const outgoing = secure
         ? request(url, { ...options, agent: this.agentFor(pins) }, answered)
         : plainRequest(url, { ...options, agent: this.plainAgent }, answered);
+      const { bodyReleased } = init;
+      if (bodyReleased) {
+        let told = false;
+        let detach = () => {};
+        const release = () => {
+          detach();
+          if (!told) bodyReleased();
+          told = true;
+        };
+        outgoing.once('finish', release);
+        // A kept-alive socket outlives the request: its listener goes with the release.
+        outgoing.once('socket', (socket) => {
+          socket.once('close', release);
+          detach = () => socket.removeListener('close', release);
+        });
+      }
       outgoing.on('error', (error: NodeJS.ErrnoException) => {
         reject(
           error.name === 'AbortError'

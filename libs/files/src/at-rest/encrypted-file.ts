@@ -70,13 +70,19 @@ async function readLayout(
   return { header, key: key.secretKey, recordBytes: 2 ** header[5], fileId };
 }
 
+/**
+ * Reads and opens one record; `into`, when given and large enough, holds the stored record (it is
+ * free again once this returns: the plaintext is a buffer of its own).
+ */
 async function readRecord(
   handle: FileHandle,
   layout: RecordLayout,
   index: number,
   plaintextBytes: number,
+  into?: Buffer,
 ): Promise<Buffer> {
-  const stored = Buffer.allocUnsafe(plaintextBytes + RECORD_OVERHEAD);
+  const size = plaintextBytes + RECORD_OVERHEAD;
+  const stored = into && into.length >= size ? into.subarray(0, size) : Buffer.allocUnsafe(size);
   const { bytesRead } = await handle.read(stored, 0, stored.length, recordOffset(layout, index));
   if (bytesRead !== stored.length) throw unreadable(layout.fileId, `record ${index} is cut short`);
   try {
@@ -302,10 +308,12 @@ export class EncryptedFileReader {
       throw new RangeError(`no range ${start}-${end} in a file of ${this.length} bytes`);
     }
     const { recordBytes } = this.layout;
+    // One buffer for the stored records of this range, read one after the other.
+    const stored = Buffer.allocUnsafe(recordBytes + RECORD_OVERHEAD);
     for (let index = Math.floor(start / recordBytes); index * recordBytes < end; index++) {
       const recordStart = index * recordBytes;
       const bytes = Math.min(recordBytes, this.length - recordStart);
-      const plaintext = await readRecord(this.handle, this.layout, index, bytes);
+      const plaintext = await readRecord(this.handle, this.layout, index, bytes, stored);
       yield plaintext.subarray(
         Math.max(0, start - recordStart),
         Math.min(bytes, end - recordStart),

@@ -21,9 +21,9 @@ export const CHUNKS_PATH = '/inbound/v1/messages';
 export const CHUNK_MEDIA_TYPE = 'application/octet-stream';
 
 /**
- * How many chunks of one file a sender may have on their way at once: the receiver takes a chunk
- * up to this many places past the one it expects next, spools it while the ones before it are
- * opened, and opens each in its turn. A sender keeps at most this many in flight.
+ * How many chunks of one file a sender may have on their way at once: the receiver takes the chunk
+ * it expects next and those up to this many less one places past it, spools each while the ones
+ * before it are opened, and opens each in its turn. A sender keeps at most this many in flight.
  */
 export const CHUNKS_IN_FLIGHT_MAX = 4;
 

@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ErrorCode, GatewayError } from '#libs/errors';
 import type { ColumnCipher } from '#libs/persistence';
@@ -300,6 +301,23 @@ export class EncryptedFileReader {
 
   get size(): number {
     return this.length;
+  }
+
+  /** A running SHA-256 of a file's first `bytes` of plaintext, for the caller to go on with. */
+  static async sha256Of(
+    path: string,
+    fileId: string,
+    keys: ColumnCipher,
+    bytes: number,
+  ): Promise<Hash> {
+    const hash = createHash('sha256');
+    const reader = await EncryptedFileReader.open(path, fileId, keys);
+    try {
+      for await (const piece of reader.range(0, bytes)) hash.update(piece);
+    } finally {
+      await reader.close();
+    }
+    return hash;
   }
 
   /** The plaintext of [start, end), one record's worth (at most) at a time. */

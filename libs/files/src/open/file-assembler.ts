@@ -192,7 +192,9 @@ export class FileAssembler {
     this.done = true;
     const size = this.writer.committed;
     await this.writer.close();
-    const sha256 = this.digest?.digest('hex') ?? (await this.sha256AtRest(size));
+    const { path, fileId, keys } = this.target;
+    const digest = this.digest ?? (await EncryptedFileReader.sha256Of(path, fileId, keys, size));
+    const sha256 = digest.digest('hex');
     if (size !== this.manifest.size || sha256 !== this.manifest.sha256) {
       await rm(this.target.path, { force: true });
       throw new GatewayError(
@@ -202,21 +204,6 @@ export class FileAssembler {
       );
     }
     return { size, sha256 };
-  }
-
-  private async sha256AtRest(size: number): Promise<string> {
-    const digest = createHash('sha256');
-    const reader = await EncryptedFileReader.open(
-      this.target.path,
-      this.target.fileId,
-      this.target.keys,
-    );
-    try {
-      for await (const piece of reader.range(0, size)) digest.update(piece);
-    } finally {
-      await reader.close();
-    }
-    return digest.digest('hex');
   }
 
   /** Stops for now (a restart, a shutdown): what is committed stays, to `resume` later. */

@@ -147,13 +147,7 @@ export class EncryptedUploadStore extends DataStore {
   private async digestAt(id: string, offset: number): Promise<RunningDigest> {
     const kept = this.digests.get(id);
     if (kept && kept.bytes === offset) return kept;
-    const hash = createHash('sha256');
-    const reader = await EncryptedFileReader.open(this.pathOf(id), id, this.keys);
-    try {
-      for await (const piece of reader.range(0, offset)) hash.update(piece);
-    } finally {
-      await reader.close();
-    }
+    const hash = await EncryptedFileReader.sha256Of(this.pathOf(id), id, this.keys, offset);
     const digest = { hash, bytes: offset };
     this.digests.set(id, digest);
     return digest;

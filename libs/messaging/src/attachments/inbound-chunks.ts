@@ -327,9 +327,6 @@ export class InboundChunks implements OnApplicationBootstrap {
         const assembled = await assembler.finish();
         await this.attachments.completed(db, messageId, position, assembled.sha256, now);
         done.receivedSha256 = assembled.sha256;
-        // Spools of this file's chunks that a stopped process left: none is needed any more (a copy
-        // still on its way is refused before its spool is used).
-        await this.removeSpools(async (_, name) => name.startsWith(`${messageId}-${position}.`));
         await this.audit.record(
           {
             event: 'file.received',
@@ -343,6 +340,11 @@ export class InboundChunks implements OnApplicationBootstrap {
       }
       return files.map((a) => (a.position === position ? done : a));
     });
+    if (all.find((a) => a.position === position)!.receivedSha256 !== null) {
+      // Spools of this file's chunks that a stopped process left: none is needed any more (a copy
+      // still on its way is refused before its spool is used). Swept once the file is let go.
+      await this.removeSpools(async (_, name) => name.startsWith(`${messageId}-${position}.`));
+    }
     const progress = progressOf(messageId, all);
     if (progress.next !== null) return progress;
     return { ...progress, receipt: await this.issueReceipt(messageId, all, context) };

@@ -33,6 +33,14 @@ export type PeerAnswer =
       code?: string;
     };
 
+/** How one request to a peer goes: its correlation id and time limit. */
+export interface PeerRequestOptions {
+  correlationId: string | null;
+  timeoutMs: number;
+  /** Told once the request holds its body no more (PeerTransport.post): a chunk's buffer is free. */
+  bodyReleased?: () => void;
+}
+
 /**
  * HTTP client of the peer inbound endpoint. Never throws: every failure is an answer,
  * classified as transient (retried) or permanent.
@@ -50,7 +58,7 @@ export class PeerClient {
     endpoint: string,
     routing: EnvelopeRouting,
     armored: string,
-    options: { correlationId: string | null; timeoutMs: number },
+    options: PeerRequestOptions,
   ): Promise<PeerAnswer> {
     return this.send(
       new URL(INBOUND_PATH, endpoint),
@@ -60,16 +68,13 @@ export class PeerClient {
     );
   }
 
-  /**
-   * PUTs one sealed chunk of a file the envelope announced; `bodyReleased` is told once the
-   * request holds the chunk's memory no more (PeerTransport.post).
-   */
+  /** PUTs one sealed chunk of a file the envelope announced. */
   putChunk(
     endpoint: string,
     routing: EnvelopeRouting,
     at: { attachment: number; chunk: number },
     sealed: Uint8Array,
-    options: { correlationId: string | null; timeoutMs: number; bodyReleased?: () => void },
+    options: PeerRequestOptions,
   ): Promise<PeerAnswer> {
     return this.send(
       new URL(chunkPath(routing.messageId, at.attachment, at.chunk), endpoint),
@@ -83,7 +88,7 @@ export class PeerClient {
     url: URL,
     request: { method: 'POST' | 'PUT'; contentType: string; body: string | Uint8Array },
     routing: EnvelopeRouting,
-    options: { correlationId: string | null; timeoutMs: number; bodyReleased?: () => void },
+    options: PeerRequestOptions,
   ): Promise<PeerAnswer> {
     let response: Response;
     // The timeout covers the answer's body too: a peer that trickles its answer is cut off.
